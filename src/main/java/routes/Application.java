@@ -1,0 +1,64 @@
+package routes;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import routes.admin.AdminCommand;
+import routes.admin.DbCommand;
+import routes.config.ConfigOptions;
+import routes.config.InvalidSettingException;
+import routes.config.Service;
+import routes.tools.SimulateCommand;
+
+/**
+ * The one entry point. Without a sub-command it runs the service; {@code admin}, {@code db} and
+ * {@code simulate} are the operator and developer tools, in the same jar.
+ */
+@Command(name = "tattile-sender", mixinStandardHelpOptions = true, versionProvider = Application.Version.class,
+        description = "Forwards Tattile ALPR readings to the Mossos d'Esquadra matricula service.%n"
+                + "Without a command: runs the service (configuration from the environment and .env).",
+        subcommands = {AdminCommand.class, DbCommand.class, SimulateCommand.class})
+public class Application implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions config;
+
+    @Override
+    public Integer call() {
+        return new Service(config.settings()).run();
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with its error handling: a bad setting or a failed command prints one line. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Application());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof InvalidSettingException || e instanceof CommandFailedException) {
+                commandLine.getErr().println(e.getMessage());
+                return e instanceof InvalidSettingException ? 2 : 1;
+            }
+            commandLine.getErr().println("Error: " + e);
+            return 1;
+        });
+        return cl;
+    }
+
+    /** A command that could not do what was asked; its message is the one line the operator sees. */
+    public static class CommandFailedException extends RuntimeException {
+        public CommandFailedException(String message) {
+            super(message);
+        }
+    }
+
+    static class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Application.class.getPackage().getImplementationVersion();
+            return new String[] {"tattile-sender " + (v == null ? "dev" : v)};
+        }
+    }
+}

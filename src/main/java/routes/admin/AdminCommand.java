@@ -1,0 +1,9 @@
+package routes.admin;
+
+import picocli.CommandLine.Command;
+
+/** {@code admin …}: what an operator registers and inspects, without SQL. */
+@Command(name = "admin", mixinStandardHelpOptions = true, description = "Manage municipalities and cameras.",
+        subcommands = {MunicipalityCommand.class, CameraCommand.class})
+public class AdminCommand {
+}

@@ -1,0 +1,72 @@
+package routes.config;
+
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.Locale;
+import java.util.Set;
+
+/** The shape a setting's value must have; {@link #check} returns an error text or null. */
+public interface Kind {
+
+    /** Flows a process can run (see {@code TATTILE_FLOWS}). */
+    Set<String> FLOWS_KNOWN = Set.of("ingest", "maintenance");
+
+    String check(String value);
+
+    default boolean secret() {
+        return false;
+    }
+
+    Kind TEXT = v -> v.isBlank() ? "must not be empty" : null;
+
+    Kind SECRET = new Kind() {
+        @Override
+        public String check(String value) {
+            return null;
+        }
+
+        @Override
+        public boolean secret() {
+            return true;
+        }
+    };
+
+    Kind PORT = positive(1, 65_535);
+
+    Kind BOOLEAN = v -> v.equals("true") || v.equals("false") ? null : "must be true or false";
+
+    Kind ZONE = v -> {
+        try {
+            ZoneId.of(v);
+            return null;
+        } catch (DateTimeException e) {
+            return "must be a time zone such as Europe/Madrid";
+        }
+    };
+
+    Kind LOG_LEVEL = v -> Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(v.toUpperCase(Locale.ROOT))
+            ? null : "must be one of TRACE, DEBUG, INFO, WARN, ERROR";
+
+    Kind FLOWS = v -> {
+        if (v.equals("all")) {
+            return null;
+        }
+        for (String flow : v.split(",")) {
+            if (!FLOWS_KNOWN.contains(flow.trim())) {
+                return "must be 'all' or a comma list of " + String.join(",", FLOWS_KNOWN.stream().sorted().toList());
+            }
+        }
+        return null;
+    };
+
+    static Kind positive(long min, long max) {
+        return v -> {
+            try {
+                long n = Long.parseLong(v);
+                return n >= min && n <= max ? null : "must be an integer between " + min + " and " + max;
+            } catch (NumberFormatException e) {
+                return "must be an integer between " + min + " and " + max;
+            }
+        };
+    }
+}

@@ -1,0 +1,57 @@
+package routes.config;
+
+/**
+ * Every configuration knob of the service: its environment name, default and one-line meaning.
+ * {@code .env.example} mirrors this list (a test keeps them in step).
+ */
+public enum Setting {
+    DB_HOST("127.0.0.1", Kind.TEXT, "PostgreSQL host"),
+    DB_PORT("5432", Kind.PORT, "PostgreSQL port"),
+    DB_NAME("tattile", Kind.TEXT, "PostgreSQL database"),
+    DB_USER("tattile", Kind.TEXT, "PostgreSQL role"),
+    DB_PASSWORD("tattile", Kind.SECRET, "PostgreSQL password"),
+    DB_POOL_SIZE("24", Kind.positive(1, 500), "Maximum JDBC connections (ingest workers + sender threads + a few)"),
+    DB_CONNECT_TIMEOUT_MS("5000", Kind.positive(250, 600_000), "How long a caller waits for a pooled connection before failing"),
+    DB_MIGRATE_ON_START("true", Kind.BOOLEAN, "Run Flyway migrations when the service starts"),
+
+    TRANSIT_PORT("33334", Kind.PORT, "TCP port the Tattile cameras connect to"),
+    INGEST_BIND_HOST("0.0.0.0", Kind.TEXT, "Address the camera listener binds to"),
+    INGEST_MAX_FRAME_BYTES("4194304", Kind.positive(1024, 256 * 1024 * 1024), "Largest XML document accepted; a larger one closes its connection"),
+    INGEST_IDLE_TIMEOUT_SECONDS("900", Kind.positive(0, 7 * 24 * 3600), "Close a camera connection silent for this long (0 = never)"),
+    INGEST_WORKER_THREADS("16", Kind.positive(1, 512), "Netty worker threads that frame, parse and store readings"),
+    INGEST_STORE_RETRY_MAX("20", Kind.positive(0, 10_000), "Attempts to store a reading while the database is unavailable"),
+    INGEST_STORE_RETRY_DELAY_MS("500", Kind.positive(1, 600_000), "First delay between those attempts (doubles up to 10 s)"),
+    CAMERA_TIMEZONE("Europe/Madrid", Kind.ZONE, "Time zone of camera clocks when the camera row sets none"),
+    CAMERA_CACHE_SECONDS("10", Kind.positive(0, 3600), "How long a camera lookup is cached (0 = no cache)"),
+
+    IMAGES_BASE_DIR("/var/lib/tattile-sender/images", Kind.TEXT, "Folder where reading images are stored"),
+    IMAGES_FSYNC("false", Kind.BOOLEAN, "fsync each image before its reading is committed (survives power loss, costs throughput)"),
+    IMAGES_ORPHAN_GRACE_MINUTES("60", Kind.positive(1, 100_000), "Age after which an image no reading references is deleted"),
+    MAINTENANCE_INTERVAL_MINUTES("30", Kind.positive(1, 100_000), "How often the maintenance route sweeps orphan images"),
+
+    CERTS_DIR("/etc/tattile-sender/certs", Kind.TEXT, "Folder of the municipalities' certificates"),
+    LOG_LEVEL("INFO", Kind.LOG_LEVEL, "Root log level (TRACE, DEBUG, INFO, WARN, ERROR)"),
+    TATTILE_FLOWS("all", Kind.FLOWS, "Flows this process runs: all, or a comma list of ingest,maintenance");
+
+    private final String defaultValue;
+    private final Kind kind;
+    private final String description;
+
+    Setting(String defaultValue, Kind kind, String description) {
+        this.defaultValue = defaultValue;
+        this.kind = kind;
+        this.description = description;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public String description() {
+        return description;
+    }
+}

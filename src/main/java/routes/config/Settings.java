@@ -1,0 +1,90 @@
+package routes.config;
+
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The validated configuration: every {@link Setting} with its value from the given source, or its default.
+ * Built once at start-up; an invalid value stops start-up with one message naming the key.
+ */
+public final class Settings {
+
+    private final Map<Setting, String> values;
+
+    private Settings(Map<Setting, String> values) {
+        this.values = values;
+    }
+
+    /**
+     * @param source looks a key up (environment, .env file, Camel properties); null or blank means "use the default"
+     * @throws InvalidSettingException naming the first bad key
+     */
+    public static Settings from(Function<String, String> source) {
+        Map<Setting, String> values = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            String raw = source.apply(s.name());
+            String value = raw == null || raw.isBlank() ? s.defaultValue() : raw.trim();
+            String problem = s.kind().check(value);
+            if (problem != null) {
+                String shown = s.kind().secret() ? "***" : value;
+                throw new InvalidSettingException("Invalid configuration: " + s.name() + "='" + shown + "' " + problem);
+            }
+            values.put(s, value);
+        }
+        return new Settings(values);
+    }
+
+    public static Settings defaults() {
+        return from(key -> null);
+    }
+
+    public String text(Setting s) {
+        return values.get(s);
+    }
+
+    public int integer(Setting s) {
+        return Integer.parseInt(values.get(s));
+    }
+
+    public boolean flag(Setting s) {
+        return Boolean.parseBoolean(values.get(s));
+    }
+
+    public Path path(Setting s) {
+        return Path.of(values.get(s)).toAbsolutePath().normalize();
+    }
+
+    public ZoneId zone(Setting s) {
+        return ZoneId.of(values.get(s));
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://" + text(Setting.DB_HOST) + ":" + text(Setting.DB_PORT) + "/" + text(Setting.DB_NAME);
+    }
+
+    /** The flows this process runs, from {@code TATTILE_FLOWS}. */
+    public Set<String> flows() {
+        String v = text(Setting.TATTILE_FLOWS);
+        if (v.equals("all")) {
+            return new LinkedHashSet<>(Kind.FLOWS_KNOWN.stream().sorted().toList());
+        }
+        Set<String> flows = new LinkedHashSet<>();
+        Arrays.stream(v.split(",")).map(String::trim).map(f -> f.toLowerCase(Locale.ROOT)).forEach(flows::add);
+        return flows;
+    }
+
+    /** All values under their environment names, for Camel's property placeholders. */
+    public Properties asProperties() {
+        Properties p = new Properties();
+        values.forEach((k, v) -> p.setProperty(k.name(), v));
+        return p;
+    }
+}

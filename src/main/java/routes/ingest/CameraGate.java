@@ -1,0 +1,80 @@
+package routes.ingest;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import routes.store.CameraRepository;
+import routes.store.CameraRepository.CameraInfo;
+import routes.store.NewReading;
+
+/**
+ * Lets in only readings of registered, active cameras and puts their time in UTC with the camera's
+ * time zone (camera row, else {@code CAMERA_TIMEZONE}), daylight saving included: a time in the spring
+ * gap is moved forward by the gap, a time in the autumn overlap takes the earlier (summer) offset.
+ * Lookups are cached for a few seconds so a busy camera costs no query per reading.
+ */
+public final class CameraGate {
+
+    private record Cached(Optional<CameraInfo> camera, long expiresAtMillis) {
+    }
+
+    private static final int MAX_CACHED = 100_000;
+
+    private final CameraRepository cameras;
+    private final ZoneId defaultZone;
+    private final long cacheMillis;
+    private final Clock clock;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    public CameraGate(CameraRepository cameras, ZoneId defaultZone, int cacheSeconds, Clock clock) {
+        this.cameras = cameras;
+        this.defaultZone = defaultZone;
+        this.cacheMillis = cacheSeconds * 1000L;
+        this.clock = clock;
+    }
+
+    public NewReading admit(ParsedReading r) throws SQLException {
+        CameraInfo camera = lookup(r.deviceSn()).orElseThrow(() -> new RejectedReadingException(
+                Rejection.UNKNOWN_CAMERA, "cámara no registrada (" + r.deviceSn() + ")", r.deviceSn()));
+        if (!camera.active()) {
+            throw new RejectedReadingException(Rejection.INACTIVE_CAMERA, "cámara inactiva (" + r.deviceSn() + ")", r.deviceSn());
+        }
+        return new NewReading(UUID.randomUUID(), camera.id(), r.plate(), toUtc(r, camera), r.deviceSn(), r.deviceName(),
+                r.direction(), r.laneId(), r.laneDescr(), r.ocrScore(), r.countryCode(), r.country(),
+                r.bboxMinX(), r.bboxMinY(), r.bboxMaxX(), r.bboxMaxY(), r.charHeight(), r.imageOcr(), r.imageCtx(), r.rawXml());
+    }
+
+    private Instant toUtc(ParsedReading r, CameraInfo camera) {
+        ZoneId zone = defaultZone;
+        if (camera.timezone() != null && !camera.timezone().isBlank()) {
+            try {
+                zone = ZoneId.of(camera.timezone());
+            } catch (java.time.DateTimeException e) {
+                zone = defaultZone; // the admin command validates zones; an old bad row falls back
+            }
+        }
+        return r.localTime().atZone(zone).toInstant();
+    }
+
+    private Optional<CameraInfo> lookup(String serial) throws SQLException {
+        if (cacheMillis <= 0) {
+            return cameras.findBySerial(serial);
+        }
+        long now = clock.millis();
+        Cached hit = cache.get(serial);
+        if (hit != null && hit.expiresAtMillis() > now) {
+            return hit.camera();
+        }
+        Optional<CameraInfo> found = cameras.findBySerial(serial);
+        if (cache.size() >= MAX_CACHED) {
+            cache.clear(); // hostile serials cannot grow the cache without bound
+        }
+        cache.put(serial, new Cached(found, now + cacheMillis));
+        return found;
+    }
+}

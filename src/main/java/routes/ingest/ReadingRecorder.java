@@ -1,0 +1,82 @@
+package routes.ingest;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import routes.store.ImageStore;
+import routes.store.NewReading;
+import routes.store.ReadingRepository;
+
+/**
+ * Stores a reading whole or not at all: images first (temporary name, then rename), then one transaction
+ * with the reading and its PENDING queue row. When the transaction fails or the reading is a duplicate,
+ * the images just written are deleted. A crash between the two steps leaves files that no reading
+ * references; the maintenance route sweeps them.
+ */
+public final class ReadingRecorder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReadingRecorder.class);
+
+    /** What happened to a reading, for the route's log line. */
+    public record Recorded(boolean stored, String plate, String serial) {
+    }
+
+    private final ImageStore images;
+    private final ReadingRepository readings;
+    private final IngestStats stats;
+
+    public ReadingRecorder(ImageStore images, ReadingRepository readings, IngestStats stats) {
+        this.images = images;
+        this.readings = readings;
+        this.stats = stats;
+    }
+
+    public Recorded record(NewReading r) throws SQLException {
+        String ocrPath = null;
+        String ctxPath = null;
+        boolean committed = false;
+        try {
+            if (r.imageOcr() != null) {
+                ocrPath = ImageStore.relativePath(r.deviceSn(), r.plate(), r.timestampUtc(), r.id(), ImageStore.Kind.OCR);
+                images.write(ocrPath, r.imageOcr());
+            }
+            if (r.imageCtx() != null) {
+                ctxPath = ImageStore.relativePath(r.deviceSn(), r.plate(), r.timestampUtc(), r.id(), ImageStore.Kind.CTX);
+                images.write(ctxPath, r.imageCtx());
+            }
+            committed = readings.insert(r, ocrPath, ctxPath);
+        } catch (IOException e) {
+            LOG.error("[INGEST] No se pueden guardar las imágenes de la lectura ({}) de ({}): {}", r.plate(), r.deviceSn(), e.toString());
+            throw new RejectedReadingException(Rejection.STORE_FAILED, "imágenes no guardadas: " + e.getClass().getSimpleName(), r.deviceSn());
+        } catch (SQLException e) {
+            if (isTransient(e)) {
+                throw new DatabaseUnavailableException(e);
+            }
+            LOG.error("[INGEST] La base de datos rechaza la lectura ({}) de ({}): {}", r.plate(), r.deviceSn(), e.getMessage());
+            throw new RejectedReadingException(Rejection.STORE_FAILED, "rechazada por la base de datos (SQLState " + e.getSQLState() + ")", r.deviceSn());
+        } finally {
+            if (!committed) {
+                images.delete(ocrPath);
+                images.delete(ctxPath);
+            }
+        }
+        if (committed) {
+            stats.stored();
+        } else {
+            stats.duplicate();
+        }
+        return new Recorded(committed, r.plate(), r.deviceSn());
+    }
+
+    /** Connection problems, server shutting down or out of resources: worth trying again. */
+    static boolean isTransient(SQLException e) {
+        if (e instanceof SQLTransientException) {
+            return true;
+        }
+        String state = e.getSQLState();
+        return state == null || state.startsWith("08") || state.startsWith("57P") || state.startsWith("53") || state.equals("40001")
+                || state.equals("40P01");
+    }
+}

@@ -1,0 +1,24 @@
+package routes.ingest;
+
+/** Why a document was not stored. The code is what counters and logs show. */
+public enum Rejection {
+    MALFORMED_XML("XML mal formado"),
+    FORBIDDEN_XML("DOCTYPE o entidades no permitidos"),
+    MISSING_FIELD("falta un campo obligatorio"),
+    INVALID_FIELD("campo con valor no válido"),
+    UNKNOWN_CAMERA("cámara no registrada"),
+    INACTIVE_CAMERA("cámara inactiva"),
+    FRAME_TOO_LARGE("documento demasiado grande"),
+    INCOMPLETE_DOCUMENT("documento incompleto"),
+    STORE_FAILED("error al almacenar");
+
+    private final String label;
+
+    Rejection(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+}

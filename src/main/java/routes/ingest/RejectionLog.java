@@ -1,0 +1,92 @@
+package routes.ingest;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One log line per refused document, and the counters. Unknown or inactive cameras are logged at most
+ * once a minute per serial (with how many were suppressed), so a misconfigured camera cannot flood the log.
+ */
+public final class RejectionLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RejectionLog.class);
+    private static final long CAMERA_LOG_INTERVAL_MILLIS = 60_000;
+    private static final int MAX_TRACKED = 10_000;
+
+    /** Per serial: when the current minute started and how many lines it has held back. */
+    private static final class Window {
+        final long startMillis;
+        int suppressed;
+
+        Window(long startMillis) {
+            this.startMillis = startMillis;
+        }
+    }
+
+    private final IngestStats stats;
+    private final Clock clock;
+    private final Map<String, Window> cameraWindows = new ConcurrentHashMap<>();
+
+    public RejectionLog(IngestStats stats, Clock clock) {
+        this.stats = stats;
+        this.clock = clock;
+    }
+
+    /** A document refused for a known reason. */
+    public void rejected(RejectedReadingException e, String remote) {
+        stats.rejected(e.reason());
+        if (e.reason() == Rejection.UNKNOWN_CAMERA || e.reason() == Rejection.INACTIVE_CAMERA) {
+            cameraRejected(e, remote);
+            return;
+        }
+        LOG.warn("[INGEST] Lectura rechazada ({}): {} de {}", e.reason().label(), e.getMessage(), remote);
+    }
+
+    /** A document the XML parser refused. */
+    public void malformed(Exception e, String remote) {
+        stats.rejected(Rejection.MALFORMED_XML);
+        LOG.warn("[INGEST] Lectura rechazada ({}): {} de {}", Rejection.MALFORMED_XML.label(), firstLine(e), remote);
+    }
+
+    /** A reading lost because the database stayed unavailable through every retry. */
+    public void storeFailed(Exception e, String remote) {
+        stats.rejected(Rejection.STORE_FAILED);
+        LOG.error("[INGEST] Lectura perdida ({}): base de datos no disponible tras los reintentos ({}) de {}",
+                Rejection.STORE_FAILED.label(), firstLine(e), remote);
+    }
+
+    private void cameraRejected(RejectedReadingException e, String remote) {
+        String key = e.reason() + ":" + e.serial();
+        long now = clock.millis();
+        if (cameraWindows.size() >= MAX_TRACKED) {
+            cameraWindows.clear(); // hostile serials cannot grow the map without bound
+        }
+        int[] heldBack = {-1};
+        cameraWindows.compute(key, (k, w) -> {
+            if (w == null || now - w.startMillis >= CAMERA_LOG_INTERVAL_MILLIS) {
+                heldBack[0] = w == null ? 0 : w.suppressed;
+                return new Window(now);
+            }
+            w.suppressed++;
+            return w;
+        });
+        if (heldBack[0] >= 0) {
+            LOG.warn("[INGEST] Lectura rechazada ({}): {} de {}{}", e.reason().label(), e.getMessage(), remote,
+                    heldBack[0] > 0 ? " (+" + heldBack[0] + " más sin registrar en el último minuto)" : "");
+        }
+    }
+
+    private static String firstLine(Exception e) {
+        Throwable t = e;
+        String m = t.getMessage();
+        if (m == null) {
+            return t.getClass().getSimpleName();
+        }
+        int nl = m.indexOf('\n');
+        String line = nl >= 0 ? m.substring(0, nl) : m;
+        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+    }
+}

@@ -1,0 +1,147 @@
+package routes.ingest;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cuts one camera connection's byte stream into XML documents ({@code byte[]} each), using a
+ * {@link XmlDocumentScanner} that resumes where the previous read stopped instead of rescanning.
+ * One instance per connection (see {@link TattileFrameDecoderFactory}).
+ *
+ * <p>A document larger than the limit closes the connection; a partial document at close or idle
+ * time is logged and dropped; bytes between documents that are not whitespace are dropped with one
+ * log line per run.
+ */
+public final class TattileFrameDecoder extends ByteToMessageDecoder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TattileFrameDecoder.class);
+
+    private final int maxFrameBytes;
+    private final IngestStats stats;
+    private final XmlDocumentScanner scanner = new XmlDocumentScanner();
+    /** Bytes after the reader index already fed to the scanner (relative, so buffer compaction is harmless). */
+    private int scanned;
+    private boolean closing;
+
+    public TattileFrameDecoder(int maxFrameBytes, IngestStats stats) {
+        this.maxFrameBytes = maxFrameBytes;
+        this.stats = stats;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (closing) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        while (true) {
+            int from = in.readerIndex() + scanned;
+            int available = in.writerIndex() - from;
+            if (available <= 0) {
+                return;
+            }
+            int stop = in.forEachByte(from, available, scanner);
+            if (stop < 0) {
+                if (!scanner.inDocument()) {
+                    in.skipBytes(in.readableBytes());
+                    scanned = 0;
+                } else {
+                    scanned = in.readableBytes();
+                    if (scanned > maxFrameBytes) {
+                        tooLarge(ctx, in);
+                    }
+                }
+                reportGarbage(ctx);
+                return;
+            }
+            if (!scanner.complete()) {
+                // A document starts at 'stop': drop what came before it.
+                reportGarbage(ctx);
+                in.readerIndex(stop);
+                scanned = 1;
+                continue;
+            }
+            int length = stop + 1 - in.readerIndex();
+            scanner.reset();
+            scanned = 0;
+            if (length > maxFrameBytes) {
+                tooLarge(ctx, in);
+                return;
+            }
+            byte[] frame = new byte[length];
+            in.readBytes(frame);
+            out.add(frame);
+        }
+    }
+
+    private void tooLarge(ChannelHandlerContext ctx, ByteBuf in) {
+        LOG.warn("[INGEST] Documento rechazado: supera INGEST_MAX_FRAME_BYTES ({} bytes) de {}; conexión cerrada",
+                maxFrameBytes, ctx.channel().remoteAddress());
+        stats.rejected(Rejection.FRAME_TOO_LARGE);
+        discard(ctx, in);
+    }
+
+    private void discard(ChannelHandlerContext ctx, ByteBuf in) {
+        closing = true;
+        in.skipBytes(in.readableBytes());
+        scanner.reset();
+        scanned = 0;
+        ctx.close();
+    }
+
+    private void reportGarbage(ChannelHandlerContext ctx) {
+        long garbage = scanner.takeGarbage();
+        if (garbage > 0) {
+            LOG.warn("[INGEST] Descartados {} bytes que no son XML entre documentos de {}", garbage, ctx.channel().remoteAddress());
+        }
+    }
+
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        decode(ctx, in, out);
+        if (!closing && scanner.inDocument() && in.isReadable()) {
+            LOG.warn("[INGEST] Documento incompleto descartado al cerrar la conexión ({} bytes) de {}",
+                    in.readableBytes(), ctx.channel().remoteAddress());
+            stats.rejected(Rejection.INCOMPLETE_DOCUMENT);
+        }
+        in.skipBytes(in.readableBytes());
+        scanner.reset();
+        scanned = 0;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            int pending = internalBuffer().readableBytes();
+            if (scanner.inDocument() && pending > 0) {
+                LOG.warn("[INGEST] Conexión inactiva cerrada con un documento incompleto ({} bytes) de {}",
+                        pending, ctx.channel().remoteAddress());
+                stats.rejected(Rejection.INCOMPLETE_DOCUMENT);
+            } else {
+                LOG.info("[INGEST] Conexión inactiva cerrada: {}", ctx.channel().remoteAddress());
+            }
+            closing = true;
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof java.io.IOException) {
+            LOG.debug("[INGEST] Conexión cerrada por {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            closing = true;
+            ctx.close();
+            return;
+        }
+        LOG.warn("[INGEST] Error en la conexión de {}: {}; conexión cerrada", ctx.channel().remoteAddress(), cause.toString());
+        closing = true;
+        ctx.close();
+    }
+}

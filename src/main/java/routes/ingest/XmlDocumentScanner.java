@@ -1,0 +1,191 @@
+package routes.ingest;
+
+import io.netty.util.ByteProcessor;
+
+/**
+ * Finds where XML documents start and end in a byte stream, whatever the root element is called.
+ * It keeps its state between calls, so each byte is looked at once however the stream is split.
+ *
+ * <p>{@link #process} stops (returns false) twice per document: at the first {@code '<'} of the document
+ * ({@link #inDocument()} becomes true; bytes before it are whitespace, control bytes or garbage between
+ * documents) and at the {@code '>'} that closes its root element ({@link #complete()}). A prolog
+ * ({@code <?xml …?>}, comments, a DOCTYPE) belongs to the document that follows it. Markup inside comments,
+ * CDATA sections, processing instructions and quoted attribute values does not count.
+ * Whether the document is well-formed is the parser's business, not this scanner's.
+ */
+final class XmlDocumentScanner implements ByteProcessor {
+
+    private enum State { OUTSIDE, TEXT, LT, START_TAG, START_TAG_QUOTED, END_TAG, PI, BANG, COMMENT_OPEN, COMMENT, CDATA, DECL }
+
+    private State state = State.OUTSIDE;
+    private int depth;
+    private boolean complete;
+    private byte quote;
+    private byte previous;
+    private int runLength;      // dashes in a comment, ']' in CDATA
+    private int declBrackets;   // '[' nesting inside a DOCTYPE
+    private long garbage;       // non-blank bytes seen between documents
+
+    boolean inDocument() {
+        return state != State.OUTSIDE;
+    }
+
+    boolean complete() {
+        return complete;
+    }
+
+    /** Non-whitespace bytes dropped between documents since the last call; resets the count. */
+    long takeGarbage() {
+        long g = garbage;
+        garbage = 0;
+        return g;
+    }
+
+    /** Back to "between documents", after a complete document or a discarded one. */
+    void reset() {
+        state = State.OUTSIDE;
+        depth = 0;
+        complete = false;
+        previous = 0;
+        runLength = 0;
+        declBrackets = 0;
+    }
+
+    @Override
+    public boolean process(byte b) {
+        switch (state) {
+            case OUTSIDE -> {
+                if (b == '<') {
+                    state = State.LT;
+                    return false;
+                }
+                if (!isBlank(b)) {
+                    garbage++;
+                }
+            }
+            case TEXT -> {
+                if (b == '<') {
+                    state = State.LT;
+                }
+            }
+            case LT -> {
+                if (b == '/') {
+                    state = State.END_TAG;
+                } else if (b == '?') {
+                    state = State.PI;
+                } else if (b == '!') {
+                    state = State.BANG;
+                } else {
+                    state = State.START_TAG;
+                }
+            }
+            case START_TAG -> {
+                if (b == '"' || b == '\'') {
+                    quote = b;
+                    state = State.START_TAG_QUOTED;
+                } else if (b == '>') {
+                    if (previous == '/') {
+                        return endElement(0);
+                    }
+                    depth++;
+                    state = State.TEXT;
+                }
+            }
+            case START_TAG_QUOTED -> {
+                if (b == quote) {
+                    state = State.START_TAG;
+                }
+            }
+            case END_TAG -> {
+                if (b == '>') {
+                    return endElement(1);
+                }
+            }
+            case PI -> {
+                if (b == '>' && previous == '?') {
+                    state = State.TEXT;
+                }
+            }
+            case BANG -> {
+                if (b == '-') {
+                    state = State.COMMENT_OPEN;
+                } else if (b == '[') {
+                    state = State.CDATA;
+                    runLength = 0;
+                } else {
+                    state = State.DECL;
+                    declBrackets = 0;
+                    quote = 0;
+                    return declaration(b);
+                }
+            }
+            case COMMENT_OPEN -> {
+                state = State.COMMENT;
+                runLength = 0;
+            }
+            case COMMENT -> {
+                if (b == '-') {
+                    runLength++;
+                } else {
+                    if (b == '>' && runLength >= 2) {
+                        state = State.TEXT;
+                    }
+                    runLength = 0;
+                }
+            }
+            case CDATA -> {
+                if (b == ']') {
+                    runLength++;
+                } else {
+                    if (b == '>' && runLength >= 2) {
+                        state = State.TEXT;
+                    }
+                    runLength = 0;
+                }
+            }
+            case DECL -> {
+                return declaration(b);
+            }
+            default -> throw new IllegalStateException(state.name());
+        }
+        previous = b;
+        return true;
+    }
+
+    /** Closes an element: {@code levels} is 1 for an end tag, 0 for an empty-element tag. */
+    private boolean endElement(int levels) {
+        depth -= levels;
+        previous = '>';
+        state = State.TEXT;
+        if (depth <= 0) {
+            // The root closed (or an end tag with no open element: a broken document the parser will refuse).
+            complete = true;
+            return false;
+        }
+        return true;
+    }
+
+    private boolean declaration(byte b) {
+        if (quote != 0) {
+            if (b == quote) {
+                quote = 0;
+            }
+        } else if (b == '"' || b == '\'') {
+            quote = b;
+        } else if (b == '[') {
+            declBrackets++;
+        } else if (b == ']') {
+            declBrackets--;
+        } else if (b == '>' && declBrackets <= 0) {
+            state = State.TEXT;
+        }
+        previous = b;
+        return true;
+    }
+
+    /** Whitespace, control bytes (STX/ETX…), DEL and the UTF-8 byte-order mark are skipped between documents. */
+    private static boolean isBlank(byte b) {
+        int u = b & 0xFF;
+        return u <= 0x20 || u == 0x7F || u == 0xEF || u == 0xBB || u == 0xBF;
+    }
+}

@@ -1,0 +1,98 @@
+package routes.support;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import routes.config.Settings;
+import routes.store.CameraRepository;
+import routes.store.Database;
+
+/**
+ * The real PostgreSQL the tests use: database {@code tattile_test} made by deploy/dev/postgres.sh.
+ * Host and port follow DB_HOST / DB_PORT when set.
+ */
+public final class TestDb {
+
+    public static final String NAME = "tattile_test";
+    /** The same settings as Camel properties, for {@code @CamelMainTest(properties = …)}. */
+    public static final String HOST_PROPERTY = "DB_HOST=127.0.0.1";
+    public static final String NAME_PROPERTY = "DB_NAME=" + NAME;
+    public static final String USER_PROPERTY = "DB_USER=tattile";
+    public static final String PASSWORD_PROPERTY = "DB_PASSWORD=tattile";
+
+    private TestDb() {
+    }
+
+    public static Settings settings() {
+        return Settings.from(key -> switch (key) {
+            case "DB_NAME" -> NAME;
+            case "DB_HOST" -> env("DB_HOST", "127.0.0.1");
+            case "DB_PORT" -> env("DB_PORT", "5432");
+            case "DB_POOL_SIZE" -> "4";
+            default -> null;
+        });
+    }
+
+    /** A small pool on the test database, schema migrated. */
+    public static HikariDataSource open() {
+        HikariDataSource ds = Database.pool(settings(), "test");
+        Database.migrate(ds);
+        return ds;
+    }
+
+    /** Empties every table. */
+    public static void reset(HikariDataSource ds) throws SQLException {
+        execute(ds, "TRUNCATE delivery_log, messages_queue, alpr_readings, cameras, municipalities, endpoints, certificates CASCADE");
+    }
+
+    /** Registers a camera under municipality {@code Test}, created if needed. */
+    public static UUID camera(HikariDataSource ds, String serial, String timezone) throws SQLException {
+        CameraRepository repo = new CameraRepository(ds);
+        UUID municipality = repo.municipalityId("Test").orElseGet(() -> {
+            try {
+                return repo.addMunicipality("Test", "17000");
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return repo.addCamera(serial, municipality, null, null, timezone);
+    }
+
+    public static long count(HikariDataSource ds, String sql, Object... args) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    public static String text(HikariDataSource ds, String sql, Object... args) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    public static void execute(HikariDataSource ds, String sql) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static String env(String key, String fallback) {
+        String v = System.getenv(key);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+}
