@@ -3,8 +3,6 @@ package routes.ingest;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import routes.store.ImageStore;
 import routes.store.NewReading;
 import routes.store.ReadingRepository;
@@ -16,8 +14,6 @@ import routes.store.ReadingRepository;
  * references; the maintenance route sweeps them.
  */
 public final class ReadingRecorder {
-
-    private static final Logger LOG = LoggerFactory.getLogger(ReadingRecorder.class);
 
     /** What happened to a reading, for the route's log line. */
     public record Recorded(boolean stored, String plate, String serial) {
@@ -48,14 +44,14 @@ public final class ReadingRecorder {
             }
             committed = readings.insert(r, ocrPath, ctxPath);
         } catch (IOException e) {
-            LOG.error("[INGEST] No se pueden guardar las imágenes de la lectura ({}) de ({}): {}", r.plate(), r.deviceSn(), e.toString());
-            throw new RejectedReadingException(Rejection.STORE_FAILED, "imágenes no guardadas: " + e.getClass().getSimpleName(), r.deviceSn());
+            throw new RejectedReadingException(Rejection.STORE_FAILED, "no se pueden guardar las imágenes de la lectura (" + r.plate()
+                    + ") de (" + r.deviceSn() + "): " + e, r.deviceSn());
         } catch (SQLException e) {
             if (isTransient(e)) {
-                throw new DatabaseUnavailableException(e);
+                throw new DatabaseUnavailableException(r.plate(), r.deviceSn(), e);
             }
-            LOG.error("[INGEST] La base de datos rechaza la lectura ({}) de ({}): {}", r.plate(), r.deviceSn(), e.getMessage());
-            throw new RejectedReadingException(Rejection.STORE_FAILED, "rechazada por la base de datos (SQLState " + e.getSQLState() + ")", r.deviceSn());
+            throw new RejectedReadingException(Rejection.STORE_FAILED, "la base de datos rechaza la lectura (" + r.plate() + ") de ("
+                    + r.deviceSn() + "): SQLState " + e.getSQLState() + " " + firstLine(e.getMessage()), r.deviceSn());
         } finally {
             if (!committed) {
                 images.delete(ocrPath);
@@ -68,6 +64,14 @@ public final class ReadingRecorder {
             stats.duplicate();
         }
         return new Recorded(committed, r.plate(), r.deviceSn());
+    }
+
+    private static String firstLine(String m) {
+        if (m == null) {
+            return "";
+        }
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 
     /** Connection problems, server shutting down or out of resources: worth trying again. */

@@ -42,7 +42,11 @@ public final class RejectionLog {
             cameraRejected(e, remote);
             return;
         }
-        LOG.warn("[INGEST] Lectura rechazada ({}): {} de {}", e.reason().label(), e.getMessage(), remote);
+        if (e.reason() == Rejection.STORE_FAILED) {
+            LOG.error("[INGEST] Lectura rechazada ({}): {} de {}", e.reason().label(), e.getMessage(), remote);
+        } else {
+            LOG.warn("[INGEST] Lectura rechazada ({}): {} de {}", e.reason().label(), e.getMessage(), remote);
+        }
     }
 
     /** A document the XML parser refused. */
@@ -54,7 +58,7 @@ public final class RejectionLog {
     /** A reading lost because the database stayed unavailable through every retry. */
     public void storeFailed(Exception e, String remote) {
         stats.rejected(Rejection.STORE_FAILED);
-        LOG.error("[INGEST] Lectura perdida ({}): base de datos no disponible tras los reintentos ({}) de {}",
+        LOG.error("[INGEST] Lectura perdida ({}): base de datos no disponible tras los reintentos: {} de {}",
                 Rejection.STORE_FAILED.label(), firstLine(e), remote);
     }
 
