@@ -1,0 +1,97 @@
+package routes.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+
+    @Test
+    void defaultsAreValidAndKeepTheOriginalProductsValues() {
+        Settings s = Settings.defaults();
+        assertThat(s.integer(Setting.TRANSIT_PORT)).isEqualTo(33334);
+        assertThat(s.integer(Setting.INGEST_MAX_FRAME_BYTES)).isEqualTo(4 * 1024 * 1024);
+        assertThat(s.zone(Setting.CAMERA_TIMEZONE).getId()).isEqualTo("Europe/Madrid");
+        assertThat(s.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:5432/tattile");
+        assertThat(s.flows()).containsExactly("ingest", "maintenance");
+    }
+
+    @Test
+    void aBadValueStopsStartUpWithOneMessageNamingTheKey() {
+        assertThatThrownBy(() -> Settings.from(Map.of("TRANSIT_PORT", "abc")::get))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("Invalid configuration: TRANSIT_PORT='abc' must be an integer between 1 and 65535");
+        assertThatThrownBy(() -> Settings.from(Map.of("CAMERA_TIMEZONE", "Mars/Olympus")::get))
+                .hasMessageContaining("CAMERA_TIMEZONE='Mars/Olympus'");
+        assertThatThrownBy(() -> Settings.from(Map.of("TATTILE_FLOWS", "ingest,teleport")::get))
+                .hasMessageContaining("TATTILE_FLOWS");
+        assertThatThrownBy(() -> Settings.from(Map.of("DB_MIGRATE_ON_START", "yes")::get))
+                .hasMessageContaining("DB_MIGRATE_ON_START='yes' must be true or false");
+    }
+
+    @Test
+    void blankMeansDefaultAndFlowsCanBeSelected() {
+        Settings s = Settings.from(Map.of("TRANSIT_PORT", " ", "TATTILE_FLOWS", "ingest")::get);
+        assertThat(s.integer(Setting.TRANSIT_PORT)).isEqualTo(33334);
+        assertThat(s.flows()).containsExactly("ingest");
+    }
+
+    @Test
+    void envExampleListsEveryKnobWithItsDefaultAndAComment() throws IOException {
+        Path example = Path.of(".env.example");
+        Map<String, String> values = EnvFile.read(example);
+        var lines = Files.readAllLines(example);
+        for (Setting s : Setting.values()) {
+            assertThat(values).as(s.name()).containsEntry(s.name(), s.defaultValue());
+            int at = lines.indexOf(s.name() + "=" + s.defaultValue());
+            assertThat(lines.get(at - 1)).as("comment above " + s.name()).startsWith("# ");
+        }
+        assertThat(values.keySet()).allMatch(k -> {
+            try {
+                Setting.valueOf(k);
+                return true;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
+    void envFileValuesAreReadAndTheEnvironmentWins(@TempDir Path dir) throws IOException {
+        Path env = dir.resolve(".env");
+        Files.writeString(env, """
+                # comment
+                export TRANSIT_PORT=40000
+                DB_PASSWORD="se cret # not a comment"
+                LOG_LEVEL=DEBUG # trailing comment
+                DB_NAME='quoted'
+                """);
+        var source = EnvFile.layered(Map.of("DB_NAME", "fromenv"), env);
+        Settings s = Settings.from(source);
+        assertThat(s.integer(Setting.TRANSIT_PORT)).isEqualTo(40000);
+        assertThat(s.text(Setting.DB_PASSWORD)).isEqualTo("se cret # not a comment");
+        assertThat(s.text(Setting.LOG_LEVEL)).isEqualTo("DEBUG");
+        assertThat(s.text(Setting.DB_NAME)).isEqualTo("fromenv");
+    }
+
+    @Test
+    void aBrokenEnvFileLineOrAMissingExplicitFileIsAClearError(@TempDir Path dir) throws IOException {
+        Path env = dir.resolve(".env");
+        Files.writeString(env, "TRANSIT_PORT=1\nthis line is wrong\n");
+        assertThatThrownBy(() -> EnvFile.read(env)).hasMessageContaining("line 2");
+        assertThatThrownBy(() -> EnvFile.locate(dir.resolve("missing.env"), Map.of())).hasMessageContaining("not found");
+        assertThat(EnvFile.locate(null, Map.of(EnvFile.LOCATION_VARIABLE, env.toString()))).isEqualTo(env);
+    }
+
+    @Test
+    void secretsAreNotEchoedInErrors() {
+        assertThat(Setting.DB_PASSWORD.kind().secret()).isTrue();
+        assertThat(Settings.defaults().asProperties()).containsKey("DB_PASSWORD");
+    }
+}
