@@ -1,0 +1,124 @@
+package routes.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import picocli.CommandLine;
+import routes.Application;
+import routes.support.TestDb;
+
+/** The admin commands against the real test database, configured through an --env-file. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AdminCliTest {
+
+    private Path dir;
+
+    private final HikariDataSource db = TestDb.open();
+    private Path envFile;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    @BeforeAll
+    void writeEnvFile() throws Exception {
+        dir = Files.createTempDirectory("admin-cli");
+        envFile = dir.resolve("test.env");
+        Files.writeString(envFile, "DB_NAME=" + TestDb.NAME + "\nDB_HOST=" + TestDb.settings().text(routes.config.Setting.DB_HOST)
+                + "\nDB_PORT=" + TestDb.settings().text(routes.config.Setting.DB_PORT) + "\n");
+    }
+
+    @BeforeEach
+    void cleanSlate() throws Exception {
+        TestDb.reset(db);
+    }
+
+    @AfterAll
+    void closeDb() {
+        db.close();
+    }
+
+    private Run run(String... args) {
+        CommandLine cl = Application.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        String[] full = new String[args.length + 2];
+        System.arraycopy(args, 0, full, 0, args.length);
+        full[args.length] = "--env-file";
+        full[args.length + 1] = envFile.toString();
+        int exit = cl.execute(full);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void municipalityAndCameraAreRegistered() throws Exception {
+        Run m = run("admin", "municipality", "add", "--name", "Girona", "--code", "17079");
+        assertThat(m.exit()).as(m.err()).isZero();
+        assertThat(m.out()).contains("Municipality 'Girona' added");
+        Run c = run("admin", "camera", "add", "--serial", "TAT1234567", "--municipality", "Girona",
+                "--codigo-lector", "GI-01", "--timezone", "Europe/Madrid", "--description", "Pont Nord");
+        assertThat(c.exit()).as(c.err()).isZero();
+        assertThat(c.out()).contains("Camera 'TAT1234567' added to municipality 'Girona'");
+        assertThat(TestDb.text(db, "SELECT concat_ws('|', c.serial_number, c.codigo_lector, c.timezone, c.description, m.name, m.code, c.active) "
+                + "FROM cameras c JOIN municipalities m ON m.id = c.municipality_id"))
+                .isEqualTo("TAT1234567|GI-01|Europe/Madrid|Pont Nord|Girona|17079|t");
+    }
+
+    @Test
+    void mistakesGiveANonZeroExitAndOneClearLine() {
+        assertThat(run("admin", "municipality", "add", "--name", "Girona").exit()).isZero();
+        Run dup = run("admin", "municipality", "add", "--name", "Girona");
+        assertThat(dup.exit()).isEqualTo(1);
+        assertThat(dup.err().strip()).isEqualTo("Municipality 'Girona' already exists");
+
+        Run unknown = run("admin", "camera", "add", "--serial", "CAM1", "--municipality", "Nowhere");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err().strip()).isEqualTo("Municipality 'Nowhere' does not exist");
+
+        Run badSerial = run("admin", "camera", "add", "--serial", "../etc", "--municipality", "Girona");
+        assertThat(badSerial.exit()).isEqualTo(1);
+        assertThat(badSerial.err()).contains("Invalid serial '../etc'");
+
+        Run badZone = run("admin", "camera", "add", "--serial", "CAM1", "--municipality", "Girona", "--timezone", "Mars/Base");
+        assertThat(badZone.exit()).isEqualTo(1);
+        assertThat(badZone.err()).contains("Invalid time zone 'Mars/Base'");
+
+        assertThat(run("admin", "camera", "add", "--serial", "CAM1", "--municipality", "Girona").exit()).isZero();
+        Run dupCamera = run("admin", "camera", "add", "--serial", "CAM1", "--municipality", "Girona");
+        assertThat(dupCamera.exit()).isEqualTo(1);
+        assertThat(dupCamera.err().strip()).isEqualTo("Camera 'CAM1' already exists");
+
+        Run missingOption = run("admin", "camera", "add", "--serial", "CAM2");
+        assertThat(missingOption.exit()).isEqualTo(2);
+        assertThat(missingOption.err()).contains("--municipality");
+    }
+
+    @Test
+    void aBadSettingIsReportedWithItsKey() throws Exception {
+        Path bad = dir.resolve("bad.env");
+        Files.writeString(bad, "DB_PORT=notaport\n");
+        CommandLine cl = Application.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute("db", "migrate", "--env-file", bad.toString());
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("Invalid configuration: DB_PORT='notaport' must be an integer between 1 and 65535");
+    }
+
+    @Test
+    void dbMigrateReportsTheSchema() {
+        Run r = run("db", "migrate");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Schema");
+    }
+}
