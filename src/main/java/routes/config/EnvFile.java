@@ -23,7 +23,7 @@ public final class EnvFile {
 
     public static Map<String, String> read(Path file) {
         Map<String, String> values = new HashMap<>();
-        if (file == null || !Files.isRegularFile(file)) {
+        if (file == null || !isReadableFile(file)) {
             return values;
         }
         List<String> lines;
@@ -73,7 +73,7 @@ public final class EnvFile {
     /** Which .env file to read: the explicit one, else {@code TATTILE_ENV_FILE}, else {@code ./.env}. */
     public static Path locate(Path explicit, Map<String, String> environment) {
         if (explicit != null) {
-            if (!Files.isRegularFile(explicit)) {
+            if (!isReadableFile(explicit)) {
                 throw new InvalidSettingException("Configuration file not found: " + explicit);
             }
             return explicit;
@@ -81,11 +81,16 @@ public final class EnvFile {
         String fromEnv = environment.get(LOCATION_VARIABLE);
         if (fromEnv != null && !fromEnv.isBlank()) {
             Path p = Path.of(fromEnv);
-            if (!Files.isRegularFile(p)) {
+            if (!isReadableFile(p)) {
                 throw new InvalidSettingException("Configuration file not found: " + p + " (from " + LOCATION_VARIABLE + ")");
             }
             return p;
         }
         return Path.of(".env");
+    }
+
+    /** A file that can be read: a regular file, or something like /dev/null (an empty configuration). */
+    private static boolean isReadableFile(Path p) {
+        return Files.exists(p) && !Files.isDirectory(p) && Files.isReadable(p);
     }
 }
