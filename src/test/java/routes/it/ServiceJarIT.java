@@ -1,0 +1,115 @@
+package routes.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import routes.support.TestDb;
+
+/**
+ * The packaged jar as an operator runs it: {@code java -jar target/tattile-sender.jar} in its own JVM,
+ * configured by environment variables, fed by the jar's own camera simulator.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ServiceJarIT {
+
+    static final Path JAR = Path.of("target/tattile-sender.jar");
+    static final int PORT = 47335;
+    static final Path IMAGES = Path.of("target/it-images/jar");
+    static final Path LOG = Path.of("target/service-jar-it.log");
+
+    private final HikariDataSource db = TestDb.open();
+
+    @BeforeAll
+    void cleanSlate() throws Exception {
+        assertThat(JAR).as("run ./mvnw package first").exists();
+        TestDb.reset(db);
+    }
+
+    @AfterAll
+    void closeDb() {
+        db.close();
+    }
+
+    private Map<String, String> env() {
+        var s = TestDb.settings();
+        return Map.of("DB_NAME", TestDb.NAME, "DB_HOST", s.text(routes.config.Setting.DB_HOST), "DB_PORT", s.text(routes.config.Setting.DB_PORT),
+                "TRANSIT_PORT", String.valueOf(PORT), "IMAGES_BASE_DIR", IMAGES.toAbsolutePath().toString(),
+                "TATTILE_ENV_FILE", "/dev/null", "CAMERA_CACHE_SECONDS", "0");
+    }
+
+    private ProcessBuilder jar(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env());
+        return pb;
+    }
+
+    private String runToEnd(ProcessBuilder pb, int expectedExit) throws Exception {
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isEqualTo(expectedExit);
+        return out;
+    }
+
+    @Test
+    void theJarRunsTheServiceThatStoresSimulatedReadingsAndStopsCleanlyOnSigterm() throws Exception {
+        assertThat(runToEnd(jar("admin", "municipality", "add", "--name", "JarTown"), 0)).contains("Municipality 'JarTown' added");
+        assertThat(runToEnd(jar("admin", "camera", "add", "--serial", "JAR01", "--municipality", "JarTown"), 0)).contains("Camera 'JAR01' added");
+
+        ProcessBuilder service = jar();
+        service.redirectErrorStream(true).redirectOutput(LOG.toFile());
+        Process p = service.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> listening(PORT) || !p.isAlive());
+            assertThat(p.isAlive()).as(Files.readString(LOG)).isTrue();
+
+            String sim = runToEnd(jar("simulate", "--readings", "20", "--connections", "2", "--serial", "JAR01",
+                    "--port", String.valueOf(PORT), "--ocr-kb", "20", "--ctx-kb", "60"), 0);
+            assertThat(sim).contains("Sent 20 readings over 2 connections");
+            await().atMost(Duration.ofSeconds(30)).until(() -> TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE device_sn = 'JAR01'") == 20);
+            assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue WHERE status = 'PENDING'")).isEqualTo(20);
+        } finally {
+            p.destroy(); // SIGTERM, as systemd stops it
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        String log = Files.readString(LOG);
+        assertThat(log).contains("[INGEST] Lectura recibida (").contains("shutdown").doesNotContain("DB_PASSWORD");
+        assertThat(p.exitValue()).isIn(0, 143);
+    }
+
+    @Test
+    void aBadSettingStopsStartUpWithOneClearLine() throws Exception {
+        ProcessBuilder pb = jar();
+        pb.environment().put("TRANSIT_PORT", "not-a-port");
+        String out = runToEnd(pb, 2);
+        assertThat(out.strip()).isEqualTo("Invalid configuration: TRANSIT_PORT='not-a-port' must be an integer between 1 and 65535");
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
