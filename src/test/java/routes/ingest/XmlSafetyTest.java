@@ -1,0 +1,267 @@
+package routes.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static routes.ingest.FramingSupport.concat;
+import static routes.ingest.FramingSupport.utf8;
+
+import com.fasterxml.jackson.dataformat.xml.XmlMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import routes.support.Samples;
+
+class XmlSafetyTest {
+
+    private static final int MAX = 2 * 1024 * 1024;
+    private static final Duration QUICKLY = Duration.ofSeconds(2);
+
+    private static final String BILLION_LAUGHS = """
+            <?xml version="1.0"?>
+            <!DOCTYPE lolz [
+             <!ENTITY lol "lol">
+             <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+             <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+             <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+             <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+             <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+             <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+             <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+             <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+             <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+            ]>
+            <root><PLATE_STRING>&lol9;</PLATE_STRING><DEVICE_SN>2001008851</DEVICE_SN></root>""";
+
+    private final XmlSafety safety = new XmlSafety(MAX);
+
+    private static String xxe(String systemId) {
+        return "<?xml version=\"1.0\"?>\n<!DOCTYPE root [<!ENTITY xxe SYSTEM \"" + systemId + "\">]>\n"
+                + "<root><PLATE_STRING>&xxe;</PLATE_STRING><DEVICE_SN>2001008851</DEVICE_SN></root>";
+    }
+
+    @Nested
+    class RefuseDeclarations {
+
+        @ParameterizedTest
+        @ValueSource(strings = {
+                "<!DOCTYPE root><root/>",
+                "<!DOCTYPE root SYSTEM \"http://example.invalid/x.dtd\"><root/>",
+                "<!DOCTYPE root [<!ELEMENT root ANY>]><root/>",
+                "<?xml version=\"1.0\"?>\n<!DOCTYPE root [<!ENTITY a \"b\">]><root>&a;</root>",
+                "<?xml version=\"1.0\"?><!-- harmless --><?pi x?>\r\n<!DOCTYPE root><root/>",
+                "<!doctype root><root/>",
+                "<!ENTITY a \"b\"><root/>",
+                "\r\n  <!DOCTYPE root><root/>",
+                "<!-- a -- b --><!DOCTYPE root><root/>",
+        })
+        void rejectsDeclarationsInTheProlog(String doc) {
+            assertForbidden(utf8(doc));
+        }
+
+        @Test
+        void rejectsXxeAndBillionLaughs() {
+            assertForbidden(utf8(xxe("file:///etc/passwd")));
+            assertForbidden(utf8(BILLION_LAUGHS));
+            assertForbidden(utf8("<!DOCTYPE r [<!ENTITY % p SYSTEM \"http://127.0.0.1:1/p.dtd\"> %p;]><r/>"));
+        }
+
+        @Test
+        void rejectsADoctypeAfterAByteOrderMark() {
+            assertForbidden(concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, utf8("<!DOCTYPE root><root/>")));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {
+                "<root/>",
+                "<root><PLATE_STRING>1234ABC</PLATE_STRING></root>",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<root/>",
+                "<?xml version='1.0'?><!-- comment with <tags> and -> arrows --><?pi data?>\r\n<!----><root/>",
+                "<root><![CDATA[<!DOCTYPE x>]]></root>",
+                "<root><!-- <!DOCTYPE x> --></root>",
+                "<root>&lt;!DOCTYPE x&gt;</root>",
+                "<!-- <!DOCTYPE x> --><root/>",
+                "",
+                "   ",
+                "<",
+                "<?xml",
+        })
+        void acceptsPrologsWithoutDeclarations(String doc) {
+            assertThatCode(() -> safety.refuseDeclarations(utf8(doc))).doesNotThrowAnyException();
+        }
+
+        @Test
+        void acceptsTheSamples() {
+            assertThatCode(() -> safety.refuseDeclarations(utf8(Samples.vega()))).doesNotThrowAnyException();
+            assertThatCode(() -> safety.refuseDeclarations(utf8(Samples.msg()))).doesNotThrowAnyException();
+        }
+
+        @Test
+        void isQuickOnAHugeDocument() {
+            byte[] big = utf8("<?xml version=\"1.0\"?><root>" + "A".repeat(5_000_000) + "</root>");
+            assertTimeoutPreemptively(QUICKLY, () -> safety.refuseDeclarations(big));
+        }
+
+        private void assertForbidden(byte[] doc) {
+            assertThatThrownBy(() -> safety.refuseDeclarations(doc))
+                    .isInstanceOfSatisfying(RejectedReadingException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Rejection.FORBIDDEN_XML));
+        }
+    }
+
+    /** What the parser does with documents that got past {@link XmlSafety#refuseDeclarations}. */
+    @Nested
+    class HardenedMapper {
+
+        private final XmlMapper mapper = safety.hardenedMapper();
+
+        private TattileDocument parse(byte[] doc) throws IOException {
+            return mapper.readValue(doc, TattileDocument.class);
+        }
+
+        private TattileDocument parseOrNull(byte[] doc) {
+            try {
+                return parse(doc);
+            } catch (IOException refused) {
+                return null; // refusing it is fine too
+            }
+        }
+
+        private void assertRefusedQuickly(byte[] doc) {
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicReference<TattileDocument> parsed = new AtomicReference<>();
+            assertTimeoutPreemptively(QUICKLY, () -> {
+                try {
+                    parsed.set(parse(doc));
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            assertThat(thrown.get()).as("parsed instead of refused: plate %s",
+                    parsed.get() == null ? null : parsed.get().plate).isInstanceOf(IOException.class);
+        }
+
+        @Test
+        void billionLaughsThrowsQuicklyWithoutExpanding() {
+            assertRefusedQuickly(utf8(BILLION_LAUGHS));
+        }
+
+        @Test
+        void internalEntityIsNeverExpanded() {
+            assertRefusedQuickly(utf8("<!DOCTYPE root [<!ENTITY e \"EXPANDED\">]><root><PLATE_STRING>&e;</PLATE_STRING></root>"));
+        }
+
+        @Test
+        void externalFileEntityIsNeverRead(@TempDir Path dir) throws IOException {
+            Path secret = dir.resolve("secret.txt");
+            Files.writeString(secret, "TOP-SECRET-CONTENT");
+            assertRefusedQuickly(utf8(xxe(secret.toUri().toString())));
+        }
+
+        @Test
+        void externalHttpEntityAndDtdAreNeverFetched() throws Exception {
+            try (ServerSocket server = new ServerSocket(0)) {
+                server.setSoTimeout(300);
+                String base = "http://127.0.0.1:" + server.getLocalPort();
+                assertRefusedQuickly(utf8(xxe(base + "/entity")));
+                // A parameter entity or an external DTD with no general entity reference in the content: the parser
+                // (DTD support off) skips the DOCTYPE and may accept the document, but must not fetch anything.
+                TattileDocument viaParameterEntity = parseOrNull(
+                        utf8("<!DOCTYPE r [<!ENTITY % p SYSTEM \"" + base + "/p.dtd\"> %p;]><r><PLATE_STRING>1</PLATE_STRING></r>"));
+                TattileDocument viaExternalDtd = parseOrNull(
+                        utf8("<!DOCTYPE root SYSTEM \"" + base + "/x.dtd\"><root><PLATE_STRING>1</PLATE_STRING></root>"));
+                for (TattileDocument d : new TattileDocument[] {viaParameterEntity, viaExternalDtd}) {
+                    if (d != null) {
+                        assertThat(d.plate).isEqualTo("1");
+                    }
+                }
+                assertThatThrownBy(() -> {
+                    try (Socket fetched = server.accept()) {
+                        fetched.getInputStream().read();
+                    }
+                }).as("the parser connected to fetch an external DTD or entity").isInstanceOf(SocketTimeoutException.class);
+            }
+        }
+
+        @Test
+        void utf16DocumentWithEntitiesIsRefusedToo() {
+            // refuseDeclarations reads bytes as ASCII and stops at "<\0": the parser must hold on its own.
+            String doc = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><!DOCTYPE root [<!ENTITY e \"EXPANDED\">]>"
+                    + "<root><PLATE_STRING>&e;</PLATE_STRING></root>";
+            assertRefusedQuickly(doc.getBytes(StandardCharsets.UTF_16LE));
+            String laughs = BILLION_LAUGHS.replace("<?xml version=\"1.0\"?>", "<?xml version=\"1.0\" encoding=\"UTF-16\"?>");
+            assertRefusedQuickly(laughs.getBytes(StandardCharsets.UTF_16BE));
+        }
+
+        @Test
+        void deeplyNestedDocumentThrowsQuickly() {
+            int depth = 10_000;
+            String doc = "<root>" + "<a>".repeat(depth) + "</a>".repeat(depth) + "</root>";
+            assertRefusedQuickly(utf8(doc));
+        }
+
+        @Test
+        void nestingJustOverTheLimitThrows() {
+            int depth = 17;
+            String doc = "<root>" + "<a>".repeat(depth - 1) + "x" + "</a>".repeat(depth - 1) + "</root>";
+            assertRefusedQuickly(utf8(doc));
+        }
+
+        @Test
+        void hugeAttributeCountThrowsQuickly() {
+            StringBuilder doc = new StringBuilder("<root");
+            for (int i = 0; i < 100_000; i++) {
+                doc.append(" a").append(i).append("=\"x\"");
+            }
+            doc.append("><PLATE_STRING>1</PLATE_STRING></root>");
+            assertRefusedQuickly(utf8(doc.toString()));
+        }
+
+        @Test
+        void hugeElementCountThrowsQuickly() {
+            String doc = "<root>" + "<a>x</a>".repeat(200_000) + "</root>";
+            assertRefusedQuickly(utf8(doc));
+        }
+
+        @Test
+        void vegaSampleParses() throws IOException {
+            TattileDocument doc = parse(utf8(Samples.vega()));
+            assertThat(doc.plate).isEqualTo("3060LFW");
+            assertThat(doc.deviceSn).isEqualTo("2001008851");
+            assertThat(doc.date).isEqualTo("2026-03-29");
+            assertThat(doc.time).isEqualTo("02-30-15-250");
+            assertThat(doc.country).isEqualTo("España");
+            assertThat(doc.imageOcr).startsWith("/9j/");
+            assertThat(doc.imageCtx).startsWith("/9j/");
+        }
+
+        @Test
+        void msgSampleParses() throws IOException {
+            TattileDocument doc = parse(utf8(Samples.msg()));
+            assertThat(doc.plate).isEqualTo("7459MTL");
+            assertThat(doc.deviceSn).isEqualTo("TAT1234567");
+            assertThat(doc.time).isEqualTo("15:42:10");
+            assertThat(doc.plateCharHeight).isEqualTo("52");
+            assertThat(doc.imageOcr).startsWith("/9j/");
+            assertThat(doc.imageCtx).isNull();
+        }
+
+        @Test
+        void predefinedAndCharacterReferencesStillWork() throws IOException {
+            TattileDocument doc = parse(utf8("<root><DEVICE_NAME>A &amp; B &lt;&#62; &#x41;</DEVICE_NAME></root>"));
+            assertThat(doc.deviceName).isEqualTo("A & B <> A");
+        }
+    }
+}
