@@ -68,7 +68,7 @@ public final class XmlSafety {
                 if (!comment) {
                     throw new RejectedReadingException(Rejection.FORBIDDEN_XML, "declaración <!DOCTYPE/<!ENTITY en el documento");
                 }
-                i = indexOf(frame, i + 4, (byte) '-', (byte) '>');
+                i = indexOf(frame, i + 4, (byte) '-', (byte) '-', (byte) '>'); // "->" alone does not end a comment
             } else {
                 return; // the root element starts: the prolog is over
             }
@@ -78,12 +78,16 @@ public final class XmlSafety {
         }
     }
 
-    /** Index just after the first occurrence of the pair (a, b) from {@code from}, or -1. */
-    private static int indexOf(byte[] s, int from, byte a, byte b) {
-        for (int i = from; i + 1 < s.length; i++) {
-            if (s[i] == a && s[i + 1] == b) {
-                return i + 2;
+    /** Index just after the first occurrence of {@code needle} from {@code from}, or -1. */
+    private static int indexOf(byte[] s, int from, byte... needle) {
+        outer:
+        for (int i = from; i + needle.length <= s.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (s[i + j] != needle[j]) {
+                    continue outer;
+                }
             }
+            return i + needle.length;
         }
         return -1;
     }

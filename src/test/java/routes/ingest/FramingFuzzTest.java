@@ -1,6 +1,8 @@
 package routes.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static routes.ingest.FramingSupport.bytes;
 import static routes.ingest.FramingSupport.concat;
 import static routes.ingest.FramingSupport.slice;
@@ -34,7 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Property-based tests of the framing. Tries: 5,000 + 1,000 (well-formed streams, whole and truncated),
- * 4,000 (arbitrary bytes), 500 (the generator itself makes well-formed XML) = 10,500.
+ * 4,000 (arbitrary bytes), 1,000 (XmlSafety over generated prologs), 500 (the generator itself makes
+ * well-formed XML) = 11,500.
  */
 class FramingFuzzTest {
 
@@ -154,6 +157,25 @@ class FramingFuzzTest {
         assertThat(DECODER_ERRORS).isEmpty();
     }
 
+    /**
+     * XmlSafety.refuseDeclarations over generated prologs (comments and PIs holding markup, "->", "?>"…): a DOCTYPE
+     * anywhere in the prolog is refused, a prolog without one is accepted.
+     */
+    @Property(tries = 1000)
+    void declarationsAnywhereInAGeneratedPrologAreRefused(@ForAll("prologs") String before, @ForAll("prologs") String after,
+            @ForAll("roots") String root, @ForAll boolean declare) {
+        String doctype = declare ? "<!DOCTYPE root [<!ENTITY e \"x\">]>" : "";
+        byte[] frame = utf8(before + doctype + after.replaceFirst("^<\\?xml[^>]*>", "") + root);
+        XmlSafety safety = new XmlSafety(BIG);
+        if (declare) {
+            assertThatThrownBy(() -> safety.refuseDeclarations(frame))
+                    .isInstanceOfSatisfying(RejectedReadingException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Rejection.FORBIDDEN_XML));
+        } else {
+            assertThatCode(() -> safety.refuseDeclarations(frame)).doesNotThrowAnyException();
+        }
+    }
+
     /** The generator of (a) really makes well-formed XML (checked by Woodstox), so (a) tests what it claims. */
     @Property(tries = 500)
     void generatedDocumentsAreWellFormed(@ForAll("documents") String doc) throws Exception {
@@ -203,7 +225,14 @@ class FramingFuzzTest {
 
     @Provide
     Arbitrary<String> documents() {
-        Arbitrary<String> prolog = Arbitraries.of(
+        // A document starts at its first '<': whitespace before it lies between documents.
+        return Combinators.combine(prologs(), element(0)).as((p, root) -> (p + root).stripLeading());
+    }
+
+    /** What may come before the root: an optional XML declaration, then whitespace, comments and PIs. */
+    @Provide
+    Arbitrary<String> prologs() {
+        Arbitrary<String> declaration = Arbitraries.of(
                 "", "", "",
                 "<?xml version=\"1.0\"?>",
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
@@ -212,8 +241,12 @@ class FramingFuzzTest {
                 Tuple.of(3, Arbitraries.of("\n", "\r\n", " ", "\n\t")),
                 Tuple.of(2, comment()),
                 Tuple.of(1, processingInstruction())).list().ofMaxSize(3).map(FramingFuzzTest::join);
-        // A document starts at its first '<': whitespace before it lies between documents.
-        return Combinators.combine(prolog, misc, element(0)).as((p, m, root) -> (p + m + root).stripLeading());
+        return Combinators.combine(declaration, misc).as((d, m) -> d + m);
+    }
+
+    @Provide
+    Arbitrary<String> roots() {
+        return element(0);
     }
 
     private Arbitrary<String> element(int depth) {
