@@ -59,6 +59,20 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
                 reportGarbage(ctx);
                 return;
             }
+            if (scanner.takeRestart()) {
+                // An XML declaration inside a document: the cut-short document is dropped, the new one starts at its '<'.
+                int newStart = stop - 5;
+                if (newStart - in.readerIndex() > maxFrameBytes) {
+                    tooLarge(ctx, in);
+                    return;
+                }
+                LOG.warn("[INGEST] Documento incompleto descartado: empieza otro documento antes de terminar ({} bytes) de {}",
+                        newStart - in.readerIndex(), ctx.channel().remoteAddress());
+                stats.rejected(Rejection.INCOMPLETE_DOCUMENT);
+                in.readerIndex(newStart);
+                scanned = 6;
+                continue;
+            }
             if (!scanner.complete()) {
                 // A document starts at 'stop': drop what came before it.
                 reportGarbage(ctx);

@@ -15,7 +15,9 @@ import io.netty.util.ByteProcessor;
  */
 final class XmlDocumentScanner implements ByteProcessor {
 
-    private enum State { OUTSIDE, TEXT, LT, START_TAG, START_TAG_QUOTED, END_TAG, PI, BANG, COMMENT_OPEN, COMMENT, CDATA, DECL }
+    private enum State { OUTSIDE, TEXT, LT, START_TAG, START_TAG_QUOTED, END_TAG, PI, PI_TARGET, BANG, COMMENT_OPEN, COMMENT, CDATA, DECL }
+
+    private static final byte[] XML_DECLARATION = {'x', 'm', 'l'};
 
     private State state = State.OUTSIDE;
     private int depth;
@@ -25,6 +27,9 @@ final class XmlDocumentScanner implements ByteProcessor {
     private int runLength;      // dashes in a comment, ']' in CDATA
     private int declBrackets;   // '[' nesting inside a DOCTYPE
     private long garbage;       // non-blank bytes seen between documents
+    private boolean rootSeen;   // a start tag was seen in the current document
+    private int targetMatched;  // bytes of "xml" matched after "<?" inside a document
+    private boolean restarted;  // an XML declaration appeared inside a document: a new one starts there
 
     boolean inDocument() {
         return state != State.OUTSIDE;
@@ -32,6 +37,18 @@ final class XmlDocumentScanner implements ByteProcessor {
 
     boolean complete() {
         return complete;
+    }
+
+    /**
+     * True after {@link #process} stopped because an XML declaration ({@code <?xml }) appeared after the
+     * current document's root had started: that document was cut short (a camera restarted mid-document)
+     * and a new one begins at the declaration's {@code '<'}, 5 bytes before the stop. Cleared by
+     * {@link #takeRestart()}.
+     */
+    boolean takeRestart() {
+        boolean r = restarted;
+        restarted = false;
+        return r;
     }
 
     /** Non-whitespace bytes dropped between documents since the last call; resets the count. */
@@ -49,6 +66,8 @@ final class XmlDocumentScanner implements ByteProcessor {
         previous = 0;
         runLength = 0;
         declBrackets = 0;
+        rootSeen = false;
+        targetMatched = 0;
     }
 
     @Override
@@ -72,11 +91,13 @@ final class XmlDocumentScanner implements ByteProcessor {
                 if (b == '/') {
                     state = State.END_TAG;
                 } else if (b == '?') {
-                    state = State.PI;
+                    state = rootSeen ? State.PI_TARGET : State.PI;
+                    targetMatched = 0;
                 } else if (b == '!') {
                     state = State.BANG;
                 } else {
                     state = State.START_TAG;
+                    rootSeen = true;
                 }
             }
             case START_TAG -> {
@@ -104,6 +125,20 @@ final class XmlDocumentScanner implements ByteProcessor {
             case PI -> {
                 if (b == '>' && previous == '?') {
                     state = State.TEXT;
+                }
+            }
+            case PI_TARGET -> {
+                if (targetMatched < XML_DECLARATION.length && b == XML_DECLARATION[targetMatched]) {
+                    targetMatched++;
+                } else if (targetMatched == XML_DECLARATION.length && (b == ' ' || b == '\t' || b == '\r' || b == '\n')) {
+                    // "<?xml " inside a document: the document was cut short; a new one starts here.
+                    reset();
+                    state = State.PI;
+                    restarted = true;
+                    previous = b;
+                    return false;
+                } else {
+                    state = b == '>' && previous == '?' ? State.TEXT : State.PI;
                 }
             }
             case BANG -> {

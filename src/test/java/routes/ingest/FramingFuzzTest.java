@@ -153,7 +153,8 @@ class FramingFuzzTest {
         assertThat(chunked.frames()).hasSameSizeAs(oneRead.frames());
         assertThat(chunked.rejected(Rejection.INCOMPLETE_DOCUMENT))
                 .isEqualTo(oneRead.rejected(Rejection.INCOMPLETE_DOCUMENT))
-                .isLessThanOrEqualTo(closed ? 0 : 1);
+                // one per document cut short by an XML declaration inside it, plus one at close
+                .isLessThanOrEqualTo(occurrences(data, "<?xml") + (closed ? 0 : 1));
         assertThat(DECODER_ERRORS).isEmpty();
     }
 
@@ -484,5 +485,16 @@ class FramingFuzzTest {
             return i;
         }
         return -1;
+    }
+
+    private static long occurrences(byte[] data, String needle) {
+        byte[] n = needle.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        long count = 0;
+        for (int i = 0; i + n.length <= data.length; i++) {
+            if (java.util.Arrays.equals(data, i, i + n.length, n, 0, n.length)) {
+                count++;
+            }
+        }
+        return count;
     }
 }

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,6 +31,7 @@ import routes.support.CameraClient;
 import routes.support.LogCapture;
 import routes.support.Samples;
 import routes.support.TestDb;
+import routes.support.TestFiles;
 import routes.tools.SyntheticReadings;
 
 /** The ingest flow end to end: real TCP sockets, real PostgreSQL, real files. */
@@ -64,7 +64,7 @@ class IngestFlowTest {
     @BeforeEach
     void cleanSlate() throws Exception {
         TestDb.reset(db);
-        deleteTree(Path.of(IMAGES_ROOT));
+        TestFiles.deleteTree(Path.of(IMAGES_ROOT));
         TestDb.camera(db, "2001008851", null);
         TestDb.camera(db, "TAT1234567", null);
         TestDb.camera(db, SERIAL, null);
@@ -238,6 +238,20 @@ class IngestFlowTest {
         assertThat(count("SELECT count(*) FROM messages_queue")).isEqualTo(1);
         assertThat(imageFiles()).hasSize(2);
         assertNothingOutsideImagesDir();
+    }
+
+    @Test
+    void aDocumentCutShortIsDroppedWhenTheNextOneStartsWithItsXmlDeclaration() throws Exception {
+        long before = stats.rejectedCount(Rejection.INCOMPLETE_DOCUMENT);
+        try (LogCapture logs = new LogCapture(); CameraClient camera = new CameraClient(PORT)) {
+            camera.send("<?xml version='1.0'?><root><PLATE_STRING>1234ABC</PLATE_STRING><IMAGE_OCR>/9j/4AAQ"); // camera rebooted mid-document
+            camera.send(good());
+            awaitReadings(1);
+            assertThat(stats.rejectedCount(Rejection.INCOMPLETE_DOCUMENT)).isEqualTo(before + 1);
+            assertThat(logs.linesContaining("[INGEST] Documento incompleto descartado")).hasSize(1);
+            assertThat(camera.closedByServer(50)).isFalse();
+        }
+        assertThat(imageFiles()).hasSize(2);
     }
 
     @Test
@@ -488,13 +502,7 @@ class IngestFlowTest {
     }
 
     static List<Path> imageFiles() throws IOException {
-        Path base = Path.of(IMAGES);
-        if (!Files.exists(base)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.walk(base)) {
-            return s.filter(Files::isRegularFile).toList();
-        }
+        return TestFiles.regularFiles(Path.of(IMAGES));
     }
 
     /** No file anywhere under the images root's parent folder except inside IMAGES_BASE_DIR. */
@@ -505,13 +513,5 @@ class IngestFlowTest {
             assertThat(s.filter(Files::isRegularFile).filter(p -> !p.startsWith(images)).toList()).isEmpty();
         }
         assertThat(Path.of("/etc/passwd_plate")).doesNotExist();
-    }
-
-    static void deleteTree(Path base) throws IOException {
-        if (Files.exists(base)) {
-            try (Stream<Path> s = Files.walk(base)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
     }
 }

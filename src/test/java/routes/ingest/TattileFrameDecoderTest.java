@@ -478,4 +478,35 @@ class TattileFrameDecoderTest {
             assertThat(bytes(f.writeChunked(stream, sizes))).as("read sizes %s", sizes).isEqualTo(bytesOfUtf8(docs));
         }
     }
+
+    @Test
+    void aDocumentCutShortByTheNextXmlDeclarationIsDroppedAndTheNextOneFramed() {
+        FramingSupport f = new FramingSupport(1 << 20);
+        String good = "<?xml version='1.0'?><root><PLATE_STRING>1</PLATE_STRING></root>";
+        List<byte[]> frames = f.write("<?xml version='1.0'?><root><PLATE_STRING>12" + good);
+        assertThat(frames).hasSize(1);
+        assertThat(new String(frames.get(0), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(good);
+        assertThat(f.stats.rejectedCount(Rejection.INCOMPLETE_DOCUMENT)).isEqualTo(1);
+    }
+
+    @Test
+    void aCutShortDocumentIsRecoveredWhateverTheReadSizes() {
+        String good = "<?xml version='1.0'?><root><A>x</A></root>";
+        String stream = "<root><A>unbalanced<B>" + good + "\n" + good;
+        for (int chunk = 1; chunk <= 8; chunk++) {
+            FramingSupport f = new FramingSupport(1 << 20);
+            List<byte[]> frames = f.writeChunked(stream.getBytes(java.nio.charset.StandardCharsets.UTF_8), List.of(chunk));
+            assertThat(frames).as("chunk " + chunk).hasSize(2);
+            assertThat(frames).allSatisfy(fr -> assertThat(new String(fr, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(good));
+        }
+    }
+
+    @Test
+    void processingInstructionsInsideADocumentDoNotSplitIt() {
+        FramingSupport f = new FramingSupport(1 << 20);
+        String doc = "<root><?xml-stylesheet href='a'?><?xmlx y?><?pi?><A>1</A></root>";
+        assertThat(f.write(doc)).hasSize(1);
+        assertThat(new String(f.frames().get(0), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(doc);
+        assertThat(f.stats.rejectedCount(Rejection.INCOMPLETE_DOCUMENT)).isZero();
+    }
 }

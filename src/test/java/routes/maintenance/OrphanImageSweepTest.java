@@ -8,9 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.BeanInject;
 import org.apache.camel.EndpointInject;
@@ -26,6 +24,7 @@ import routes.store.OrphanImageSweeper;
 import routes.store.ReadingRepository;
 import routes.support.LogCapture;
 import routes.support.TestDb;
+import routes.support.TestFiles;
 
 /** The maintenance route deletes old images no reading references, and nothing else. */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
@@ -49,12 +48,7 @@ class OrphanImageSweepTest {
     @BeforeEach
     void cleanSlate() throws Exception {
         TestDb.reset(db);
-        Path base = Path.of(IMAGES);
-        if (Files.exists(base)) {
-            try (Stream<Path> s = Files.walk(base)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        TestFiles.deleteTree(Path.of(IMAGES));
     }
 
     @AfterAll
