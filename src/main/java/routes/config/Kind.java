@@ -9,7 +9,7 @@ import java.util.Set;
 public interface Kind {
 
     /** Flows a process can run (see {@code TATTILE_FLOWS}). */
-    Set<String> FLOWS_KNOWN = Set.of("ingest", "maintenance");
+    Set<String> FLOWS_KNOWN = Set.of("ingest", "sender", "maintenance");
 
     String check(String value);
 
@@ -58,6 +58,21 @@ public interface Kind {
         }
         return null;
     };
+
+    Kind OPTIONAL_IDENTIFIER = v -> v.isEmpty() || v.matches("[A-Za-z0-9._:-]{1,100}") ? null : "must be letters, digits, '.', '_', ':' or '-'";
+
+    Kind OPTIONAL_URL = v -> v.isEmpty() || v.matches("https?://\\S+") ? null : "must be an http:// or https:// URL";
+
+    static Kind decimal(double min, double max) {
+        return v -> {
+            try {
+                double d = Double.parseDouble(v);
+                return d >= min && d <= max ? null : "must be a number between " + min + " and " + max;
+            } catch (NumberFormatException e) {
+                return "must be a number between " + min + " and " + max;
+            }
+        };
+    }
 
     static Kind positive(long min, long max) {
         return v -> {

@@ -29,9 +29,28 @@ public enum Setting {
     IMAGES_ORPHAN_GRACE_MINUTES("60", Kind.positive(1, 100_000), "Age after which an image no reading references is deleted"),
     MAINTENANCE_INTERVAL_MINUTES("30", Kind.positive(1, 100_000), "How often the maintenance route sweeps orphan images"),
 
+    SENDER_ENABLED("true", Kind.BOOLEAN, "Run the sender flow (false: readings are only queued)"),
+    SENDER_POLL_INTERVAL_SECONDS("0.5", Kind.decimal(0.05, 3600), "How often the sender looks for due readings"),
+    SENDER_MAX_BATCH_SIZE("50", Kind.positive(1, 1000), "Most readings claimed per poll"),
+    SENDER_CONCURRENCY("16", Kind.positive(1, 512), "Signed sends in flight per endpoint"),
+    SENDER_LEASE_SECONDS("120", Kind.positive(10, 86_400), "A claimed reading not finished within this time is recovered and retried"),
+    SENDER_DEFAULT_RETRY_MAX("10", Kind.positive(0, 1000), "Failed attempts allowed when the endpoint row sets none"),
+    SENDER_DEFAULT_BACKOFF_MS("5000", Kind.positive(1, 86_400_000), "First retry delay when the endpoint row sets none (doubles, with jitter)"),
+    SENDER_MAX_BACKOFF_MS("600000", Kind.positive(1, 86_400_000), "Longest delay between two attempts"),
+    SENDER_SUCCESS_CODES("1,0000,OK,1.0", Kind.TEXT, "codiRetorn values that mean delivered"),
+    SENDER_DEAD_RETENTION_DAYS("7", Kind.positive(1, 3650), "Days DEAD readings and their images are kept for requeue"),
+    SENDER_BREAKER_FAILURES("5", Kind.positive(1, 1000), "Consecutive transport failures that open an endpoint's circuit breaker"),
+    SENDER_BREAKER_OPEN_SECONDS("30", Kind.positive(1, 3600), "How long an open breaker holds readings before a trial send"),
+    SENDER_HEALTHY_WINDOW_SECONDS("300", Kind.positive(1, 86_400), "A failure burns a retry only if the endpoint delivered something this recently"),
+    SENDER_INSTANCE_ID("", Kind.OPTIONAL_IDENTIFIER, "Name of this instance in queue leases (default: host name and process id)"),
+    MOSSOS_ENDPOINT_URL("", Kind.OPTIONAL_URL, "Global Mossos endpoint when neither camera nor municipality sets one"),
+    MOSSOS_WSDL_URL("classpath:wsdl/matricules.wsdl", Kind.TEXT, "WSDL of the matricula service (replace with the official one)"),
+    AUDIT_ENABLED("true", Kind.BOOLEAN, "Write a delivery_log row for each delivery outcome"),
+    SOAP_DEBUG("false", Kind.BOOLEAN, "Log SOAP envelopes (images elided)"),
+
     CERTS_DIR("/etc/tattile-sender/certs", Kind.TEXT, "Folder of the municipalities' certificates"),
     LOG_LEVEL("INFO", Kind.LOG_LEVEL, "Root log level (TRACE, DEBUG, INFO, WARN, ERROR)"),
-    TATTILE_FLOWS("all", Kind.FLOWS, "Flows this process runs: all, or a comma list of ingest,maintenance");
+    TATTILE_FLOWS("all", Kind.FLOWS, "Flows this process runs: all, or a comma list of ingest,sender,maintenance");
 
     private final String defaultValue;
     private final Kind kind;

@@ -32,6 +32,9 @@ public final class Settings {
         for (Setting s : Setting.values()) {
             String raw = source.apply(s.name());
             String value = raw == null || raw.isBlank() ? s.defaultValue() : raw.trim();
+            if (s == Setting.SENDER_INSTANCE_ID && value.isEmpty()) {
+                value = defaultInstanceId();
+            }
             String problem = s.kind().check(value);
             if (problem != null) {
                 String shown = s.kind().secret() ? "***" : value;
@@ -40,6 +43,16 @@ public final class Settings {
             values.put(s, value);
         }
         return new Settings(values);
+    }
+
+    private static String defaultInstanceId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "host";
+        }
+        return (host.replaceAll("[^A-Za-z0-9._-]", "_") + ":" + ProcessHandle.current().pid());
     }
 
     public static Settings defaults() {
@@ -60,6 +73,10 @@ public final class Settings {
 
     public Path path(Setting s) {
         return Path.of(values.get(s)).toAbsolutePath().normalize();
+    }
+
+    public double decimal(Setting s) {
+        return Double.parseDouble(values.get(s));
     }
 
     public ZoneId zone(Setting s) {
@@ -85,6 +102,9 @@ public final class Settings {
     public Properties asProperties() {
         Properties p = new Properties();
         values.forEach((k, v) -> p.setProperty(k.name(), v));
+        // Derived values the routes need in another unit.
+        p.setProperty("SENDER_LEASE_RECOVERY_MS", String.valueOf(Math.min(15_000, integer(Setting.SENDER_LEASE_SECONDS) * 250L)));
+        p.setProperty("SENDER_POLL_INTERVAL_MS", String.valueOf(Math.max(50, Math.round(decimal(Setting.SENDER_POLL_INTERVAL_SECONDS) * 1000))));
         return p;
     }
 }

@@ -21,7 +21,16 @@ import routes.store.CameraRepository;
 import routes.store.Database;
 import routes.store.ImageStore;
 import routes.store.OrphanImageSweeper;
+import routes.store.QueueRepository;
 import routes.store.ReadingRepository;
+import routes.security.CertificateStore;
+import routes.sender.Deliveries;
+import routes.sender.Delivery;
+import routes.sender.EndpointGuard;
+import routes.sender.MatriculaRequest;
+import routes.sender.MatriculaResponse;
+import routes.sender.MossosClient;
+import routes.sender.SendOutcomes;
 
 /**
  * Binds the beans the YAML routes use, from the validated {@link Settings}. The names bound here are
@@ -69,7 +78,34 @@ public class TattileConfiguration implements CamelConfiguration {
                 settings.integer(Setting.CAMERA_CACHE_SECONDS), clock));
         registry.bind("readingRecorder", new ReadingRecorder(images, new ReadingRepository(dataSource), stats));
         registry.bind("rejectionLog", new RejectionLog(stats, clock));
+        bindSender(context, registry, settings, dataSource, images, clock);
         registry.bind("orphanImageSweeper", new OrphanImageSweeper(images, dataSource,
                 Duration.ofMinutes(settings.integer(Setting.IMAGES_ORPHAN_GRACE_MINUTES)), clock));
+    }
+
+    private static void bindSender(CamelContext context, Registry registry, Settings settings, HikariDataSource dataSource,
+                                   ImageStore images, Clock clock) {
+        int concurrency = settings.integer(Setting.SENDER_CONCURRENCY);
+        QueueRepository queue = new QueueRepository(dataSource, settings.flag(Setting.AUDIT_ENABLED));
+        EndpointGuard guard = new EndpointGuard(settings.integer(Setting.SENDER_BREAKER_FAILURES),
+                Duration.ofSeconds(settings.integer(Setting.SENDER_BREAKER_OPEN_SECONDS)),
+                Duration.ofSeconds(settings.integer(Setting.SENDER_HEALTHY_WINDOW_SECONDS)), concurrency, clock);
+        // A send's timeout must end well before its lease, or a slow send could be recovered and sent twice.
+        int maxTimeoutMs = Math.max(1000, (settings.integer(Setting.SENDER_LEASE_SECONDS) - 10) * 1000);
+        registry.bind("queueRepository", queue);
+        registry.bind("endpointGuard", guard);
+        registry.bind("deliveries", new Deliveries(new Delivery.Defaults(settings.text(Setting.MOSSOS_ENDPOINT_URL),
+                settings.integer(Setting.SENDER_DEFAULT_RETRY_MAX), settings.integer(Setting.SENDER_DEFAULT_BACKOFF_MS),
+                Math.min(30_000, maxTimeoutMs))));
+        registry.bind("certificateStore", new CertificateStore(dataSource, settings.path(Setting.CERTS_DIR), clock));
+        registry.bind("matriculaRequest", new MatriculaRequest(images,
+                registry.lookupByNameAndType("certificateStore", CertificateStore.class), maxTimeoutMs));
+        registry.bind("matriculaResponse", new MatriculaResponse(settings.text(Setting.SENDER_SUCCESS_CODES)));
+        registry.bind("sendOutcomes", new SendOutcomes(queue, guard, images, settings.text(Setting.SENDER_INSTANCE_ID),
+                settings.integer(Setting.SENDER_MAX_BACKOFF_MS), settings.integer(Setting.SENDER_MAX_BATCH_SIZE), clock));
+        registry.bind("senderPool", context.getExecutorServiceManager().newFixedThreadPool(TattileConfiguration.class, "sender",
+                concurrency * 2));
+        registry.bind("mossosEndpoint", MossosClient.endpoint(context, settings.text(Setting.MOSSOS_WSDL_URL),
+                settings.flag(Setting.SOAP_DEBUG)));
     }
 }

@@ -1,0 +1,136 @@
+package routes.sender;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.sql.SQLException;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+import javax.xml.transform.Source;
+import javax.xml.transform.dom.DOMSource;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.cxf.common.CxfPayload;
+import org.apache.cxf.binding.soap.SoapHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import routes.security.CertificateStore;
+import routes.security.SigningMaterial;
+import routes.store.ImageStore;
+
+/**
+ * Builds the {@code matriculaRequest} payload of a delivery and puts on the exchange what the CXF
+ * endpoint and its WS-Security interceptor need for this one message: target URL, timeouts, and the
+ * municipality's signing material. Everything that makes a delivery impossible (no OCR image, no
+ * certificate, no endpoint, bad data) is found here, before anything is sent.
+ */
+public final class MatriculaRequest {
+
+    public static final String NS = "http://dgp.gencat.cat/matricules";
+    /** Exchange property WSS4J reads the signing {@code Crypto} from (see {@code signaturePropRefId}). */
+    public static final String CRYPTO_PROPERTY = "tattileSignatureCrypto";
+
+    private static final Logger LOG = LoggerFactory.getLogger(MatriculaRequest.class);
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    private final ImageStore images;
+    private final CertificateStore certificates;
+    private final DocumentBuilderFactory documents;
+    private final int maxTimeoutMs;
+
+    /** @param maxTimeoutMs the longest a send may take (kept below the claim lease) */
+    public MatriculaRequest(ImageStore images, CertificateStore certificates, int maxTimeoutMs) {
+        this.images = images;
+        this.certificates = certificates;
+        this.maxTimeoutMs = maxTimeoutMs;
+        this.documents = DocumentBuilderFactory.newInstance();
+        this.documents.setNamespaceAware(true);
+    }
+
+    public void prepare(Exchange exchange, Delivery d) throws SQLException, IOException, ParserConfigurationException {
+        if (!d.hasImageOcr() || d.imageOcrPath() == null) {
+            throw new PermanentDeliveryException("NO_IMAGE_AVAILABLE_OCR");
+        }
+        if (d.certificateId() == null) {
+            throw new PermanentDeliveryException("CERTIFICADO_NO_CONFIGURADO");
+        }
+        if (d.endpointUrl() == null) {
+            throw new PermanentDeliveryException("ENDPOINT_URL_NO_CONFIGURADA");
+        }
+        String matricula = d.plate().replace(" ", "").replace("-", "").toUpperCase(Locale.ROOT);
+        if (matricula.isEmpty() || matricula.length() > 10) {
+            throw new PermanentDeliveryException("DATOS_INVALIDOS:matricula");
+        }
+        SigningMaterial signing;
+        try {
+            signing = certificates.material(d.certificateId());
+        } catch (CertificateStore.UnusableCertificateException e) {
+            LOG.warn("[SENDER] Certificado no utilizable para {}: {}", d.municipality(), e.getMessage());
+            throw new PermanentDeliveryException(e.code());
+        }
+        byte[] ocr;
+        try {
+            ocr = images.read(d.imageOcrPath());
+        } catch (NoSuchFileException e) {
+            throw new PermanentDeliveryException("NO_IMAGE_FILE_OCR:" + d.imageOcrPath());
+        }
+        byte[] ctx = null;
+        if (d.imageCtxPath() != null) {
+            try {
+                ctx = images.read(d.imageCtxPath());
+            } catch (NoSuchFileException e) {
+                LOG.warn("[SENDER] Imagen de contexto no encontrada ({}): se envía la lectura ({}) sin ella", d.imageCtxPath(), d.plate());
+            }
+        }
+
+        Document doc = documents.newDocumentBuilder().newDocument();
+        Element request = doc.createElementNS(NS, "m:matriculaRequest");
+        doc.appendChild(request);
+        add(doc, request, "codiLector", d.codigoLector() != null && !d.codigoLector().isBlank() ? d.codigoLector() : d.deviceSn());
+        add(doc, request, "matricula", matricula);
+        add(doc, request, "dataLectura", DATE.format(d.timestampUtc()));
+        add(doc, request, "horaLectura", TIME.format(d.timestampUtc()));
+        add(doc, request, "imgMatricula", Base64.getEncoder().encodeToString(ocr));
+        if (ctx != null) {
+            add(doc, request, "imgContext", Base64.getEncoder().encodeToString(ctx));
+        }
+        if (d.coordX() != null && d.coordY() != null) {
+            add(doc, request, "coordenadaX", plain(d.coordX()));
+            add(doc, request, "coordenadaY", plain(d.coordY()));
+        }
+        if (d.countryCode() != null) {
+            add(doc, request, "pais", d.countryCode());
+        }
+        List<Source> body = new ArrayList<>(1);
+        body.add(new DOMSource(request));
+        exchange.getMessage().setBody(new CxfPayload<SoapHeader>(new ArrayList<>(), body, null));
+        exchange.getMessage().setHeader(Exchange.DESTINATION_OVERRIDE_URL, d.endpointUrl());
+
+        // Per-message WS-Security settings: message properties win over the interceptor's static ones.
+        exchange.setProperty(CRYPTO_PROPERTY, signing.crypto());
+        exchange.setProperty("user", signing.alias());
+        exchange.setProperty("signatureUser", signing.alias());
+        exchange.setProperty("passwordCallbackRef", signing.passwordCallback());
+        // Per-message timeouts, read by CXF's HTTP conduit.
+        long timeout = Math.min(d.timeoutMs(), maxTimeoutMs);
+        exchange.setProperty("javax.xml.ws.client.connectionTimeout", Math.min(timeout, 10_000L));
+        exchange.setProperty("javax.xml.ws.client.receiveTimeout", timeout);
+    }
+
+    private static void add(Document doc, Element parent, String name, String value) {
+        Element e = doc.createElementNS(NS, "m:" + name);
+        e.appendChild(doc.createTextNode(value));
+        parent.appendChild(e);
+    }
+
+    private static String plain(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+    }
+}

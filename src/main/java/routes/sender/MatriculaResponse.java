@@ -1,0 +1,47 @@
+package routes.sender;
+
+import java.io.StringReader;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Document;
+import org.w3c.dom.NodeList;
+import org.xml.sax.InputSource;
+
+/** Reads {@code codiRetorn} from a {@code matriculaResponse} and tells whether it means delivered. */
+public final class MatriculaResponse {
+
+    private final Set<String> successCodes;
+    private final DocumentBuilderFactory documents;
+
+    public MatriculaResponse(String successCodes) {
+        this.successCodes = java.util.Arrays.stream(successCodes.split(",")).map(String::strip).filter(s -> !s.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+        this.documents = DocumentBuilderFactory.newInstance();
+        this.documents.setNamespaceAware(true);
+        try {
+            this.documents.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            this.documents.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        } catch (javax.xml.parsers.ParserConfigurationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The codiRetorn of a response payload (as XML text), or throws when there is none. */
+    public String codiRetorn(String payload) throws Exception {
+        if (payload == null) {
+            throw new IllegalStateException("empty response from the matricula service");
+        }
+        Document doc = documents.newDocumentBuilder().parse(new InputSource(new StringReader(payload)));
+        NodeList codes = doc.getElementsByTagNameNS("*", "codiRetorn");
+        if (codes.getLength() == 0) {
+            throw new IllegalStateException("response without codiRetorn");
+        }
+        return codes.item(0).getTextContent().strip();
+    }
+
+    public boolean isSuccess(String codiRetorn) {
+        return successCodes.contains(codiRetorn);
+    }
+}

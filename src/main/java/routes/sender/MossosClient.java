@@ -1,0 +1,68 @@
+package routes.sender;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import javax.xml.namespace.QName;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.cxf.common.DataFormat;
+import org.apache.camel.component.cxf.jaxws.CxfEndpoint;
+import org.apache.cxf.ext.logging.LoggingInInterceptor;
+import org.apache.cxf.ext.logging.LoggingOutInterceptor;
+import org.apache.cxf.ws.security.wss4j.WSS4JOutInterceptor;
+import org.apache.wss4j.common.ConfigurationConstants;
+
+/**
+ * The one CXF endpoint for the matricula service: PAYLOAD mode (so the interceptor chain runs), the
+ * WSDL's names, and a WSS4J interceptor with the static signing policy — Timestamp, then an X.509
+ * BinarySecurityToken signature over Timestamp and Body, RSA-SHA256, exclusive C14N. The certificate
+ * is chosen per message (see {@link MatriculaRequest}).
+ */
+public final class MossosClient {
+
+    public static final String WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+    public static final String SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/";
+
+    private MossosClient() {
+    }
+
+    public static CxfEndpoint endpoint(CamelContext context, String wsdlUrl, boolean soapDebug) {
+        CxfEndpoint ep = new CxfEndpoint();
+        ep.setCamelContext(context);
+        ep.setBeanId("mossosEndpoint");
+        ep.setAddress("http://localhost/matricules-address-set-per-message");
+        ep.setWsdlURL(wsdlUrl);
+        ep.setServiceNameAsQName(new QName(MatriculaRequest.NS, "MatriculesService"));
+        ep.setPortNameAsQName(new QName(MatriculaRequest.NS, "MatriculesSoap11"));
+        ep.setDataFormat(DataFormat.PAYLOAD);
+        ep.setDefaultOperationName("matricula");
+        ep.setDefaultOperationNamespace(MatriculaRequest.NS);
+        ep.setSkipFaultLogging(true);
+
+        Map<String, Object> wss = new HashMap<>();
+        wss.put(ConfigurationConstants.ACTION, ConfigurationConstants.TIMESTAMP + " " + ConfigurationConstants.SIGNATURE);
+        wss.put(ConfigurationConstants.SIG_KEY_ID, "DirectReference");
+        wss.put(ConfigurationConstants.SIGNATURE_PARTS, "{Element}{" + WSU + "}Timestamp;{Element}{" + SOAP11 + "}Body");
+        wss.put(ConfigurationConstants.SIG_ALGO, "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
+        wss.put(ConfigurationConstants.SIG_DIGEST_ALGO, "http://www.w3.org/2001/04/xmlenc#sha256");
+        wss.put(ConfigurationConstants.SIG_C14N_ALGO, "http://www.w3.org/2001/10/xml-exc-c14n#");
+        wss.put(ConfigurationConstants.TTL_TIMESTAMP, "300");
+        wss.put(ConfigurationConstants.MUST_UNDERSTAND, "true");
+        // The Crypto object is looked up per message under this property name.
+        wss.put(ConfigurationConstants.SIG_PROP_REF_ID, MatriculaRequest.CRYPTO_PROPERTY);
+        ep.getOutInterceptors().add(new WSS4JOutInterceptor(wss));
+
+        if (soapDebug) {
+            Set<String> images = Set.of("imgMatricula", "imgContext");
+            LoggingOutInterceptor out = new LoggingOutInterceptor();
+            out.setSensitiveElementNames(images);
+            out.setPrettyLogging(false);
+            out.setLimit(64 * 1024);
+            LoggingInInterceptor in = new LoggingInInterceptor();
+            in.setLimit(64 * 1024);
+            ep.getOutInterceptors().add(out);
+            ep.getInInterceptors().add(in);
+        }
+        return ep;
+    }
+}

@@ -1,0 +1,151 @@
+package routes.sender;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import routes.store.ImageStore;
+import routes.store.QueueRepository;
+import routes.store.QueueRepository.Audit;
+
+/**
+ * Applies the outcome of one delivery to the queue, the endpoint's guard and the image folder:
+ * delivered (delete reading, images and queue row), failed (retry with back-off, or DEAD once the
+ * retry budget is spent while the endpoint was healthy), postponed (breaker open: no attempt used),
+ * or DEAD (permanent).
+ */
+public final class SendOutcomes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SendOutcomes.class);
+
+    private final QueueRepository queue;
+    private final EndpointGuard guard;
+    private final ImageStore images;
+    private final String instance;
+    private final long maxBackoffMillis;
+    private final int batchSize;
+    private final Clock clock;
+
+    public SendOutcomes(QueueRepository queue, EndpointGuard guard, ImageStore images, String instance, long maxBackoffMillis,
+                        int batchSize, Clock clock) {
+        this.queue = queue;
+        this.guard = guard;
+        this.images = images;
+        this.instance = instance;
+        this.maxBackoffMillis = maxBackoffMillis;
+        this.batchSize = batchSize;
+        this.clock = clock;
+    }
+
+    /** The endpoint answered with a success code. */
+    public void delivered(Delivery d, String codiRetorn, Long startNanos) throws SQLException {
+        long latency = elapsedMillis(startNanos);
+        guard.delivered(d, latency);
+        boolean heldLease = queue.delivered(d.queueId(), d.readingId(), d.cameraId(), instance,
+                audit(d, "DELIVERED", codiRetorn, d.attempts(), latency, null));
+        if (!heldLease) {
+            LOG.warn("[SENDER] La lectura ({}) se entregó después de vencer su reserva (SENDER_LEASE_SECONDS): otra instancia pudo enviarla también",
+                    d.plate());
+        }
+        images.delete(d.imageOcrPath());
+        images.delete(d.imageCtxPath());
+    }
+
+    /** The endpoint answered, but with a code that is not success: the reading goes DEAD. */
+    public void refused(Delivery d, String codiRetorn, Long startNanos) throws SQLException {
+        guard.answered(d, elapsedMillis(startNanos));
+        dead(d, "CODI_RETORN:" + codiRetorn);
+    }
+
+    /** Permanent: DEAD with a controlled reason. */
+    public void dead(Delivery d, String reason) throws SQLException {
+        dead(d, reason, 0, null);
+    }
+
+    private void dead(Delivery d, String reason, int countedAttempt, String lastFailure) throws SQLException {
+        String detail = lastFailure == null ? reason : reason + " (" + lastFailure + ")";
+        if (queue.dead(d.queueId(), instance, reason, countedAttempt, audit(d, "DEAD", null, d.attempts() + countedAttempt, null, detail))) {
+            LOG.error("[SENDER] Lectura ({}) descartada (DEAD): {}", d.plate(), detail);
+        }
+    }
+
+    /**
+     * The send failed without a usable answer. Counts against the retry budget only if the endpoint was
+     * healthy; DEAD with {@code MAX_REINTENTOS_AGOTADOS} once the budget is spent.
+     */
+    public void failed(Delivery d, Throwable cause, Boolean admitted, Long startNanos) throws SQLException {
+        long latency = elapsedMillis(startNanos);
+        boolean counts = Boolean.TRUE.equals(admitted) && guard.failed(d, latency, cause);
+        int attempts = d.attempts() + (counts ? 1 : 0);
+        String error = describe(cause);
+        if (counts && attempts > d.retryMax()) {
+            dead(d, "MAX_REINTENTOS_AGOTADOS", 1, error);
+            return;
+        }
+        Instant next = clock.instant().plus(backoff(d.retryBackoffMs(), Math.max(1, attempts)));
+        queue.failed(d.queueId(), instance, counts, error, next, audit(d, "FAILED", null, attempts, latency, error));
+        LOG.warn("[SENDER] Error enviando lectura ({}): {}; nuevo intento en {} s{}", d.plate(), error,
+                Duration.between(clock.instant(), next).toSeconds(), counts ? " (intento " + attempts + " de " + (d.retryMax() + 1) + ")" : "");
+    }
+
+    /** The endpoint's breaker is open: the reading waits, its attempts untouched. */
+    public void postponed(Delivery d, Exception e) throws SQLException {
+        queue.postponed(d.queueId(), instance, cause(e, EndpointUnavailableException.class).retryAt());
+    }
+
+    /** Permanent, as raised by a route step (possibly wrapped by Camel). */
+    public void dead(Delivery d, Exception e) throws SQLException {
+        dead(d, cause(e, PermanentDeliveryException.class).code());
+    }
+
+    private static <T extends Throwable> T cause(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+        }
+        throw new IllegalArgumentException("not caused by " + type.getSimpleName(), t);
+    }
+
+    /** Whether the poller should claim again right away: the batch was full and no endpoint is held. */
+    public boolean claimAgain(List<?> batch) {
+        return batch != null && batch.size() >= batchSize && guard.allClosed();
+    }
+
+    /** Exponential back-off with ±20 % jitter, capped. */
+    Duration backoff(long baseMillis, int attempt) {
+        double exp = baseMillis * Math.pow(2, Math.min(30, attempt - 1));
+        double capped = Math.min(maxBackoffMillis, exp);
+        double jitter = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
+        return Duration.ofMillis(Math.max(1, Math.round(capped * jitter)));
+    }
+
+    private static Audit audit(Delivery d, String outcome, String codi, int attempts, Long latency, String error) {
+        return new Audit(d.queueId(), d.readingId(), d.cameraId(), d.municipalityId(), d.endpointId(), outcome, codi, attempts, latency, error);
+    }
+
+    private static long elapsedMillis(Long startNanos) {
+        return startNanos == null ? 0 : (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** A short, controlled description: exception type and the first line of its message, no payload. */
+    static String describe(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root && (root.getMessage() == null || root instanceof org.apache.camel.RuntimeCamelException)) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() == null ? "" : root.getMessage();
+        int nl = m.indexOf('\n');
+        if (nl >= 0) {
+            m = m.substring(0, nl);
+        }
+        if (m.length() > 200) {
+            m = m.substring(0, 200) + "…";
+        }
+        return root.getClass().getSimpleName() + (m.isEmpty() ? "" : ": " + m);
+    }
+}

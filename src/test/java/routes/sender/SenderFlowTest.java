@@ -1,0 +1,365 @@
+package routes.sender;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.BeanInject;
+import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import routes.config.TattileConfiguration;
+import routes.store.ImageStore;
+import routes.store.NewReading;
+import routes.store.ReadingRepository;
+import routes.support.CameraClient;
+import routes.support.LogCapture;
+import routes.support.TestCertificates;
+import routes.support.TestDb;
+import routes.support.TestFiles;
+import routes.tools.MossosSandbox;
+import routes.tools.SyntheticReadings;
+
+/** The sender end to end: real PostgreSQL, real HTTP, real WS-Security signatures verified by the sandbox. */
+@CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
+        "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/ingest.yaml,classpath:camel/sender.yaml",
+        TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY,
+        "TRANSIT_PORT=" + SenderFlowTest.TCP_PORT,
+        "IMAGES_BASE_DIR=" + SenderFlowTest.IMAGES,
+        "CERTS_DIR=" + SenderFlowTest.CERTS,
+        "CAMERA_CACHE_SECONDS=0",
+        "MOSSOS_ENDPOINT_URL=http://127.0.0.1:" + SenderFlowTest.SANDBOX_PORT + "/matricules",
+        "SENDER_POLL_INTERVAL_SECONDS=0.1",
+        "SENDER_DEFAULT_RETRY_MAX=2",
+        "SENDER_DEFAULT_BACKOFF_MS=200",
+        "SENDER_MAX_BACKOFF_MS=800",
+        "SENDER_BREAKER_FAILURES=3",
+        "SENDER_BREAKER_OPEN_SECONDS=1",
+        "SENDER_INSTANCE_ID=test-a",
+        "SENDER_LEASE_SECONDS=20"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SenderFlowTest {
+
+    static final int TCP_PORT = 47336;
+    static final int SANDBOX_PORT = 47380;
+    static final String IMAGES = "target/it-images/sender-flow";
+    static final String CERTS = "target/it-certs/sender-flow";
+
+    private final HikariDataSource db = TestDb.open();
+    private final MossosSandbox sandbox = new MossosSandbox(SANDBOX_PORT, 32);
+    private final SyntheticReadings synthetic = new SyntheticReadings(3, 2048, 4096);
+    private final AtomicInteger sequence = new AtomicInteger();
+    private TestCertificates.Generated girona;
+    private TestCertificates.Generated lleida;
+
+    @BeanInject("imageStore")
+    ImageStore images;
+
+    SenderFlowTest() throws Exception {
+    }
+
+    @BeforeAll
+    void certificates() throws Exception {
+        girona = TestCertificates.generate(Path.of(CERTS, "girona"), "Ajuntament de Girona", 365, null);
+        lleida = TestCertificates.generate(Path.of(CERTS, "lleida"), "Ajuntament de Lleida", 365, null);
+        sandbox.trust(List.of(girona.certificate(), lleida.certificate()));
+    }
+
+    @BeforeEach
+    void cleanSlate() throws Exception {
+        TestDb.reset(db);
+        TestFiles.deleteTree(Path.of(IMAGES));
+        sandbox.reset();
+        UUID gironaCert = TestCertificates.registerPem(db, "girona", girona);
+        UUID lleidaCert = TestCertificates.registerPkcs12(db, "lleida", lleida);
+        UUID lleidaEndpoint = TestCertificates.endpoint(db, "lleida-endpoint", sandbox.url() + "-lleida", 2, 200);
+        TestDb.execute(db, "INSERT INTO municipalities (name, certificate_id) VALUES ('Girona', '" + gironaCert + "')");
+        TestDb.execute(db, "INSERT INTO municipalities (name, certificate_id, endpoint_id) VALUES ('Lleida', '" + lleidaCert + "', '"
+                + lleidaEndpoint + "')");
+        TestDb.execute(db, "INSERT INTO municipalities (name) VALUES ('SinCertificado')");
+        TestDb.execute(db, "INSERT INTO cameras (serial_number, codigo_lector, municipality_id, coord_x, coord_y) "
+                + "SELECT 'GI01', 'GIR-LECTOR-1', id, 2.8214, 41.9794 FROM municipalities WHERE name = 'Girona'");
+        TestDb.execute(db, "INSERT INTO cameras (serial_number, municipality_id) SELECT 'LL01', id FROM municipalities WHERE name = 'Lleida'");
+        TestDb.execute(db, "INSERT INTO cameras (serial_number, municipality_id) SELECT 'NC01', id FROM municipalities WHERE name = 'SinCertificado'");
+        UUID blankEndpoint = TestCertificates.endpoint(db, "blank-endpoint", "", null, null);
+        TestDb.execute(db, "INSERT INTO municipalities (name, certificate_id, endpoint_id) VALUES ('SinUrl', '" + gironaCert + "', '"
+                + blankEndpoint + "')");
+        TestDb.execute(db, "INSERT INTO cameras (serial_number, municipality_id) SELECT 'SU01', id FROM municipalities WHERE name = 'SinUrl'");
+    }
+
+    @AfterAll
+    void close() {
+        sandbox.close();
+        db.close();
+    }
+
+    @Test
+    void aReadingFromATcpFrameIsSignedSentAndCleanedUp() throws Exception {
+        String plate;
+        try (LogCapture logs = new LogCapture(); CameraClient camera = new CameraClient(TCP_PORT)) {
+            plate = "1234GIR";
+            camera.send(synthetic.vega("GI01", plate, LocalDateTime.of(2026, 7, 1, 12, 0, 5, 250_000_000)));
+            await().atMost(Duration.ofSeconds(20)).until(() -> sandbox.received().size() == 1 && count("SELECT count(*) FROM alpr_readings") == 0);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !logs.linesContaining("[SENDER] Lectura (" + plate + ") enviada correctamente a Mossos").isEmpty());
+            assertThat(logs.linesContaining("[SENDER] Enviando lectura (" + plate + ")")).hasSize(1);
+            assertThat(logs.lines()).noneMatch(l -> l.contains("PRIVATE KEY") || l.contains(TestCertificates.PASSWORD));
+        }
+        MossosSandbox.Received r = sandbox.received().get(0);
+        assertThat(r.codiLector()).isEqualTo("GIR-LECTOR-1");
+        assertThat(r.matricula()).isEqualTo(plate);
+        assertThat(r.dataLectura()).isEqualTo("2026-07-01");
+        assertThat(r.horaLectura()).isEqualTo("10:00:05"); // 12:00:05 in Madrid summer time is 10:00:05 UTC
+        assertThat(r.signer()).contains("CN=Ajuntament de Girona");
+        assertThat(r.hasContext()).isTrue();
+        assertThat(count("SELECT count(*) FROM messages_queue")).isZero();
+        assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DELIVERED' AND codi_retorn = '1'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM cameras WHERE serial_number = 'GI01' AND last_sent_at IS NOT NULL")).isEqualTo(1);
+        assertThat(TestDb.text(db, "SELECT string_agg(coalesce(error, ''), '') FROM delivery_log")).doesNotContain(plate);
+        await().atMost(Duration.ofSeconds(5)).until(() -> imageFiles() == 0);
+    }
+
+    @Test
+    void theSandboxRefusesUnsignedAndTamperedRequestsSoSignatureTestsCanFail() throws Exception {
+        String plate = queueReading("GI01", Ocr.FILE);
+        await().atMost(Duration.ofSeconds(20)).until(() -> sandbox.received().size() == 1);
+        byte[] signed = sandbox.lastRequest();
+        String signedText = new String(signed, java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(signedText).contains("wsse:BinarySecurityToken").contains("wsu:Timestamp").contains("rsa-sha256").contains("xml-exc-c14n");
+
+        String unsigned = "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body>"
+                + "<m:matriculaRequest xmlns:m=\"http://dgp.gencat.cat/matricules\"><m:codiLector>X</m:codiLector><m:matricula>9999ZZZ</m:matricula>"
+                + "<m:dataLectura>2026-05-01</m:dataLectura><m:horaLectura>10:00:00</m:horaLectura><m:imgMatricula>/9j/</m:imgMatricula>"
+                + "</m:matriculaRequest></soapenv:Body></soapenv:Envelope>";
+        assertThat(post(unsigned.getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(500);
+        String tampered = signedText.replace(">" + plate + "<", ">9999ZZZ<");
+        assertThat(tampered).isNotEqualTo(signedText);
+        assertThat(post(tampered.getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(500);
+        assertThat(sandbox.rejectedCount()).isEqualTo(2);
+        assertThat(post(signed)).isEqualTo(200); // the untouched signed request still verifies
+        assertThat(sandbox.received()).extracting(MossosSandbox.Received::matricula).containsExactly(plate, plate);
+    }
+
+    @Test
+    void everyPermanentCauseGoesDeadWithItsControlledReason() throws Exception {
+        sandbox.codiRetornFor("7777ERR", "E17");
+        String noOcr = queueReading("GI01", Ocr.NONE);
+        String missingFile = queueReading("GI01", Ocr.MISSING_FILE);
+        String noCertificate = queueReading("NC01", Ocr.FILE);
+        String noUrl = queueReading("SU01", Ocr.FILE);
+        String refused = queueReading("GI01", Ocr.FILE, "7777ERR");
+        try (LogCapture logs = new LogCapture()) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT count(*) FROM messages_queue WHERE status = 'DEAD'") == 5);
+            await().atMost(Duration.ofSeconds(5)).until(() -> logs.linesContaining("descartada (DEAD)").size() >= 5);
+            assertThat(logs.linesContaining("[SENDER] Lectura (" + refused + ") descartada (DEAD): CODI_RETORN:E17")).hasSize(1);
+        }
+        assertThat(lastError(noOcr)).isEqualTo("NO_IMAGE_AVAILABLE_OCR");
+        assertThat(lastError(missingFile)).startsWith("NO_IMAGE_FILE_OCR:GI01/2026/05/01/").endsWith("_ocr.jpg");
+        assertThat(lastError(noCertificate)).isEqualTo("CERTIFICADO_NO_CONFIGURADO");
+        assertThat(lastError(noUrl)).isEqualTo("ENDPOINT_URL_NO_CONFIGURADA");
+        assertThat(lastError(refused)).isEqualTo("CODI_RETORN:E17");
+        assertThat(count("SELECT count(*) FROM alpr_readings")).as("DEAD readings are kept").isEqualTo(5);
+        assertThat(imageFiles()).as("and so are their images").isEqualTo(3);
+        assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DEAD'")).isEqualTo(5);
+    }
+
+    @Test
+    void aReadingThatKeepsFailingWhileOthersAreDeliveredUsesItsRetriesAndGoesDead() throws Exception {
+        sandbox.codiRetornFor("6666BAD", "FAULT");
+        String bad = queueReading("GI01", Ocr.FILE, "6666BAD");
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (count("SELECT count(*) FROM messages_queue WHERE status = 'DEAD'") == 0 && System.currentTimeMillis() < deadline) {
+            queueReading("GI01", Ocr.FILE); // the endpoint keeps delivering other readings
+            Thread.sleep(100);
+        }
+        assertThat(lastError(bad)).isEqualTo("MAX_REINTENTOS_AGOTADOS");
+        assertThat(count("SELECT attempts FROM messages_queue q JOIN alpr_readings r ON r.id = q.reading_id WHERE r.plate = ?", bad))
+                .isEqualTo(3); // SENDER_DEFAULT_RETRY_MAX=2: the first try and two retries
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("SELECT count(*) FROM messages_queue WHERE status <> 'DEAD'") == 0);
+    }
+
+    @Test
+    void aTransientFaultIsRetriedAfterABackoffAndThenDelivered() throws Exception {
+        sandbox.faults(1);
+        String plate;
+        try (LogCapture logs = new LogCapture()) {
+            plate = queueReading("GI01", Ocr.FILE);
+            await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !logs.linesContaining("[SENDER] Reintento de lectura (" + plate + ")").isEmpty());
+            assertThat(logs.linesContaining("[SENDER] Error enviando lectura (" + plate + "): SoapFault")).hasSize(1);
+        }
+        assertThat(sandbox.requestCount()).isEqualTo(2);
+        assertThat(TestDb.text(db, "SELECT string_agg(outcome, ',' ORDER BY created_at) FROM delivery_log")).isEqualTo("FAILED,DELIVERED");
+        assertThat(count("SELECT (extract(epoch FROM max(created_at) - min(created_at)) * 1000)::bigint FROM delivery_log"))
+                .as("the retry waited for its back-off (200 ms, -20 % jitter)").isGreaterThanOrEqualTo(150);
+    }
+
+    @Test
+    void anOutageOpensTheBreakerNeverMakesReadingsDeadAndTheBacklogDrainsAfter() throws Exception {
+        queueReading("GI01", Ocr.FILE); // the endpoint is healthy before the outage
+        await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
+        try (LogCapture logs = new LogCapture()) {
+            sandbox.down(true);
+            for (int i = 0; i < 12; i++) {
+                queueReading(i % 2 == 0 ? "GI01" : "LL01", Ocr.FILE);
+                Thread.sleep(400); // readings keep arriving through ~5 s of outage
+            }
+            assertThat(logs.linesContaining("circuito abierto")).isNotEmpty();
+            assertThat(count("SELECT count(*) FROM messages_queue WHERE status = 'DEAD'")).isZero();
+            assertThat(count("SELECT count(*) FROM alpr_readings")).isEqualTo(12);
+            sandbox.down(false);
+            await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
+        }
+        assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DEAD'")).isZero();
+        assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DELIVERED'")).isEqualTo(13);
+        assertThat(count("SELECT coalesce(max(attempts), 0) FROM delivery_log")).as("an outage costs a reading at most one attempt").isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void eachMunicipalitySignsWithItsOwnCertificateAndUsesItsOwnEndpoint() throws Exception {
+        String g = queueReading("GI01", Ocr.FILE);
+        String l = queueReading("LL01", Ocr.FILE);
+        await().atMost(Duration.ofSeconds(20)).until(() -> sandbox.received().size() == 2);
+        var byPlate = new java.util.HashMap<String, MossosSandbox.Received>();
+        sandbox.received().forEach(r -> byPlate.put(r.matricula(), r));
+        assertThat(byPlate.get(g).signer()).contains("CN=Ajuntament de Girona");
+        assertThat(byPlate.get(g).path()).isEqualTo("/matricules"); // global MOSSOS_ENDPOINT_URL
+        assertThat(byPlate.get(l).signer()).contains("CN=Ajuntament de Lleida"); // PKCS#12 certificate
+        assertThat(byPlate.get(l).path()).isEqualTo("/matricules-lleida"); // the municipality's endpoint
+        assertThat(byPlate.get(l).codiLector()).isEqualTo("LL01"); // no codigo_lector: the serial
+    }
+
+    @Test
+    void aKilledSendersExpiredLeaseIsRecoveredWithoutUsingAnAttempt() throws Exception {
+        String plate = "5555LSE";
+        UUID camera = UUID.fromString(TestDb.text(db, "SELECT id::text FROM cameras WHERE serial_number = 'GI01'"));
+        UUID id = UUID.randomUUID();
+        Instant t = Instant.parse("2026-05-02T10:00:00Z");
+        String ocr = ImageStore.relativePath("GI01", plate, t, id, ImageStore.Kind.OCR);
+        images.write(ocr, new byte[] {(byte) 0xFF, (byte) 0xD8, 1});
+        try (LogCapture logs = new LogCapture()) {
+            TestDb.execute(db, "BEGIN; "
+                    + "INSERT INTO alpr_readings (id, plate, timestamp_utc, device_sn, has_image_ocr, has_image_ctx, image_ocr_path, camera_id) "
+                    + "VALUES ('" + id + "', '" + plate + "', '" + t + "', 'GI01', true, false, '" + ocr + "', '" + camera + "'); "
+                    + "INSERT INTO messages_queue (reading_id, status, attempts, locked_by, locked_until) "
+                    + "VALUES ('" + id + "', 'SENDING', 1, 'killed-instance', now() - interval '1 minute'); COMMIT");
+            await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
+            assertThat(logs.linesContaining("SENDING_TIMEOUT_RECOVERED")).isNotEmpty();
+            assertThat(logs.linesContaining("[SENDER] Reintento de lectura (" + plate + ")")).hasSize(1);
+        }
+        assertThat(count("SELECT attempts FROM delivery_log WHERE outcome = 'DELIVERED'")).isEqualTo(1);
+    }
+
+    @Test
+    void twoCamelContextsOnOneDatabaseSendAThousandReadingsWithoutDuplicates() throws Exception {
+        var second = new org.apache.camel.main.Main();
+        var props = new java.util.Properties();
+        props.putAll(java.util.Map.of("DB_HOST", TestDb.settings().text(routes.config.Setting.DB_HOST), "DB_NAME", TestDb.NAME,
+                "IMAGES_BASE_DIR", IMAGES, "CERTS_DIR", CERTS, "MOSSOS_ENDPOINT_URL", sandbox.url(),
+                "SENDER_POLL_INTERVAL_SECONDS", "0.1", "SENDER_INSTANCE_ID", "test-b", "SENDER_LEASE_SECONDS", "20",
+                "TATTILE_FLOWS", "sender"));
+        second.setOverrideProperties(props);
+        second.configure().withRoutesIncludePattern("classpath:camel/errors.yaml,classpath:camel/sender.yaml")
+                .withJmxEnabled(false).addConfiguration(TattileConfiguration.class);
+        Thread runner = new Thread(() -> {
+            try {
+                second.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "second-instance");
+        runner.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> second.getCamelContext() != null && second.getCamelContext().isStarted());
+            int n = 1000;
+            try (var c = db.getConnection()) {
+                c.setAutoCommit(false);
+                UUID camera = UUID.fromString(TestDb.text(db, "SELECT id::text FROM cameras WHERE serial_number = 'GI01'"));
+                try (var ps = c.prepareStatement("INSERT INTO alpr_readings (id, plate, timestamp_utc, device_sn, has_image_ocr, "
+                        + "has_image_ctx, image_ocr_path, camera_id) VALUES (?, ?, ?, 'GI01', true, false, ?, ?)");
+                     var q = c.prepareStatement("INSERT INTO messages_queue (reading_id) VALUES (?)")) {
+                    for (int i = 0; i < n; i++) {
+                        UUID id = UUID.randomUUID();
+                        String plate = String.format("%04dDUP", i);
+                        Instant t = Instant.parse("2026-05-03T10:00:00Z").plusSeconds(i);
+                        String ocr = ImageStore.relativePath("GI01", plate, t, id, ImageStore.Kind.OCR);
+                        images.write(ocr, new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) i});
+                        ps.setObject(1, id);
+                        ps.setString(2, plate);
+                        ps.setTimestamp(3, java.sql.Timestamp.from(t));
+                        ps.setString(4, ocr);
+                        ps.setObject(5, camera);
+                        ps.addBatch();
+                        q.setObject(1, id);
+                        q.addBatch();
+                    }
+                    ps.executeBatch();
+                    q.executeBatch();
+                }
+                c.commit();
+            }
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
+            var received = sandbox.received();
+            assertThat(received).hasSize(n);
+            assertThat(received.stream().map(MossosSandbox.Received::key).distinct().count()).isEqualTo(n);
+            assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DELIVERED'")).isEqualTo(n);
+        } finally {
+            second.completed();
+            runner.join(30_000);
+        }
+    }
+
+    // --- helpers ---
+
+    enum Ocr { NONE, FILE, MISSING_FILE }
+
+    String queueReading(String serial, Ocr ocr) throws Exception {
+        return queueReading(serial, ocr, null);
+    }
+
+    /** Inserts a reading as the ingest would (image file written unless told otherwise) and returns its plate. */
+    String queueReading(String serial, Ocr ocrMode, String plateOrNull) throws Exception {
+        int n = sequence.incrementAndGet();
+        String plate = plateOrNull != null ? plateOrNull : String.format("%04dABC", n);
+        UUID cameraId = UUID.fromString(TestDb.text(db, "SELECT id::text FROM cameras WHERE serial_number = ?", serial));
+        UUID id = UUID.randomUUID();
+        Instant t = Instant.parse("2026-05-01T10:00:00Z").plusSeconds(n);
+        String ocr = ocrMode == Ocr.NONE ? null : ImageStore.relativePath(serial, plate, t, id, ImageStore.Kind.OCR);
+        if (ocrMode == Ocr.FILE) {
+            images.write(ocr, new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3});
+        }
+        new ReadingRepository(db).insert(new NewReading(id, cameraId, plate, t, serial, null, null, null, null, null, "ESP", null,
+                null, null, null, null, null, null, null, "<root/>"), ocr, null);
+        return plate;
+    }
+
+    String lastError(String plate) throws Exception {
+        return TestDb.text(db, "SELECT q.last_error FROM messages_queue q JOIN alpr_readings r ON r.id = q.reading_id WHERE r.plate = ?", plate);
+    }
+
+    int post(byte[] body) throws Exception {
+        var client = java.net.http.HttpClient.newHttpClient();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(sandbox.url()))
+                .header("Content-Type", "text/xml; charset=utf-8")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    long count(String sql, Object... args) throws Exception {
+        return TestDb.count(db, sql, args);
+    }
+
+    static long imageFiles() throws Exception {
+        return TestFiles.regularFiles(Path.of(IMAGES)).size();
+    }
+}
