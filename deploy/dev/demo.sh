@@ -1,24 +1,34 @@
 #!/usr/bin/env bash
-# The demo: a local PostgreSQL, the service built and started, a demo municipality and cameras,
-# ~100 realistic readings sent by the built-in camera simulator over TCP, and what was stored.
-#   DEMO_READINGS (100), DEMO_CONNECTIONS (4), DEMO_PORT (33334), DEMO_DB (tattile_demo)
+# The demo: a local PostgreSQL, the service built and started with a demo municipality, a certificate
+# and cameras, the built-in Mossos sandbox (which verifies every WS-Security signature), ~100 realistic
+# readings from the built-in camera simulator over TCP — ingested, signed, sent and cleaned up.
+#   DEMO_READINGS (100), DEMO_CONNECTIONS (4), DEMO_PORT (33334), DEMO_SANDBOX_PORT (8088), DEMO_DB (tattile_demo)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 READINGS=${DEMO_READINGS:-100}
 CONNECTIONS=${DEMO_CONNECTIONS:-4}
+SANDBOX_PORT=${DEMO_SANDBOX_PORT:-8088}
 export TRANSIT_PORT=${DEMO_PORT:-33334}
 export DB_HOST=${DB_HOST:-127.0.0.1} DB_PORT=${DB_PORT:-5432} DB_USER=${DB_USER:-tattile} DB_PASSWORD=${DB_PASSWORD:-tattile}
 export DB_NAME=${DEMO_DB:-tattile_demo}
 export IMAGES_BASE_DIR="$PWD/demo-data/images"
+export CERTS_DIR="$PWD/demo-data/certs"
+export MOSSOS_ENDPOINT_URL="http://127.0.0.1:$SANDBOX_PORT/matricules"
 export LOG_LEVEL=INFO
 export TATTILE_ENV_FILE=/dev/null   # the demo is configured by the variables above only
 JAR=target/tattile-sender.jar
 LOG=demo-data/service.log
+SANDBOX_LOG=demo-data/sandbox.log
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 sql() { PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$DB_NAME" -tAq -c "$1"; }
 app() { java -jar "$JAR" "$@"; }
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
 
 say "PostgreSQL"
 deploy/dev/postgres.sh
@@ -29,51 +39,68 @@ if [ ! -f "$JAR" ] || [ -n "$(find src db pom.xml -newer "$JAR" -print -quit)" ]
 fi
 ls -la "$JAR"
 
+for p in "$TRANSIT_PORT" "$SANDBOX_PORT"; do
+  if port_busy "$p"; then echo "Port $p is already in use: set DEMO_PORT / DEMO_SANDBOX_PORT to free ports." >&2; exit 1; fi
+done
+
 say "Schema and demo registry (database $DB_NAME)"
+rm -rf demo-data && mkdir -p demo-data
 app db migrate
 sql "TRUNCATE delivery_log, messages_queue, alpr_readings, cameras, municipalities, endpoints, certificates CASCADE"
-rm -rf demo-data && mkdir -p demo-data
 app admin municipality add --name "Demo" --code 17000
-app admin camera add --serial DEMO0001 --municipality Demo --description "Acceso Norte (simulated)"
+app admin camera add --serial DEMO0001 --municipality Demo --codigo-lector DEMO-NORTE --description "Acceso Norte (simulated)"
 app admin camera add --serial DEMO0002 --municipality Demo --description "Acceso Sur (simulated)" --timezone Europe/Madrid
 
-if (exec 3<>"/dev/tcp/127.0.0.1/$TRANSIT_PORT") 2>/dev/null; then
-  echo "Port $TRANSIT_PORT is already in use: set DEMO_PORT to a free port." >&2
-  exit 1
-fi
+say "Municipality certificate: a PKCS#12 made with keytool, imported without openssl"
+KEYTOOL="$(dirname "$(readlink -f "$(command -v java)")")/keytool"
+"$KEYTOOL" -genkeypair -alias 1 -keyalg RSA -keysize 2048 -sigalg SHA256withRSA -validity 365 \
+  -dname "CN=Ajuntament Demo, O=tattile-sender demo, C=ES" -storetype PKCS12 \
+  -keystore demo-data/demo.p12 -storepass demo-password -keypass demo-password 2>/dev/null
+TATTILE_PFX_PASSWORD=demo-password app admin certificate import-pfx --file demo-data/demo.p12 --municipality Demo
+app admin certificate list
+
+say "Mossos sandbox on port $SANDBOX_PORT (verifies signatures against $CERTS_DIR)"
+java -jar "$JAR" sandbox --port "$SANDBOX_PORT" --trust "$CERTS_DIR" > "$SANDBOX_LOG" 2>&1 &
+PIDS+=($!)
 
 say "Service (log: $LOG)"
-app > "$LOG" 2>&1 &
+java -jar "$JAR" > "$LOG" 2>&1 &
 SERVICE=$!
-trap 'kill $SERVICE 2>/dev/null || true; wait $SERVICE 2>/dev/null || true' EXIT
+PIDS+=("$SERVICE")
 for _ in $(seq 1 60); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$TRANSIT_PORT") 2>/dev/null && break
-  kill -0 $SERVICE 2>/dev/null || { cat "$LOG"; echo "The service stopped." >&2; exit 1; }
+  port_busy "$TRANSIT_PORT" && port_busy "$SANDBOX_PORT" && break
+  kill -0 "$SERVICE" 2>/dev/null || { cat "$LOG"; echo "The service stopped." >&2; exit 1; }
   sleep 0.5
 done
-echo "listening on port $TRANSIT_PORT (pid $SERVICE)"
+echo "service listening on port $TRANSIT_PORT (pid $SERVICE)"
 
 say "Camera simulator: $READINGS readings over $CONNECTIONS connections"
 app simulate --readings "$READINGS" --connections "$CONNECTIONS" --serial DEMO0001,DEMO0002
 
-for _ in $(seq 1 60); do
-  [ "$(sql 'SELECT count(*) FROM alpr_readings')" -ge "$READINGS" ] && break
+delivered() { sql "SELECT count(*) FROM delivery_log WHERE outcome = 'DELIVERED'"; }
+for _ in $(seq 1 120); do
+  [ "$(delivered)" -ge "$READINGS" ] && [ "$(sql 'SELECT count(*) FROM alpr_readings')" -eq 0 ] && break
   sleep 0.5
 done
 
-say "Stored"
-echo "readings:            $(sql 'SELECT count(*) FROM alpr_readings')"
-echo "queue by status:     $(sql "SELECT string_agg(status || '=' || n, ' ') FROM (SELECT status, count(*) n FROM messages_queue GROUP BY status) s")"
-echo "readings per camera: $(sql "SELECT string_agg(device_sn || '=' || n, ' ') FROM (SELECT device_sn, count(*) n FROM alpr_readings GROUP BY device_sn ORDER BY 1) s")"
-echo "image files:         $(find "$IMAGES_BASE_DIR" -type f -name '*.jpg' | wc -l) ($(du -sh "$IMAGES_BASE_DIR" | cut -f1))"
-echo "one reading:         $(sql "SELECT plate || ' at ' || timestamp_utc || ' from ' || device_sn FROM alpr_readings ORDER BY timestamp_utc LIMIT 1")"
-echo "its OCR image:       $IMAGES_BASE_DIR/$(sql 'SELECT image_ocr_path FROM alpr_readings ORDER BY timestamp_utc LIMIT 1')"
+say "Result"
+echo "ingested (log lines):     $(grep -c '\[INGEST\] Lectura recibida' "$LOG")"
+echo "delivered (delivery_log): $(delivered)"
+echo "verified by the sandbox:  $(grep -c '^\[SANDBOX\] matricula' "$SANDBOX_LOG")"
+echo "still queued:             $(sql "SELECT coalesce(string_agg(status || '=' || n, ' '), 'none') FROM (SELECT status, count(*) n FROM messages_queue GROUP BY status) s")"
+echo "readings left:            $(sql 'SELECT count(*) FROM alpr_readings') (delivered readings and their images are deleted)"
+echo "image files left:         $(find "$IMAGES_BASE_DIR" -type f -name '*.jpg' 2>/dev/null | wc -l)"
+echo "cameras last sent:        $(sql "SELECT string_agg(serial_number || ' ' || to_char(last_sent_at, 'HH24:MI:SS'), ', ') FROM cameras")"
 echo
-echo "Operator log lines (last 3 of $(grep -c '\[INGEST\] Lectura recibida' "$LOG")):"
-grep '\[INGEST\] Lectura recibida' "$LOG" | tail -3
+echo "Operator log lines (samples):"
+grep -m2 '\[INGEST\] Lectura recibida' "$LOG" || true
+grep -m1 '\[SENDER\] Enviando lectura' "$LOG" || true
+grep -m1 'enviada correctamente a Mossos' "$LOG" || true
+echo
+echo "Sandbox (samples):"
+grep -m2 '^\[SANDBOX\]' "$SANDBOX_LOG" || true
 
-say "Stopping the service"
-kill "$SERVICE"
-wait "$SERVICE" 2>/dev/null || true
+say "Stopping"
+cleanup
 trap - EXIT
 echo "done"

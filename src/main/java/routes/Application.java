@@ -9,6 +9,7 @@ import routes.admin.DbCommand;
 import routes.config.ConfigOptions;
 import routes.config.InvalidSettingException;
 import routes.config.Service;
+import routes.tools.SandboxCommand;
 import routes.tools.SimulateCommand;
 
 /**
@@ -18,7 +19,7 @@ import routes.tools.SimulateCommand;
 @Command(name = "tattile-sender", mixinStandardHelpOptions = true, versionProvider = Application.Version.class,
         description = "Forwards Tattile ALPR readings to the Mossos d'Esquadra matricula service.%n"
                 + "Without a command: runs the service (configuration from the environment and .env).",
-        subcommands = {AdminCommand.class, DbCommand.class, SimulateCommand.class})
+        subcommands = {AdminCommand.class, DbCommand.class, SimulateCommand.class, SandboxCommand.class})
 public class Application implements Callable<Integer> {
 
     @Mixin

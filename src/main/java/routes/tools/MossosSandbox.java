@@ -71,6 +71,7 @@ public final class MossosSandbox implements AutoCloseable {
     private final AtomicInteger rejected = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
     private volatile byte[] lastRequest;
+    private volatile java.util.function.Consumer<Received> listener = r -> { };
 
     public MossosSandbox(int port, int threads) throws Exception {
         System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -141,6 +142,12 @@ public final class MossosSandbox implements AutoCloseable {
         return new ArrayList<>(received);
     }
 
+    /** Called with each accepted request (after verification). */
+    public MossosSandbox onReceived(java.util.function.Consumer<Received> l) {
+        this.listener = l;
+        return this;
+    }
+
     /** The raw bytes of the last request received. */
     public byte[] lastRequest() {
         return lastRequest;
@@ -207,6 +214,7 @@ public final class MossosSandbox implements AutoCloseable {
                 return;
             }
             received.add(r);
+            listener.accept(r);
             String code = codeByPlate.getOrDefault(r.matricula(), codiRetorn);
             send(ex, 200, "text/xml; charset=utf-8", "<soapenv:Envelope xmlns:soapenv=\"" + SOAP + "\"><soapenv:Body>"
                     + "<m:matriculaResponse xmlns:m=\"" + NS + "\"><m:codiRetorn>" + code + "</m:codiRetorn></m:matriculaResponse>"
