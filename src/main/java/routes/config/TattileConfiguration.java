@@ -19,6 +19,7 @@ import routes.ingest.TattileFrameDecoderFactory;
 import routes.ingest.XmlSafety;
 import routes.store.CameraRepository;
 import routes.store.Database;
+import routes.store.DeadRetention;
 import routes.store.ImageStore;
 import routes.store.OrphanImageSweeper;
 import routes.store.QueueRepository;
@@ -93,6 +94,7 @@ public class TattileConfiguration implements CamelConfiguration {
         // A send's timeout must end well before its lease, or a slow send could be recovered and sent twice.
         int maxTimeoutMs = Math.max(1000, (settings.integer(Setting.SENDER_LEASE_SECONDS) - 10) * 1000);
         registry.bind("queueRepository", queue);
+        registry.bind("deadRetention", new DeadRetention(queue, images, settings.integer(Setting.SENDER_DEAD_RETENTION_DAYS)));
         registry.bind("endpointGuard", guard);
         registry.bind("deliveries", new Deliveries(new Delivery.Defaults(settings.text(Setting.MOSSOS_ENDPOINT_URL),
                 settings.integer(Setting.SENDER_DEFAULT_RETRY_MAX), settings.integer(Setting.SENDER_DEFAULT_BACKOFF_MS),

@@ -120,8 +120,8 @@ public final class MatriculaRequest {
         exchange.setProperty("passwordCallbackRef", signing.passwordCallback());
         // Per-message timeouts, read by CXF's HTTP conduit.
         long timeout = Math.min(d.timeoutMs(), maxTimeoutMs);
-        exchange.setProperty("javax.xml.ws.client.connectionTimeout", Math.min(timeout, 10_000L));
-        exchange.setProperty("javax.xml.ws.client.receiveTimeout", timeout);
+        exchange.setProperty(org.apache.cxf.message.Message.CONNECTION_TIMEOUT, Math.min(timeout, 10_000L));
+        exchange.setProperty(org.apache.cxf.message.Message.RECEIVE_TIMEOUT, timeout);
     }
 
     private static void add(Document doc, Element parent, String name, String value) {

@@ -92,6 +92,39 @@ class OrphanImageSweepTest {
         assertThat(Files.exists(images.resolve(foreign))).isTrue();
     }
 
+    @EndpointInject("direct:maintenance-dead-retention")
+    ProducerTemplate deadRetention;
+
+    @Test
+    void deadReadingsOlderThanTheRetentionAreDeletedWithTheirImagesYoungerOnesAndOthersStay() throws Exception {
+        UUID camera = TestDb.camera(db, "DEAD01", null);
+        Instant t = Instant.parse("2026-05-01T10:00:00Z");
+        UUID oldDead = UUID.randomUUID();
+        UUID newDead = UUID.randomUUID();
+        UUID pending = UUID.randomUUID();
+        String[] paths = new String[3];
+        UUID[] ids = {oldDead, newDead, pending};
+        for (int i = 0; i < 3; i++) {
+            paths[i] = ImageStore.relativePath("DEAD01", "100" + i + "AAA", t.plusSeconds(i), ids[i], ImageStore.Kind.OCR);
+            images.write(paths[i], new byte[] {1});
+            new ReadingRepository(db).insert(new NewReading(ids[i], camera, "100" + i + "AAA", t.plusSeconds(i), "DEAD01", null, null, null,
+                    null, null, null, null, null, null, null, null, null, new byte[] {1}, null, "<root/>"), paths[i], null);
+        }
+        TestDb.execute(db, "UPDATE messages_queue SET status = 'DEAD', last_error = 'NO_IMAGE_AVAILABLE_OCR', updated_at = now() - interval '8 days' "
+                + "WHERE reading_id = '" + oldDead + "'");
+        TestDb.execute(db, "UPDATE messages_queue SET status = 'DEAD', last_error = 'NO_IMAGE_AVAILABLE_OCR', updated_at = now() - interval '6 days' "
+                + "WHERE reading_id = '" + newDead + "'");
+        try (LogCapture logs = new LogCapture()) {
+            assertThat(deadRetention.requestBody((Object) null, Integer.class)).isEqualTo(1);
+            assertThat(logs.linesContaining("[MAINTENANCE] Lecturas DEAD eliminadas tras 7 días: 1")).hasSize(1);
+        }
+        assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE id = ?", oldDead)).isZero();
+        assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings")).isEqualTo(2);
+        assertThat(images.exists(paths[0])).isFalse();
+        assertThat(images.exists(paths[1])).isTrue();
+        assertThat(images.exists(paths[2])).isTrue();
+    }
+
     @Test
     void anEmptyOrMissingImagesFolderIsFine() throws Exception {
         OrphanImageSweeper.Result result = sweep.requestBody((Object) null, OrphanImageSweeper.Result.class);

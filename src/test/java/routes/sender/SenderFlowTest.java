@@ -95,6 +95,11 @@ class SenderFlowTest {
         TestDb.execute(db, "INSERT INTO municipalities (name, certificate_id, endpoint_id) VALUES ('SinUrl', '" + gironaCert + "', '"
                 + blankEndpoint + "')");
         TestDb.execute(db, "INSERT INTO cameras (serial_number, municipality_id) SELECT 'SU01', id FROM municipalities WHERE name = 'SinUrl'");
+        UUID slowEndpoint = TestCertificates.endpoint(db, "slow-endpoint", sandbox.url(), 5, 200);
+        TestDb.execute(db, "UPDATE endpoints SET timeout_ms = 500 WHERE id = '" + slowEndpoint + "'");
+        TestDb.execute(db, "INSERT INTO municipalities (name, certificate_id, endpoint_id) VALUES ('Lenta', '" + gironaCert + "', '"
+                + slowEndpoint + "')");
+        TestDb.execute(db, "INSERT INTO cameras (serial_number, municipality_id) SELECT 'SL01', id FROM municipalities WHERE name = 'Lenta'");
     }
 
     @AfterAll
@@ -222,6 +227,21 @@ class SenderFlowTest {
         assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DEAD'")).isZero();
         assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DELIVERED'")).isEqualTo(13);
         assertThat(count("SELECT coalesce(max(attempts), 0) FROM delivery_log")).as("an outage costs a reading at most one attempt").isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void theEndpointsTimeoutEndsASlowSendWhichIsRetriedLater() throws Exception {
+        sandbox.latency(3000);
+        String plate;
+        try (LogCapture logs = new LogCapture()) {
+            long start = System.nanoTime();
+            plate = queueReading("SL01", Ocr.FILE);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !logs.linesContaining("[SENDER] Error enviando lectura (" + plate + ")").isEmpty());
+            assertThat((System.nanoTime() - start) / 1_000_000).as("ended by the 500 ms timeout, not the 3 s answer").isLessThan(2900);
+            assertThat(logs.linesContaining("[SENDER] Error enviando lectura (" + plate + ")").get(0)).containsIgnoringCase("timeout");
+        }
+        sandbox.latency(0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
     }
 
     @Test
