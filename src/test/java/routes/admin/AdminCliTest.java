@@ -116,6 +116,61 @@ class AdminCliTest {
     }
 
     @Test
+    void aPfxIsImportedWithoutOpensslAsPemFilesOnlyItsOwnerCanReadAndAssigned() throws Exception {
+        assertThat(run("admin", "municipality", "add", "--name", "Girona").exit()).isZero();
+        var generated = routes.support.TestCertificates.generate(dir.resolve("source"), "Ajuntament de Girona", 365, null);
+        Path certs = dir.resolve("certs");
+        Files.writeString(envFile, "CERTS_DIR=" + certs + "\n", java.nio.file.StandardOpenOption.APPEND);
+        Path pw = dir.resolve("pw.txt");
+
+        Files.writeString(pw, "wrong-password\n");
+        Run wrong = run("admin", "certificate", "import-pfx", "--file", generated.p12().toString(), "--municipality", "Girona",
+                "--password-file", pw.toString());
+        assertThat(wrong.exit()).isEqualTo(1);
+        assertThat(wrong.err().strip()).startsWith("Wrong password for cert.p12");
+        assertThat(TestDb.count(db, "SELECT count(*) FROM certificates")).isZero();
+
+        Files.writeString(pw, routes.support.TestCertificates.PASSWORD + "\n");
+        Run ok = run("admin", "certificate", "import-pfx", "--file", generated.p12().toString(), "--municipality", "Girona",
+                "--password-file", pw.toString());
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains("Certificate 'Girona' stored (CN=Ajuntament de Girona").contains("assigned to municipality 'Girona'");
+        assertThat(ok.out() + ok.err()).doesNotContain(routes.support.TestCertificates.PASSWORD);
+        Path key = certs.resolve("Girona/key.pem");
+        assertThat(Files.readString(key)).startsWith("-----BEGIN PRIVATE KEY-----");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(certs.resolve("Girona/cert.pem"))))
+                .isEqualTo("rw-------");
+        assertThat(TestDb.text(db, "SELECT c.type || '|' || c.key_path || '|' || (c.valid_to > now() + interval '360 days') "
+                + "FROM certificates c JOIN municipalities m ON m.certificate_id = c.id WHERE m.name = 'Girona'"))
+                .isEqualTo("PEM|Girona/key.pem|true");
+
+        var renewed = routes.support.TestCertificates.generate(dir.resolve("renewed"), "Ajuntament de Girona 2", 730, null);
+        assertThat(run("admin", "certificate", "import-pfx", "--file", renewed.p12().toString(), "--municipality", "Girona",
+                "--password-file", pw.toString()).exit()).isZero();
+        assertThat(TestDb.count(db, "SELECT count(*) FROM certificates")).as("a renewal replaces, it does not add").isEqualTo(1);
+        assertThat(TestDb.text(db, "SELECT subject FROM certificates")).contains("Ajuntament de Girona 2");
+
+        Run list = run("admin", "certificate", "list", "--json");
+        assertThat(list.exit()).isZero();
+        assertThat(list.out()).contains("\"name\":\"Girona\"").contains("\"used_by\":\"Girona\"").contains("\"valid_to\":\"20");
+        assertThat(run("admin", "certificate", "list").out()).contains("Girona").contains("DAYS");
+    }
+
+    @Test
+    void aPemPairWhoseKeyDoesNotMatchItsCertificateIsRefused() throws Exception {
+        var a = routes.support.TestCertificates.generate(dir.resolve("a"), "A", 30, null);
+        var b = routes.support.TestCertificates.generate(dir.resolve("b"), "B", 30, null);
+        Files.writeString(envFile, "CERTS_DIR=" + dir.resolve("certs-pem") + "\n", java.nio.file.StandardOpenOption.APPEND);
+        Run mismatch = run("admin", "certificate", "add-pem", "--name", "mixed", "--key", a.keyPem().toString(), "--cert", b.certPem().toString());
+        assertThat(mismatch.exit()).isEqualTo(1);
+        assertThat(mismatch.err()).contains("the private key does not match the certificate");
+        Run good = run("admin", "certificate", "add-pem", "--name", "a", "--key", a.keyPem().toString(), "--cert", a.certPem().toString());
+        assertThat(good.exit()).as(good.err()).isZero();
+        assertThat(TestDb.count(db, "SELECT count(*) FROM certificates WHERE name = 'a'")).isEqualTo(1);
+    }
+
+    @Test
     void dbMigrateReportsTheSchema() {
         Run r = run("db", "migrate");
         assertThat(r.exit()).as(r.err()).isZero();
