@@ -109,5 +109,8 @@ public class TattileConfiguration implements CamelConfiguration {
                 concurrency * 2));
         registry.bind("mossosEndpoint", MossosClient.endpoint(context, settings.text(Setting.MOSSOS_WSDL_URL),
                 settings.flag(Setting.SOAP_DEBUG)));
+        if (settings.flows().contains("sender") && settings.flag(Setting.SENDER_ENABLED)) {
+            MossosClient.warmUp();
+        }
     }
 }

@@ -26,6 +26,15 @@ public final class MossosClient {
     private MossosClient() {
     }
 
+    /**
+     * Initialises WSS4J and Santuario (algorithm registries, C14N) at start-up, so the first reading
+     * does not pay for it (about a second on a small machine).
+     */
+    public static void warmUp() {
+        org.apache.wss4j.dom.engine.WSSConfig.init();
+        org.apache.xml.security.Init.init();
+    }
+
     public static CxfEndpoint endpoint(CamelContext context, String wsdlUrl, boolean soapDebug) {
         CxfEndpoint ep = new CxfEndpoint();
         ep.setCamelContext(context);

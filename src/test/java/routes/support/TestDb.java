@@ -17,10 +17,11 @@ import routes.store.Database;
  */
 public final class TestDb {
 
-    public static final String NAME = "tattile_test";
+    /** The test database; TEST_DB_NAME picks another (deploy/dev/postgres.sh creates it). */
+    public static final String NAME = System.getenv().getOrDefault("TEST_DB_NAME", "tattile_test");
     /** The same settings as Camel properties, for {@code @CamelMainTest(properties = …)}. */
     public static final String HOST_PROPERTY = "DB_HOST=127.0.0.1";
-    public static final String NAME_PROPERTY = "DB_NAME=" + NAME;
+    public static final String NAME_PROPERTY = "DB_NAME={{env:TEST_DB_NAME:tattile_test}}";
     public static final String USER_PROPERTY = "DB_USER=tattile";
     public static final String PASSWORD_PROPERTY = "DB_PASSWORD=tattile";
 
