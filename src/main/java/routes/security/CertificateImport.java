@@ -91,6 +91,14 @@ public final class CertificateImport {
         restrict(dir, "rwx------");
         writeSecret(dir.resolve("key.pem"), PemFiles.privateKeyPem(key));
         writeSecret(dir.resolve("cert.pem"), PemFiles.certificatesPem(chain));
+        // Run as root by an operator, the files still belong to whoever owns CERTS_DIR (the service user).
+        for (Path p : new Path[] {dir, dir.resolve("key.pem"), dir.resolve("cert.pem")}) {
+            try {
+                Files.setOwner(p, Files.getOwner(certsDir));
+            } catch (IOException | UnsupportedOperationException notAllowed) {
+                // not root, or no owners here: the files keep the caller as owner
+            }
+        }
         String fingerprint = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
         return new Imported(folder + "/key.pem", folder + "/cert.pem", cert.getSubjectX500Principal().getName(), fingerprint,
                 cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant());
