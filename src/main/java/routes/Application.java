@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import routes.admin.AdminCommand;
 import routes.admin.DbCommand;
+import routes.admin.RoutesCommand;
 import routes.config.ConfigOptions;
 import routes.config.InvalidSettingException;
 import routes.config.Service;
@@ -19,7 +20,7 @@ import routes.tools.SimulateCommand;
 @Command(name = "tattile-sender", mixinStandardHelpOptions = true, versionProvider = Application.Version.class,
         description = "Forwards Tattile ALPR readings to the Mossos d'Esquadra matricula service.%n"
                 + "Without a command: runs the service (configuration from the environment and .env).",
-        subcommands = {AdminCommand.class, DbCommand.class, SimulateCommand.class, SandboxCommand.class})
+        subcommands = {AdminCommand.class, DbCommand.class, RoutesCommand.class, SimulateCommand.class, SandboxCommand.class})
 public class Application implements Callable<Integer> {
 
     @Mixin
@@ -38,7 +39,7 @@ public class Application implements Callable<Integer> {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Application());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof InvalidSettingException || e instanceof CommandFailedException) {
+            if (e instanceof InvalidSettingException || e instanceof CommandFailedException || e instanceof Service.ServiceFailedException) {
                 commandLine.getErr().println(e.getMessage());
                 return e instanceof InvalidSettingException ? 2 : 1;
             }

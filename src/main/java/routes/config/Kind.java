@@ -61,6 +61,8 @@ public interface Kind {
 
     Kind OPTIONAL_IDENTIFIER = v -> v.isEmpty() || v.matches("[A-Za-z0-9._:-]{1,100}") ? null : "must be letters, digits, '.', '_', ':' or '-'";
 
+    Kind OPTIONAL_DIRECTORY = v -> v.isEmpty() || java.nio.file.Files.isDirectory(java.nio.file.Path.of(v)) ? null : "must be an existing folder";
+
     Kind OPTIONAL_URL = v -> v.isEmpty() || v.matches("https?://\\S+") ? null : "must be an http:// or https:// URL";
 
     static Kind decimal(double min, double max) {

@@ -12,10 +12,18 @@ public final class Service {
         this.settings = settings;
     }
 
-    /** The route files for {@code TATTILE_FLOWS}: the shared error policies plus one file per flow. */
+    /** The flows' route files, in the jar. */
+    public static final java.util.List<String> ROUTE_FILES = java.util.List.of("errors.yaml", "ingest.yaml", "sender.yaml", "maintenance.yaml");
+
+    /**
+     * The route files for {@code TATTILE_FLOWS}: the shared error policies plus one file per flow, from
+     * the jar, or from {@code ROUTES_DIR} when set.
+     */
     public static String routesIncludePattern(Settings settings) {
-        return "classpath:camel/errors.yaml," + settings.flows().stream()
-                .map(flow -> "classpath:camel/" + flow + ".yaml")
+        String dir = settings.text(Setting.ROUTES_DIR);
+        String base = dir.isEmpty() ? "classpath:camel/" : "file:" + java.nio.file.Path.of(dir).toAbsolutePath().normalize() + "/";
+        return base + "errors.yaml," + settings.flows().stream()
+                .map(flow -> base + flow + ".yaml")
                 .collect(Collectors.joining(","));
     }
 
@@ -27,9 +35,31 @@ public final class Service {
                 .withRoutesIncludePattern(routesIncludePattern(settings))
                 .addConfiguration(TattileConfiguration.class);
         try {
-            return main.run(new String[0]);
+            int exit = main.run(new String[0]);
+            if (exit != 0 && main.getCamelContext() == null) {
+                throw new ServiceFailedException("The service could not start (see the log above)");
+            }
+            return exit;
+        } catch (ServiceFailedException e) {
+            throw e;
         } catch (Exception e) {
-            throw new IllegalStateException("The service could not start: " + e.getMessage(), e);
+            throw new ServiceFailedException("The service could not start: " + rootMessage(e));
+        }
+    }
+
+    /** The innermost message, which for a broken route file names the file, line and column. */
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return (t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage()).strip();
+    }
+
+    /** Start-up failed; the message is the one line the operator sees. */
+    public static class ServiceFailedException extends RuntimeException {
+        public ServiceFailedException(String message) {
+            super(message);
         }
     }
 }

@@ -50,7 +50,8 @@ public enum Setting {
 
     CERTS_DIR("/etc/tattile-sender/certs", Kind.TEXT, "Folder of the municipalities' certificates"),
     LOG_LEVEL("INFO", Kind.LOG_LEVEL, "Root log level (TRACE, DEBUG, INFO, WARN, ERROR)"),
-    TATTILE_FLOWS("all", Kind.FLOWS, "Flows this process runs: all, or a comma list of ingest,sender,maintenance");
+    TATTILE_FLOWS("all", Kind.FLOWS, "Flows this process runs: all, or a comma list of ingest,sender,maintenance"),
+    ROUTES_DIR("", Kind.OPTIONAL_DIRECTORY, "Folder of YAML routes to run instead of the packaged ones (see 'routes export')");
 
     private final String defaultValue;
     private final Kind kind;

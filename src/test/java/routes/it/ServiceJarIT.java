@@ -76,6 +76,7 @@ class ServiceJarIT {
         assertThat(runToEnd(jar("admin", "camera", "add", "--serial", "JAR01", "--municipality", "JarTown"), 0)).contains("Camera 'JAR01' added");
 
         ProcessBuilder service = jar();
+        service.environment().put("TATTILE_FLOWS", "ingest,maintenance"); // no sender: the readings stay queued
         service.redirectErrorStream(true).redirectOutput(LOG.toFile());
         Process p = service.start();
         try {
@@ -102,6 +103,37 @@ class ServiceJarIT {
         pb.environment().put("TRANSIT_PORT", "not-a-port");
         String out = runToEnd(pb, 2);
         assertThat(out.strip()).isEqualTo("Invalid configuration: TRANSIT_PORT='not-a-port' must be an integer between 1 and 65535");
+    }
+
+    @Test
+    void editedRoutesInRoutesDirAreUsedAndABrokenOneStopsStartUpNamingFileAndLine() throws Exception {
+        Path dir = Path.of("target/it-routes").toAbsolutePath();
+        routes.support.TestFiles.deleteTree(dir);
+        assertThat(runToEnd(jar("routes", "export", "--dir", dir.toString()), 0)).contains("Routes written to " + dir);
+        assertThat(runToEnd(jar("routes", "export", "--dir", dir.toString()), 1)).contains("exists: use --force");
+        // A harmless edit: the operator's file is the one that runs.
+        Path ingest = dir.resolve("ingest.yaml");
+        Files.writeString(ingest, Files.readString(ingest).replace("id: ingest-tattile-tcp", "id: ingest-tattile-tcp-edited"));
+        ProcessBuilder edited = jar();
+        edited.environment().put("ROUTES_DIR", dir.toString());
+        edited.environment().put("TATTILE_FLOWS", "ingest");
+        edited.redirectErrorStream(true).redirectOutput(LOG.toFile());
+        Process p = edited.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> listening(PORT) || !p.isAlive());
+            assertThat(p.isAlive()).as(Files.readString(LOG)).isTrue();
+        } finally {
+            p.destroy();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(Files.readString(LOG)).contains("Started ingest-tattile-tcp-edited").doesNotContain("Started sender-poll");
+
+        // A broken one: start-up stops with the file and the line.
+        Files.writeString(ingest, Files.readString(ingest).replace("    id: ingest-xml-document", "   id: ingest-xml-document"));
+        ProcessBuilder broken = jar();
+        broken.environment().put("ROUTES_DIR", dir.toString());
+        String out = runToEnd(broken, 1);
+        assertThat(out).contains("The service could not start").containsPattern("in file:" + dir + "/ingest.yaml, line \\d+");
     }
 
     private static boolean listening(int port) {
