@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class TattileFrameDecoder extends ByteToMessageDecoder {
 
     private static final Logger LOG = LoggerFactory.getLogger(TattileFrameDecoder.class);
+    private static final long GARBAGE_LOG_INTERVAL_NANOS = 60_000_000_000L;
 
     private final int maxFrameBytes;
     private final IngestStats stats;
@@ -27,6 +28,8 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
     /** Bytes after the reader index already fed to the scanner (relative, so buffer compaction is harmless). */
     private int scanned;
     private boolean closing;
+    private long garbageNotLogged;
+    private long lastGarbageLogNanos;
 
     public TattileFrameDecoder(int maxFrameBytes, IngestStats stats) {
         this.maxFrameBytes = maxFrameBytes;
@@ -108,11 +111,19 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
         ctx.close();
     }
 
+    /** Logs dropped garbage at once the first time, then at most once a minute per connection (and at close). */
     private void reportGarbage(ChannelHandlerContext ctx) {
-        long garbage = scanner.takeGarbage();
-        if (garbage > 0) {
-            LOG.warn("[INGEST] Descartados {} bytes que no son XML entre documentos de {}", garbage, ctx.channel().remoteAddress());
+        garbageNotLogged += scanner.takeGarbage();
+        long now = System.nanoTime();
+        if (garbageNotLogged > 0 && (lastGarbageLogNanos == 0 || now - lastGarbageLogNanos >= GARBAGE_LOG_INTERVAL_NANOS)) {
+            logGarbage(ctx);
+            lastGarbageLogNanos = now;
         }
+    }
+
+    private void logGarbage(ChannelHandlerContext ctx) {
+        LOG.warn("[INGEST] Descartados {} bytes que no son XML entre documentos de {}", garbageNotLogged, ctx.channel().remoteAddress());
+        garbageNotLogged = 0;
     }
 
     @Override
@@ -126,6 +137,10 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
         in.skipBytes(in.readableBytes());
         scanner.reset();
         scanned = 0;
+        garbageNotLogged += scanner.takeGarbage();
+        if (garbageNotLogged > 0) {
+            logGarbage(ctx);
+        }
     }
 
     @Override

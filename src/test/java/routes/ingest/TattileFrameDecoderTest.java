@@ -509,4 +509,18 @@ class TattileFrameDecoderTest {
         assertThat(new String(f.frames().get(0), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(doc);
         assertThat(f.stats.rejectedCount(Rejection.INCOMPLETE_DOCUMENT)).isZero();
     }
+
+    @Test
+    void aClientThatKeepsSendingGarbageIsLoggedOnceAndSummedUpAtClose() {
+        try (routes.support.LogCapture logs = new routes.support.LogCapture()) {
+            FramingSupport f = new FramingSupport(1 << 20);
+            for (int i = 0; i < 100; i++) {
+                f.write("garbage!");
+            }
+            assertThat(logs.linesContaining(GARBAGE_LOG)).hasSize(1);
+            f.close();
+            assertThat(logs.linesContaining(GARBAGE_LOG)).hasSize(2);
+            assertThat(logs.linesContaining(GARBAGE_LOG).get(1)).contains(" " + (99 * 8) + " bytes");
+        }
+    }
 }
