@@ -10,7 +10,7 @@ public enum Setting {
     DB_NAME("tattile", Kind.TEXT, "PostgreSQL database"),
     DB_USER("tattile", Kind.TEXT, "PostgreSQL role"),
     DB_PASSWORD("tattile", Kind.SECRET, "PostgreSQL password"),
-    DB_POOL_SIZE("24", Kind.positive(1, 500), "Maximum JDBC connections (ingest workers + sender threads + a few)"),
+    DB_POOL_SIZE("40", Kind.positive(1, 500), "Maximum JDBC connections (ingest workers + sender threads + a few)"),
     DB_CONNECT_TIMEOUT_MS("5000", Kind.positive(250, 600_000), "How long a caller waits for a pooled connection before failing"),
     DB_MIGRATE_ON_START("true", Kind.BOOLEAN, "Run Flyway migrations when the service starts"),
 
