@@ -40,13 +40,27 @@ public class Application implements Callable<Integer> {
         CommandLine cl = new CommandLine(new Application());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof InvalidSettingException || e instanceof CommandFailedException || e instanceof Service.ServiceFailedException) {
-                commandLine.getErr().println(e.getMessage());
+                commandLine.getErr().println(oneLine(e.getMessage()));
                 return e instanceof InvalidSettingException ? 2 : 1;
             }
-            commandLine.getErr().println("Error: " + e);
+            if (e instanceof java.sql.SQLException) {
+                commandLine.getErr().println(oneLine("Database error: " + e.getMessage()));
+                return 1;
+            }
+            commandLine.getErr().println(oneLine("Error: " + e));
             return 1;
         });
+        // Bad arguments: the message and where to find help, on one line (not the whole usage).
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine failed = e.getCommandLine();
+            failed.getErr().println(oneLine(e.getMessage()) + " (see: " + failed.getCommandSpec().qualifiedName() + " --help)");
+            return failed.getCommandSpec().exitCodeOnInvalidInput();
+        });
         return cl;
+    }
+
+    private static String oneLine(String message) {
+        return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** A command that could not do what was asked; its message is the one line the operator sees. */

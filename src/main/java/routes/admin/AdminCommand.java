@@ -2,8 +2,11 @@ package routes.admin;
 
 import picocli.CommandLine.Command;
 
-/** {@code admin …}: what an operator registers and inspects, without SQL. */
-@Command(name = "admin", mixinStandardHelpOptions = true, description = "Manage municipalities, cameras and certificates.",
-        subcommands = {MunicipalityCommand.class, CameraCommand.class, CertificateCommand.class})
+/** {@code admin …}: what an operator registers, inspects and repairs, without SQL. */
+@Command(name = "admin", mixinStandardHelpOptions = true,
+        description = "Manage municipalities, endpoints, cameras and certificates; inspect and repair the queue.",
+        subcommands = {MunicipalityCommand.class, EndpointCommand.class, CameraCommand.class, CertificateCommand.class,
+                AssignCommand.class, QueueCommand.class, ReadingsCommand.class, ImagesCommand.class, DbCommand.class,
+                StatusCommand.class})
 public class AdminCommand {
 }

@@ -1,8 +1,15 @@
 package routes.admin;
 
+import static routes.admin.AdminSupport.change;
+import static routes.admin.AdminSupport.iso;
+import static routes.admin.AdminSupport.object;
+import static routes.admin.AdminSupport.orDash;
+import static routes.admin.AdminSupport.plural;
+
 import java.sql.SQLException;
-import java.time.DateTimeException;
-import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,18 +18,117 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import routes.Application.CommandFailedException;
 import routes.config.ConfigOptions;
-import routes.ingest.ReadingFields;
-import routes.store.CameraRepository;
+import routes.store.QueueAdminRepository;
+import routes.store.RegistryRepository;
+import routes.store.RegistryRepository.CameraChanges;
+import routes.store.RegistryRepository.Change;
 
 /** {@code admin camera …}. */
 @Command(name = "camera", mixinStandardHelpOptions = true, description = "Manage cameras.",
-        subcommands = {CameraCommand.Add.class})
+        subcommands = {CameraCommand.Add.class, CameraCommand.ListCameras.class, CameraCommand.Update.class, CameraCommand.Delete.class})
 public class CameraCommand {
+
+    /** The optional camera fields add and update share. */
+    static class Fields {
+        @Option(names = "--codigo-lector", description = "Reader code Mossos knows this camera by (default: the serial; \"\" clears it)")
+        String codigoLector;
+
+        @Option(names = "--description", description = "Free text, e.g. where it is (\"\" clears it)")
+        String description;
+
+        @Option(names = "--endpoint", paramLabel = "NAME|none", description = "Endpoint overriding its municipality's (none: clear)")
+        String endpoint;
+
+        @Option(names = "--certificate", paramLabel = "NAME|none", description = "Certificate overriding its municipality's (none: clear)")
+        String certificate;
+
+        @Option(names = "--coord-x", description = "coordenadaX sent to Mossos")
+        Double coordX;
+
+        @Option(names = "--coord-y", description = "coordenadaY sent to Mossos")
+        Double coordY;
+
+        @Option(names = "--utm-x", description = "UTM X (kept for reference)")
+        Double utmX;
+
+        @Option(names = "--utm-y", description = "UTM Y (kept for reference)")
+        Double utmY;
+
+        @Option(names = "--timezone", paramLabel = "TZ|none", description = "Time zone of the camera's clock (none: CAMERA_TIMEZONE)")
+        String timezone;
+
+        @Option(names = "--active", arity = "1", paramLabel = "true|false", description = "false: its readings are refused at ingest")
+        Boolean active;
+
+        boolean any() {
+            return codigoLector != null || description != null || endpoint != null || certificate != null || coordX != null
+                    || coordY != null || utmX != null || utmY != null || timezone != null || active != null;
+        }
+
+        void check() {
+            if (timezone != null && !AdminSupport.isNone(timezone)) {
+                AdminSupport.checkZone(timezone);
+            }
+            AdminSupport.checkFinite("--coord-x", coordX);
+            AdminSupport.checkFinite("--coord-y", coordY);
+            AdminSupport.checkFinite("--utm-x", utmX);
+            AdminSupport.checkFinite("--utm-y", utmY);
+        }
+
+        /** The changes these options ask for, names resolved to ids; a name that does not exist fails the command. */
+        CameraChanges changes(RegistryRepository repo, Change<UUID> municipality) throws SQLException {
+            return new CameraChanges(change(codigoLector), change(description), municipality,
+                    reference(endpoint, "Endpoint", repo::endpointId), reference(certificate, "Certificate", repo::certificateId),
+                    change(coordX), change(coordY), change(utmX), change(utmY),
+                    timezone == null ? null : Change.to(AdminSupport.isNone(timezone) ? null : timezone), change(active));
+        }
+
+        /** What changed, for the confirmation line. */
+        List<String> described() {
+            List<String> what = new ArrayList<>();
+            add(what, "codigo_lector", codigoLector);
+            add(what, "description", description);
+            add(what, "endpoint", endpoint);
+            add(what, "certificate", certificate);
+            add(what, "coord_x", coordX);
+            add(what, "coord_y", coordY);
+            add(what, "utm_x", utmX);
+            add(what, "utm_y", utmY);
+            add(what, "timezone", timezone);
+            if (active != null) {
+                what.add(active ? "active" : "inactive");
+            }
+            return what;
+        }
+
+        private static void add(List<String> what, String label, Object value) {
+            if (value != null) {
+                what.add(value instanceof String s && (s.isEmpty() || AdminSupport.isNone(s)) ? label + " cleared" : label + " " + value);
+            }
+        }
+    }
+
+    @FunctionalInterface
+    interface Lookup {
+        java.util.Optional<UUID> find(String name) throws SQLException;
+    }
+
+    /** A certificate or endpoint given by name: absent, "none" (clear) or an existing one. */
+    static Change<UUID> reference(String name, String what, Lookup lookup) throws SQLException {
+        if (name == null) {
+            return null;
+        }
+        if (AdminSupport.isNone(name)) {
+            return Change.to(null);
+        }
+        return Change.to(lookup.find(name).orElseThrow(() -> new CommandFailedException(what + " '" + name + "' does not exist")));
+    }
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Register a camera under a municipality.")
     static class Add implements Callable<Integer> {
         @Mixin ConfigOptions config;
         @Spec CommandSpec spec;
+        @Mixin Fields fields;
 
         @Option(names = "--serial", required = true, description = "The camera's DEVICE_SN (letters, digits, '-', '_')")
         String serial;
@@ -30,36 +136,128 @@ public class CameraCommand {
         @Option(names = "--municipality", required = true, description = "Name of a registered municipality")
         String municipality;
 
-        @Option(names = "--codigo-lector", description = "Reader code Mossos knows this camera by (default: the serial)")
-        String codigoLector;
+        @Override
+        public Integer call() throws SQLException {
+            AdminSupport.checkSerial(serial);
+            fields.check();
+            try (var ds = AdminDatabase.open(config.settings())) {
+                RegistryRepository repo = new RegistryRepository(ds);
+                var municipalityId = repo.municipalityId(municipality)
+                        .orElseThrow(() -> new CommandFailedException("Municipality '" + municipality + "' does not exist"));
+                if (repo.cameraId(serial).isPresent()) {
+                    throw new CommandFailedException("Camera '" + serial + "' already exists");
+                }
+                var id = repo.addCamera(serial, municipalityId, fields.changes(repo, null));
+                spec.commandLine().getOut().println("Camera '" + serial + "' added to municipality '" + municipality + "' (id " + id + ")");
+                return 0;
+            }
+        }
+    }
 
-        @Option(names = "--timezone", description = "Time zone of the camera's clock (default: CAMERA_TIMEZONE)")
-        String timezone;
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List cameras, all or one municipality's.")
+    static class ListCameras implements Callable<Integer> {
+        @Mixin ConfigOptions config;
+        @Spec CommandSpec spec;
 
-        @Option(names = "--description", description = "Free text, e.g. where it is")
-        String description;
+        @Option(names = "--municipality", description = "Only this municipality's cameras")
+        String municipality;
+
+        @Option(names = "--json", description = "JSON output for scripts")
+        boolean json;
 
         @Override
         public Integer call() throws SQLException {
-            if (!ReadingFields.isValidSerial(serial)) {
-                throw new CommandFailedException("Invalid serial '" + serial + "': use 1-64 letters, digits, '-' or '_'");
-            }
-            if (timezone != null) {
-                try {
-                    ZoneId.of(timezone);
-                } catch (DateTimeException e) {
-                    throw new CommandFailedException("Invalid time zone '" + timezone + "': use a name such as Europe/Madrid");
-                }
-            }
             try (var ds = AdminDatabase.open(config.settings())) {
-                CameraRepository repo = new CameraRepository(ds);
-                var municipalityId = repo.municipalityId(municipality)
+                RegistryRepository repo = new RegistryRepository(ds);
+                UUID municipalityId = municipality == null ? null : repo.municipalityId(municipality)
                         .orElseThrow(() -> new CommandFailedException("Municipality '" + municipality + "' does not exist"));
-                if (repo.findBySerial(serial).isPresent()) {
-                    throw new CommandFailedException("Camera '" + serial + "' already exists");
+                var rows = repo.cameras(municipalityId);
+                if (json) {
+                    List<Object> list = new ArrayList<>();
+                    for (var k : rows) {
+                        list.add(object("id", k.id().toString(), "serial", k.serial(), "codigo_lector", k.codigoLector(),
+                                "description", k.description(), "municipality", k.municipality(), "endpoint", k.endpoint(),
+                                "certificate", k.certificate(), "coord_x", k.coordX(), "coord_y", k.coordY(), "utm_x", k.utmX(),
+                                "utm_y", k.utmY(), "timezone", k.timezone(), "active", k.active(), "last_sent_at", iso(k.lastSentAt())));
+                    }
+                    AdminSupport.printJson(spec, list);
+                    return 0;
                 }
-                var id = repo.addCamera(serial, municipalityId, codigoLector, description, timezone);
-                spec.commandLine().getOut().println("Camera '" + serial + "' added to municipality '" + municipality + "' (id " + id + ")");
+                var out = spec.commandLine().getOut();
+                out.printf("%-16s %-20s %-12s %-6s %-16s %-16s %-16s %s%n", "SERIAL", "MUNICIPALITY", "CODIGO", "ACTIVE", "ENDPOINT",
+                        "CERTIFICATE", "TIMEZONE", "DESCRIPTION");
+                for (var k : rows) {
+                    out.printf("%-16s %-20s %-12s %-6s %-16s %-16s %-16s %s%n", k.serial(), k.municipality(), orDash(k.codigoLector()),
+                            k.active() ? "yes" : "no", orDash(k.endpoint()), orDash(k.certificate()), orDash(k.timezone()),
+                            k.description() == null ? "" : k.description());
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "update", mixinStandardHelpOptions = true, description = "Change a camera.")
+    static class Update implements Callable<Integer> {
+        @Mixin ConfigOptions config;
+        @Spec CommandSpec spec;
+        @Mixin Fields fields;
+
+        @Option(names = "--serial", required = true, description = "The camera to change")
+        String serial;
+
+        @Option(names = "--municipality", description = "Move it to this municipality")
+        String municipality;
+
+        @Override
+        public Integer call() throws SQLException {
+            if (municipality == null && !fields.any()) {
+                throw new CommandFailedException("Nothing to update: give at least one option (see --help)");
+            }
+            fields.check();
+            try (var ds = AdminDatabase.open(config.settings())) {
+                RegistryRepository repo = new RegistryRepository(ds);
+                Change<UUID> moved = municipality == null ? null : Change.to(repo.municipalityId(municipality)
+                        .orElseThrow(() -> new CommandFailedException("Municipality '" + municipality + "' does not exist")));
+                if (!repo.updateCamera(serial, fields.changes(repo, moved))) {
+                    throw new CommandFailedException("Camera '" + serial + "' does not exist");
+                }
+                List<String> what = fields.described();
+                if (municipality != null) {
+                    what.add(0, "municipality " + municipality);
+                }
+                spec.commandLine().getOut().println("Camera '" + serial + "' updated: " + String.join(", ", what));
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Delete a camera. With readings it is refused unless --force, which deletes them (and their images) first.")
+    static class Delete implements Callable<Integer> {
+        @Mixin ConfigOptions config;
+        @Spec CommandSpec spec;
+
+        @Option(names = "--serial", required = true, description = "The camera to delete")
+        String serial;
+
+        @Option(names = "--force", description = "Also delete its readings (with their images), in one transaction")
+        boolean force;
+
+        @Override
+        public Integer call() throws SQLException {
+            var settings = config.settings();
+            try (var ds = AdminDatabase.open(settings)) {
+                var result = new RegistryRepository(ds).deleteCamera(serial, force);
+                if (!result.found()) {
+                    throw new CommandFailedException("Camera '" + serial + "' does not exist");
+                }
+                if (!result.deleted()) {
+                    throw new CommandFailedException("Camera '" + serial + "' has " + plural(result.readings(), "queued reading", "queued readings")
+                            + "; use --force to delete them too");
+                }
+                QueueAdminRepository.deleteImages(AdminSupport.images(settings), result.removed());
+                spec.commandLine().getOut().println("Camera '" + serial + "' deleted"
+                        + (result.readings() == 0 ? "" : " with its " + plural(result.readings(), "reading", "readings") + " (and their images)"));
                 return 0;
             }
         }

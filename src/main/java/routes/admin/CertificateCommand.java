@@ -23,7 +23,8 @@ import routes.store.ImageStore;
 
 /** {@code admin certificate …}: import the municipalities' signing certificates and watch their expiry. */
 @Command(name = "certificate", mixinStandardHelpOptions = true, description = "Manage signing certificates.",
-        subcommands = {CertificateCommand.ImportPfx.class, CertificateCommand.AddPem.class, CertificateCommand.ListCertificates.class})
+        subcommands = {CertificateCommand.ImportPfx.class, CertificateCommand.AddPem.class, CertificateCommand.ListCertificates.class,
+                CertificateCommand.Delete.class})
 public class CertificateCommand {
 
     /** Environment variable read for the PFX password when no --password-file is given. */
@@ -173,6 +174,30 @@ public class CertificateCommand {
                             r.validTo() == null ? "?" : r.validTo().toString().substring(0, 10), r.validTo() == null ? "?" : days,
                             r.usedBy() == null ? "-" : r.usedBy(), r.subject() == null ? "" : r.subject());
                 }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Delete a certificate's row (its files under CERTS_DIR are kept). When municipalities or cameras use it, "
+                    + "refused unless --force, which clears those references.")
+    static class Delete implements Callable<Integer> {
+        @Mixin ConfigOptions config;
+        @Spec CommandSpec spec;
+
+        @Option(names = "--name", required = true, description = "The certificate to delete")
+        String name;
+
+        @Option(names = "--force", description = "Clear it from the municipalities and cameras that use it, in the same transaction")
+        boolean force;
+
+        @Override
+        public Integer call() throws Exception {
+            try (var ds = AdminDatabase.open(config.settings())) {
+                var result = new routes.store.RegistryRepository(ds).deleteCertificate(name, force);
+                spec.commandLine().getOut().println(EndpointCommand.deletionMessage("Certificate", name, result)
+                        + " (its files under CERTS_DIR are kept)");
                 return 0;
             }
         }

@@ -1,0 +1,161 @@
+package routes.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+import routes.Application.CommandFailedException;
+import routes.config.Setting;
+import routes.config.Settings;
+import routes.ingest.ReadingFields;
+import routes.store.ImageStore;
+import routes.store.RegistryRepository.Change;
+
+/** What the admin commands share: checks of operator input, the "none" keyword, JSON output. */
+final class AdminSupport {
+
+    /** The value that clears an optional reference or setting (--endpoint none, --timezone none). */
+    static final String NONE = "none";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private AdminSupport() {
+    }
+
+    /** Prints a value (maps, lists, strings, numbers, booleans) as one line of JSON. */
+    static void printJson(CommandSpec spec, Object value) {
+        try {
+            spec.commandLine().getOut().println(JSON.writeValueAsString(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An ordered map from key/value pairs, for JSON output. */
+    static Map<String, Object> object(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
+    }
+
+    /** ISO-8601 (UTC) or null. */
+    static String iso(Instant t) {
+        return t == null ? null : t.toString();
+    }
+
+    static String orDash(Object o) {
+        return o == null ? "-" : o.toString();
+    }
+
+    static ImageStore images(Settings settings) {
+        return new ImageStore(settings.path(Setting.IMAGES_BASE_DIR), false);
+    }
+
+    static void checkSerial(String serial) {
+        if (!ReadingFields.isValidSerial(serial)) {
+            throw new CommandFailedException("Invalid serial '" + serial + "': use 1-64 letters, digits, '-' or '_'");
+        }
+    }
+
+    static void checkZone(String timezone) {
+        try {
+            ZoneId.of(timezone);
+        } catch (DateTimeException e) {
+            throw new CommandFailedException("Invalid time zone '" + timezone + "': use a name such as Europe/Madrid");
+        }
+    }
+
+    /** A municipality or endpoint name: 1-200 characters; returned stripped. */
+    static String checkName(String what, String name) {
+        String n = name.strip();
+        if (n.isEmpty() || n.length() > 200) {
+            throw new CommandFailedException(what + " name must be 1-200 characters");
+        }
+        return n;
+    }
+
+    /** The name of something cameras and municipalities refer to: also not "none" (it clears) nor "global" (status's default). */
+    static String checkReferenceName(String what, String name) {
+        String n = checkName(what, name);
+        if (n.equalsIgnoreCase(NONE) || n.equalsIgnoreCase("global")) {
+            throw new CommandFailedException(what + " name '" + n + "' is reserved");
+        }
+        return n;
+    }
+
+    static void checkUrl(String url) {
+        boolean ok = url.matches("https?://\\S+");
+        if (ok) {
+            try {
+                ok = new URI(url).getHost() != null;
+            } catch (URISyntaxException e) {
+                ok = false;
+            }
+        }
+        if (!ok) {
+            throw new CommandFailedException("Invalid URL '" + url + "': use an http:// or https:// URL");
+        }
+    }
+
+    static void checkPositive(String option, Integer value) {
+        if (value != null && value <= 0) {
+            throw new CommandFailedException(option + " must be a positive number (got " + value + ")");
+        }
+    }
+
+    static void checkNotNegative(String option, Integer value) {
+        if (value != null && value < 0) {
+            throw new CommandFailedException(option + " must be 0 or more (got " + value + ")");
+        }
+    }
+
+    static void checkFinite(String option, Double value) {
+        if (value != null && !Double.isFinite(value)) {
+            throw new CommandFailedException(option + " must be a finite number");
+        }
+    }
+
+    /** A queue status given by the operator, upper-cased and checked. */
+    static String status(String value, List<String> allowed) {
+        String s = value.strip().toUpperCase(java.util.Locale.ROOT);
+        if (!allowed.contains(s)) {
+            throw new CommandFailedException("Invalid status '" + value + "': use " + String.join(", ", allowed));
+        }
+        return s;
+    }
+
+    /** Absent stays absent; a value becomes a change; for free text an empty value clears. */
+    static <T> Change<T> change(T value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof String s && s.isEmpty()) {
+            return Change.to(null);
+        }
+        return Change.to(value);
+    }
+
+    static boolean isNone(String value) {
+        return NONE.equalsIgnoreCase(value);
+    }
+
+    /** "a, b, c" or "a, b, c, d, e and 4 more". */
+    static String names(List<String> names) {
+        int shown = Math.min(names.size(), 5);
+        String listed = String.join(", ", names.subList(0, shown));
+        return names.size() > shown ? listed + " and " + (names.size() - shown) + " more" : listed;
+    }
+
+    static String plural(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
+    }
+}
