@@ -48,7 +48,8 @@ import routes.tools.SyntheticReadings;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IngestFlowTest {
 
-    static final int PORT = 47334;
+    /** Test listeners use fixed ports below Linux's ephemeral range (32768–60999), where a client socket could hold them. */
+    static final int PORT = 23334;
     static final String IMAGES_ROOT = "target/it-images";
     static final String IMAGES = IMAGES_ROOT + "/ingest-flow";
     static final int MAX_FRAME = 512 * 1024;

@@ -29,7 +29,7 @@ import routes.support.TestDb;
 class ServiceJarIT {
 
     static final Path JAR = Path.of("target/tattile-sender.jar");
-    static final int PORT = 47335;
+    static final int PORT = 23335;
     static final Path IMAGES = Path.of("target/it-images/jar");
     static final Path LOG = Path.of("target/service-jar-it.log");
 

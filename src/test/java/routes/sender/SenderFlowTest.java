@@ -50,8 +50,8 @@ import routes.tools.SyntheticReadings;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SenderFlowTest {
 
-    static final int TCP_PORT = 47336;
-    static final int SANDBOX_PORT = 47380;
+    static final int TCP_PORT = 23336;
+    static final int SANDBOX_PORT = 23380;
     static final String IMAGES = "target/it-images/sender-flow";
     static final String CERTS = "target/it-certs/sender-flow";
 

@@ -36,7 +36,7 @@ import routes.tools.MossosSandbox;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SoapDebugTest {
 
-    static final int SANDBOX_PORT = 47381;
+    static final int SANDBOX_PORT = 23381;
     static final String IMAGES = "target/it-images/soap-debug";
 
     private final HikariDataSource db = TestDb.open();
