@@ -30,7 +30,9 @@ public final class PemFiles {
     }
 
     public static PrivateKey readPrivateKey(Path file) throws IOException, GeneralSecurityException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
+        // ISO-8859-1 maps every byte: text around the blocks (openssl's "Bag Attributes" with a non-ASCII
+        // friendlyName, a municipality's name) need not be ASCII; the Base64 inside the blocks is.
+        String text = Files.readString(file, StandardCharsets.ISO_8859_1);
         Matcher m = BLOCK.matcher(text);
         while (m.find()) {
             byte[] der = Base64.getMimeDecoder().decode(m.group(2));
@@ -47,6 +49,10 @@ public final class PemFiles {
                 }
             }
         }
+        if (text.contains("Proc-Type: 4,ENCRYPTED")) {
+            // OpenSSL's traditional encrypted PEM: its header lines keep BLOCK from matching
+            throw new GeneralSecurityException("encrypted private keys are not supported: " + file.getFileName());
+        }
         throw new GeneralSecurityException("no private key found in " + file.getFileName());
     }
 
@@ -54,8 +60,22 @@ public final class PemFiles {
         byte[] bytes = Files.readAllBytes(file);
         CertificateFactory cf = CertificateFactory.getInstance("X.509");
         List<X509Certificate> chain = new ArrayList<>();
-        for (var c : cf.generateCertificates(new ByteArrayInputStream(bytes))) {
-            chain.add((X509Certificate) c);
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        if (text.contains("-----BEGIN ")) {
+            // PEM: certificate (or PKCS#7) blocks in file order; a private key in the same file is skipped,
+            // never handed to the certificate parser
+            Matcher m = BLOCK.matcher(text);
+            while (m.find()) {
+                if ("CERTIFICATE".equals(m.group(1)) || "PKCS7".equals(m.group(1))) {
+                    for (var c : cf.generateCertificates(new ByteArrayInputStream(Base64.getMimeDecoder().decode(m.group(2))))) {
+                        chain.add((X509Certificate) c);
+                    }
+                }
+            }
+        } else {
+            for (var c : cf.generateCertificates(new ByteArrayInputStream(bytes))) {
+                chain.add((X509Certificate) c);
+            }
         }
         if (chain.isEmpty()) {
             throw new GeneralSecurityException("no certificate found in " + file.getFileName());
