@@ -1,0 +1,125 @@
+package routes.api;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.apache.camel.Exchange;
+import org.apache.camel.ServiceStatus;
+import routes.sender.EndpointGuard;
+import routes.store.CertificateRepository;
+import routes.store.QueueAdminRepository;
+
+/**
+ * What {@code GET /health} and {@code GET /health/ready} answer: database, the flows' routes, queue
+ * counts, the oldest pending reading, breaker states and certificates about to expire. 503 when the
+ * database does not answer or a flow this process runs is not started.
+ */
+public final class HealthReport {
+
+    private static final Map<String, String> FLOW_ROUTES = Map.of("ingest", "ingest-tattile-tcp", "sender", "sender-poll",
+            "maintenance", "maintenance-schedule", "api", "api-health");
+
+    private final DataSource dataSource;
+    private final QueueAdminRepository queue;
+    private final CertificateRepository certificates;
+    private final EndpointGuard guard;
+    private final Set<String> flows;
+    private final boolean senderEnabled;
+
+    public HealthReport(DataSource dataSource, QueueAdminRepository queue, CertificateRepository certificates, EndpointGuard guard,
+                        Set<String> flows, boolean senderEnabled) {
+        this.dataSource = dataSource;
+        this.queue = queue;
+        this.certificates = certificates;
+        this.guard = guard;
+        this.flows = flows;
+        this.senderEnabled = senderEnabled;
+    }
+
+    public Map<String, Object> health(Exchange exchange) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        boolean up = true;
+        Map<String, Object> db = database();
+        up &= "UP".equals(db.get("status"));
+        Map<String, Object> routes = routes(exchange);
+        up &= !routes.containsValue("DOWN");
+        body.put("status", up ? "UP" : "DOWN");
+        body.put("database", db);
+        body.put("flows", routes);
+        if ("UP".equals(db.get("status"))) {
+            try {
+                Map<String, Long> counts = queue.countsByStatus();
+                body.put("pending", counts.getOrDefault("PENDING", 0L));
+                body.put("sending", counts.getOrDefault("SENDING", 0L));
+                body.put("failed", counts.getOrDefault("FAILED", 0L));
+                body.put("dead", counts.getOrDefault("DEAD", 0L));
+                body.put("total_readings", queue.readingsTotal());
+                body.put("oldest_pending_age_seconds", queue.oldestPendingAgeSeconds());
+                body.put("certificates_expiring_30d", expiringCertificates());
+            } catch (SQLException e) {
+                body.put("status", "DOWN");
+                up = false;
+            }
+        }
+        body.put("breakers", guard.states());
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, up ? 200 : 503);
+        return body;
+    }
+
+    public Map<String, Object> ready(Exchange exchange) {
+        boolean up = "UP".equals(database().get("status")) && !routes(exchange).containsValue("DOWN");
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, up ? 200 : 503);
+        return Map.of("status", up ? "UP" : "DOWN");
+    }
+
+    private Map<String, Object> database() {
+        Map<String, Object> db = new LinkedHashMap<>();
+        long start = System.nanoTime();
+        try (Connection c = dataSource.getConnection()) {
+            boolean valid = c.isValid(2);
+            db.put("status", valid ? "UP" : "DOWN");
+        } catch (SQLException e) {
+            db.put("status", "DOWN");
+            db.put("error", e.getClass().getSimpleName());
+        }
+        db.put("latency_ms", (System.nanoTime() - start) / 1_000_000);
+        return db;
+    }
+
+    private Map<String, Object> routes(Exchange exchange) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String flow : flows) {
+            String routeId = FLOW_ROUTES.get(flow);
+            if (routeId == null) {
+                continue;
+            }
+            ServiceStatus status = exchange.getContext().getRouteController().getRouteStatus(routeId);
+            if ("sender".equals(flow) && !senderEnabled) {
+                out.put(flow, "DISABLED");
+            } else {
+                out.put(flow, status == ServiceStatus.Started ? "UP" : "DOWN");
+            }
+        }
+        return out;
+    }
+
+    private List<Map<String, Object>> expiringCertificates() throws SQLException {
+        Instant limit = Instant.now().plus(Duration.ofDays(30));
+        return certificates.list().stream()
+                .filter(c -> c.active() && c.validTo() != null && c.validTo().isBefore(limit))
+                .map(c -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("name", c.name());
+                    m.put("valid_to", c.validTo().toString());
+                    m.put("days_left", Duration.between(Instant.now(), c.validTo()).toDays());
+                    return m;
+                })
+                .toList();
+    }
+}
