@@ -155,6 +155,11 @@ final class AdminSupport {
         return names.size() > shown ? listed + " and " + (names.size() - shown) + " more" : listed;
     }
 
+    /** Who runs an admin command, as the audit log names it: "cli:" and the operating-system user. */
+    static String cliActor() {
+        return "cli:" + System.getProperty("user.name", "unknown");
+    }
+
     static String plural(long n, String one, String many) {
         return n + " " + (n == 1 ? one : many);
     }

@@ -47,7 +47,8 @@ public final class TestDb {
 
     /** Empties every table. */
     public static void reset(HikariDataSource ds) throws SQLException {
-        execute(ds, "TRUNCATE delivery_log, messages_queue, alpr_readings, cameras, municipalities, endpoints, certificates CASCADE");
+        execute(ds, "TRUNCATE delivery_log, messages_queue, alpr_readings, cameras, municipalities, endpoints, certificates, "
+                + "api_keys, audit_log CASCADE");
     }
 
     /** Registers a camera under municipality {@code Test}, created if needed. */
