@@ -89,10 +89,11 @@ public final class ApiGuard {
                 exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class), String.class);
     }
 
-    static String client(Exchange exchange) {
+    /** The client's address, without the port (for per-client rate limits and the audit). */
+    public String client(Exchange exchange) {
         Object remote = exchange.getMessage().getHeader("CamelVertxPlatformHttpRemoteAddress");
         if (remote == null) {
-            return null;
+            return "unknown";
         }
         String s = remote.toString();
         int colon = s.lastIndexOf(':');

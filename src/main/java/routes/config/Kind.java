@@ -9,7 +9,7 @@ import java.util.Set;
 public interface Kind {
 
     /** Flows a process can run (see {@code TATTILE_FLOWS}). */
-    Set<String> FLOWS_KNOWN = Set.of("ingest", "sender", "maintenance");
+    Set<String> FLOWS_KNOWN = Set.of("ingest", "sender", "maintenance", "api");
 
     String check(String value);
 

@@ -13,7 +13,8 @@ public final class Service {
     }
 
     /** The flows' route files, in the jar. */
-    public static final java.util.List<String> ROUTE_FILES = java.util.List.of("errors.yaml", "ingest.yaml", "sender.yaml", "maintenance.yaml");
+    public static final java.util.List<String> ROUTE_FILES = java.util.List.of("errors.yaml", "ingest.yaml", "sender.yaml", "maintenance.yaml",
+            "api.yaml");
 
     /**
      * The route files for {@code TATTILE_FLOWS}: the shared error policies plus one file per flow, from
@@ -34,6 +35,13 @@ public final class Service {
                 .withAutoConfigurationLogSummary(false) // the summary would print DB_PASSWORD
                 .withRoutesIncludePattern(routesIncludePattern(settings))
                 .addConfiguration(TattileConfiguration.class);
+        if (settings.flows().contains("api")) {
+            var http = main.configure().httpServer();
+            http.setEnabled(true);
+            http.setHost(settings.text(Setting.API_BIND_HOST));
+            http.setPort(settings.integer(Setting.API_PORT));
+            http.setMaxBodySize((long) settings.integer(Setting.API_MAX_BODY_BYTES));
+        }
         try {
             int exit = main.run(new String[0]);
             if (exit != 0 && main.getCamelContext() == null) {

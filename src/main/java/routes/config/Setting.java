@@ -48,9 +48,15 @@ public enum Setting {
     AUDIT_ENABLED("true", Kind.BOOLEAN, "Write a delivery_log row for each delivery outcome"),
     SOAP_DEBUG("false", Kind.BOOLEAN, "Log SOAP envelopes (images elided)"),
 
+    API_PORT("8000", Kind.PORT, "HTTP API port (health, metrics, Lector Vision ingest, admin resources)"),
+    API_BIND_HOST("0.0.0.0", Kind.TEXT, "Address the HTTP API binds to"),
+    API_MAX_BODY_BYTES("8388608", Kind.positive(1024, 256L * 1024 * 1024), "Largest HTTP request body; a larger one gets 413"),
+    API_RATE_LIMIT_PER_MINUTE("600", Kind.positive(1, 10_000_000), "Requests per minute allowed per API key (then 429)"),
+    API_IP_RATE_LIMIT_PER_MINUTE("1200", Kind.positive(1, 10_000_000), "Requests per minute allowed per client address (then 429)"),
+
     CERTS_DIR("/etc/tattile-sender/certs", Kind.TEXT, "Folder of the municipalities' certificates"),
     LOG_LEVEL("INFO", Kind.LOG_LEVEL, "Root log level (TRACE, DEBUG, INFO, WARN, ERROR)"),
-    TATTILE_FLOWS("all", Kind.FLOWS, "Flows this process runs: all, or a comma list of ingest,sender,maintenance"),
+    TATTILE_FLOWS("all", Kind.FLOWS, "Flows this process runs: all, or a comma list of ingest,sender,maintenance,api"),
     ROUTES_DIR("", Kind.OPTIONAL_DIRECTORY, "Folder of YAML routes to run instead of the packaged ones (see 'routes export')");
 
     private final String defaultValue;

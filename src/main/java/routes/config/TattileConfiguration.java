@@ -79,18 +79,25 @@ public class TattileConfiguration implements CamelConfiguration {
                 settings.integer(Setting.CAMERA_CACHE_SECONDS), clock));
         registry.bind("readingRecorder", new ReadingRecorder(images, new ReadingRepository(dataSource), stats));
         registry.bind("rejectionLog", new RejectionLog(stats, clock));
-        bindSender(context, registry, settings, dataSource, images, clock);
+        routes.store.QueueAdminRepository queueAdmin = new routes.store.QueueAdminRepository(dataSource);
+        EndpointGuard guard = new EndpointGuard(settings.integer(Setting.SENDER_BREAKER_FAILURES),
+                Duration.ofSeconds(settings.integer(Setting.SENDER_BREAKER_OPEN_SECONDS)),
+                Duration.ofSeconds(settings.integer(Setting.SENDER_HEALTHY_WINDOW_SECONDS)), settings.integer(Setting.SENDER_CONCURRENCY), clock);
+        routes.api.Metrics metrics = new routes.api.Metrics(stats, queueAdmin, guard);
+        registry.bind("metrics", metrics);
+        registry.bind("healthReport", new routes.api.HealthReport(dataSource, queueAdmin, new routes.store.CertificateRepository(dataSource),
+                guard, settings.flows(), settings.flag(Setting.SENDER_ENABLED)));
+        bindSender(context, registry, settings, dataSource, images, clock, guard, new routes.sender.SenderMetrics(metrics.registry()));
+        bindApi(registry, dataSource, queueAdmin, clock);
+        registry.bind("lectorVisionMapper", new routes.ingest.LectorVisionMapper(settings.integer(Setting.API_MAX_BODY_BYTES)));
         registry.bind("orphanImageSweeper", new OrphanImageSweeper(images, dataSource,
                 Duration.ofMinutes(settings.integer(Setting.IMAGES_ORPHAN_GRACE_MINUTES)), clock));
     }
 
     private static void bindSender(CamelContext context, Registry registry, Settings settings, HikariDataSource dataSource,
-                                   ImageStore images, Clock clock) {
+                                   ImageStore images, Clock clock, EndpointGuard guard, routes.sender.SenderMetrics senderMetrics) {
         int concurrency = settings.integer(Setting.SENDER_CONCURRENCY);
         QueueRepository queue = new QueueRepository(dataSource, settings.flag(Setting.AUDIT_ENABLED));
-        EndpointGuard guard = new EndpointGuard(settings.integer(Setting.SENDER_BREAKER_FAILURES),
-                Duration.ofSeconds(settings.integer(Setting.SENDER_BREAKER_OPEN_SECONDS)),
-                Duration.ofSeconds(settings.integer(Setting.SENDER_HEALTHY_WINDOW_SECONDS)), concurrency, clock);
         // A send's timeout must end well before its lease, or a slow send could be recovered and sent twice.
         int maxTimeoutMs = Math.max(1000, (settings.integer(Setting.SENDER_LEASE_SECONDS) - 10) * 1000);
         registry.bind("queueRepository", queue);
@@ -104,7 +111,7 @@ public class TattileConfiguration implements CamelConfiguration {
                 registry.lookupByNameAndType("certificateStore", CertificateStore.class), maxTimeoutMs));
         registry.bind("matriculaResponse", new MatriculaResponse(settings.text(Setting.SENDER_SUCCESS_CODES)));
         registry.bind("sendOutcomes", new SendOutcomes(queue, guard, images, settings.text(Setting.SENDER_INSTANCE_ID),
-                settings.integer(Setting.SENDER_MAX_BACKOFF_MS), settings.integer(Setting.SENDER_MAX_BATCH_SIZE), clock));
+                settings.integer(Setting.SENDER_MAX_BACKOFF_MS), settings.integer(Setting.SENDER_MAX_BATCH_SIZE), clock, senderMetrics));
         registry.bind("senderPool", context.getExecutorServiceManager().newFixedThreadPool(TattileConfiguration.class, "sender",
                 concurrency * 2));
         registry.bind("mossosEndpoint", MossosClient.endpoint(context, settings.text(Setting.MOSSOS_WSDL_URL),
@@ -112,5 +119,18 @@ public class TattileConfiguration implements CamelConfiguration {
         if (settings.flows().contains("sender") && settings.flag(Setting.SENDER_ENABLED)) {
             MossosClient.warmUp();
         }
+    }
+
+    private static void bindApi(Registry registry, HikariDataSource dataSource, routes.store.QueueAdminRepository queueAdmin, Clock clock) {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+                .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
+        registry.bind("apiObjectMapper", json);
+        registry.bind("apiGuard", new routes.api.ApiGuard(new routes.store.ApiKeyRepository(dataSource),
+                new routes.store.AuditRepository(dataSource), clock));
+        registry.bind("apiErrors", new routes.api.ApiErrors());
+        registry.bind("adminApi", new routes.api.AdminApi(new routes.store.RegistryRepository(dataSource), new CameraRepository(dataSource),
+                queueAdmin, json));
     }
 }

@@ -3,6 +3,7 @@ package routes.ingest;
 /** Why a document was not stored. The code is what counters and logs show. */
 public enum Rejection {
     MALFORMED_XML("XML mal formado"),
+    MALFORMED_JSON("JSON mal formado"),
     FORBIDDEN_XML("DOCTYPE o entidades no permitidos"),
     MISSING_FIELD("falta un campo obligatorio"),
     INVALID_FIELD("campo con valor no válido"),

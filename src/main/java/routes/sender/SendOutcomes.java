@@ -29,9 +29,11 @@ public final class SendOutcomes {
     private final long maxBackoffMillis;
     private final int batchSize;
     private final Clock clock;
+    private final SenderMetrics metrics;
 
     public SendOutcomes(QueueRepository queue, EndpointGuard guard, ImageStore images, String instance, long maxBackoffMillis,
-                        int batchSize, Clock clock) {
+                        int batchSize, Clock clock, SenderMetrics metrics) {
+        this.metrics = metrics;
         this.queue = queue;
         this.guard = guard;
         this.images = images;
@@ -45,6 +47,7 @@ public final class SendOutcomes {
     public void delivered(Delivery d, String codiRetorn, Long startNanos) throws SQLException {
         long latency = elapsedMillis(startNanos);
         guard.delivered(d, latency);
+        metrics.delivered(latency);
         boolean heldLease = queue.delivered(d.queueId(), d.readingId(), d.cameraId(), instance,
                 audit(d, "DELIVERED", codiRetorn, d.attempts(), latency, null));
         if (!heldLease) {
@@ -57,7 +60,9 @@ public final class SendOutcomes {
 
     /** The endpoint answered, but with a code that is not success: the reading goes DEAD. */
     public void refused(Delivery d, String codiRetorn, Long startNanos) throws SQLException {
-        guard.answered(d, elapsedMillis(startNanos));
+        long latency = elapsedMillis(startNanos);
+        guard.answered(d, latency);
+        metrics.answered(latency);
         dead(d, "CODI_RETORN:" + codiRetorn);
     }
 
@@ -70,6 +75,7 @@ public final class SendOutcomes {
         String detail = lastFailure == null ? reason : reason + " (" + lastFailure + ")";
         if (queue.dead(d.queueId(), instance, reason, countedAttempt, audit(d, "DEAD", null, d.attempts() + countedAttempt, null, detail))) {
             LOG.error("[SENDER] Lectura ({}) descartada (DEAD): {}", d.plate(), detail);
+            metrics.dead();
         }
     }
 
@@ -88,6 +94,7 @@ public final class SendOutcomes {
         }
         Instant next = clock.instant().plus(backoff(d.retryBackoffMs(), Math.max(1, attempts)));
         queue.failed(d.queueId(), instance, counts, error, next, audit(d, "FAILED", null, attempts, latency, error));
+        metrics.failed();
         LOG.warn("[SENDER] Error enviando lectura ({}): {}; nuevo intento en {} s{}", d.plate(), error,
                 Duration.between(clock.instant(), next).toSeconds(), counts ? " (intento " + attempts + " de " + (d.retryMax() + 1) + ")" : "");
     }
@@ -95,6 +102,7 @@ public final class SendOutcomes {
     /** The endpoint's breaker is open: the reading waits, its attempts untouched. */
     public void postponed(Delivery d, Exception e) throws SQLException {
         queue.postponed(d.queueId(), instance, cause(e, EndpointUnavailableException.class).retryAt());
+        metrics.postponed();
     }
 
     /** Permanent, as raised by a route step (possibly wrapped by Camel). */

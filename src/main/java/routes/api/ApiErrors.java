@@ -1,0 +1,40 @@
+package routes.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import routes.ingest.RejectedReadingException;
+import routes.ingest.Rejection;
+
+/** Turns API failures into a status code and a small JSON body {@code {"error": "..."}}. */
+public final class ApiErrors {
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    public void refused(Exchange exchange, ApiException e) throws Exception {
+        answer(exchange, e.status(), e.getMessage());
+    }
+
+    public void tooMany(Exchange exchange) throws Exception {
+        exchange.getMessage().setHeader("Retry-After", "60");
+        answer(exchange, 429, "rate limit exceeded");
+    }
+
+    public void readingRefused(Exchange exchange, RejectedReadingException e) throws Exception {
+        int status = e.reason() == Rejection.STORE_FAILED ? 503 : 400;
+        answer(exchange, status, e.reason().label() + ": " + e.getMessage());
+    }
+
+    public void unavailable(Exchange exchange) throws Exception {
+        exchange.getMessage().setHeader("Retry-After", "10");
+        answer(exchange, 503, "database unavailable");
+    }
+
+    private void answer(Exchange exchange, int status, String reason) throws Exception {
+        var m = exchange.getMessage();
+        m.removeHeader(ApiGuard.KEY_HEADER);
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        m.setHeader("Content-Type", "application/json");
+        m.setBody(json.writeValueAsString(Map.of("error", reason)));
+    }
+}

@@ -1,0 +1,185 @@
+package routes.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import routes.config.TattileConfiguration;
+import routes.support.TestDb;
+
+/** The HTTP API on a real port: health, readiness, metrics. */
+@CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
+        "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/ingest.yaml,classpath:camel/api.yaml",
+        TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY,
+        "camel.server.enabled=true", "camel.server.port=" + ApiTest.PORT,
+        "camel.server.maxBodySize=" + ApiTest.MAX_BODY,
+        "TATTILE_FLOWS=ingest,api",
+        "TRANSIT_PORT=23337",
+        "IMAGES_BASE_DIR=" + ApiTest.IMAGES,
+        "CAMERA_CACHE_SECONDS=0",
+        "API_RATE_LIMIT_PER_MINUTE=20",
+        "API_IP_RATE_LIMIT_PER_MINUTE=1000"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ApiTest {
+
+    static final int PORT = 23390;
+    static final int MAX_BODY = 256 * 1024;
+    static final String IMAGES = "target/it-images/api";
+
+    private final HikariDataSource db = TestDb.open();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+
+    @BeforeEach
+    void cleanSlate() throws Exception {
+        TestDb.reset(db);
+    }
+
+    @AfterAll
+    void close() {
+        db.close();
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(String path, String key) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + path)).header("X-API-Key", key).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String path, String key, String body) throws Exception {
+        var b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            b.header("X-API-Key", key);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    String key(String role) throws Exception {
+        return new routes.store.ApiKeyRepository(db).create(role.toLowerCase() + "-" + System.nanoTime(), role);
+    }
+
+    @Test
+    void everyResourceButHealthNeedsAKeyOfTheRightRole() throws Exception {
+        String admin = key("ADMIN");
+        String reader = key("READ_ONLY");
+        String writer = key("SOURCE_WRITER");
+        String[] reads = {"/metrics", "/api/municipalities", "/api/cameras", "/api/endpoints", "/api/queue/stats"};
+        for (String path : reads) {
+            assertThat(get(path).statusCode()).as("no key: " + path).isEqualTo(401);
+            assertThat(get(path, "tsk_not-a-key").statusCode()).as("unknown key: " + path).isEqualTo(401);
+            assertThat(get(path, admin).statusCode()).as("admin: " + path).isEqualTo(200);
+            assertThat(get(path, reader).statusCode()).as("read-only: " + path).isEqualTo(200);
+            assertThat(get(path, writer).statusCode()).as("source writer: " + path).isEqualTo(403);
+        }
+        assertThat(post("/api/queue/requeue", reader, "{\"status\":\"DEAD\"}").statusCode()).isEqualTo(403);
+        assertThat(post("/api/queue/requeue", writer, "{\"status\":\"DEAD\"}").statusCode()).isEqualTo(403);
+        assertThat(post("/api/queue/requeue", admin, "{\"status\":\"DEAD\"}").statusCode()).isEqualTo(200);
+        assertThat(post("/ingest/lectorvision", reader, "{}").statusCode()).isEqualTo(403);
+        assertThat(post("/ingest/lectorvision", null, "{}").statusCode()).isEqualTo(401);
+        HttpResponse<String> refused = get("/api/municipalities", writer);
+        assertThat(json.readTree(refused.body()).path("error").asText()).contains("SOURCE_WRITER");
+        new routes.store.ApiKeyRepository(db).revoke(TestDb.text(db, "SELECT name FROM api_keys WHERE role = 'READ_ONLY'"));
+        Thread.sleep(5_100); // key lookups are cached for 5 s
+        assertThat(get("/api/municipalities", reader).statusCode()).as("revoked").isEqualTo(401);
+    }
+
+    @Test
+    void metricsArePrometheusTextWithTheReadingQueueSendAndJvmSeries() throws Exception {
+        HttpResponse<String> r = get("/metrics", key("READ_ONLY"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+        assertThat(r.body()).contains("tattile_queue_depth{status=\"PENDING\"}").contains("tattile_readings_received_total")
+                .contains("tattile_readings_rejected_total{reason=\"UNKNOWN_CAMERA\"}").contains("tattile_sends_total{outcome=\"DELIVERED\"}")
+                .contains("tattile_send_latency_seconds_bucket").contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void lectorVisionReadingsAreStoredLikeTattileOnes() throws Exception {
+        TestDb.camera(db, "LV0001", null);
+        String writer = key("SOURCE_WRITER");
+        String image = java.util.Base64.getEncoder().encodeToString(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3, 4});
+        String doc = "{\"Plate\":\"1234LVX\",\"TimeStamp\":\"2026/05/01 10:00:00.123\",\"SerialNumber\":\"LV0001\","
+                + "\"Fiability\":91.5,\"LaneNumber\":2,\"Country\":724,\"PlateCoord\":[1,2,3,4],\"ImageOcrBase64\":\"" + image + "\"}";
+        HttpResponse<String> r = post("/ingest/lectorvision", writer, doc);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(json.readTree(r.body()).path("stored").asBoolean()).isTrue();
+        assertThat(TestDb.text(db, "SELECT concat_ws('|', plate, device_sn, country_code, lane_id, bbox_max_y, has_image_ocr) FROM alpr_readings"))
+                .isEqualTo("1234LVX|LV0001|ES|2|4|t");
+        assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue WHERE status = 'PENDING'")).isEqualTo(1);
+        assertThat(post("/ingest/lectorvision", writer, doc).statusCode()).as("a duplicate is accepted, not stored twice").isEqualTo(202);
+        assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings")).isEqualTo(1);
+
+        HttpResponse<String> bad = post("/ingest/lectorvision", writer, "{not json");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(bad.body()).path("error").asText()).isNotBlank();
+        assertThat(post("/ingest/lectorvision", writer, doc.replace("LV0001", "UNKNOWN9")).statusCode()).isEqualTo(400);
+        HttpResponse<String> huge = post("/ingest/lectorvision", writer, "{\"Plate\":\"" + "A".repeat(MAX_BODY + 10) + "\"}");
+        assertThat(huge.statusCode()).isEqualTo(413);
+    }
+
+    @Test
+    void sqlMetacharactersAreDataAndAdminChangesAreAudited() throws Exception {
+        String admin = key("ADMIN");
+        String name = "Girona'); DROP TABLE cameras; --";
+        HttpResponse<String> r = post("/api/municipalities/add", admin, json.writeValueAsString(java.util.Map.of("name", name)));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        assertThat(TestDb.text(db, "SELECT name FROM municipalities")).isEqualTo(name);
+        assertThat(TestDb.count(db, "SELECT count(*) FROM cameras")).isZero(); // the table is still there
+        assertThat(get("/api/municipalities", admin).body()).contains("DROP TABLE cameras");
+        assertThat(post("/api/municipalities/add", admin, json.writeValueAsString(java.util.Map.of("name", name))).statusCode()).isEqualTo(409);
+        assertThat(post("/api/cameras/add", admin, "{\"serial\":\"../etc\",\"municipality\":\"x\"}").statusCode()).isEqualTo(400);
+        assertThat(post("/api/queue/requeue", admin, "{\"id\":\"1' OR '1'='1\"}").statusCode()).isEqualTo(400);
+        assertThat(TestDb.text(db, "SELECT actor || '|' || action || '|' || outcome FROM audit_log WHERE action LIKE 'POST /api/municipalities%' "
+                + "ORDER BY at LIMIT 1")).startsWith("apikey:admin-").endsWith("|POST /api/municipalities/add|OK");
+    }
+
+    @Test
+    void aKeyOverItsRateLimitGets429WithRetryAfter() throws Exception {
+        String reader = key("READ_ONLY");
+        for (int i = 0; i < 20; i++) {
+            assertThat(get("/api/endpoints", reader).statusCode()).isEqualTo(200);
+        }
+        HttpResponse<String> limited = get("/api/endpoints", reader);
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.headers().firstValue("Retry-After")).contains("60");
+        assertThat(get("/api/endpoints", key("READ_ONLY")).statusCode()).as("another key is not limited").isEqualTo(200);
+    }
+
+    @Test
+    void healthNeedsNoKeyAndReportsTheDatabaseFlowsQueueAndCertificates() throws Exception {
+        TestDb.camera(db, "H01", null);
+        TestDb.execute(db, "INSERT INTO certificates (name, type, cert_path, key_path, valid_to) VALUES ('soon', 'PEM', 'c', 'k', now() + interval '10 days')");
+        HttpResponse<String> r = get("/health");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        JsonNode h = json.readTree(r.body());
+        assertThat(h.path("status").asText()).isEqualTo("UP");
+        assertThat(h.path("database").path("status").asText()).isEqualTo("UP");
+        assertThat(h.path("flows").path("ingest").asText()).isEqualTo("UP");
+        assertThat(h.path("flows").path("api").asText()).isEqualTo("UP");
+        for (String field : new String[] {"pending", "failed", "dead", "total_readings"}) {
+            assertThat(h.path(field).isNumber()).as(field).isTrue();
+        }
+        assertThat(h.has("oldest_pending_age_seconds")).isTrue();
+        assertThat(h.path("breakers").isObject()).isTrue();
+        assertThat(h.path("certificates_expiring_30d").get(0).path("name").asText()).isEqualTo("soon");
+        HttpResponse<String> ready = get("/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(ready.body()).path("status").asText()).isEqualTo("UP");
+    }
+}
