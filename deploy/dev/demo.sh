@@ -2,7 +2,8 @@
 # The demo: a local PostgreSQL, the service built and started with a demo municipality, a certificate
 # and cameras, the built-in Mossos sandbox (which verifies every WS-Security signature), ~100 realistic
 # readings from the built-in camera simulator over TCP — ingested, signed, sent and cleaned up.
-#   DEMO_READINGS (100), DEMO_CONNECTIONS (4), DEMO_PORT (33334), DEMO_SANDBOX_PORT (8088), DEMO_DB (tattile_demo)
+#   DEMO_READINGS (100), DEMO_CONNECTIONS (4), DEMO_PORT (33334), DEMO_SANDBOX_PORT (8088), DEMO_API_PORT (8000),
+#   DEMO_JOLOKIA_PORT (8778), DEMO_DB (tattile_demo)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -10,6 +11,8 @@ READINGS=${DEMO_READINGS:-100}
 CONNECTIONS=${DEMO_CONNECTIONS:-4}
 SANDBOX_PORT=${DEMO_SANDBOX_PORT:-8088}
 export TRANSIT_PORT=${DEMO_PORT:-33334}
+export API_PORT=${DEMO_API_PORT:-8000}
+export JOLOKIA_PORT=${DEMO_JOLOKIA_PORT:-8778}
 export DB_HOST=${DB_HOST:-127.0.0.1} DB_PORT=${DB_PORT:-5432} DB_USER=${DB_USER:-tattile} DB_PASSWORD=${DB_PASSWORD:-tattile}
 export DB_NAME=${DEMO_DB:-tattile_demo}
 export IMAGES_BASE_DIR="$PWD/demo-data/images"
@@ -39,8 +42,8 @@ if [ ! -f "$JAR" ] || [ -n "$(find src db pom.xml -newer "$JAR" -print -quit)" ]
 fi
 ls -la "$JAR"
 
-for p in "$TRANSIT_PORT" "$SANDBOX_PORT"; do
-  if port_busy "$p"; then echo "Port $p is already in use: set DEMO_PORT / DEMO_SANDBOX_PORT to free ports." >&2; exit 1; fi
+for p in "$TRANSIT_PORT" "$SANDBOX_PORT" "$API_PORT" "$JOLOKIA_PORT"; do
+  if port_busy "$p"; then echo "Port $p is already in use: set DEMO_PORT / DEMO_SANDBOX_PORT / DEMO_API_PORT / DEMO_JOLOKIA_PORT." >&2; exit 1; fi
 done
 
 say "Schema and demo registry (database $DB_NAME)"
@@ -99,6 +102,15 @@ grep -m1 'enviada correctamente a Mossos' "$LOG" || true
 echo
 echo "Sandbox (samples):"
 grep -m2 '^\[SANDBOX\]' "$SANDBOX_LOG" || true
+if command -v curl >/dev/null 2>&1; then
+  echo
+  echo "GET http://127.0.0.1:$API_PORT/health"
+  curl -s "http://127.0.0.1:$API_PORT/health"; echo
+  KEY=$(app admin apikey create --name demo-reader --role READ_ONLY | sed -n 2p)
+  echo "GET /metrics with a READ_ONLY key (tattile_* series):"
+  curl -s -H "X-API-Key: $KEY" "http://127.0.0.1:$API_PORT/metrics" | grep -E '^tattile_(readings_received|sends)_total' || true
+  echo "Hawtio / Jolokia: http://127.0.0.1:$JOLOKIA_PORT/jolokia (route ingest-tattile-tcp: $(curl -s "http://127.0.0.1:$JOLOKIA_PORT/jolokia/read/org.apache.camel:context=tattile-sender,type=routes,name=%22ingest-tattile-tcp%22/ExchangesCompleted" | sed -n 's/.*"value":\([0-9]*\).*/\1/p') exchanges completed)"
+fi
 
 say "Stopping"
 cleanup

@@ -29,6 +29,7 @@ public final class Service {
     }
 
     public int run() {
+        startJolokia(settings.integer(Setting.JOLOKIA_PORT));
         Main main = new Main();
         main.setOverrideProperties(settings.asProperties());
         main.configure().withName("tattile-sender")
@@ -53,6 +54,15 @@ public final class Service {
         } catch (Exception e) {
             throw new ServiceFailedException("The service could not start: " + rootMessage(e));
         }
+    }
+
+    /** Jolokia's JVM agent, in this process, on 127.0.0.1 only, with the access policy packaged in the jar. */
+    static void startJolokia(int port) {
+        if (port <= 0) {
+            return;
+        }
+        org.jolokia.jvmagent.JvmAgent.agentmain("host=127.0.0.1,port=" + port
+                + ",policyLocation=classpath:/jolokia-access.xml,discoveryEnabled=false", null);
     }
 
     /** The innermost message, which for a broken route file names the file, line and column. */

@@ -54,6 +54,8 @@ public enum Setting {
     API_RATE_LIMIT_PER_MINUTE("600", Kind.positive(1, 10_000_000), "Requests per minute allowed per API key (then 429)"),
     API_IP_RATE_LIMIT_PER_MINUTE("1200", Kind.positive(1, 10_000_000), "Requests per minute allowed per client address (then 429)"),
 
+    JOLOKIA_PORT("8778", Kind.positive(0, 65_535), "Jolokia (JMX over HTTP, for Hawtio) on 127.0.0.1; 0 = off"),
+
     CERTS_DIR("/etc/tattile-sender/certs", Kind.TEXT, "Folder of the municipalities' certificates"),
     LOG_LEVEL("INFO", Kind.LOG_LEVEL, "Root log level (TRACE, DEBUG, INFO, WARN, ERROR)"),
     TATTILE_FLOWS("all", Kind.FLOWS, "Flows this process runs: all, or a comma list of ingest,sender,maintenance,api"),

@@ -30,6 +30,8 @@ class ServiceJarIT {
 
     static final Path JAR = Path.of("target/tattile-sender.jar");
     static final int PORT = 23335;
+    static final int API_PORT = 23392;
+    static final int JOLOKIA_PORT = 23378;
     static final Path IMAGES = Path.of("target/it-images/jar");
     static final Path LOG = Path.of("target/service-jar-it.log");
 
@@ -50,7 +52,8 @@ class ServiceJarIT {
         var s = TestDb.settings();
         return Map.of("DB_NAME", TestDb.NAME, "DB_HOST", s.text(routes.config.Setting.DB_HOST), "DB_PORT", s.text(routes.config.Setting.DB_PORT),
                 "TRANSIT_PORT", String.valueOf(PORT), "IMAGES_BASE_DIR", IMAGES.toAbsolutePath().toString(),
-                "TATTILE_ENV_FILE", "/dev/null", "CAMERA_CACHE_SECONDS", "0");
+                "TATTILE_ENV_FILE", "/dev/null", "CAMERA_CACHE_SECONDS", "0", "API_PORT", String.valueOf(API_PORT),
+                "JOLOKIA_PORT", String.valueOf(JOLOKIA_PORT));
     }
 
     private ProcessBuilder jar(String... args) {
@@ -76,7 +79,7 @@ class ServiceJarIT {
         assertThat(runToEnd(jar("admin", "camera", "add", "--serial", "JAR01", "--municipality", "JarTown"), 0)).contains("Camera 'JAR01' added");
 
         ProcessBuilder service = jar();
-        service.environment().put("TATTILE_FLOWS", "ingest,maintenance"); // no sender: the readings stay queued
+        service.environment().put("TATTILE_FLOWS", "ingest,maintenance,api"); // no sender: the readings stay queued
         service.redirectErrorStream(true).redirectOutput(LOG.toFile());
         Process p = service.start();
         try {
@@ -88,6 +91,21 @@ class ServiceJarIT {
             assertThat(sim).contains("Sent 20 readings over 2 connections");
             await().atMost(Duration.ofSeconds(30)).until(() -> TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE device_sn = 'JAR01'") == 20);
             assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue WHERE status = 'PENDING'")).isEqualTo(20);
+
+            // Monitoring: JMX through Jolokia on 127.0.0.1 (what Hawtio attaches to), restricted by the packaged policy.
+            var http = java.net.http.HttpClient.newHttpClient();
+            String state = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + JOLOKIA_PORT
+                    + "/jolokia/read/org.apache.camel:context=tattile-sender,type=routes,name=%22ingest-tattile-tcp%22/State")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(state).contains("\"value\":\"Started\"");
+            String denied = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + JOLOKIA_PORT
+                    + "/jolokia/exec/com.sun.management:type=HotSpotDiagnostic/dumpHeap/x.hprof/true")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(denied).contains("\"status\":403");
+            // The HTTP API answers health without a key.
+            var health = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + API_PORT + "/health")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
         } finally {
             p.destroy(); // SIGTERM, as systemd stops it
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -117,6 +135,7 @@ class ServiceJarIT {
         ProcessBuilder edited = jar();
         edited.environment().put("ROUTES_DIR", dir.toString());
         edited.environment().put("TATTILE_FLOWS", "ingest");
+        edited.environment().put("JOLOKIA_PORT", "0");
         edited.redirectErrorStream(true).redirectOutput(LOG.toFile());
         Process p = edited.start();
         try {
