@@ -19,7 +19,7 @@ class SettingsTest {
         assertThat(s.integer(Setting.INGEST_MAX_FRAME_BYTES)).isEqualTo(4 * 1024 * 1024);
         assertThat(s.zone(Setting.CAMERA_TIMEZONE).getId()).isEqualTo("Europe/Madrid");
         assertThat(s.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:5432/tattile");
-        assertThat(s.flows()).containsExactly("ingest", "maintenance", "sender");
+        assertThat(s.flows()).containsExactly("api", "ingest", "maintenance", "sender");
     }
 
     @Test
