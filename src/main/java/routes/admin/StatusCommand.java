@@ -37,6 +37,27 @@ public class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "JSON output for scripts and monitoring")
     boolean json;
 
+    /**
+     * The running service's breaker states, from its {@code /health} on this machine; null when it does
+     * not answer within a second (then the table shows "?").
+     */
+    static Map<String, String> liveBreakers(int apiPort) {
+        try {
+            var http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + apiPort + "/health"))
+                    .timeout(Duration.ofSeconds(1)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("breakers");
+            Map<String, String> out = new java.util.TreeMap<>();
+            node.fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue().asText()));
+            return node.isObject() ? out : null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         var settings = config.settings();
@@ -52,12 +73,14 @@ public class StatusCommand implements Callable<Integer> {
             }
             var certificates = new CertificateRepository(ds).list();
             Instant now = Instant.now();
+            Map<String, String> breakers = liveBreakers(settings.integer(Setting.API_PORT));
 
             if (json) {
                 List<Object> eps = new ArrayList<>();
                 for (var e : endpoints) {
                     eps.add(object("endpoint", e.endpoint(), "delivered", e.delivered(), "failed", e.failed(), "dead", e.dead(),
-                            "last_outcome", e.lastOutcome(), "last_outcome_at", iso(e.lastOutcomeAt())));
+                            "last_outcome", e.lastOutcome(), "last_outcome_at", iso(e.lastOutcomeAt()),
+                            "breaker", breakers == null ? null : breakers.getOrDefault(e.endpoint(), "CLOSED")));
                 }
                 List<Object> certs = new ArrayList<>();
                 for (var c : certificates) {
@@ -80,9 +103,10 @@ public class StatusCommand implements Callable<Integer> {
             if (endpoints.isEmpty()) {
                 out.println("  (none registered, no deliveries)");
             } else {
-                out.printf("  %-20s %-9s %-6s %-5s %s%n", "ENDPOINT", "DELIVERED", "FAILED", "DEAD", "LAST OUTCOME");
+                out.printf("  %-20s %-9s %-9s %-6s %-5s %s%n", "ENDPOINT", "BREAKER", "DELIVERED", "FAILED", "DEAD", "LAST OUTCOME");
                 for (var e : endpoints) {
-                    out.printf("  %-20s %-9d %-6d %-5d %s%n", e.endpoint(), e.delivered(), e.failed(), e.dead(),
+                    out.printf("  %-20s %-9s %-9d %-6d %-5d %s%n", e.endpoint(),
+                            breakers == null ? "?" : breakers.getOrDefault(e.endpoint(), "CLOSED"), e.delivered(), e.failed(), e.dead(),
                             e.lastOutcome() == null ? "-" : e.lastOutcome() + " at " + e.lastOutcomeAt());
                 }
             }

@@ -29,12 +29,14 @@ public final class HealthReport {
     private final QueueAdminRepository queue;
     private final CertificateRepository certificates;
     private final EndpointGuard guard;
+    private final routes.store.RegistryRepository endpoints;
     private final Set<String> flows;
     private final boolean senderEnabled;
 
     public HealthReport(DataSource dataSource, QueueAdminRepository queue, CertificateRepository certificates, EndpointGuard guard,
                         Set<String> flows, boolean senderEnabled) {
         this.dataSource = dataSource;
+        this.endpoints = new routes.store.RegistryRepository(dataSource);
         this.queue = queue;
         this.certificates = certificates;
         this.guard = guard;
@@ -67,7 +69,7 @@ public final class HealthReport {
                 up = false;
             }
         }
-        body.put("breakers", guard.states());
+        body.put("breakers", breakersByName());
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, up ? 200 : 503);
         return body;
     }
@@ -76,6 +78,21 @@ public final class HealthReport {
         boolean up = "UP".equals(database().get("status")) && !routes(exchange).containsValue("DOWN");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, up ? 200 : 503);
         return Map.of("status", up ? "UP" : "DOWN");
+    }
+
+    /** Breaker state per endpoint name ("global" for MOSSOS_ENDPOINT_URL); endpoints never used yet are not listed. */
+    private Map<String, String> breakersByName() {
+        Map<String, String> names = new java.util.HashMap<>();
+        try {
+            for (var e : endpoints.endpoints()) {
+                names.put(e.id().toString(), e.name());
+            }
+        } catch (SQLException e) {
+            // names unknown: the ids are shown
+        }
+        Map<String, String> out = new java.util.TreeMap<>();
+        guard.states().forEach((key, state) -> out.put(names.getOrDefault(key, key), state));
+        return out;
     }
 
     private Map<String, Object> database() {

@@ -594,8 +594,8 @@ class AdminOperationsTest {
 
         String text = ok("admin", "status").out();
         assertThat(text).contains("Queue: PENDING 1 SENDING 0 FAILED 0 DEAD 1").contains("Readings stored: 2")
-                .contains("Endpoints, last 15 minutes:").containsPattern("mossos\\s+2\\s+1\\s+0\\s+FAILED at ")
-                .containsPattern("global\\s+0\\s+0\\s+1\\s+DEAD at ").containsPattern("soon\\s+\\S+\\s+\\d+\\s+-\\s+EXPIRES SOON");
+                .contains("Endpoints, last 15 minutes:").containsPattern("mossos\\s+\\S+\\s+2\\s+1\\s+0\\s+FAILED at ")
+                .containsPattern("global\\s+\\S+\\s+0\\s+0\\s+1\\s+DEAD at ").containsPattern("soon\\s+\\S+\\s+\\d+\\s+-\\s+EXPIRES SOON");
         assertThat(text.lines().filter(l -> l.contains("later")).findFirst().orElseThrow()).doesNotContain("EXPIRES");
     }
 

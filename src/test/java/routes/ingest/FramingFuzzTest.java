@@ -117,8 +117,8 @@ class FramingFuzzTest {
     }
 
     /**
-     * (b) Any bytes, any reads, any limit: the decoder never throws, never keeps more than the limit after a read
-     * (so never more than limit + one read), only emits frames within the limit that are slices of the input, in
+     * (b) Any bytes, any reads, any limit: the decoder never throws, never keeps more than the limit (plus the 5
+     * bytes of a possible next "<?xml") after a read, only emits frames within the limit that are slices of the input, in
      * order, and behaves exactly as if everything had arrived in one read.
      */
     @Property(tries = 4000)
@@ -127,7 +127,7 @@ class FramingFuzzTest {
         FramingSupport chunked = new FramingSupport(max);
         for (byte[] chunk : chunking.split(data)) {
             chunked.write(chunk);
-            assertThat(chunked.buffered()).isLessThanOrEqualTo(max).isLessThanOrEqualTo(max + chunk.length);
+            assertThat(chunked.buffered()).isLessThanOrEqualTo(max + 5);
         }
         List<byte[]> frames = chunked.frames();
         int from = 0;
