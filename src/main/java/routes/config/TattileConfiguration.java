@@ -9,9 +9,19 @@ import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import routes.api.AdminApi;
+import routes.api.ApiErrors;
+import routes.api.ApiGuard;
+import routes.api.HealthReport;
+import routes.api.Metrics;
 import routes.ingest.CameraGate;
 import routes.ingest.IdleTimeoutHandlerFactory;
 import routes.ingest.IngestStats;
+import routes.ingest.LectorVisionMapper;
 import routes.ingest.ReadingParser;
 import routes.ingest.ReadingRecorder;
 import routes.ingest.RejectionLog;
@@ -32,6 +42,12 @@ import routes.sender.MatriculaRequest;
 import routes.sender.MatriculaResponse;
 import routes.sender.MossosClient;
 import routes.sender.SendOutcomes;
+import routes.sender.SenderMetrics;
+import routes.store.ApiKeyRepository;
+import routes.store.AuditRepository;
+import routes.store.CertificateRepository;
+import routes.store.QueueAdminRepository;
+import routes.store.RegistryRepository;
 
 /**
  * Binds the beans the YAML routes use, from the validated {@link Settings}. The names bound here are
@@ -67,48 +83,48 @@ public class TattileConfiguration implements CamelConfiguration {
 
         IngestStats stats = new IngestStats();
         ImageStore images = new ImageStore(settings.path(Setting.IMAGES_BASE_DIR), settings.flag(Setting.IMAGES_FSYNC));
+        QueueAdminRepository queueAdmin = new QueueAdminRepository(dataSource);
+        EndpointGuard guard = new EndpointGuard(settings.integer(Setting.SENDER_BREAKER_FAILURES),
+                Duration.ofSeconds(settings.integer(Setting.SENDER_BREAKER_OPEN_SECONDS)),
+                Duration.ofSeconds(settings.integer(Setting.SENDER_HEALTHY_WINDOW_SECONDS)), settings.integer(Setting.SENDER_CONCURRENCY), clock);
+        Metrics metrics = new Metrics(stats, queueAdmin, guard);
+        registry.bind("imageStore", images);
+
+        bindIngest(registry, settings, dataSource, images, stats, clock);
+        bindSender(context, registry, settings, dataSource, images, clock, guard, new SenderMetrics(metrics.registry()));
+        bindMaintenance(registry, settings, dataSource, images, clock);
+        bindApi(registry, settings, dataSource, queueAdmin, guard, metrics, clock);
+    }
+
+    private static void bindIngest(Registry registry, Settings settings, HikariDataSource dataSource, ImageStore images, IngestStats stats,
+                                   Clock clock) {
         XmlSafety xmlSafety = new XmlSafety(settings.integer(Setting.INGEST_MAX_FRAME_BYTES));
         registry.bind("ingestStats", stats);
-        registry.bind("imageStore", images);
         registry.bind("xmlSafety", xmlSafety);
         registry.bind("tattileXmlMapper", xmlSafety.hardenedMapper());
         registry.bind("tattileFrameDecoders", new TattileFrameDecoderFactory(settings.integer(Setting.INGEST_MAX_FRAME_BYTES), stats));
         registry.bind("tattileIdleTimeout", new IdleTimeoutHandlerFactory(settings.integer(Setting.INGEST_IDLE_TIMEOUT_SECONDS)));
         registry.bind("readingParser", new ReadingParser());
+        registry.bind("lectorVisionMapper", new LectorVisionMapper(settings.integer(Setting.API_MAX_BODY_BYTES)));
         registry.bind("cameraGate", new CameraGate(new CameraRepository(dataSource), settings.zone(Setting.CAMERA_TIMEZONE),
                 settings.integer(Setting.CAMERA_CACHE_SECONDS), clock));
         registry.bind("readingRecorder", new ReadingRecorder(images, new ReadingRepository(dataSource), stats));
         registry.bind("rejectionLog", new RejectionLog(stats, clock));
-        routes.store.QueueAdminRepository queueAdmin = new routes.store.QueueAdminRepository(dataSource);
-        EndpointGuard guard = new EndpointGuard(settings.integer(Setting.SENDER_BREAKER_FAILURES),
-                Duration.ofSeconds(settings.integer(Setting.SENDER_BREAKER_OPEN_SECONDS)),
-                Duration.ofSeconds(settings.integer(Setting.SENDER_HEALTHY_WINDOW_SECONDS)), settings.integer(Setting.SENDER_CONCURRENCY), clock);
-        routes.api.Metrics metrics = new routes.api.Metrics(stats, queueAdmin, guard);
-        registry.bind("metrics", metrics);
-        registry.bind("healthReport", new routes.api.HealthReport(dataSource, queueAdmin, new routes.store.CertificateRepository(dataSource),
-                guard, settings.flows(), settings.flag(Setting.SENDER_ENABLED)));
-        bindSender(context, registry, settings, dataSource, images, clock, guard, new routes.sender.SenderMetrics(metrics.registry()));
-        bindApi(registry, dataSource, queueAdmin, clock);
-        registry.bind("lectorVisionMapper", new routes.ingest.LectorVisionMapper(settings.integer(Setting.API_MAX_BODY_BYTES)));
-        registry.bind("orphanImageSweeper", new OrphanImageSweeper(images, dataSource,
-                Duration.ofMinutes(settings.integer(Setting.IMAGES_ORPHAN_GRACE_MINUTES)), clock));
     }
 
     private static void bindSender(CamelContext context, Registry registry, Settings settings, HikariDataSource dataSource,
-                                   ImageStore images, Clock clock, EndpointGuard guard, routes.sender.SenderMetrics senderMetrics) {
+                                   ImageStore images, Clock clock, EndpointGuard guard, SenderMetrics senderMetrics) {
         int concurrency = settings.integer(Setting.SENDER_CONCURRENCY);
         QueueRepository queue = new QueueRepository(dataSource, settings.flag(Setting.AUDIT_ENABLED));
         // A send's timeout must end well before its lease, or a slow send could be recovered and sent twice.
         int maxTimeoutMs = Math.max(1000, (settings.integer(Setting.SENDER_LEASE_SECONDS) - 10) * 1000);
         registry.bind("queueRepository", queue);
-        registry.bind("deadRetention", new DeadRetention(queue, images, settings.integer(Setting.SENDER_DEAD_RETENTION_DAYS)));
         registry.bind("endpointGuard", guard);
         registry.bind("deliveries", new Deliveries(new Delivery.Defaults(settings.text(Setting.MOSSOS_ENDPOINT_URL),
                 settings.integer(Setting.SENDER_DEFAULT_RETRY_MAX), settings.integer(Setting.SENDER_DEFAULT_BACKOFF_MS),
                 Math.min(30_000, maxTimeoutMs))));
-        registry.bind("certificateStore", new CertificateStore(dataSource, settings.path(Setting.CERTS_DIR), clock));
         registry.bind("matriculaRequest", new MatriculaRequest(images,
-                registry.lookupByNameAndType("certificateStore", CertificateStore.class), maxTimeoutMs));
+                new CertificateStore(dataSource, settings.path(Setting.CERTS_DIR), clock), maxTimeoutMs));
         registry.bind("matriculaResponse", new MatriculaResponse(settings.text(Setting.SENDER_SUCCESS_CODES)));
         registry.bind("sendOutcomes", new SendOutcomes(queue, guard, images, settings.text(Setting.SENDER_INSTANCE_ID),
                 settings.integer(Setting.SENDER_MAX_BACKOFF_MS), settings.integer(Setting.SENDER_MAX_BATCH_SIZE), clock, senderMetrics));
@@ -121,16 +137,25 @@ public class TattileConfiguration implements CamelConfiguration {
         }
     }
 
-    private static void bindApi(Registry registry, HikariDataSource dataSource, routes.store.QueueAdminRepository queueAdmin, Clock clock) {
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper()
-                .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
-                .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-                .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
+    private static void bindMaintenance(Registry registry, Settings settings, HikariDataSource dataSource, ImageStore images, Clock clock) {
+        registry.bind("orphanImageSweeper", new OrphanImageSweeper(images, dataSource,
+                Duration.ofMinutes(settings.integer(Setting.IMAGES_ORPHAN_GRACE_MINUTES)), clock));
+        registry.bind("deadRetention", new DeadRetention(new QueueRepository(dataSource, settings.flag(Setting.AUDIT_ENABLED)), images,
+                settings.integer(Setting.SENDER_DEAD_RETENTION_DAYS)));
+    }
+
+    private static void bindApi(Registry registry, Settings settings, HikariDataSource dataSource, QueueAdminRepository queueAdmin,
+                                EndpointGuard guard, Metrics metrics, Clock clock) {
+        ObjectMapper json = new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
         registry.bind("apiObjectMapper", json);
-        registry.bind("apiGuard", new routes.api.ApiGuard(new routes.store.ApiKeyRepository(dataSource),
-                new routes.store.AuditRepository(dataSource), clock));
-        registry.bind("apiErrors", new routes.api.ApiErrors());
-        registry.bind("adminApi", new routes.api.AdminApi(new routes.store.RegistryRepository(dataSource), new CameraRepository(dataSource),
-                queueAdmin, json));
+        registry.bind("metrics", metrics);
+        registry.bind("healthReport", new HealthReport(dataSource, queueAdmin, new CertificateRepository(dataSource), guard,
+                settings.flows(), settings.flag(Setting.SENDER_ENABLED)));
+        registry.bind("apiGuard", new ApiGuard(new ApiKeyRepository(dataSource), new AuditRepository(dataSource), clock));
+        registry.bind("apiErrors", new ApiErrors());
+        registry.bind("adminApi", new AdminApi(new RegistryRepository(dataSource), new CameraRepository(dataSource), queueAdmin, json));
     }
 }
