@@ -163,4 +163,14 @@ final class AdminSupport {
     static String plural(long n, String one, String many) {
         return n + " " + (n == 1 ? one : many);
     }
+
+    /** An age for {@code --older-than}: days as {@code 30} or {@code 30d}, or weeks as {@code 4w}; at least 1 day. */
+    static int days(String option, String value) {
+        var m = java.util.regex.Pattern.compile("(\\d{1,5})([dw]?)").matcher(value == null ? "" : value.strip().toLowerCase(java.util.Locale.ROOT));
+        if (!m.matches() || Integer.parseInt(m.group(1)) < 1) {
+            throw new CommandFailedException(option + " must be a number of days such as 30 or 30d (or weeks: 4w), at least 1 (got '"
+                    + value + "')");
+        }
+        return Integer.parseInt(m.group(1)) * ("w".equals(m.group(2)) ? 7 : 1);
+    }
 }

@@ -40,7 +40,8 @@ public class ApiKeyCommand {
         @Mixin ConfigOptions config;
         @Spec CommandSpec spec;
 
-        @Option(names = "--name", required = true, description = "Unique name: 1-64 letters, digits, '.', '_' or '-', e.g. girona-ingest")
+        @Option(names = "--name", description = "Unique name: 1-64 letters, digits, '.', '_' or '-', e.g. girona-ingest "
+                + "(default: the role and the creation time)")
         String name;
 
         @Option(names = "--role", required = true, paramLabel = "ADMIN|SOURCE_WRITER|READ_ONLY",
@@ -52,7 +53,9 @@ public class ApiKeyCommand {
 
         @Override
         public Integer call() throws SQLException {
-            String n = name.strip();
+            String n = name != null ? name.strip() : role.strip().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "-"
+                    + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC)
+                    .format(java.time.Instant.now());
             if (!n.matches(NAME_PATTERN)) {
                 throw new CommandFailedException("Invalid API key name '" + name + "': use 1-64 letters, digits, '.', '_' or '-'");
             }

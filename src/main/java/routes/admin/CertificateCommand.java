@@ -103,7 +103,7 @@ public class CertificateCommand {
         @Option(names = "--cert", required = true, description = "Certificate or chain (PEM), signing certificate first")
         Path cert;
 
-        @Option(names = "--name", required = true, description = "Certificate name")
+        @Option(names = "--name", description = "Certificate name (default: the municipality's name, else the certificate's CN)")
         String name;
 
         @Option(names = "--municipality", description = "Municipality that signs with it (optional)")
@@ -112,13 +112,25 @@ public class CertificateCommand {
         @Override
         public Integer call() throws Exception {
             Settings settings = config.settings();
+            String certName = name != null ? name : municipality != null ? municipality : commonName(cert);
             CertificateImport.Imported imported;
             try {
-                imported = new CertificateImport(settings.path(Setting.CERTS_DIR)).fromPem(key, cert, ImageStore.safeComponent(name));
+                imported = new CertificateImport(settings.path(Setting.CERTS_DIR)).fromPem(key, cert, ImageStore.safeComponent(certName));
             } catch (java.security.GeneralSecurityException | java.io.IOException e) {
                 throw new CommandFailedException("Cannot add the certificate: " + e.getMessage());
             }
-            return record(settings, name, municipality, imported, spec);
+            return record(settings, certName, municipality, imported, spec);
+        }
+
+        /** The CN of the certificate's subject, to name it when no name is given. */
+        private static String commonName(Path cert) {
+            try {
+                String subject = routes.security.PemFiles.readCertificates(cert).get(0).getSubjectX500Principal().getName();
+                var m = java.util.regex.Pattern.compile("(?:^|,)CN=([^,]+)").matcher(subject);
+                return m.find() ? m.group(1).strip() : subject;
+            } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+                throw new CommandFailedException("Cannot read the certificate " + cert + ": " + e.getMessage());
+            }
         }
     }
 

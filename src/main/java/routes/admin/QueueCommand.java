@@ -161,18 +161,17 @@ public class QueueCommand {
         @Mixin ConfigOptions config;
         @Spec CommandSpec spec;
 
-        @Option(names = "--status", required = true, description = "DEAD (the only status that may be purged)")
+        @Option(names = "--status", defaultValue = "DEAD", description = "DEAD, the only status that may be purged (default)")
         String status;
 
-        @Option(names = "--older-than-days", paramLabel = "N", description = "Only rows DEAD for more than N days (default: all)")
-        Integer olderThanDays;
+        @Option(names = {"--older-than", "--older-than-days"}, paramLabel = "AGE",
+                description = "Only rows DEAD for longer: 30 or 30d (or weeks: 4w); default: all DEAD rows")
+        String olderThan;
 
         @Override
         public Integer call() throws SQLException {
             AdminSupport.status(status, List.of("DEAD"));
-            if (olderThanDays != null && olderThanDays < 1) {
-                throw new CommandFailedException("--older-than-days must be 1 or more (got " + olderThanDays + ")");
-            }
+            Integer olderThanDays = olderThan == null ? null : AdminSupport.days("--older-than", olderThan);
             var settings = config.settings();
             try (var ds = AdminDatabase.open(settings)) {
                 int days = olderThanDays == null ? 0 : olderThanDays;

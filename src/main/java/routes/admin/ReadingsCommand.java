@@ -24,14 +24,13 @@ public class ReadingsCommand {
         @Mixin ConfigOptions config;
         @Spec CommandSpec spec;
 
-        @Option(names = "--older-than-days", required = true, paramLabel = "N", description = "Age in days (1 or more)")
-        int olderThanDays;
+        @Option(names = {"--older-than", "--older-than-days"}, required = true, paramLabel = "AGE",
+                description = "Age in days: 30 or 30d (or weeks: 4w), at least 1")
+        String olderThan;
 
         @Override
         public Integer call() throws SQLException {
-            if (olderThanDays < 1) {
-                throw new CommandFailedException("--older-than-days must be 1 or more (got " + olderThanDays + ")");
-            }
+            int olderThanDays = AdminSupport.days("--older-than", olderThan);
             var settings = config.settings();
             try (var ds = AdminDatabase.open(settings)) {
                 int n = new QueueAdminRepository(ds).purgeReadingsOlderThan(olderThanDays, AdminSupport.images(settings));

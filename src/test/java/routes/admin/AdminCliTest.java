@@ -168,6 +168,9 @@ class AdminCliTest {
         Run good = run("admin", "certificate", "add-pem", "--name", "a", "--key", a.keyPem().toString(), "--cert", a.certPem().toString());
         assertThat(good.exit()).as(good.err()).isZero();
         assertThat(TestDb.count(db, "SELECT count(*) FROM certificates WHERE name = 'a'")).isEqualTo(1);
+        Run unnamed = run("admin", "certificate", "add-pem", "--key", b.keyPem().toString(), "--cert", b.certPem().toString());
+        assertThat(unnamed.exit()).as(unnamed.err()).isZero();
+        assertThat(TestDb.count(db, "SELECT count(*) FROM certificates WHERE name = 'B'")).as("named after its CN").isEqualTo(1);
     }
 
     @Test

@@ -483,8 +483,10 @@ class AdminOperationsTest {
         assertThat(imageFiles()).isEqualTo(1);
 
         assertThat(fails("admin", "queue", "purge", "--status", "PENDING")).isEqualTo("Invalid status 'PENDING': use DEAD");
-        assertThat(fails("admin", "queue", "purge", "--status", "DEAD", "--older-than-days", "0")).contains("--older-than-days must be 1 or more");
-        assertThat(run("admin", "queue", "purge").exit()).as("--status is required").isEqualTo(2);
+        assertThat(fails("admin", "queue", "purge", "--status", "DEAD", "--older-than-days", "0")).contains("--older-than must be a number of days");
+        assertThat(ok("admin", "queue", "purge", "--older-than", "5d").out()).as("--status defaults to DEAD").contains("Purged 0 DEAD readings");
+        assertThat(ok("admin", "queue", "purge").out()).as("plain 'queue purge' purges DEAD readings").contains("Purged 0 DEAD readings");
+        assertThat(fails("admin", "queue", "purge", "--status", "PENDING")).contains("PENDING");
     }
 
     @Test
@@ -507,7 +509,9 @@ class AdminOperationsTest {
         assertThat(imageFiles()).isEqualTo(2);
         assertThat(ok("admin", "readings", "purge", "--older-than-days", "2").out()).contains("Purged 0 readings");
 
-        assertThat(fails("admin", "readings", "purge", "--older-than-days", "0")).contains("--older-than-days must be 1 or more");
+        assertThat(fails("admin", "readings", "purge", "--older-than-days", "0")).contains("--older-than must be a number of days");
+        assertThat(ok("admin", "readings", "purge", "--older-than", "2d").out()).contains("Purged 0 readings");
+        assertThat(ok("admin", "readings", "purge", "--older-than", "1w").out()).contains("more than 7 days ago");
         assertThat(run("admin", "readings", "purge").exit()).as("--older-than-days is required").isEqualTo(2);
     }
 

@@ -166,7 +166,6 @@ class ApiKeyCliTest {
         assertThat(fails(1, "admin", "apikey", "create", "--name", "", "--role", "ADMIN")).startsWith("Invalid API key name");
         assertThat(fails(2, "admin", "apikey", "create", "--name", "x")).contains("--role")
                 .contains("(see: tattile-sender admin apikey create --help)");
-        assertThat(fails(2, "admin", "apikey", "create", "--role", "ADMIN")).contains("--name");
         assertThat(TestDb.count(db, "SELECT count(*) FROM api_keys")).isZero();
     }
 
@@ -225,5 +224,12 @@ class ApiKeyCliTest {
             assertThat(r.out()).as(sub).contains("Usage:");
         }
         assertThat(run("admin", "--help").out()).contains("apikey");
+    }
+
+    @Test
+    void createNeedsOnlyARoleAndNamesTheKeyAfterIt() throws Exception {
+        Run created = ok("admin", "apikey", "create", "--role", "READ_ONLY");
+        assertThat(created.out()).containsPattern("API key 'read-only-\\d{8}-\\d{6}' created with role READ_ONLY");
+        assertThat(created.out().lines().toList().get(1)).startsWith("tsk_");
     }
 }
