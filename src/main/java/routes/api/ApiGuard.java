@@ -16,7 +16,8 @@ import routes.store.AuditRepository;
 /**
  * API keys in {@code X-API-Key}: no key or an unknown (or revoked) one is 401, a key whose role may not
  * use the resource is 403. Lookups are cached for a few seconds (a revocation takes effect within
- * that time); {@code last_used_at} is written at most once a minute per key. Changes are audited.
+ * that time); its use is recorded ({@code last_used_at} and an audit row) at most once a minute per key.
+ * Changes and refusals by role are audited.
  */
 public final class ApiGuard {
 
@@ -57,8 +58,10 @@ public final class ApiGuard {
         long now = clock.millis();
         Long last = touched.get(key.id());
         if (last == null || now - last > TOUCH_MILLIS) {
+            // Key use is recorded (last_used_at and an audit row) at most once a minute per key, not per request.
             touched.put(key.id(), now);
             keys.touch(key.id());
+            audit.record("apikey:" + key.name(), action(exchange), null, "KEY_USED", client(exchange), "role " + key.role());
         }
         // The key must not travel further (logs, tracing).
         exchange.getMessage().removeHeader(KEY_HEADER);

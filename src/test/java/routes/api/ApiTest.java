@@ -145,7 +145,9 @@ class ApiTest {
         assertThat(post("/api/cameras/add", admin, "{\"serial\":\"../etc\",\"municipality\":\"x\"}").statusCode()).isEqualTo(400);
         assertThat(post("/api/queue/requeue", admin, "{\"id\":\"1' OR '1'='1\"}").statusCode()).isEqualTo(400);
         assertThat(TestDb.text(db, "SELECT actor || '|' || action || '|' || outcome FROM audit_log WHERE action LIKE 'POST /api/municipalities%' "
-                + "ORDER BY at LIMIT 1")).startsWith("apikey:admin-").endsWith("|POST /api/municipalities/add|OK");
+                + "AND outcome = 'OK' ORDER BY at LIMIT 1")).startsWith("apikey:admin-").endsWith("|POST /api/municipalities/add|OK");
+        assertThat(TestDb.count(db, "SELECT count(*) FROM audit_log WHERE outcome = 'KEY_USED' AND actor LIKE 'apikey:admin-%'"))
+                .as("key use is recorded once a minute, not per request").isEqualTo(1);
     }
 
     @Test
