@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import picocli.CommandLine;
 import routes.Application;
+import routes.support.Cli;
+import routes.support.Cli.Run;
 import routes.support.TestDb;
 
 /** The admin commands against the real test database, configured through an --env-file. */
@@ -24,9 +26,6 @@ class AdminCliTest {
 
     private final HikariDataSource db = TestDb.open();
     private Path envFile;
-
-    record Run(int exit, String out, String err) {
-    }
 
     @BeforeAll
     void writeEnvFile() throws Exception {
@@ -47,17 +46,7 @@ class AdminCliTest {
     }
 
     private Run run(String... args) {
-        CommandLine cl = Application.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        String[] full = new String[args.length + 2];
-        System.arraycopy(args, 0, full, 0, args.length);
-        full[args.length] = "--env-file";
-        full[args.length + 1] = envFile.toString();
-        int exit = cl.execute(full);
-        return new Run(exit, out.toString(), err.toString());
+        return new Cli(envFile).run(args);
     }
 
     @Test

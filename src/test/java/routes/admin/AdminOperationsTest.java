@@ -3,10 +3,7 @@ package routes.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -26,6 +23,8 @@ import routes.config.Setting;
 import routes.store.ImageStore;
 import routes.store.NewReading;
 import routes.store.ReadingRepository;
+import routes.support.Cli;
+import routes.support.Cli.Run;
 import routes.support.TestDb;
 import routes.support.TestFiles;
 
@@ -33,7 +32,6 @@ import routes.support.TestFiles;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AdminOperationsTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HikariDataSource db = TestDb.open();
     private final AtomicInteger sequence = new AtomicInteger();
@@ -41,12 +39,6 @@ class AdminOperationsTest {
     private Path envFile;
     private Path imagesDir;
     private ImageStore images;
-
-    record Run(int exit, String out, String err) {
-        JsonNode json() throws Exception {
-            return JSON.readTree(out);
-        }
-    }
 
     @BeforeAll
     void writeEnvFile() throws Exception {
@@ -71,32 +63,16 @@ class AdminOperationsTest {
     }
 
     private Run run(String... args) {
-        CommandLine cl = Application.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        String[] full = new String[args.length + 2];
-        System.arraycopy(args, 0, full, 0, args.length);
-        full[args.length] = "--env-file";
-        full[args.length + 1] = envFile.toString();
-        int exit = cl.execute(full);
-        return new Run(exit, out.toString(), err.toString());
+        return new Cli(envFile).run(args);
     }
 
     private Run ok(String... args) {
-        Run r = run(args);
-        assertThat(r.exit()).as(String.join(" ", args) + ": " + r.err()).isZero();
-        assertThat(r.err()).isEmpty();
-        return r;
+        return new Cli(envFile).ok(args);
     }
 
     /** Exit 1 and exactly one line on standard error; returns that line. */
     private String fails(String... args) {
-        Run r = run(args);
-        assertThat(r.exit()).as(String.join(" ", args) + " -> " + r.out()).isEqualTo(1);
-        assertThat(r.err().strip()).as("one line").doesNotContain("\n").isNotEmpty();
-        return r.err().strip();
+        return new Cli(envFile).fails(1, args);
     }
 
     // --- municipalities ---

@@ -3,10 +3,7 @@ package routes.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -20,11 +17,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import picocli.CommandLine;
-import routes.Application;
 import routes.config.Setting;
 import routes.store.ApiKeyRepository;
 import routes.store.AuditRepository;
+import routes.support.Cli;
+import routes.support.Cli.Run;
 import routes.support.TestDb;
 import routes.support.TestFiles;
 
@@ -32,7 +29,6 @@ import routes.support.TestFiles;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ApiKeyCliTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern KEY = Pattern.compile("tsk_[A-Za-z0-9_-]{43}");
     private static final String ACTOR = "cli:" + System.getProperty("user.name");
 
@@ -40,12 +36,6 @@ class ApiKeyCliTest {
     private final ApiKeyRepository keys = new ApiKeyRepository(db);
     private Path dir;
     private Path envFile;
-
-    record Run(int exit, String out, String err) {
-        JsonNode json() throws Exception {
-            return JSON.readTree(out);
-        }
-    }
 
     @BeforeAll
     void writeEnvFile() throws Exception {
@@ -67,33 +57,16 @@ class ApiKeyCliTest {
     }
 
     private Run run(String... args) {
-        CommandLine cl = Application.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        String[] full = new String[args.length + 2];
-        System.arraycopy(args, 0, full, 0, args.length);
-        full[args.length] = "--env-file";
-        full[args.length + 1] = envFile.toString();
-        int exit = cl.execute(full);
-        return new Run(exit, out.toString(), err.toString());
+        return new Cli(envFile).run(args);
     }
 
     private Run ok(String... args) {
-        Run r = run(args);
-        assertThat(r.exit()).as(String.join(" ", args) + ": " + r.err()).isZero();
-        assertThat(r.err()).isEmpty();
-        return r;
+        return new Cli(envFile).ok(args);
     }
 
-    /** A non-zero exit (1, or 2 for bad arguments) and exactly one line on standard error; returns that line. */
+    /** A non-zero exit (1, or 2 for bad arguments), exactly one line on standard error and nothing on standard output. */
     private String fails(int exit, String... args) {
-        Run r = run(args);
-        assertThat(r.exit()).as(String.join(" ", args) + " -> " + r.out()).isEqualTo(exit);
-        assertThat(r.err().strip()).as("one line").doesNotContain("\n").isNotEmpty();
-        assertThat(r.out()).isEmpty();
-        return r.err().strip();
+        return new Cli(envFile).fails(exit, args);
     }
 
     private static String keyIn(String output) {
