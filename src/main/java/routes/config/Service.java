@@ -61,8 +61,14 @@ public final class Service {
         if (port <= 0) {
             return;
         }
-        org.jolokia.jvmagent.JvmAgent.agentmain("host=127.0.0.1,port=" + port
-                + ",policyLocation=classpath:/jolokia-access.xml,discoveryEnabled=false", null);
+        try {
+            org.jolokia.jvmagent.JvmAgent.agentmain("host=127.0.0.1,port=" + port
+                    + ",policyLocation=classpath:/jolokia-access.xml,discoveryEnabled=false", null);
+        } catch (RuntimeException e) {
+            // Monitoring must not stop the service (e.g. two processes of one host, one per flow, on the same port).
+            org.slf4j.LoggerFactory.getLogger(Service.class).warn("Jolokia not started on 127.0.0.1:{} ({}); set JOLOKIA_PORT to a free port or 0",
+                    port, e.getMessage());
+        }
     }
 
     /** The innermost message, which for a broken route file names the file, line and column. */
