@@ -31,11 +31,17 @@ public final class LectorVisionMapper {
         com.fasterxml.jackson.core.JsonFactory factory = com.fasterxml.jackson.core.JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(maxBodyBytes).maxNestingDepth(16).build())
                 .build();
-        this.json = JsonMapper.builder(factory).build();
+        this.json = JsonMapper.builder(factory)
+                .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
     }
 
     public ParsedReading parse(byte[] body) {
         JsonNode root;
+        if (body == null || body.length == 0) {
+            throw new RejectedReadingException(Rejection.MALFORMED_JSON, "cuerpo vacío");
+        }
         try {
             root = json.readTree(body);
         } catch (IOException e) {
@@ -51,7 +57,8 @@ public final class LectorVisionMapper {
         var localTime = ReadingFields.localTime(dateTime[0], dateTime.length > 1 ? dateTime[1] : null);
         Integer[] box = box(root.get("PlateCoord"));
         String country = text(root, "Country");
-        String countryCode = country == null ? null : COUNTRIES.getOrDefault(country.strip(), ReadingFields.text(country));
+        String numeric = country != null && country.strip().matches("\\d{1,3}") ? String.valueOf(Integer.parseInt(country.strip())) : null;
+        String countryCode = country == null ? null : numeric != null ? COUNTRIES.getOrDefault(numeric, numeric) : ReadingFields.text(country);
         return new ParsedReading(plate, localTime, serial, null,
                 ReadingFields.text(text(root, "Direction")),
                 ReadingFields.integer(text(root, "LaneNumber")),
@@ -66,17 +73,29 @@ public final class LectorVisionMapper {
                 redacted((ObjectNode) root));
     }
 
+    /** A field's text: strings and numbers only; a boolean, object or array where text is expected is refused. */
     private static String text(JsonNode root, String field) {
         JsonNode v = root.get(field);
-        return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual() && !v.isNumber()) {
+            throw new RejectedReadingException(Rejection.INVALID_FIELD, field + " debe ser texto o número");
+        }
+        return v.asText();
     }
 
-    /** PlateCoord as [minX, minY, maxX, maxY]; anything else gives no box. */
+    /** PlateCoord as [minX, minY, maxX, maxY] of four integers; anything else gives no box at all. */
     private static Integer[] box(JsonNode coords) {
         Integer[] out = new Integer[4];
         if (coords != null && coords.isArray() && coords.size() == 4) {
+            for (JsonNode c : coords) {
+                if (!c.isIntegralNumber() || !c.canConvertToInt()) {
+                    return out;
+                }
+            }
             for (int i = 0; i < 4; i++) {
-                out[i] = coords.get(i).canConvertToInt() ? coords.get(i).asInt() : null;
+                out[i] = coords.get(i).asInt();
             }
         }
         return out;

@@ -104,4 +104,32 @@ class LectorVisionMapperTest {
         assertThat(parse("{\"Plate\":\"1234ABC\",\"TimeStamp\":\"2026/05/01 10:00:00\",\"IdDevice\":\"A\",\"ImageOcr\":\"***\"}").imageOcr())
                 .isNull();
     }
+
+    @Test
+    void trailingGarbageDuplicateKeysAndEmptyBodiesAreMalformed() {
+        String ok = "{\"Plate\":\"1234ABC\",\"TimeStamp\":\"2026/05/01 10:00:00\",\"IdDevice\":\"A\"}";
+        assertThat(parse(ok).plate()).isEqualTo("1234ABC");
+        assertThat(reasonOf(() -> parse(ok + " garbage"))).isEqualTo(Rejection.MALFORMED_JSON);
+        assertThat(reasonOf(() -> parse("{\"Plate\":\"1234ABC\",\"Plate\":\"9999ZZZ\",\"TimeStamp\":\"2026/05/01 10:00:00\",\"IdDevice\":\"A\"}")))
+                .isEqualTo(Rejection.MALFORMED_JSON);
+        assertThat(reasonOf(() -> mapper.parse(null))).isEqualTo(Rejection.MALFORMED_JSON);
+    }
+
+    @Test
+    void booleansOrObjectsWhereTextIsExpectedAreInvalid() {
+        assertThat(reasonOf(() -> parse("{\"Plate\":true,\"TimeStamp\":\"2026/05/01 10:00:00\",\"IdDevice\":\"A\"}")))
+                .isEqualTo(Rejection.INVALID_FIELD);
+        assertThat(reasonOf(() -> parse("{\"Plate\":\"1234ABC\",\"TimeStamp\":\"2026/05/01 10:00:00\",\"SerialNumber\":{\"x\":1}}")))
+                .isEqualTo(Rejection.INVALID_FIELD);
+    }
+
+    @Test
+    void aPlateCoordThatIsNotFourIntegersGivesNoBoxAtAllAndZeroPaddedCountriesMap() {
+        ParsedReading r = parse("{\"Plate\":\"1234ABC\",\"TimeStamp\":\"2026/05/01 10:00:00\",\"IdDevice\":\"A\","
+                + "\"PlateCoord\":[1,2,3,\"4\"],\"Country\":\"020\"}");
+        assertThat(new Integer[] {r.bboxMinX(), r.bboxMinY(), r.bboxMaxX(), r.bboxMaxY()}).containsOnlyNulls();
+        assertThat(r.countryCode()).isEqualTo("AD");
+        assertThat(parse("{\"Plate\":\"1234ABC\",\"TimeStamp\":\"2026/05/01 10:00:00\",\"IdDevice\":\"A\",\"PlateCoord\":[1,2,3,4.5]}")
+                .bboxMaxY()).isNull();
+    }
 }
