@@ -88,11 +88,12 @@ public class TattileConfiguration implements CamelConfiguration {
                 Duration.ofSeconds(settings.integer(Setting.SENDER_BREAKER_OPEN_SECONDS)),
                 Duration.ofSeconds(settings.integer(Setting.SENDER_HEALTHY_WINDOW_SECONDS)), settings.integer(Setting.SENDER_CONCURRENCY), clock);
         Metrics metrics = new Metrics(stats, queueAdmin, guard);
+        QueueRepository queue = new QueueRepository(dataSource, settings.flag(Setting.AUDIT_ENABLED));
         registry.bind("imageStore", images);
 
         bindIngest(registry, settings, dataSource, images, stats, clock);
-        bindSender(context, registry, settings, dataSource, images, clock, guard, new SenderMetrics(metrics.registry()));
-        bindMaintenance(registry, settings, dataSource, images, clock);
+        bindSender(context, registry, settings, dataSource, images, queue, clock, guard, new SenderMetrics(metrics.registry()));
+        bindMaintenance(registry, settings, dataSource, images, queue, clock);
         bindApi(registry, settings, dataSource, queueAdmin, guard, metrics, clock);
     }
 
@@ -113,9 +114,8 @@ public class TattileConfiguration implements CamelConfiguration {
     }
 
     private static void bindSender(CamelContext context, Registry registry, Settings settings, HikariDataSource dataSource,
-                                   ImageStore images, Clock clock, EndpointGuard guard, SenderMetrics senderMetrics) {
+                                   ImageStore images, QueueRepository queue, Clock clock, EndpointGuard guard, SenderMetrics senderMetrics) {
         int concurrency = settings.integer(Setting.SENDER_CONCURRENCY);
-        QueueRepository queue = new QueueRepository(dataSource, settings.flag(Setting.AUDIT_ENABLED));
         // A send's timeout must end well before its lease, or a slow send could be recovered and sent twice.
         int maxTimeoutMs = Math.max(1000, (settings.integer(Setting.SENDER_LEASE_SECONDS) - 10) * 1000);
         registry.bind("queueRepository", queue);
@@ -137,11 +137,11 @@ public class TattileConfiguration implements CamelConfiguration {
         }
     }
 
-    private static void bindMaintenance(Registry registry, Settings settings, HikariDataSource dataSource, ImageStore images, Clock clock) {
+    private static void bindMaintenance(Registry registry, Settings settings, HikariDataSource dataSource, ImageStore images,
+                                        QueueRepository queue, Clock clock) {
         registry.bind("orphanImageSweeper", new OrphanImageSweeper(images, dataSource,
                 Duration.ofMinutes(settings.integer(Setting.IMAGES_ORPHAN_GRACE_MINUTES)), clock));
-        registry.bind("deadRetention", new DeadRetention(new QueueRepository(dataSource, settings.flag(Setting.AUDIT_ENABLED)), images,
-                settings.integer(Setting.SENDER_DEAD_RETENTION_DAYS)));
+        registry.bind("deadRetention", new DeadRetention(queue, images, settings.integer(Setting.SENDER_DEAD_RETENTION_DAYS)));
     }
 
     private static void bindApi(Registry registry, Settings settings, HikariDataSource dataSource, QueueAdminRepository queueAdmin,

@@ -51,7 +51,7 @@ public final class ReadingRecorder {
                 throw new DatabaseUnavailableException(r.plate(), r.deviceSn(), e);
             }
             throw new RejectedReadingException(Rejection.STORE_FAILED, "la base de datos rechaza la lectura (" + r.plate() + ") de ("
-                    + r.deviceSn() + "): SQLState " + e.getSQLState() + " " + firstLine(e.getMessage()), r.deviceSn());
+                    + r.deviceSn() + "): SQLState " + e.getSQLState() + " " + RejectionLog.firstLine(e), r.deviceSn());
         } finally {
             if (!committed) {
                 images.delete(ocrPath);
@@ -64,14 +64,6 @@ public final class ReadingRecorder {
             stats.duplicate();
         }
         return new Recorded(committed, r.plate(), r.deviceSn());
-    }
-
-    private static String firstLine(String m) {
-        if (m == null) {
-            return "";
-        }
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 
     /** Connection problems, server shutting down or out of resources: worth trying again. */

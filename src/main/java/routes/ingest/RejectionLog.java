@@ -83,8 +83,8 @@ public final class RejectionLog {
         }
     }
 
-    private static String firstLine(Exception e) {
-        Throwable t = e;
+    /** The first line of a throwable's message, at most 200 characters (its type when it has no message). */
+    static String firstLine(Throwable t) {
         String m = t.getMessage();
         if (m == null) {
             return t.getClass().getSimpleName();
