@@ -105,6 +105,7 @@ public class TattileConfiguration implements CamelConfiguration {
         registry.bind("tattileXmlMapper", xmlSafety.hardenedMapper());
         registry.bind("tattileFrameDecoders", new TattileFrameDecoderFactory(settings.integer(Setting.INGEST_MAX_FRAME_BYTES), stats));
         registry.bind("tattileIdleTimeout", new IdleTimeoutHandlerFactory(settings.integer(Setting.INGEST_IDLE_TIMEOUT_SECONDS)));
+        registry.bind("frameImages", new routes.ingest.FrameImages());
         registry.bind("readingParser", new ReadingParser());
         registry.bind("lectorVisionMapper", new LectorVisionMapper(settings.integer(Setting.API_MAX_BODY_BYTES)));
         registry.bind("cameraGate", new CameraGate(new CameraRepository(dataSource), settings.zone(Setting.CAMERA_TIMEZONE),
