@@ -11,6 +11,7 @@ import routes.config.ConfigOptions;
 import routes.config.InvalidSettingException;
 import routes.config.Service;
 import routes.tools.SandboxCommand;
+import routes.tools.bench.BenchCommand;
 import routes.tools.SimulateCommand;
 
 /**
@@ -20,7 +21,7 @@ import routes.tools.SimulateCommand;
 @Command(name = "tattile-sender", mixinStandardHelpOptions = true, versionProvider = Application.Version.class,
         description = "Forwards Tattile ALPR readings to the Mossos d'Esquadra matricula service.%n"
                 + "Without a command: runs the service (configuration from the environment and .env).",
-        subcommands = {AdminCommand.class, DbCommand.class, RoutesCommand.class, SimulateCommand.class, SandboxCommand.class})
+        subcommands = {AdminCommand.class, DbCommand.class, RoutesCommand.class, SimulateCommand.class, SandboxCommand.class, BenchCommand.class})
 public class Application implements Callable<Integer> {
 
     @Mixin

@@ -71,7 +71,7 @@ public class SandboxCommand implements Callable<Integer> {
         return 0;
     }
 
-    static List<X509Certificate> trustedCertificates(Path folder) throws IOException {
+    public static List<X509Certificate> trustedCertificates(Path folder) throws IOException {
         List<X509Certificate> certs = new ArrayList<>();
         if (!Files.isDirectory(folder)) {
             return certs;

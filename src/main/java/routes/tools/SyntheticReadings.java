@@ -29,6 +29,7 @@ public final class SyntheticReadings {
     private final Random random;
     private final String ocrBase64;
     private final String ctxBase64;
+    private final byte[] imageElements;
 
     /**
      * @param ocrBytes approximate size of the OCR image (0 = none)
@@ -38,6 +39,17 @@ public final class SyntheticReadings {
         this.random = new Random(seed);
         this.ocrBase64 = ocrBytes > 0 ? Base64.getEncoder().encodeToString(jpeg(ocrBytes, "OCR")) : null;
         this.ctxBase64 = ctxBytes > 0 ? Base64.getEncoder().encodeToString(jpeg(ctxBytes, "CTX")) : null;
+        this.imageElements = bytes(imageElements(new StringBuilder()).toString());
+    }
+
+    /** The OCR image's JPEG bytes (empty when built without one). */
+    public byte[] ocrJpeg() {
+        return ocrBase64 == null ? new byte[0] : Base64.getDecoder().decode(ocrBase64);
+    }
+
+    /** The context image's JPEG bytes (empty when built without one). */
+    public byte[] ctxJpeg() {
+        return ctxBase64 == null ? new byte[0] : Base64.getDecoder().decode(ctxBase64);
     }
 
     public synchronized String plate() {
@@ -54,21 +66,37 @@ public final class SyntheticReadings {
     /** A Vega-style document: prolog, root {@code <root>}, TIME as HH-MM-SS-mmm, both images. */
     public String vega(String serial, String plate, LocalDateTime localTime) {
         StringBuilder b = new StringBuilder(256 + len(ocrBase64) + len(ctxBase64));
+        vegaHead(b, serial, plate, localTime);
+        return imageElements(b).append(VEGA_TAIL).toString();
+    }
+
+    /**
+     * The same Vega document as three byte arrays to write back to back: its fields, the image elements (one
+     * shared array, not copied per document) and its end. For load generators that must not spend the CPU
+     * they measure on building 80 KB strings.
+     */
+    public byte[][] vegaParts(String serial, String plate, LocalDateTime localTime) {
+        return new byte[][] {bytes(vegaHead(new StringBuilder(1024), serial, plate, localTime).toString()), imageElements, bytes(VEGA_TAIL)};
+    }
+
+    private static final String VEGA_TAIL = "</root>\n";
+
+    private StringBuilder vegaHead(StringBuilder b, String serial, String plate, LocalDateTime localTime) {
         b.append("<?xml version='1.0' encoding='UTF-8' standalone='no'?>\n<root>\n")
                 .append("<ID>").append(random.nextInt(1_000_000)).append("</ID>\n");
-        common(b, serial, plate, localTime.format(DATE), localTime.format(VEGA_TIME));
-        return b.append("</root>\n").toString();
+        fields(b, serial, plate, localTime.format(DATE), localTime.format(VEGA_TIME));
+        return b;
     }
 
     /** A document in the original documentation's shape: root {@code <Msg>}, no prolog, TIME as HH:MM:SS. */
     public String msg(String serial, String plate, LocalDateTime localTime) {
         StringBuilder b = new StringBuilder(256 + len(ocrBase64) + len(ctxBase64));
         b.append("<Msg>\n");
-        common(b, serial, plate, localTime.format(DATE), localTime.format(DOC_TIME));
-        return b.append("</Msg>").toString();
+        fields(b, serial, plate, localTime.format(DATE), localTime.format(DOC_TIME));
+        return imageElements(b).append("</Msg>").toString();
     }
 
-    private void common(StringBuilder b, String serial, String plate, String date, String time) {
+    private void fields(StringBuilder b, String serial, String plate, String date, String time) {
         b.append("<PLATE_STRING>").append(plate).append("</PLATE_STRING>\n")
                 .append("<PLATE_COUNTRY_CODE>ESP</PLATE_COUNTRY_CODE>\n<PLATE_COUNTRY>España</PLATE_COUNTRY>\n")
                 .append("<OCRSCORE>").append(80 + random.nextInt(20)).append("</OCRSCORE>\n")
@@ -79,12 +107,16 @@ public final class SyntheticReadings {
                 .append("<ORIG_PLATE_MIN_X>812</ORIG_PLATE_MIN_X>\n<ORIG_PLATE_MIN_Y>640</ORIG_PLATE_MIN_Y>\n")
                 .append("<ORIG_PLATE_MAX_X>1010</ORIG_PLATE_MAX_X>\n<ORIG_PLATE_MAX_Y>688</ORIG_PLATE_MAX_Y>\n")
                 .append("<PLATE_CHAR_HEIGHT>31</PLATE_CHAR_HEIGHT>\n");
+    }
+
+    private StringBuilder imageElements(StringBuilder b) {
         if (ocrBase64 != null) {
             b.append("<IMAGE_OCR>").append(ocrBase64).append("</IMAGE_OCR>\n");
         }
         if (ctxBase64 != null) {
             b.append("<IMAGE_CTX>").append(ctxBase64).append("</IMAGE_CTX>\n");
         }
+        return b;
     }
 
     public byte[] bytes(String document) {

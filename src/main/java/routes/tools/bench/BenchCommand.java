@@ -1,0 +1,287 @@
+package routes.tools.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import routes.Application.CommandFailedException;
+import routes.config.ConfigOptions;
+
+/**
+ * {@code bench}: the benchmarks behind the README's figures. Each sub-command prints one JSON document;
+ * the service under test runs in its own JVM with the systemd unit's JVM options, on a dedicated database.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure ingest and sender throughput, latency and footprint (JSON out). Uses and EMPTIES its own database (--database).",
+        subcommands = {BenchCommand.Ingest.class, BenchCommand.Sender.class, BenchCommand.Claim.class, BenchCommand.All.class})
+public class BenchCommand {
+
+    /** The JVM options of deploy/systemd/tattile-sender.service. */
+    static final String UNIT_JVM_OPTIONS = "-Xms128m -Xmx384m -XX:+ExitOnOutOfMemoryError";
+
+    /** Options every benchmark shares. */
+    static class Common {
+        @Mixin ConfigOptions config;
+        @Spec(Spec.Target.MIXEE) CommandSpec spec;
+
+        @Option(names = "--database", defaultValue = "tattile_bench",
+                description = "Database the bench uses and empties; it refuses one holding other cameras (default: ${DEFAULT-VALUE})")
+        String database;
+
+        @Option(names = "--runs", defaultValue = "3", description = "Measured runs; figures are their median, min and max (default: ${DEFAULT-VALUE})")
+        int runs;
+
+        @Option(names = "--work-dir", description = "Images, certificates and service logs (default: <tmp>/tattile-bench)")
+        Path workDir;
+
+        @Option(names = "--jvm-opts", defaultValue = UNIT_JVM_OPTIONS,
+                description = "JVM options of the service under test (default, as the systemd unit: ${DEFAULT-VALUE})")
+        String jvmOptions;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting of the service under test (repeatable)")
+        Map<String, String> settings = new LinkedHashMap<>();
+
+        @Option(names = "--out", description = "Also write the JSON to this file")
+        Path out;
+
+        BenchEnvironment environment() throws Exception {
+            if (runs < 1) {
+                throw new CommandFailedException("--runs must be at least 1");
+            }
+            Path dir = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"), "tattile-bench");
+            return new BenchEnvironment(config.settings(), database, dir);
+        }
+
+        List<String> jvm() {
+            return jvmOptions.isBlank() ? List.of() : Arrays.asList(jvmOptions.trim().split("\\s+"));
+        }
+
+        int print(Map<String, Object> result) throws Exception {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("machine", machine());
+            doc.putAll(result);
+            String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
+            spec.commandLine().getOut().println(json);
+            if (out != null) {
+                Files.createDirectories(out.toAbsolutePath().getParent());
+                Files.writeString(out, json + "\n");
+            }
+            return 0;
+        }
+    }
+
+    static Map<String, Object> machine() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("date", Instant.now().toString());
+        m.put("cpus", Runtime.getRuntime().availableProcessors());
+        m.put("cpuModel", cpuModel());
+        m.put("memoryGb", Math.round(((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getTotalMemorySize() / 1073741824.0));
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        return m;
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    @Command(name = "ingest", mixinStandardHelpOptions = true,
+            description = "Cameras on C persistent connections send N readings; readings stored per second (in the database), "
+                    + "latency from last byte sent to the stored row, the service's CPU, RSS and bytes written per reading.")
+    static class Ingest implements Callable<Integer> {
+        @Mixin Common common;
+
+        @Option(names = "--readings", defaultValue = "20000", description = "Readings per run (default: ${DEFAULT-VALUE})")
+        int readings;
+
+        @Option(names = "--warmup", defaultValue = "3000", description = "Readings sent first and reported apart (default: ${DEFAULT-VALUE})")
+        int warmup;
+
+        @Option(names = "--connections", defaultValue = "50", description = "Camera connections (default: ${DEFAULT-VALUE})")
+        int connections;
+
+        @Option(names = "--rate", defaultValue = "0", description = "Readings per second over all connections; 0 = as fast as accepted")
+        double rate;
+
+        @Option(names = "--ocr-kb", defaultValue = "20", description = "OCR image size in KB (default: ${DEFAULT-VALUE})")
+        int ocrKb;
+
+        @Option(names = "--ctx-kb", defaultValue = "60", description = "Context image size in KB (default: ${DEFAULT-VALUE})")
+        int ctxKb;
+
+        @Option(names = "--port", defaultValue = "33434", description = "Camera port of the service the bench starts (default: ${DEFAULT-VALUE})")
+        int port;
+
+        @Option(names = "--target", paramLabel = "HOST:PORT",
+                description = "Send to a service already running (on --database) instead of starting one")
+        String target;
+
+        @Option(names = "--service-pid", description = "With --target: its process id, for CPU and memory")
+        Long servicePid;
+
+        @Option(names = "--images-dir", description = "With --target: its IMAGES_BASE_DIR, to count and remove the bench's images")
+        Path imagesDir;
+
+        @Override
+        public Integer call() throws Exception {
+            if (readings < 1 || connections < 1 || warmup < 0 || rate < 0) {
+                throw new CommandFailedException("--readings and --connections must be >= 1, --warmup and --rate >= 0");
+            }
+            try (BenchEnvironment env = common.environment()) {
+                return common.print(run(env, common, plan(), target, servicePid, imagesDir, port));
+            }
+        }
+
+        IngestBench.Plan plan() {
+            return new IngestBench.Plan(readings, warmup, connections, rate, ocrKb, ctxKb, common.runs);
+        }
+
+        static Map<String, Object> run(BenchEnvironment env, Common common, IngestBench.Plan plan, String target, Long pid, Path images,
+                                       int port) throws Exception {
+            BenchTarget where;
+            if (target != null) {
+                int colon = target.lastIndexOf(':');
+                if (colon < 1) {
+                    throw new CommandFailedException("--target must be HOST:PORT");
+                }
+                where = new BenchTarget.Running(env, target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)), pid, images);
+            } else {
+                where = new BenchTarget.Started(env, common.jvm(), port, common.settings);
+            }
+            return new IngestBench(env, where).run(plan);
+        }
+    }
+
+    @Command(name = "sender", mixinStandardHelpOptions = true,
+            description = "A backlog of queued readings (with image files) drained by the sender into the built-in Mossos sandbox: "
+                    + "signed sends per second and drain time, sandbox signature verification on and off.")
+    static class Sender implements Callable<Integer> {
+        @Mixin Common common;
+
+        @Option(names = "--readings", defaultValue = "5000", description = "Backlog per run (default: ${DEFAULT-VALUE})")
+        int readings;
+
+        @Option(names = "--warmup", defaultValue = "1000", description = "Readings sent first and reported apart (default: ${DEFAULT-VALUE})")
+        int warmup;
+
+        @Option(names = "--latency-ms", defaultValue = "0", description = "Sandbox delay before each answer (default: ${DEFAULT-VALUE})")
+        long latencyMs;
+
+        @Option(names = "--verify", defaultValue = "both", description = "Sandbox signature verification: on, off or both (default: ${DEFAULT-VALUE})")
+        String verify;
+
+        @Option(names = "--concurrency", defaultValue = "16", description = "SENDER_CONCURRENCY of the service (default: ${DEFAULT-VALUE})")
+        int concurrency;
+
+        @Option(names = "--ocr-kb", defaultValue = "20", description = "OCR image size in KB (default: ${DEFAULT-VALUE})")
+        int ocrKb;
+
+        @Option(names = "--ctx-kb", defaultValue = "60", description = "Context image size in KB (default: ${DEFAULT-VALUE})")
+        int ctxKb;
+
+        @Option(names = "--sandbox-port", defaultValue = "33435", description = "Port of the sandbox (default: ${DEFAULT-VALUE})")
+        int sandboxPort;
+
+        @Override
+        public Integer call() throws Exception {
+            try (BenchEnvironment env = common.environment()) {
+                return common.print(new SenderBench(env, common.jvm(), sandboxPort, common.settings).run(plan()));
+            }
+        }
+
+        SenderBench.Plan plan() {
+            if (readings < 1 || warmup < 0 || latencyMs < 0 || concurrency < 1) {
+                throw new CommandFailedException("--readings and --concurrency must be >= 1, --warmup and --latency-ms >= 0");
+            }
+            List<Boolean> modes = switch (verify) {
+                case "on" -> List.of(true);
+                case "off" -> List.of(false);
+                case "both" -> List.of(false, true);
+                default -> throw new CommandFailedException("--verify must be on, off or both");
+            };
+            return new SenderBench.Plan(readings, warmup, latencyMs, modes, concurrency, ocrKb, ctxKb, common.runs);
+        }
+    }
+
+    @Command(name = "claim", mixinStandardHelpOptions = true,
+            description = "The sender's claim statement timed with growing queues (10 k, 100 k, 1 M rows by default).")
+    static class Claim implements Callable<Integer> {
+        @Mixin Common common;
+
+        @Option(names = "--queued", split = ",", defaultValue = "10000,100000,1000000", description = "Queue sizes (default: ${DEFAULT-VALUE})")
+        List<Integer> queued;
+
+        @Option(names = "--claims", defaultValue = "40", description = "Claims timed per run (default: ${DEFAULT-VALUE})")
+        int claims;
+
+        @Override
+        public Integer call() throws Exception {
+            if (claims < 1 || queued.stream().anyMatch(q -> q < 1)) {
+                throw new CommandFailedException("--claims and --queued must be >= 1");
+            }
+            try (BenchEnvironment env = common.environment()) {
+                return common.print(new ClaimBench(env).run(new ClaimBench.Plan(queued, claims, common.runs)));
+            }
+        }
+    }
+
+    @Command(name = "all", mixinStandardHelpOptions = true,
+            description = "The standard set behind the README table: ingest flat out and at 200/s, sender at 0 and 200 ms, claim scaling.")
+    static class All implements Callable<Integer> {
+        @Mixin Common common;
+
+        @Option(names = "--quick", description = "A few hundred readings per benchmark: checks the benchmarks run, not the figures")
+        boolean quick;
+
+        @Option(names = "--markdown", description = "Also write the README table (Markdown) to this file")
+        Path markdown;
+
+        @Option(names = "--port", defaultValue = "33434", description = "Camera port of the service the bench starts (default: ${DEFAULT-VALUE})")
+        int port;
+
+        @Option(names = "--sandbox-port", defaultValue = "33435", description = "Port of the sandbox (default: ${DEFAULT-VALUE})")
+        int sandboxPort;
+
+        @Override
+        public Integer call() throws Exception {
+            int scale = quick ? 100 : 1;
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("benchmark", "all");
+            try (BenchEnvironment env = common.environment()) {
+                result.put("ingestMax", Ingest.run(env, common, new IngestBench.Plan(20_000 / scale, 3000 / scale, quick ? 5 : 50, 0, 20, 60,
+                        common.runs), null, null, null, port));
+                result.put("ingestAt200", Ingest.run(env, common, new IngestBench.Plan(6000 / scale, 1000 / scale, quick ? 5 : 50, 200, 20, 60,
+                        common.runs), null, null, null, port));
+                var sender = new SenderBench(env, common.jvm(), sandboxPort, common.settings);
+                result.put("sender0ms", sender.run(new SenderBench.Plan(5000 / scale, 1000 / scale, 0, List.of(false, true), 16, 20, 60,
+                        common.runs)));
+                result.put("sender200ms", sender.run(new SenderBench.Plan(5000 / scale, 1000 / scale, 200, List.of(false, true), 64, 20, 60,
+                        common.runs)));
+                result.put("claim", new ClaimBench(env).run(new ClaimBench.Plan(quick ? List.of(1000, 5000) : List.of(10_000, 100_000, 1_000_000),
+                        quick ? 5 : 40, common.runs)));
+            }
+            if (markdown != null) {
+                Files.createDirectories(markdown.toAbsolutePath().getParent());
+                Files.writeString(markdown, BenchReport.markdown(machine(), result));
+            }
+            return common.print(result);
+        }
+    }
+}

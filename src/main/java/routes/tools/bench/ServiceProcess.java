@@ -1,0 +1,115 @@
+package routes.tools.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The service under test in its own JVM, started as operators start it (this jar's main class, the
+ * systemd unit's JVM options, configuration by environment), with its CPU and memory read from /proc.
+ */
+final class ServiceProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path log;
+    private final ProcessStats stats;
+    private final long startupMillis;
+
+    private ServiceProcess(Process process, Path log, long startupMillis) {
+        this.process = process;
+        this.log = log;
+        this.startupMillis = startupMillis;
+        this.stats = new ProcessStats(process.pid());
+    }
+
+    /**
+     * Starts the service and waits until Camel has started and, when {@code listenPort} > 0, the port accepts
+     * connections.
+     */
+    static ServiceProcess start(List<String> jvmOptions, Map<String, String> environment, Path log, int listenPort) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "routes.Application"));
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(environment);
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(60);
+        while (!(started(log) && (listenPort <= 0 || accepts(listenPort)))) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("The service stopped during start-up (exit " + p.exitValue() + "); see " + log + ":\n" + tail(log));
+            }
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new IllegalStateException("The service did not start within 60 s; see " + log + ":\n" + tail(log));
+            }
+            Thread.sleep(10);
+        }
+        return new ServiceProcess(p, log, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** From process start to Camel started and the port listening. */
+    long startupMillis() {
+        return startupMillis;
+    }
+
+    ProcessStats stats() {
+        return stats;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    Path log() {
+        return log;
+    }
+
+    private static boolean started(Path log) {
+        try {
+            return Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(") started in ");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stats.close();
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}

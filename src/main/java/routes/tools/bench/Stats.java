@@ -1,0 +1,48 @@
+package routes.tools.bench;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Percentiles of one run's samples, and median / min / max of a figure over runs. */
+final class Stats {
+
+    private Stats() {
+    }
+
+    /** p50, p95, p99 and max of the samples (nearest rank), rounded to 0.01. */
+    static Map<String, Double> percentiles(double[] samples) {
+        double[] s = samples.clone();
+        Arrays.sort(s);
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("p50", round(rank(s, 0.50)));
+        out.put("p95", round(rank(s, 0.95)));
+        out.put("p99", round(rank(s, 0.99)));
+        out.put("max", round(s.length == 0 ? Double.NaN : s[s.length - 1]));
+        return out;
+    }
+
+    static double rank(double[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    /** Median, min and max of one figure over runs. */
+    static Map<String, Double> overRuns(List<Double> values) {
+        double[] s = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("median", round(s.length == 0 ? Double.NaN
+                : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2));
+        out.put("min", round(s.length == 0 ? Double.NaN : s[0]));
+        out.put("max", round(s.length == 0 ? Double.NaN : s[s.length - 1]));
+        return out;
+    }
+
+    static double round(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? v : Math.round(v * 100) / 100.0;
+    }
+}
