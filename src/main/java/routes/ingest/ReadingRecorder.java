@@ -67,7 +67,7 @@ public final class ReadingRecorder {
     }
 
     /** Connection problems, server shutting down or out of resources: worth trying again. */
-    static boolean isTransient(SQLException e) {
+    public static boolean isTransient(SQLException e) {
         if (e instanceof SQLTransientException) {
             return true;
         }
