@@ -170,6 +170,7 @@ class PostgresRestartTest {
                 assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings")).isZero();
                 assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue")).isZero();
                 assertThat(sentAfterRestart.get()).as("cameras kept sending after the restart").isGreaterThan(10);
+                assertThat(reconnects.get()).as("the service kept every camera connection open through the restart").isZero();
                 assertThat(sent).as("the camera that first connected during the outage").anyMatch(k -> k.startsWith("PGR0" + CAMERAS + "|"));
                 assertThat(logs.linesContaining("circuito abierto")).as("a database outage is not the endpoint's: its breaker stays closed").isEmpty();
                 assertThat(stats.rejectedCount(Rejection.STORE_FAILED)).as("no reading given up by the ingest").isZero();
