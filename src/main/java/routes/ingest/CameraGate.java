@@ -39,7 +39,16 @@ public final class CameraGate {
     }
 
     public NewReading admit(ParsedReading r) throws SQLException {
-        CameraInfo camera = lookup(r.deviceSn()).orElseThrow(() -> new RejectedReadingException(
+        Optional<CameraInfo> found;
+        try {
+            found = lookup(r.deviceSn());
+        } catch (SQLException e) {
+            if (ReadingRecorder.isTransient(e)) {
+                throw new DatabaseUnavailableException(r.plate(), r.deviceSn(), e); // retried like the store (ingest-errors)
+            }
+            throw e;
+        }
+        CameraInfo camera = found.orElseThrow(() -> new RejectedReadingException(
                 Rejection.UNKNOWN_CAMERA, "cámara no registrada (" + r.deviceSn() + ")", r.deviceSn()));
         if (!camera.active()) {
             throw new RejectedReadingException(Rejection.INACTIVE_CAMERA, "cámara inactiva (" + r.deviceSn() + ")", r.deviceSn());

@@ -43,6 +43,11 @@ public final class ReadingRecorder {
                 images.write(ctxPath, r.imageCtx());
             }
             committed = readings.insert(r, ocrPath, ctxPath);
+            if (!committed && readings.isStored(r.id())) {
+                // A retry (ingest-errors) after a commit whose reply was lost with the connection: this very
+                // reading is stored and its row points to these images, which must stay.
+                committed = true;
+            }
         } catch (IOException e) {
             throw new RejectedReadingException(Rejection.STORE_FAILED, "no se pueden guardar las imágenes de la lectura (" + r.plate()
                     + ") de (" + r.deviceSn() + "): " + e, r.deviceSn());
@@ -67,7 +72,7 @@ public final class ReadingRecorder {
     }
 
     /** Connection problems, server shutting down or out of resources: worth trying again. */
-    static boolean isTransient(SQLException e) {
+    public static boolean isTransient(SQLException e) {
         if (e instanceof SQLTransientException) {
             return true;
         }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import routes.ingest.ReadingRecorder;
 import routes.store.ImageStore;
 import routes.store.QueueRepository;
 import routes.store.QueueRepository.Audit;
@@ -21,6 +22,8 @@ import routes.store.QueueRepository.Audit;
 public final class SendOutcomes {
 
     private static final Logger LOG = LoggerFactory.getLogger(SendOutcomes.class);
+    /** How long a delivery's outcome is retried while the database is unavailable (then the lease decides). */
+    static final long DELIVERED_RETRY_MILLIS = 60_000;
 
     private final QueueRepository queue;
     private final EndpointGuard guard;
@@ -44,18 +47,46 @@ public final class SendOutcomes {
     }
 
     /** The endpoint answered with a success code. */
-    public void delivered(Delivery d, String codiRetorn, Long startNanos) throws SQLException {
+    public void delivered(Delivery d, String codiRetorn, Long startNanos) throws SQLException, InterruptedException {
         long latency = elapsedMillis(startNanos);
         guard.delivered(d, latency);
         metrics.delivered(latency);
-        boolean heldLease = queue.delivered(d.queueId(), d.readingId(), d.cameraId(), instance,
-                audit(d, "DELIVERED", codiRetorn, d.attempts(), latency, null));
+        boolean heldLease = recordDelivered(d, audit(d, "DELIVERED", codiRetorn, d.attempts(), latency, null));
         if (!heldLease) {
             LOG.warn("[SENDER] La lectura ({}) se entregó después de vencer su reserva (SENDER_LEASE_SECONDS): otra instancia pudo enviarla también",
                     d.plate());
         }
         images.delete(d.imageOcrPath());
         images.delete(d.imageCtxPath());
+    }
+
+    /**
+     * Mossos has the reading, so recording that must not fail on a database that is briefly unavailable
+     * (a restart): else the row would stay SENDING, be recovered when its lease expires and be sent twice.
+     * Transient failures are retried with back-off for up to {@link #DELIVERED_RETRY_MILLIS}.
+     */
+    private boolean recordDelivered(Delivery d, Audit auditRow) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + DELIVERED_RETRY_MILLIS * 1_000_000;
+        long delay = 100;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                boolean heldLease = queue.delivered(d.queueId(), d.readingId(), d.cameraId(), instance, auditRow);
+                if (attempt > 1) {
+                    LOG.info("[SENDER] Entrega de la lectura ({}) registrada tras {} intentos", d.plate(), attempt);
+                }
+                return heldLease;
+            } catch (SQLException e) {
+                if (!ReadingRecorder.isTransient(e) || System.nanoTime() + delay * 1_000_000 > deadline) {
+                    throw e;
+                }
+                if (attempt == 1) {
+                    LOG.warn("[SENDER] Lectura ({}) entregada a Mossos, pero la base de datos no responde: se reintenta registrar la entrega ({})",
+                            d.plate(), describe(e));
+                }
+                Thread.sleep(delay);
+                delay = Math.min(2000, delay * 2);
+            }
+        }
     }
 
     /** The endpoint answered, but with a code that is not success: the reading goes DEAD. */
@@ -85,7 +116,10 @@ public final class SendOutcomes {
      */
     public void failed(Delivery d, Throwable cause, Boolean admitted, Long startNanos) throws SQLException {
         long latency = elapsedMillis(startNanos);
-        boolean counts = Boolean.TRUE.equals(admitted) && guard.failed(d, latency, cause);
+        // A database failure after the answer (recording the outcome) is not the endpoint's: its breaker and the
+        // reading's retry budget are left alone (the answer already released the endpoint's permit).
+        boolean databaseFault = hasCause(cause, SQLException.class);
+        boolean counts = Boolean.TRUE.equals(admitted) && !databaseFault && guard.failed(d, latency, cause);
         int attempts = d.attempts() + (counts ? 1 : 0);
         String error = describe(cause);
         if (counts && attempts > d.retryMax()) {
@@ -108,6 +142,15 @@ public final class SendOutcomes {
     /** Permanent, as raised by a route step (possibly wrapped by Camel). */
     public void dead(Delivery d, Exception e) throws SQLException {
         dead(d, cause(e, PermanentDeliveryException.class).code());
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static <T extends Throwable> T cause(Throwable t, Class<T> type) {

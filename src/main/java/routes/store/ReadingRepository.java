@@ -65,6 +65,16 @@ public final class ReadingRepository {
         }
     }
 
+    /** Whether a reading with this id is stored (a retried insert whose first commit's reply was lost). */
+    public boolean isStored(java.util.UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM alpr_readings WHERE id = ?")) {
+            ps.setObject(1, id);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     private static void setInt(PreparedStatement ps, int index, Integer value) throws SQLException {
         if (value == null) {
             ps.setNull(index, Types.INTEGER);

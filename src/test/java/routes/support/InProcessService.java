@@ -1,0 +1,66 @@
+package routes.support;
+
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+import routes.config.TattileConfiguration;
+
+/**
+ * The service in this JVM, started by the test when it chooses (after, say, its own PostgreSQL is up):
+ * Camel Main with the packaged routes of the given flows and the given settings, on its own thread.
+ */
+public final class InProcessService implements AutoCloseable {
+
+    private final Main main = new Main();
+    private final Thread runner;
+
+    private InProcessService(Map<String, String> settings, String flows) {
+        Properties props = new Properties();
+        props.putAll(settings);
+        props.put("TATTILE_FLOWS", flows);
+        main.setOverrideProperties(props);
+        StringBuilder routes = new StringBuilder("classpath:camel/errors.yaml");
+        for (String flow : flows.split(",")) {
+            routes.append(",classpath:camel/").append(flow.strip()).append(".yaml");
+        }
+        main.configure().withRoutesIncludePattern(routes.toString()).withJmxEnabled(false).withAutoConfigurationLogSummary(false)
+                .addConfiguration(TattileConfiguration.class);
+        runner = new Thread(() -> {
+            try {
+                main.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "service-under-test");
+    }
+
+    /** Starts the service and waits until its Camel context is started. */
+    public static InProcessService start(Map<String, String> settings, String flows) {
+        InProcessService s = new InProcessService(settings, flows);
+        s.runner.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> s.main.getCamelContext() != null && s.main.getCamelContext().isStarted()
+                || !s.runner.isAlive());
+        if (!s.runner.isAlive()) {
+            throw new IllegalStateException("The service did not start (see the log)");
+        }
+        return s;
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public <T> T bean(String name, Class<T> type) {
+        return context().getRegistry().lookupByNameAndType(name, type);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        main.completed();
+        runner.join(30_000);
+    }
+}
