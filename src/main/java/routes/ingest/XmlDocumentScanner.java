@@ -40,6 +40,14 @@ final class XmlDocumentScanner implements ByteProcessor {
     }
 
     /**
+     * In element text, where only a {@code '<'} changes anything: the caller may skip to the next one with a
+     * fast search (the Base64 image text is nearly all of a document's bytes) instead of feeding each byte.
+     */
+    boolean inText() {
+        return state == State.TEXT;
+    }
+
+    /**
      * True after {@link #process} stopped because an XML declaration ({@code <?xml }) appeared after the
      * current document's root had started: that document was cut short (a camera restarted mid-document)
      * and a new one begins at the declaration's {@code '<'}, 5 bytes before the stop. Cleared by
