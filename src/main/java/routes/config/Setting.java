@@ -32,7 +32,7 @@ public enum Setting {
     SENDER_ENABLED("true", Kind.BOOLEAN, "Run the sender flow (false: readings are only queued)"),
     SENDER_POLL_INTERVAL_SECONDS("0.5", Kind.decimal(0.05, 3600), "How often the sender looks for due readings"),
     SENDER_MAX_BATCH_SIZE("50", Kind.positive(1, 1000), "Most readings claimed per poll"),
-    SENDER_CONCURRENCY("16", Kind.positive(1, 512), "Signed sends in flight per endpoint"),
+    SENDER_CONCURRENCY("16", Kind.positive(1, 512), "Signed sends in flight (in all, and per endpoint)"),
     SENDER_LEASE_SECONDS("120", Kind.positive(10, 86_400), "A claimed reading not finished within this time is recovered and retried"),
     SENDER_DEFAULT_RETRY_MAX("10", Kind.positive(0, 1000), "Failed attempts allowed when the endpoint row sets none"),
     SENDER_DEFAULT_BACKOFF_MS("5000", Kind.positive(1, 86_400_000), "First retry delay when the endpoint row sets none (doubles, with jitter)"),

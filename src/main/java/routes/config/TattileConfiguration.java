@@ -128,9 +128,8 @@ public class TattileConfiguration implements CamelConfiguration {
                 new CertificateStore(dataSource, settings.path(Setting.CERTS_DIR), clock), maxTimeoutMs));
         registry.bind("matriculaResponse", new MatriculaResponse(settings.text(Setting.SENDER_SUCCESS_CODES)));
         registry.bind("sendOutcomes", new SendOutcomes(queue, guard, images, settings.text(Setting.SENDER_INSTANCE_ID),
-                settings.integer(Setting.SENDER_MAX_BACKOFF_MS), settings.integer(Setting.SENDER_MAX_BATCH_SIZE), clock, senderMetrics));
-        registry.bind("senderPool", context.getExecutorServiceManager().newFixedThreadPool(TattileConfiguration.class, "sender",
-                concurrency * 2));
+                settings.integer(Setting.SENDER_MAX_BACKOFF_MS), clock, senderMetrics));
+        registry.bind("senderCapacity", new routes.sender.SenderCapacity(concurrency, settings.integer(Setting.SENDER_MAX_BATCH_SIZE)));
         registry.bind("mossosEndpoint", MossosClient.endpoint(context, settings.text(Setting.MOSSOS_WSDL_URL),
                 settings.flag(Setting.SOAP_DEBUG)));
         if (settings.flows().contains("sender") && settings.flag(Setting.SENDER_ENABLED)) {

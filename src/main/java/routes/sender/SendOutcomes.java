@@ -30,19 +30,17 @@ public final class SendOutcomes {
     private final ImageStore images;
     private final String instance;
     private final long maxBackoffMillis;
-    private final int batchSize;
     private final Clock clock;
     private final SenderMetrics metrics;
 
     public SendOutcomes(QueueRepository queue, EndpointGuard guard, ImageStore images, String instance, long maxBackoffMillis,
-                        int batchSize, Clock clock, SenderMetrics metrics) {
+                        Clock clock, SenderMetrics metrics) {
         this.metrics = metrics;
         this.queue = queue;
         this.guard = guard;
         this.images = images;
         this.instance = instance;
         this.maxBackoffMillis = maxBackoffMillis;
-        this.batchSize = batchSize;
         this.clock = clock;
     }
 
@@ -162,9 +160,9 @@ public final class SendOutcomes {
         throw new IllegalArgumentException("not caused by " + type.getSimpleName(), t);
     }
 
-    /** Whether the poller should claim again right away: the batch was full and no endpoint is held. */
-    public boolean claimAgain(List<?> batch) {
-        return batch != null && batch.size() >= batchSize && guard.allClosed();
+    /** Whether the poller should claim again right away: the claim got every row it asked for and no endpoint is held. */
+    public boolean claimAgain(List<?> batch, int asked) {
+        return batch != null && asked > 0 && batch.size() >= asked && guard.allClosed();
     }
 
     /** Exponential back-off with ±20 % jitter, capped. */

@@ -47,8 +47,19 @@ public final class TestDb {
 
     /** Empties every table. */
     public static void reset(HikariDataSource ds) throws SQLException {
-        execute(ds, "TRUNCATE delivery_log, messages_queue, alpr_readings, cameras, municipalities, endpoints, certificates, "
-                + "api_keys, audit_log CASCADE");
+        // A service still finishing the previous test's sends can make TRUNCATE's table locks deadlock with its
+        // transaction; PostgreSQL then cancels one side, and the reset is simply tried again.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                execute(ds, "TRUNCATE delivery_log, messages_queue, alpr_readings, cameras, municipalities, endpoints, certificates, "
+                        + "api_keys, audit_log CASCADE");
+                return;
+            } catch (SQLException e) {
+                if (!"40P01".equals(e.getSQLState()) || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Registers a camera under municipality {@code Test}, created if needed. */

@@ -79,7 +79,6 @@ final class ClaimBench {
         try (Connection c = env.db().getConnection(); PreparedStatement ps = c.prepareStatement(claim)) {
             c.setAutoCommit(true);
             for (int i = 0; i < claims; i++) {
-                ps.setString(1, "bench");
                 long t = System.nanoTime();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -134,6 +133,7 @@ final class ClaimBench {
             throw new IllegalStateException("claim-due-readings is not an sql: endpoint");
         }
         return text.substring(4).replace("{{SENDER_MAX_BATCH_SIZE}}", String.valueOf(batchSize))
-                .replace("{{SENDER_LEASE_SECONDS}}", String.valueOf(leaseSeconds)).replace(":#instance", "?");
+                .replace("{{SENDER_LEASE_SECONDS}}", String.valueOf(leaseSeconds)).replace(":#instance", "'bench'")
+                .replace(":#claimLimit", String.valueOf(batchSize));
     }
 }

@@ -1,0 +1,57 @@
+package routes.sender;
+
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sender's slots: one per signed send in flight, {@code SENDER_CONCURRENCY} in all. The poller claims
+ * only as many rows as there are free slots and hands them over without waiting for them, so the sends in
+ * flight stay at the limit as long as there is a backlog (a batch no longer waits for its slowest send:
+ * against a 200 ms endpoint that wait capped the sender at one batch per 200 ms). A claimed row waits for
+ * no thread, so its lease only runs while it is really being sent.
+ */
+public final class SenderCapacity {
+
+    private final Semaphore slots;
+    private final int claimMax;
+    private final int claimMin;
+
+    public SenderCapacity(int concurrency, int batchSize) {
+        this.slots = new Semaphore(concurrency);
+        this.claimMax = Math.min(concurrency, batchSize);
+        // Claim in groups of a quarter of the slots at least: one claim per freed slot would cost a
+        // database round trip per send.
+        this.claimMin = Math.max(1, claimMax / 4);
+    }
+
+    /**
+     * Takes free slots for the next claim: waits up to a second for a group of them to free up, then takes
+     * every free one up to the batch size. Returns how many rows to claim (0 when every slot stayed busy).
+     */
+    public int reserve() throws InterruptedException {
+        int got = slots.tryAcquire(claimMin, 1, TimeUnit.SECONDS) ? claimMin : 0;
+        while (got < claimMax && slots.tryAcquire()) {
+            got++;
+        }
+        return got;
+    }
+
+    /** Gives back the slots a claim reserved but found no row for. */
+    public void unused(int reserved, List<?> claimed) {
+        int spare = reserved - (claimed == null ? 0 : claimed.size());
+        if (spare > 0) {
+            slots.release(spare);
+        }
+    }
+
+    /** One claimed row is finished with, whatever its outcome. */
+    public void release() {
+        slots.release();
+    }
+
+    /** Slots free now (for tests and metrics). */
+    public int available() {
+        return slots.availablePermits();
+    }
+}
