@@ -190,7 +190,9 @@ final class BenchEnvironment implements AutoCloseable {
         }
         env.put("TATTILE_ENV_FILE", "/dev/null");
         env.put(Setting.TATTILE_FLOWS.name(), flows);
-        env.put(Setting.TRANSIT_PORT.name(), String.valueOf(transitPort));
+        if (transitPort > 0) {
+            env.put(Setting.TRANSIT_PORT.name(), String.valueOf(transitPort));
+        }
         env.put(Setting.IMAGES_BASE_DIR.name(), imagesDir().toString());
         env.put(Setting.CERTS_DIR.name(), certsDir().toString());
         env.put(Setting.JOLOKIA_PORT.name(), "0");

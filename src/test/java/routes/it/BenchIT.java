@@ -1,0 +1,119 @@
+package routes.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import routes.support.TestDb;
+
+/**
+ * Smoke runs of every {@code bench} sub-command from the packaged jar, a few hundred readings each, so the
+ * benchmarks behind the README figures cannot rot. They check that each one measures what it says (readings
+ * stored and counted, every send delivered, claims timed), not how fast: figures are not tests.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BenchIT {
+
+    static final Path JAR = Path.of("target/tattile-sender.jar");
+    static final Path WORK = Path.of("target/bench-it").toAbsolutePath();
+    private final HikariDataSource db = TestDb.open();
+
+    @BeforeEach
+    void emptyDatabase() throws Exception {
+        assertThat(JAR).as("run ./mvnw package first").exists();
+        TestDb.reset(db);
+    }
+
+    @AfterAll
+    void close() throws Exception {
+        TestDb.reset(db);
+        db.close();
+    }
+
+    private JsonNode bench(String... args) throws Exception {
+        var s = TestDb.settings();
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
+                "bench"));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--database", TestDb.NAME, "--work-dir", WORK.toString(), "--runs", "1"));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("TATTILE_ENV_FILE", "/dev/null");
+        pb.environment().put("DB_HOST", s.text(routes.config.Setting.DB_HOST));
+        pb.environment().put("DB_PORT", s.text(routes.config.Setting.DB_PORT));
+        Path err = Files.createDirectories(WORK).resolve("bench-" + args[0] + ".err");
+        pb.redirectError(err.toFile());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        assertThat(p.exitValue()).as(out + Files.readString(err)).isZero();
+        return new ObjectMapper().readTree(out);
+    }
+
+    @Test
+    void ingestBenchCountsEveryReadingInTheDatabaseAndMeasuresTheService() throws Exception {
+        JsonNode r = bench("ingest", "--readings", "200", "--warmup", "20", "--connections", "4", "--rate", "400", "--port", "23382");
+
+        JsonNode run = r.path("runs").get(0);
+        assertThat(run.path("sent").asInt()).isEqualTo(200);
+        assertThat(run.path("stored").asInt()).isEqualTo(200);
+        assertThat(run.path("readingsPerSecond").asDouble()).isPositive();
+        assertThat(run.path("latencyMs").path("p50").asDouble()).isPositive()
+                .isLessThanOrEqualTo(run.path("latencyMs").path("p99").asDouble());
+        assertThat(run.path("serviceCpuCores").asDouble()).isPositive();
+        assertThat(run.path("servicePeakRssMb").asDouble()).isGreaterThan(50);
+        assertThat(run.path("bytesWrittenPerReading").path("imageFiles").asLong()).isGreaterThan(60_000);
+        assertThat(r.path("startupMillis").asLong()).isPositive();
+        assertThat(r.path("machine").path("cpus").asInt()).isPositive();
+        assertThat(r.path("summary").path("readingsPerSecond").path("median").asDouble()).isEqualTo(run.path("readingsPerSecond").asDouble());
+    }
+
+    @Test
+    void senderBenchDeliversEveryQueuedReadingToTheVerifyingSandbox() throws Exception {
+        JsonNode r = bench("sender", "--readings", "150", "--warmup", "20", "--verify", "both", "--sandbox-port", "23383");
+
+        for (String mode : List.of("verifyOff", "verifyOn")) {
+            JsonNode run = r.path("sandboxVerification").path(mode).path("runs").get(0);
+            assertThat(run.path("delivered").asInt()).as(mode).isEqualTo(150);
+            assertThat(run.path("sendsPerSecond").asDouble()).as(mode).isPositive();
+            assertThat(run.path("serviceCpuMsPerSend").asDouble()).as(mode).isPositive();
+        }
+    }
+
+    @Test
+    void claimBenchTimesTheSendersClaimStatementAtEachQueueSize() throws Exception {
+        JsonNode r = bench("claim", "--queued", "500,2000", "--claims", "5");
+
+        for (String size : List.of("500", "2000")) {
+            JsonNode run = r.path("queued").path(size).path("runs").get(0);
+            assertThat(run.path("rowsClaimed").asInt()).as(size).isEqualTo(5 * 50);
+            assertThat(run.path("p50Ms").asDouble()).as(size).isPositive();
+        }
+        assertThat(r.path("largestOverSmallestP50").asDouble()).isPositive();
+    }
+
+    @Test
+    void allRunsTheStandardSetAndWritesTheReadmeTable() throws Exception {
+        Path table = WORK.resolve("bench.md");
+        Files.deleteIfExists(table);
+
+        JsonNode r = bench("all", "--quick", "--markdown", table.toString(), "--port", "23382", "--sandbox-port", "23383");
+
+        for (String part : List.of("ingestMax", "ingestAt200", "sender0ms", "sender200ms", "claim")) {
+            assertThat(r.has(part)).as(part).isTrue();
+        }
+        assertThat(r.path("ingestAt200").path("runs").get(0).path("stored").asInt()).isEqualTo(60);
+        assertThat(Files.readString(table)).contains("| Ingest, 50 connections, flat out (readings/s stored) | ≥ 1,000 |",
+                "Sender, 200 ms sandbox, SENDER_CONCURRENCY=64", "Start-up to listening (ms)");
+    }
+}
