@@ -65,6 +65,11 @@ public interface Kind {
 
     Kind OPTIONAL_URL = v -> v.isEmpty() || v.matches("https?://\\S+") ? null : "must be an http:// or https:// URL";
 
+    static Kind oneOf(String... values) {
+        java.util.List<String> allowed = java.util.List.of(values);
+        return v -> allowed.contains(v) ? null : "must be one of " + String.join(", ", allowed);
+    }
+
     static Kind decimal(double min, double max) {
         return v -> {
             try {

@@ -57,6 +57,7 @@ public enum Setting {
     JOLOKIA_PORT("8778", Kind.positive(0, 65_535), "Jolokia (JMX over HTTP, for Hawtio) on 127.0.0.1; 0 = off"),
 
     CERTS_DIR("/etc/tattile-sender/certs", Kind.TEXT, "Folder of the municipalities' certificates"),
+    CRYPTO_PROVIDER("auto", Kind.oneOf("auto", "jdk"), "Signing crypto: auto = Amazon Corretto Crypto Provider where it loads (faster RSA/SHA-256), else the JDK's; jdk = always the JDK's"),
     LOG_LEVEL("INFO", Kind.LOG_LEVEL, "Root log level (TRACE, DEBUG, INFO, WARN, ERROR)"),
     TATTILE_FLOWS("all", Kind.FLOWS, "Flows this process runs: all, or a comma list of ingest,sender,maintenance,api"),
     ROUTES_DIR("", Kind.OPTIONAL_DIRECTORY, "Folder of YAML routes to run instead of the packaged ones (see 'routes export')");

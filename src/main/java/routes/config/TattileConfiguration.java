@@ -133,6 +133,7 @@ public class TattileConfiguration implements CamelConfiguration {
         registry.bind("mossosEndpoint", MossosClient.endpoint(context, settings.text(Setting.MOSSOS_WSDL_URL),
                 settings.flag(Setting.SOAP_DEBUG)));
         if (settings.flows().contains("sender") && settings.flag(Setting.SENDER_ENABLED)) {
+            routes.security.CryptoProvider.install(settings.text(Setting.CRYPTO_PROVIDER));
             MossosClient.warmUp();
         }
     }

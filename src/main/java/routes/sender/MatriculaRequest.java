@@ -42,7 +42,7 @@ public final class MatriculaRequest {
 
     private final ImageStore images;
     private final CertificateStore certificates;
-    private final DocumentBuilderFactory documents;
+    private final org.w3c.dom.DOMImplementation documents;
     private final int maxTimeoutMs;
 
     /** @param maxTimeoutMs the longest a send may take (kept below the claim lease) */
@@ -50,8 +50,15 @@ public final class MatriculaRequest {
         this.images = images;
         this.certificates = certificates;
         this.maxTimeoutMs = maxTimeoutMs;
-        this.documents = DocumentBuilderFactory.newInstance();
-        this.documents.setNamespaceAware(true);
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setNamespaceAware(true);
+        try {
+            // Creating a DocumentBuilder per request cost more than building the request; the DOM
+            // implementation behind it is stateless and shared.
+            this.documents = factory.newDocumentBuilder().getDOMImplementation();
+        } catch (ParserConfigurationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public void prepare(Exchange exchange, Delivery d) throws SQLException, IOException, ParserConfigurationException {
@@ -90,7 +97,7 @@ public final class MatriculaRequest {
             }
         }
 
-        Document doc = documents.newDocumentBuilder().newDocument();
+        Document doc = documents.createDocument(null, null, null);
         Element request = doc.createElementNS(NS, "m:matriculaRequest");
         doc.appendChild(request);
         add(doc, request, "codiLector", d.codigoLector() != null && !d.codigoLector().isBlank() ? d.codigoLector() : d.deviceSn());
