@@ -25,6 +25,12 @@ class DeployScriptsTest {
     }
 
     @Test
+    void theBenchmarksRunTheServiceWithTheSystemdUnitsJvmOptions() throws Exception {
+        String unit = Files.readString(Path.of("deploy/systemd/tattile-sender.service"));
+        assertThat(unit).contains("ExecStart=/usr/bin/java " + routes.tools.bench.BenchCommand.UNIT_JVM_OPTIONS + " -jar ");
+    }
+
+    @Test
     void setupDryRunPlansTheWholeInstallAndChangesNothing() throws Exception {
         Result r = bash(List.of("bash", "deploy/setup.sh", "--dry-run", "--jar", "pom.xml"));
         assertThat(r.exit()).as(r.output()).isZero();
