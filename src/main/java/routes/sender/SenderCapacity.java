@@ -14,11 +14,13 @@ import java.util.concurrent.TimeUnit;
 public final class SenderCapacity {
 
     private final Semaphore slots;
+    private final int concurrency;
     private final int claimMax;
     private final int claimMin;
 
     public SenderCapacity(int concurrency, int batchSize) {
         this.slots = new Semaphore(concurrency);
+        this.concurrency = concurrency;
         this.claimMax = Math.min(concurrency, batchSize);
         // Claim in groups of a quarter of the slots at least: one claim per freed slot would cost a
         // database round trip per send.
@@ -53,5 +55,10 @@ public final class SenderCapacity {
     /** Slots free now (for tests and metrics). */
     public int available() {
         return slots.availablePermits();
+    }
+
+    /** No claimed row is being sent or waiting to be. */
+    public boolean idle() {
+        return slots.availablePermits() == concurrency;
     }
 }

@@ -65,6 +65,9 @@ class SenderFlowTest {
     @BeanInject("imageStore")
     ImageStore images;
 
+    @BeanInject("senderCapacity")
+    routes.sender.SenderCapacity capacity;
+
     SenderFlowTest() throws Exception {
     }
 
@@ -77,6 +80,9 @@ class SenderFlowTest {
 
     @BeforeEach
     void cleanSlate() throws Exception {
+        // The previous test's last sends may still be finishing (they are handed over, not awaited): let them end,
+        // or their delivery_log rows would land in this test.
+        await().atMost(Duration.ofSeconds(30)).until(capacity::idle);
         TestDb.reset(db);
         TestFiles.deleteTree(Path.of(IMAGES));
         sandbox.reset();
