@@ -109,7 +109,10 @@ final class XmlDocumentScanner implements ByteProcessor {
                 }
             }
             case START_TAG -> {
-                if (b == '"' || b == '\'') {
+                if (b == '<') {
+                    // Never legal inside a tag: the document was cut inside one; what follows may be a new document.
+                    state = State.LT;
+                } else if (b == '"' || b == '\'') {
                     quote = b;
                     state = State.START_TAG_QUOTED;
                 } else if (b == '>') {
@@ -128,6 +131,9 @@ final class XmlDocumentScanner implements ByteProcessor {
             case END_TAG -> {
                 if (b == '>') {
                     return endElement(1);
+                }
+                if (b == '<') {
+                    state = State.LT;
                 }
             }
             case PI -> {

@@ -490,6 +490,18 @@ class TattileFrameDecoderTest {
     }
 
     @Test
+    void aDocumentCutInsideATagIsDroppedAndTheNextOneFramed() {
+        String good = "<?xml version='1.0'?><root><PLATE_STRING>1</PLATE_STRING></root>";
+        for (String cut : List.of("<?xml version='1.0'?><root><PLATE_STR", "<?xml version='1.0'?><root><A b='x' ", "<?xml version='1.0'?><root><A>1</A")) {
+            FramingSupport f = new FramingSupport(1 << 20);
+            List<byte[]> frames = f.write(cut + good + good);
+            assertThat(frames).as(cut).hasSize(2);
+            assertThat(frames).allSatisfy(fr -> assertThat(new String(fr, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(good));
+            assertThat(f.stats.rejectedCount(Rejection.INCOMPLETE_DOCUMENT)).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aCutShortDocumentIsRecoveredWhateverTheReadSizes() {
         String good = "<?xml version='1.0'?><root><A>x</A></root>";
         String stream = "<root><A>unbalanced<B>" + good + "\n" + good;

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -152,20 +153,37 @@ class XmlSafetyTest {
             }
         }
 
-        /** The parser throws within {@link #QUICKLY}, and for {@code reason} (part of the parser's message). */
+        /**
+         * The parser throws within {@link #QUICKLY}, for {@code reason} (part of the parser's message), and allocates
+         * no more than a few times the document's size (bounded memory: nothing is expanded or accumulated).
+         */
         private void assertRefusedQuickly(byte[] doc, String reason) {
             AtomicReference<Throwable> thrown = new AtomicReference<>();
             AtomicReference<TattileDocument> parsed = new AtomicReference<>();
+            AtomicLong allocated = new AtomicLong();
             assertTimeoutPreemptively(QUICKLY, () -> {
+                var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+                long before = threads.getCurrentThreadAllocatedBytes();
                 try {
                     parsed.set(parse(doc));
                 } catch (Throwable t) {
                     thrown.set(t);
                 }
+                allocated.set(threads.getCurrentThreadAllocatedBytes() - before);
             });
+            assertThat(allocated.get()).as("bytes allocated refusing a %d-byte document", doc.length)
+                    .isLessThan(16L * 1024 * 1024 + 8L * doc.length);
             assertThat(thrown.get()).as("parsed instead of refused: plate %s",
                     parsed.get() == null ? null : parsed.get().plate).isInstanceOf(IOException.class);
             assertThat(thrown.get()).hasMessageContaining(reason);
+        }
+
+        @Test
+        void quadraticBlowUpThrowsQuicklyWithoutExpanding() {
+            // One 50 KB entity referenced 50,000 times: 2.5 GB if it were expanded.
+            String doc = "<?xml version=\"1.0\"?><!DOCTYPE root [<!ENTITY a \"" + "x".repeat(50_000) + "\">]><root><PLATE_STRING>"
+                    + "&a;".repeat(50_000) + "</PLATE_STRING></root>";
+            assertRefusedQuickly(utf8(doc), UNDECLARED_ENTITY);
         }
 
         @Test
