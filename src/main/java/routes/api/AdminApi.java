@@ -131,6 +131,11 @@ public final class AdminApi {
             return null;
         }
         String s = v.asText().strip();
+        // NUL cannot be stored in PostgreSQL text, and no registry field has a use for control characters:
+        // a client error, not "database unavailable".
+        if (s.chars().anyMatch(Character::isISOControl)) {
+            throw new ApiException(400, field + " must not contain control characters");
+        }
         return s.isEmpty() ? null : s;
     }
 }

@@ -95,6 +95,10 @@ public class TattileConfiguration implements CamelConfiguration {
         bindSender(context, registry, settings, dataSource, images, queue, clock, guard, new SenderMetrics(metrics.registry()));
         bindMaintenance(registry, settings, dataSource, images, queue, clock);
         bindApi(registry, settings, dataSource, queueAdmin, guard, metrics, clock);
+        if (settings.flows().contains("api")) {
+            var http = context.getComponent("platform-http", org.apache.camel.component.platform.http.PlatformHttpComponent.class);
+            http.setHeaderFilterStrategy(new routes.api.ApiResponseHeaders(http.getHeaderFilterStrategy()));
+        }
     }
 
     private static void bindIngest(Registry registry, Settings settings, HikariDataSource dataSource, ImageStore images, IngestStats stats,

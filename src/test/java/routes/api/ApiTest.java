@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -148,6 +149,63 @@ class ApiTest {
                 + "AND outcome = 'OK' ORDER BY at LIMIT 1")).startsWith("apikey:admin-").endsWith("|POST /api/municipalities/add|OK");
         assertThat(TestDb.count(db, "SELECT count(*) FROM audit_log WHERE outcome = 'KEY_USED' AND actor LIKE 'apikey:admin-%'"))
                 .as("key use is recorded once a minute, not per request").isEqualTo(1);
+    }
+
+    private void assertHandled(HttpResponse<String> r, String what, Integer... allowed) {
+        assertThat(r.statusCode()).as("%s -> %s", what, r.body()).isIn((Object[]) allowed);
+    }
+
+    /** As {@link #assertHandled}, or refused by the HTTP layer itself (a 30 KB query: HTTP/2 closes the connection). */
+    private void assertHandledOrRefused(java.util.concurrent.Callable<HttpResponse<String>> request, String what, Integer... allowed)
+            throws Exception {
+        HttpResponse<String> r;
+        try {
+            r = request.call();
+        } catch (java.io.IOException refusedByTheHttpLayer) {
+            return;
+        }
+        assertHandled(r, what, allowed);
+    }
+
+    @Test
+    void hostileValuesInEveryParameterAndBodyFieldAreDataOrAClientErrorNeverAServerError() throws Exception {
+        TestDb.execute(db, "INSERT INTO municipalities (name) VALUES ('Base')");
+        TestDb.camera(db, "LV0002", null);
+        List<String> hostile = List.of("' OR 1=1 --", "'; DROP TABLE cameras; --", "%", "_", "\\", "\"", "\u0000", "a\u0000b", "ñ€日本",
+                "\u202e", "x".repeat(10_000), "../../etc/passwd", "<script>", "${jndi:ldap://x}");
+        int i = 0;
+        for (String v : hostile) {
+            i++;
+            String admin = key("ADMIN"); // fresh keys: this test's requests stay under the per-key rate limit
+            String writer = key("SOURCE_WRITER");
+            String q = json.writeValueAsString(v);
+            String u = java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8);
+            assertHandled(post("/api/municipalities/add", admin, "{\"name\":" + q + "}"), "municipality name " + i, 201, 400, 409);
+            assertHandled(post("/api/municipalities/add", admin, "{\"name\":\"M" + i + "\",\"code\":" + q + "}"), "code " + i, 201, 400);
+            assertHandled(post("/api/cameras/add", admin, "{\"serial\":" + q + ",\"municipality\":\"Base\"}"), "serial " + i, 201, 400); // "_" is a valid serial
+            assertHandled(post("/api/cameras/add", admin, "{\"serial\":\"C" + i + "\",\"municipality\":" + q + "}"), "municipality " + i, 201, 400, 404); // 201: the municipality of that name was just added
+            assertHandled(post("/api/cameras/add", admin, "{\"serial\":\"D" + i + "\",\"municipality\":\"Base\",\"codigo_lector\":" + q
+                    + ",\"description\":" + q + "}"), "codigo_lector and description " + i, 201, 400);
+            assertHandled(post("/api/cameras/add", admin, "{\"serial\":\"E" + i + "\",\"municipality\":\"Base\",\"timezone\":" + q + "}"),
+                    "timezone " + i, 400);
+            assertHandled(post("/api/queue/requeue", admin, "{\"id\":" + q + "}"), "requeue id " + i, 400);
+            assertHandled(post("/api/queue/requeue", admin, "{\"status\":" + q + "}"), "requeue status " + i, 400);
+            assertHandled(post("/api/queue/requeue", admin, "{\"status\":\"DEAD\",\"error_prefix\":" + q + "}"), "error_prefix " + i, 200, 400);
+            assertHandled(post("/ingest/lectorvision", writer, "{\"Plate\":" + q + ",\"TimeStamp\":\"2026/05/01 10:00:00.123\","
+                    + "\"SerialNumber\":\"LV0002\"}"), "lectorvision plate " + i, 202, 400);
+            assertHandled(post("/ingest/lectorvision", writer, "{\"Plate\":\"1234LVX\",\"TimeStamp\":" + q + ",\"SerialNumber\":" + q + "}"),
+                    "lectorvision time and serial " + i, 400);
+            for (String path : List.of("/api/municipalities", "/api/cameras", "/api/endpoints", "/api/queue/stats", "/metrics", "/health")) {
+                assertHandledOrRefused(() -> get(path + "?name=" + u + "&status=" + u + "&id=" + u, admin), path + " with query " + i, 200, 414, 431);
+            }
+            assertHandledOrRefused(() -> get("/api/cameras/" + u.replace("+", "%20"), admin), "path " + i, 400, 404, 405, 414, 431);
+            assertHandled(get("/health"), "health after " + i, 200);
+        }
+        // The tables are all there and hold the hostile values as data.
+        assertThat(TestDb.count(db, "SELECT count(*) FROM cameras")).isPositive();
+        assertThat(TestDb.count(db, "SELECT count(*) FROM municipalities WHERE name = ?", "' OR 1=1 --")).isEqualTo(1);
+        assertThat(TestDb.count(db, "SELECT count(*) FROM municipalities WHERE name = ?", "'; DROP TABLE cameras; --")).isEqualTo(1);
+        assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE plate NOT SIMILAR TO '[A-Z0-9 -]+'")).isZero();
     }
 
     @Test
