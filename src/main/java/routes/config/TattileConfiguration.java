@@ -135,7 +135,7 @@ public class TattileConfiguration implements CamelConfiguration {
                 settings.integer(Setting.SENDER_MAX_BACKOFF_MS), clock, senderMetrics));
         registry.bind("senderCapacity", new routes.sender.SenderCapacity(concurrency, settings.integer(Setting.SENDER_MAX_BATCH_SIZE)));
         registry.bind("mossosEndpoint", MossosClient.endpoint(context, settings.text(Setting.MOSSOS_WSDL_URL),
-                settings.flag(Setting.SOAP_DEBUG)));
+                settings.flag(Setting.SOAP_DEBUG), concurrency));
         if (settings.flows().contains("sender") && settings.flag(Setting.SENDER_ENABLED)) {
             routes.security.CryptoProvider.install(settings.text(Setting.CRYPTO_PROVIDER));
             MossosClient.warmUp();

@@ -123,8 +123,7 @@ public final class CertificateStore {
                 alias = Collections.list(ks.aliases()).stream().filter(a -> isKeyEntry(ks, a)).findFirst()
                         .orElseThrow(() -> new GeneralSecurityException("no private key in the PKCS#12 file"));
             }
-            Merlin crypto = new Merlin();
-            crypto.setKeyStore(ks);
+            Merlin crypto = new DecryptedKeyCrypto(ks, alias, password);
             X509Certificate cert = (X509Certificate) ks.getCertificate(alias);
             final char[] secret = password;
             final String signingAlias = alias;

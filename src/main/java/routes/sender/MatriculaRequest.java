@@ -33,8 +33,10 @@ import routes.store.ImageStore;
 public final class MatriculaRequest {
 
     public static final String NS = "http://dgp.gencat.cat/matricules";
-    /** Exchange property WSS4J reads the signing {@code Crypto} from (see {@code signaturePropRefId}). */
+    /** Exchange properties the signing interceptor reads this message's certificate from. */
     public static final String CRYPTO_PROPERTY = "tattileSignatureCrypto";
+    public static final String ALIAS_PROPERTY = "tattileSignatureAlias";
+    public static final String CALLBACK_PROPERTY = "tattileSignatureCallback";
 
     private static final Logger LOG = LoggerFactory.getLogger(MatriculaRequest.class);
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd", Locale.ROOT).withZone(ZoneOffset.UTC);
@@ -120,11 +122,10 @@ public final class MatriculaRequest {
         exchange.getMessage().setBody(new CxfPayload<SoapHeader>(new ArrayList<>(), body, null));
         exchange.getMessage().setHeader(Exchange.DESTINATION_OVERRIDE_URL, d.endpointUrl());
 
-        // Per-message WS-Security settings: message properties win over the interceptor's static ones.
+        // This message's certificate, read by MunicipalitySignatureInterceptor (never kept by it).
         exchange.setProperty(CRYPTO_PROPERTY, signing.crypto());
-        exchange.setProperty("user", signing.alias());
-        exchange.setProperty("signatureUser", signing.alias());
-        exchange.setProperty("passwordCallbackRef", signing.passwordCallback());
+        exchange.setProperty(ALIAS_PROPERTY, signing.alias());
+        exchange.setProperty(CALLBACK_PROPERTY, signing.passwordCallback());
         // Per-message timeouts, read by CXF's HTTP conduit.
         long timeout = Math.min(d.timeoutMs(), maxTimeoutMs);
         exchange.setProperty(org.apache.cxf.message.Message.CONNECTION_TIMEOUT, Math.min(timeout, 10_000L));

@@ -9,14 +9,18 @@ import org.apache.camel.component.cxf.common.DataFormat;
 import org.apache.camel.component.cxf.jaxws.CxfEndpoint;
 import org.apache.cxf.ext.logging.LoggingInInterceptor;
 import org.apache.cxf.ext.logging.LoggingOutInterceptor;
-import org.apache.cxf.ws.security.wss4j.WSS4JOutInterceptor;
+import org.apache.cxf.transport.http.HTTPConduitFactory;
+import org.apache.cxf.transport.http.URLConnectionHTTPConduit;
 import org.apache.wss4j.common.ConfigurationConstants;
+import org.apache.wss4j.stax.ext.WSSSecurityProperties;
+import org.apache.wss4j.stax.setup.ConfigurationConverter;
+import org.apache.wss4j.stax.setup.WSSec;
 
 /**
  * The one CXF endpoint for the matricula service: PAYLOAD mode (so the interceptor chain runs), the
- * WSDL's names, and a WSS4J interceptor with the static signing policy — Timestamp, then an X.509
+ * WSDL's names, and streaming WS-Security with the static signing policy — Timestamp, then an X.509
  * BinarySecurityToken signature over Timestamp and Body, RSA-SHA256, exclusive C14N. The certificate
- * is chosen per message (see {@link MatriculaRequest}).
+ * is chosen per message (see {@link MatriculaRequest} and {@link MunicipalitySignatureInterceptor}).
  */
 public final class MossosClient {
 
@@ -33,9 +37,36 @@ public final class MossosClient {
     public static void warmUp() {
         org.apache.wss4j.dom.engine.WSSConfig.init();
         org.apache.xml.security.Init.init();
+        WSSec.init();
     }
 
-    public static CxfEndpoint endpoint(CamelContext context, String wsdlUrl, boolean soapDebug) {
+    /**
+     * Timestamp, then an X.509 BinarySecurityToken signature over Timestamp and Body: RSA-SHA256, SHA-256
+     * digests, exclusive C14N, a five-minute Timestamp, mustUnderstand. No certificate: that is per message.
+     */
+    static WSSSecurityProperties signingPolicy() {
+        Map<String, Object> wss = new HashMap<>();
+        wss.put(ConfigurationConstants.ACTION, ConfigurationConstants.TIMESTAMP + " " + ConfigurationConstants.SIGNATURE);
+        wss.put(ConfigurationConstants.SIG_KEY_ID, "DirectReference");
+        wss.put(ConfigurationConstants.SIGNATURE_PARTS, "{Element}{" + WSU + "}Timestamp;{Element}{" + SOAP11 + "}Body");
+        wss.put(ConfigurationConstants.SIG_ALGO, "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
+        wss.put(ConfigurationConstants.SIG_DIGEST_ALGO, "http://www.w3.org/2001/04/xmlenc#sha256");
+        wss.put(ConfigurationConstants.SIG_C14N_ALGO, "http://www.w3.org/2001/10/xml-exc-c14n#");
+        wss.put(ConfigurationConstants.TTL_TIMESTAMP, "300");
+        wss.put(ConfigurationConstants.MUST_UNDERSTAND, "true");
+        return ConfigurationConverter.convert(wss);
+    }
+
+    /**
+     * @param connections sends in flight at most ({@code SENDER_CONCURRENCY}): idle HTTP connections kept open
+     *                    for reuse per endpoint
+     */
+    public static CxfEndpoint endpoint(CamelContext context, String wsdlUrl, boolean soapDebug, int connections) {
+        // The JDK keeps 5 idle keep-alive connections per host unless told otherwise: with more sends in flight,
+        // every other send would open a new connection. Read once, when the first connection is pooled.
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", String.valueOf(Math.max(5, connections)));
+        }
         CxfEndpoint ep = new CxfEndpoint();
         ep.setCamelContext(context);
         ep.setBeanId("mossosEndpoint");
@@ -48,18 +79,11 @@ public final class MossosClient {
         ep.setDefaultOperationNamespace(MatriculaRequest.NS);
         ep.setSkipFaultLogging(true);
 
-        Map<String, Object> wss = new HashMap<>();
-        wss.put(ConfigurationConstants.ACTION, ConfigurationConstants.TIMESTAMP + " " + ConfigurationConstants.SIGNATURE);
-        wss.put(ConfigurationConstants.SIG_KEY_ID, "DirectReference");
-        wss.put(ConfigurationConstants.SIGNATURE_PARTS, "{Element}{" + WSU + "}Timestamp;{Element}{" + SOAP11 + "}Body");
-        wss.put(ConfigurationConstants.SIG_ALGO, "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
-        wss.put(ConfigurationConstants.SIG_DIGEST_ALGO, "http://www.w3.org/2001/04/xmlenc#sha256");
-        wss.put(ConfigurationConstants.SIG_C14N_ALGO, "http://www.w3.org/2001/10/xml-exc-c14n#");
-        wss.put(ConfigurationConstants.TTL_TIMESTAMP, "300");
-        wss.put(ConfigurationConstants.MUST_UNDERSTAND, "true");
-        // The Crypto object is looked up per message under this property name.
-        wss.put(ConfigurationConstants.SIG_PROP_REF_ID, MatriculaRequest.CRYPTO_PROPERTY);
-        ep.getOutInterceptors().add(new WSS4JOutInterceptor(wss));
+        ep.getOutInterceptors().add(new MunicipalitySignatureInterceptor(signingPolicy()));
+        // HttpURLConnection writes the request straight to the socket; CXF's default java.net.http conduit pipes
+        // it through another thread. Measured with the sender benchmark: 10 % less CPU per send, half the kernel time.
+        ep.getBus().setExtension((HTTPConduitFactory) (factory, bus, info, target) -> new URLConnectionHTTPConduit(bus, info, target),
+                HTTPConduitFactory.class);
 
         if (soapDebug) {
             Set<String> images = Set.of("imgMatricula", "imgContext");

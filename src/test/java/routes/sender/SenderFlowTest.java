@@ -264,6 +264,23 @@ class SenderFlowTest {
         assertThat(byPlate.get(l).codiLector()).isEqualTo("LL01"); // no codigo_lector: the serial
     }
 
+    /** The signer is chosen per message while 16 workers sign at once: no message may borrow another's certificate. */
+    @Test
+    void twoMunicipalitiesSendingConcurrentlyEachSignOnlyWithTheirOwnCertificate() throws Exception {
+        int n = 300;
+        for (int i = 0; i < n; i++) {
+            queueReading(i % 2 == 0 ? "GI01" : "LL01", Ocr.FILE);
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
+        var received = sandbox.received();
+        assertThat(received).hasSize(n);
+        assertThat(sandbox.rejectedCount()).isZero();
+        assertThat(received).filteredOn(r -> r.codiLector().equals("GIR-LECTOR-1")).hasSize(n / 2)
+                .allSatisfy(r -> assertThat(r.signer()).contains("CN=Ajuntament de Girona"));
+        assertThat(received).filteredOn(r -> r.codiLector().equals("LL01")).hasSize(n / 2)
+                .allSatisfy(r -> assertThat(r.signer()).contains("CN=Ajuntament de Lleida"));
+    }
+
     @Test
     void aKilledSendersExpiredLeaseIsRecoveredWithoutUsingAnAttempt() throws Exception {
         String plate = "5555LSE";
