@@ -49,20 +49,36 @@ class SenderCapacityTest {
     }
 
     @Test
-    void aClaimWaitsForAQuarterOfTheSlotsRatherThanClaimingOneRowAtATime() throws Exception {
-        SenderCapacity slots = new SenderCapacity(16, 50);
+    void aClaimGathersTheSlotsThatFreeUpWithinItsWindowRatherThanClaimingOneRowAtATime() throws Exception {
+        SenderCapacity slots = new SenderCapacity(16, 50, 3_000);
         slots.reserve();
-        slots.release(); // one slot free: not worth a claim yet
+        slots.release(); // one slot free: the claim waits for a group
+        releaseLater(slots, 3, 200);
+        long t0 = System.nanoTime();
+        assertThat(slots.reserve()).isEqualTo(4);
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(2_500L);
+    }
+
+    @Test
+    void aLoneFreeSlotIsClaimedWhenTheWindowEndsSoItDoesNotStayIdle() throws Exception {
+        SenderCapacity slots = new SenderCapacity(16, 50, 100);
+        slots.reserve();
+        slots.release();
+        long t0 = System.nanoTime();
+        assertThat(slots.reserve()).isEqualTo(1);
+        assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(90L, 900L);
+    }
+
+    private static void releaseLater(SenderCapacity slots, int n, long millis) {
         new Thread(() -> {
             try {
-                Thread.sleep(200);
+                Thread.sleep(millis);
             } catch (InterruptedException e) {
                 return;
             }
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < n; i++) {
                 slots.release();
             }
         }).start();
-        assertThat(slots.reserve()).isEqualTo(4);
     }
 }
