@@ -25,9 +25,10 @@ class DeployScriptsTest {
     }
 
     @Test
-    void theBenchmarksRunTheServiceWithTheSystemdUnitsJvmOptions() throws Exception {
+    void theBenchmarksRunTheServiceWithTheSystemdUnitsJvmOptionsAndEnvironment() throws Exception {
         String unit = Files.readString(Path.of("deploy/systemd/tattile-sender.service"));
         assertThat(unit).contains("ExecStart=/usr/bin/java " + routes.tools.bench.BenchCommand.UNIT_JVM_OPTIONS + " -jar ");
+        routes.tools.bench.BenchCommand.UNIT_ENVIRONMENT.forEach((name, value) -> assertThat(unit).contains("Environment=" + name + "=" + value));
     }
 
     @Test

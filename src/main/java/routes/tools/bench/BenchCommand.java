@@ -29,6 +29,8 @@ public class BenchCommand {
 
     /** The JVM options of deploy/systemd/tattile-sender.service. */
     public static final String UNIT_JVM_OPTIONS = "-Xms128m -Xmx256m -XX:+ExitOnOutOfMemoryError";
+    /** Environment the systemd unit gives the service (checked against the unit by a test), given to the service under test too. */
+    public static final Map<String, String> UNIT_ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
 
     /** Options every benchmark shares. */
     static class Common {

@@ -40,6 +40,7 @@ final class ServiceProcess implements AutoCloseable {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "routes.Application"));
         Files.createDirectories(log.toAbsolutePath().getParent());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(BenchCommand.UNIT_ENVIRONMENT);
         pb.environment().putAll(environment);
         long t0 = System.nanoTime();
         Process p = pb.start();
