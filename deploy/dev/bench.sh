@@ -3,7 +3,7 @@
 # fixed 200 readings/s, the sender against the built-in Mossos sandbox at 0 ms and 200 ms (verification
 # off and on), and claim latency with 10 k, 100 k and 1 M rows queued. Each figure is the median of
 # BENCH_RUNS runs (default 3), warm-up excluded. Writes target/bench/results.json and the README table
-# target/bench/results.md. Uses (and empties) its own database, tattile_bench. Takes about 15 minutes.
+# target/bench/results.md. Uses (and empties) its own database, tattile_bench. Takes 10-18 minutes.
 #   BENCH_RUNS (3), BENCH_DB (tattile_bench), BENCH_ARGS (extra arguments for "bench all", e.g. --quick)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
