@@ -48,12 +48,17 @@ public final class SenderCapacity {
         }
         int got = 1;
         long deadline = System.nanoTime() + gatherNanos;
-        while (got < claimMin) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || !slots.tryAcquire(left, TimeUnit.NANOSECONDS)) {
-                break;
+        try {
+            while (got < claimMin) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !slots.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+                got++;
             }
-            got++;
+        } catch (InterruptedException e) {
+            slots.release(got); // taken, never to be claimed
+            throw e;
         }
         while (got < claimMax && slots.tryAcquire()) {
             got++;

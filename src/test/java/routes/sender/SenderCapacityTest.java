@@ -69,6 +69,26 @@ class SenderCapacityTest {
         assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(90L, 900L);
     }
 
+    @Test
+    void aClaimInterruptedWhileGatheringGivesBackTheSlotsItTook() throws Exception {
+        SenderCapacity slots = new SenderCapacity(16, 50, 60_000);
+        slots.reserve();
+        slots.release();
+        slots.release(); // two free: the claim takes them and waits for two more
+        Thread claimer = new Thread(() -> {
+            try {
+                slots.reserve();
+            } catch (InterruptedException expected) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        claimer.start();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> slots.available() == 0);
+        claimer.interrupt();
+        claimer.join(5000);
+        assertThat(slots.available()).isEqualTo(2);
+    }
+
     private static void releaseLater(SenderCapacity slots, int n, long millis) {
         new Thread(() -> {
             try {
