@@ -279,7 +279,7 @@ public final class MossosSandbox implements AutoCloseable {
 
         static Fields of(Document doc) {
             return new Fields(text(doc, "codiLector"), text(doc, "matricula"), text(doc, "dataLectura"), text(doc, "horaLectura"),
-                    text(doc, "imgMatricula") != null, doc.getElementsByTagNameNS(NS, "imgContext").getLength() > 0);
+                    present(doc, "imgMatricula"), present(doc, "imgContext"));
         }
 
         /**
@@ -294,8 +294,9 @@ public final class MossosSandbox implements AutoCloseable {
                     if (in.next() == XMLStreamConstants.START_ELEMENT && NS.equals(in.getNamespaceURI())) {
                         String name = in.getLocalName();
                         switch (name) {
-                            case "codiLector", "matricula", "dataLectura", "horaLectura" -> values.put(name, in.getElementText().strip());
-                            case "imgMatricula", "imgContext" -> values.put(name, "");
+                            // the first of each, as the DOM path reads them
+                            case "codiLector", "matricula", "dataLectura", "horaLectura" -> values.putIfAbsent(name, in.getElementText().strip());
+                            case "imgMatricula", "imgContext" -> values.putIfAbsent(name, "");
                             default -> { }
                         }
                     }
@@ -306,6 +307,11 @@ public final class MossosSandbox implements AutoCloseable {
             return new Fields(values.get("codiLector"), values.get("matricula"), values.get("dataLectura"), values.get("horaLectura"),
                     values.containsKey("imgMatricula"), values.containsKey("imgContext"));
         }
+    }
+
+    /** Whether the element is there, without copying its text (the images are most of the request). */
+    private static boolean present(Document doc, String name) {
+        return doc.getElementsByTagNameNS(NS, name).getLength() > 0;
     }
 
     private static String text(Document doc, String name) {

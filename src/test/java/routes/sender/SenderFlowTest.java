@@ -276,21 +276,14 @@ class SenderFlowTest {
             // 12 MB of image, 16 MB of Base64: far more than the socket buffers hold, so the write blocks.
             byte[] big = new byte[12 * 1024 * 1024];
             new java.util.Random(7).nextBytes(big);
-            String plate = "7777BHX";
-            UUID camera = UUID.fromString(TestDb.text(db, "SELECT id::text FROM cameras WHERE serial_number = 'BH01'"));
-            UUID id = UUID.randomUUID();
-            Instant t = Instant.parse("2026-05-04T10:00:00Z");
-            String ocr = ImageStore.relativePath("BH01", plate, t, id, ImageStore.Kind.OCR);
-            images.write(ocr, big);
             long start = System.nanoTime();
-            new ReadingRepository(db).insert(new NewReading(id, camera, plate, t, "BH01", null, null, null, null, null, "ESP", null,
-                    null, null, null, null, null, null, null, "<root/>"), ocr, null);
+            String plate = queueReading("BH01", "7777BHX", big);
             await().atMost(Duration.ofSeconds(15)).until(() -> !logs.linesContaining("[SENDER] Error enviando lectura (" + plate + ")").isEmpty());
             assertThat((System.nanoTime() - start) / 1_000_000).as("cut off by the deadline (1 s + 1 s), not by the 20 s lease").isLessThan(10_000);
             assertThat(logs.linesContaining("[SENDER] Envío cortado: http://127.0.0.1:" + blackHole.getLocalPort() + "/matricules no ha leído"))
                     .isNotEmpty();
             assertThat(held).as("the endpoint accepted the connection").isNotEmpty();
-            TestDb.execute(db, "DELETE FROM messages_queue WHERE reading_id = '" + id + "'");
+            TestDb.execute(db, "DELETE FROM messages_queue WHERE reading_id IN (SELECT id FROM alpr_readings WHERE plate = '" + plate + "')");
         } finally {
             blackHole.close();
             for (var s : held) {
@@ -424,8 +417,17 @@ class SenderFlowTest {
         return queueReading(serial, ocr, null);
     }
 
+    /** Inserts a reading as the ingest would, with this OCR image, and returns its plate. */
+    String queueReading(String serial, String plate, byte[] ocrImage) throws Exception {
+        return queueReading(serial, Ocr.FILE, plate, ocrImage);
+    }
+
     /** Inserts a reading as the ingest would (image file written unless told otherwise) and returns its plate. */
     String queueReading(String serial, Ocr ocrMode, String plateOrNull) throws Exception {
+        return queueReading(serial, ocrMode, plateOrNull, new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3});
+    }
+
+    private String queueReading(String serial, Ocr ocrMode, String plateOrNull, byte[] ocrImage) throws Exception {
         int n = sequence.incrementAndGet();
         String plate = plateOrNull != null ? plateOrNull : String.format("%04dABC", n);
         UUID cameraId = UUID.fromString(TestDb.text(db, "SELECT id::text FROM cameras WHERE serial_number = ?", serial));
@@ -433,7 +435,7 @@ class SenderFlowTest {
         Instant t = Instant.parse("2026-05-01T10:00:00Z").plusSeconds(n);
         String ocr = ocrMode == Ocr.NONE ? null : ImageStore.relativePath(serial, plate, t, id, ImageStore.Kind.OCR);
         if (ocrMode == Ocr.FILE) {
-            images.write(ocr, new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3});
+            images.write(ocr, ocrImage);
         }
         new ReadingRepository(db).insert(new NewReading(id, cameraId, plate, t, serial, null, null, null, null, null, "ESP", null,
                 null, null, null, null, null, null, null, "<root/>"), ocr, null);
