@@ -48,8 +48,12 @@ done
 
 say "Schema and demo registry (database $DB_NAME)"
 rm -rf demo-data && mkdir -p demo-data
+umask 077   # the demo's secrets (Jolokia password, API key, certificate) are readable by this user only
+# Jolokia (for Hawtio) starts only with a user and a password file.
+export JOLOKIA_USER=demo JOLOKIA_PASSWORD_FILE="$PWD/demo-data/jolokia.password"
+head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$JOLOKIA_PASSWORD_FILE"
 app db migrate
-sql "TRUNCATE delivery_log, messages_queue, alpr_readings, cameras, municipalities, endpoints, certificates CASCADE"
+sql "TRUNCATE delivery_log, messages_queue, alpr_readings, cameras, municipalities, endpoints, certificates, api_keys CASCADE"
 app admin municipality add --name "Demo" --code 17000
 app admin camera add --serial DEMO0001 --municipality Demo --codigo-lector DEMO-NORTE --description "Acceso Norte (simulated)"
 app admin camera add --serial DEMO0002 --municipality Demo --description "Acceso Sur (simulated)" --timezone Europe/Madrid
@@ -103,13 +107,18 @@ echo
 echo "Sandbox (samples):"
 grep -m2 '^\[SANDBOX\]' "$SANDBOX_LOG" || true
 if command -v curl >/dev/null 2>&1; then
-  echo
-  echo "GET http://127.0.0.1:$API_PORT/health"
-  curl -s "http://127.0.0.1:$API_PORT/health"; echo
+  # Secrets go to curl in files, never on its command line.
   KEY=$(app admin apikey create --name demo-reader --role READ_ONLY | sed -n 2p)
-  echo "GET /metrics with a READ_ONLY key (tattile_* series):"
-  curl -s -H "X-API-Key: $KEY" "http://127.0.0.1:$API_PORT/metrics" | grep -E '^tattile_(readings_received|sends)_total' || true
-  echo "Hawtio / Jolokia: http://127.0.0.1:$JOLOKIA_PORT/jolokia (route ingest-tattile-tcp: $(curl -s "http://127.0.0.1:$JOLOKIA_PORT/jolokia/read/org.apache.camel:context=tattile-sender,type=routes,name=%22ingest-tattile-tcp%22/ExchangesCompleted" | sed -n 's/.*"value":\([0-9]*\).*/\1/p') exchanges completed)"
+  printf 'X-API-Key: %s\n' "$KEY" > demo-data/api-key.header
+  printf 'user = "%s:%s"\n' "$JOLOKIA_USER" "$(cat "$JOLOKIA_PASSWORD_FILE")" > demo-data/jolokia.curlrc
+  echo
+  echo "GET http://127.0.0.1:$API_PORT/health/ready (public)"
+  curl -s "http://127.0.0.1:$API_PORT/health/ready"; echo
+  echo "GET /health with a READ_ONLY key"
+  curl -s -H @demo-data/api-key.header "http://127.0.0.1:$API_PORT/health"; echo
+  echo "GET /metrics with the same key (tattile_* series):"
+  curl -s -H @demo-data/api-key.header "http://127.0.0.1:$API_PORT/metrics" | grep -E '^tattile_(readings_received|sends)_total' || true
+  echo "Hawtio / Jolokia: http://127.0.0.1:$JOLOKIA_PORT/jolokia, user $JOLOKIA_USER, password in $JOLOKIA_PASSWORD_FILE (route ingest-tattile-tcp: $(curl -s -K demo-data/jolokia.curlrc "http://127.0.0.1:$JOLOKIA_PORT/jolokia/read/org.apache.camel:context=tattile-sender,type=routes,name=%22ingest-tattile-tcp%22/ExchangesCompleted" | sed -n 's/.*"value":\([0-9]*\).*/\1/p') exchanges completed)"
 fi
 
 say "Stopping"

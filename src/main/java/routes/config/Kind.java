@@ -59,6 +59,8 @@ public interface Kind {
         return null;
     };
 
+    Kind OPTIONAL_TEXT = v -> null;
+
     Kind OPTIONAL_IDENTIFIER = v -> v.isEmpty() || v.matches("[A-Za-z0-9._:-]{1,100}") ? null : "must be letters, digits, '.', '_', ':' or '-'";
 
     Kind OPTIONAL_DIRECTORY = v -> v.isEmpty() || java.nio.file.Files.isDirectory(java.nio.file.Path.of(v)) ? null : "must be an existing folder";

@@ -29,20 +29,13 @@ public final class Service {
     }
 
     public int run() {
-        startJolokia(settings.integer(Setting.JOLOKIA_PORT));
+        routes.monitoring.JolokiaAgent.start(settings);
         Main main = new Main();
         main.setOverrideProperties(settings.asProperties());
         main.configure().withName("tattile-sender")
                 .withAutoConfigurationLogSummary(false) // the summary would print DB_PASSWORD
                 .withRoutesIncludePattern(routesIncludePattern(settings))
                 .addConfiguration(TattileConfiguration.class);
-        if (settings.flows().contains("api")) {
-            var http = main.configure().httpServer();
-            http.setEnabled(true);
-            http.setHost(settings.text(Setting.API_BIND_HOST));
-            http.setPort(settings.integer(Setting.API_PORT));
-            http.setMaxBodySize((long) settings.integer(Setting.API_MAX_BODY_BYTES));
-        }
         try {
             int exit = main.run(new String[0]);
             if (exit != 0 && main.getCamelContext() == null) {
@@ -53,21 +46,6 @@ public final class Service {
             throw e;
         } catch (Exception e) {
             throw new ServiceFailedException("The service could not start: " + rootMessage(e));
-        }
-    }
-
-    /** Jolokia's JVM agent, in this process, on 127.0.0.1 only, with the access policy packaged in the jar. */
-    static void startJolokia(int port) {
-        if (port <= 0) {
-            return;
-        }
-        try {
-            org.jolokia.jvmagent.JvmAgent.agentmain("host=127.0.0.1,port=" + port
-                    + ",policyLocation=classpath:/jolokia-access.xml,discoveryEnabled=false", null);
-        } catch (RuntimeException e) {
-            // Monitoring must not stop the service (e.g. two processes of one host, one per flow, on the same port).
-            org.slf4j.LoggerFactory.getLogger(Service.class).warn("Jolokia not started on 127.0.0.1:{} ({}); set JOLOKIA_PORT to a free port or 0",
-                    port, e.getMessage());
         }
     }
 

@@ -55,6 +55,8 @@ public enum Setting {
     API_IP_RATE_LIMIT_PER_MINUTE("1200", Kind.positive(1, 10_000_000), "Requests per minute allowed per client address (then 429)"),
 
     JOLOKIA_PORT("8778", Kind.positive(0, 65_535), "Jolokia (JMX over HTTP, for Hawtio) on 127.0.0.1; 0 = off"),
+    JOLOKIA_USER("", Kind.OPTIONAL_IDENTIFIER, "User Hawtio logs in to Jolokia with (Jolokia starts only with a user and a password file)"),
+    JOLOKIA_PASSWORD_FILE("", Kind.OPTIONAL_TEXT, "File holding Jolokia's password on its first line (keep it 0600)"),
 
     CERTS_DIR("/etc/tattile-sender/certs", Kind.TEXT, "Folder of the municipalities' certificates"),
     CRYPTO_PROVIDER("auto", Kind.oneOf("auto", "jdk"), "Signing crypto: auto = Amazon Corretto Crypto Provider where it loads (faster RSA/SHA-256), else the JDK's; jdk = always the JDK's"),
