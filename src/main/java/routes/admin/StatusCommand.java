@@ -37,15 +37,23 @@ public class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "JSON output for scripts and monitoring")
     boolean json;
 
+    /** A READ_ONLY (or ADMIN) API key that lets {@code status} read the running service's breaker states. */
+    static final String API_KEY_ENV = "TATTILE_API_KEY";
+
     /**
-     * The running service's breaker states, from its {@code /health} on this machine; null when it does
-     * not answer within a second (then the table shows "?").
+     * The running service's breaker states, from its {@code /health} on this machine (which needs a READ_ONLY
+     * or ADMIN key, from {@code TATTILE_API_KEY}); null without a key or when the service does not answer
+     * within a second (then the table shows "?").
      */
     static Map<String, String> liveBreakers(int apiPort) {
+        String key = System.getenv(API_KEY_ENV);
+        if (key == null || key.isBlank()) {
+            return null;
+        }
         try {
             var http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
             var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + apiPort + "/health"))
-                    .timeout(Duration.ofSeconds(1)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    .header("X-API-Key", key.strip()).timeout(Duration.ofSeconds(1)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("breakers");
             Map<String, String> out = new java.util.TreeMap<>();
             node.fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue().asText()));

@@ -9,15 +9,19 @@ import routes.ingest.Rejection;
 /** Turns API failures into a status code and a small JSON body {@code {"error": "..."}}. */
 public final class ApiErrors {
 
-    private final ObjectMapper json = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** {@code {"error": reason}}. */
+    static String json(String reason) {
+        try {
+            return JSON.writeValueAsString(Map.of("error", reason));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     public void refused(Exchange exchange, ApiException e) throws Exception {
         answer(exchange, e.status(), e.getMessage());
-    }
-
-    public void tooMany(Exchange exchange) throws Exception {
-        exchange.getMessage().setHeader("Retry-After", "60");
-        answer(exchange, 429, "rate limit exceeded");
     }
 
     public void readingRefused(Exchange exchange, RejectedReadingException e) throws Exception {
@@ -32,9 +36,8 @@ public final class ApiErrors {
 
     private void answer(Exchange exchange, int status, String reason) throws Exception {
         var m = exchange.getMessage();
-        m.removeHeader(ApiGuard.KEY_HEADER);
-        m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+                m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         m.setHeader("Content-Type", "application/json");
-        m.setBody(json.writeValueAsString(Map.of("error", reason)));
+        m.setBody(json(reason));
     }
 }

@@ -6,19 +6,17 @@ import org.apache.camel.Exchange;
 import org.apache.camel.spi.HeaderFilterStrategy;
 
 /**
- * Only the headers the API means to send reach an HTTP response. Camel would otherwise copy every message
- * header out, including the request's own query parameters: a client's value echoed as a response header
- * (a NUL in it made Vert.x fail the response with a 500). Incoming headers are filtered as before.
+ * Which headers cross the API's edge. Out: only the headers the API means to send (Camel would otherwise
+ * copy every message header out, including the request's own query parameters). In: no request header,
+ * query parameter or form field ever becomes a Camel header, so request data cannot pose as one the routes
+ * read (a {@code CamelVertxPlatformHttpRemoteAddress} field forged the client's address). Camel still sets
+ * its own {@code CamelHttpMethod}, {@code CamelHttpPath}… from the request line; the key, the caller and
+ * the client address come from {@link ApiGate}.
  */
 public final class ApiResponseHeaders implements HeaderFilterStrategy {
 
-    private static final Set<String> SENT = Set.of("content-type", "retry-after", "www-authenticate", "cache-control", "location");
-
-    private final HeaderFilterStrategy incoming;
-
-    public ApiResponseHeaders(HeaderFilterStrategy incoming) {
-        this.incoming = incoming;
-    }
+    private static final Set<String> SENT = Set.of("content-type", "retry-after", "www-authenticate", "cache-control", "location", "allow");
+    private static final Set<String> RECEIVED = Set.of("content-type");
 
     @Override
     public boolean applyFilterToCamelHeaders(String headerName, Object headerValue, Exchange exchange) {
@@ -27,6 +25,6 @@ public final class ApiResponseHeaders implements HeaderFilterStrategy {
 
     @Override
     public boolean applyFilterToExternalHeaders(String headerName, Object headerValue, Exchange exchange) {
-        return incoming != null && incoming.applyFilterToExternalHeaders(headerName, headerValue, exchange);
+        return headerName == null || !RECEIVED.contains(headerName.toLowerCase(Locale.ROOT));
     }
 }

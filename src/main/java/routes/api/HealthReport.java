@@ -13,29 +13,39 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ServiceStatus;
 import routes.sender.EndpointGuard;
 import routes.store.CertificateRepository;
-import routes.store.QueueAdminRepository;
 
 /**
- * What {@code GET /health} and {@code GET /health/ready} answer: database, the flows' routes, queue
- * counts, the oldest pending reading, breaker states and certificates about to expire. 503 when the
- * database does not answer or a flow this process runs is not started.
+ * What {@code GET /health} (an API key's callers) and {@code GET /health/ready} (public) answer: database,
+ * the flows' routes, queue counts, the oldest pending reading, breaker states and certificates about to
+ * expire. 503 when the database does not answer or a flow this process runs is not started. Both are
+ * computed at most once per cache time (a second for readiness), whatever the number of callers, and the
+ * queue figures come from {@link QueueSnapshot} (estimates on a large queue, never a full scan).
  */
 public final class HealthReport {
 
     private static final Map<String, String> FLOW_ROUTES = Map.of("ingest", "ingest-tattile-tcp", "sender", "sender-poll",
             "maintenance", "maintenance-schedule", "api", "api-health");
 
+    private static final long READY_CACHE_MILLIS = 1_000;
+
+    private record Answer(Map<String, Object> body, int status, long at) {
+    }
+
     private final DataSource dataSource;
-    private final QueueAdminRepository queue;
+    private final QueueSnapshot queue;
+    private final long cacheMillis;
+    private Answer lastHealth;
+    private Answer lastReady;
     private final CertificateRepository certificates;
     private final EndpointGuard guard;
     private final routes.store.RegistryRepository endpoints;
     private final Set<String> flows;
     private final boolean senderEnabled;
 
-    public HealthReport(DataSource dataSource, QueueAdminRepository queue, CertificateRepository certificates, EndpointGuard guard,
+    public HealthReport(DataSource dataSource, QueueSnapshot queue, long cacheMillis, CertificateRepository certificates, EndpointGuard guard,
                         Set<String> flows, boolean senderEnabled) {
         this.dataSource = dataSource;
+        this.cacheMillis = cacheMillis;
         this.endpoints = new routes.store.RegistryRepository(dataSource);
         this.queue = queue;
         this.certificates = certificates;
@@ -45,6 +55,18 @@ public final class HealthReport {
     }
 
     public Map<String, Object> health(Exchange exchange) {
+        Answer a;
+        synchronized (this) {
+            if (lastHealth == null || System.currentTimeMillis() - lastHealth.at() >= cacheMillis) {
+                lastHealth = computeHealth(exchange);
+            }
+            a = lastHealth;
+        }
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, a.status());
+        return a.body();
+    }
+
+    private Answer computeHealth(Exchange exchange) {
         Map<String, Object> body = new LinkedHashMap<>();
         boolean up = true;
         Map<String, Object> db = database();
@@ -56,13 +78,15 @@ public final class HealthReport {
         body.put("flows", routes);
         if ("UP".equals(db.get("status"))) {
             try {
-                Map<String, Long> counts = queue.countsByStatus();
+                var overview = queue.get();
+                Map<String, Long> counts = overview.counts();
                 body.put("pending", counts.getOrDefault("PENDING", 0L));
                 body.put("sending", counts.getOrDefault("SENDING", 0L));
                 body.put("failed", counts.getOrDefault("FAILED", 0L));
                 body.put("dead", counts.getOrDefault("DEAD", 0L));
-                body.put("total_readings", queue.readingsTotal());
-                body.put("oldest_pending_age_seconds", queue.oldestPendingAgeSeconds());
+                body.put("counts_estimated", overview.estimated());
+                body.put("total_readings", overview.readings());
+                body.put("oldest_pending_age_seconds", overview.oldestPendingAgeSeconds());
                 body.put("certificates_expiring_30d", expiringCertificates());
             } catch (SQLException e) {
                 body.put("status", "DOWN");
@@ -70,14 +94,21 @@ public final class HealthReport {
             }
         }
         body.put("breakers", breakersByName());
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, up ? 200 : 503);
-        return body;
+        body.put("computed_at", Instant.now().toString());
+        return new Answer(body, up ? 200 : 503, System.currentTimeMillis());
     }
 
     public Map<String, Object> ready(Exchange exchange) {
-        boolean up = "UP".equals(database().get("status")) && !routes(exchange).containsValue("DOWN");
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, up ? 200 : 503);
-        return Map.of("status", up ? "UP" : "DOWN");
+        Answer a;
+        synchronized (this) {
+            if (lastReady == null || System.currentTimeMillis() - lastReady.at() >= READY_CACHE_MILLIS) {
+                boolean up = "UP".equals(database().get("status")) && !routes(exchange).containsValue("DOWN");
+                lastReady = new Answer(Map.of("status", up ? "UP" : "DOWN"), up ? 200 : 503, System.currentTimeMillis());
+            }
+            a = lastReady;
+        }
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, a.status());
+        return a.body();
     }
 
     /** Breaker state per endpoint name ("global" for MOSSOS_ENDPOINT_URL); endpoints never used yet are not listed. */

@@ -24,16 +24,12 @@ import routes.store.QueueAdminRepository;
  */
 public final class Metrics {
 
-    private static final long QUEUE_CACHE_MILLIS = 5_000;
-
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final QueueAdminRepository queue;
-    private volatile Map<String, Long> queueCounts = Map.of();
-    private volatile long queueCountsAt;
+    private final QueueSnapshot queue;
     private final Map<String, Boolean> breakerGauges = new ConcurrentHashMap<>();
     private final EndpointGuard guard;
 
-    public Metrics(IngestStats ingest, QueueAdminRepository queue, EndpointGuard guard) {
+    public Metrics(IngestStats ingest, QueueSnapshot queue, EndpointGuard guard) {
         this.queue = queue;
         this.guard = guard;
         FunctionCounter.builder("tattile_readings_received", ingest, IngestStats::storedCount)
@@ -79,15 +75,10 @@ public final class Metrics {
     }
 
     private double queueCount(String status) {
-        long now = System.currentTimeMillis();
-        if (now - queueCountsAt > QUEUE_CACHE_MILLIS) {
-            try {
-                queueCounts = queue.countsByStatus();
-            } catch (SQLException e) {
-                return Double.NaN;
-            }
-            queueCountsAt = now;
+        try {
+            return queue.get().counts().getOrDefault(status, 0L);
+        } catch (SQLException e) {
+            return Double.NaN; // the database is down: no value rather than a stale one
         }
-        return queueCounts.getOrDefault(status, 0L);
     }
 }

@@ -50,9 +50,17 @@ public enum Setting {
 
     API_PORT("8000", Kind.PORT, "HTTP API port (health, metrics, Lector Vision ingest, admin resources)"),
     API_BIND_HOST("0.0.0.0", Kind.TEXT, "Address the HTTP API binds to"),
-    API_MAX_BODY_BYTES("8388608", Kind.positive(1024, 256L * 1024 * 1024), "Largest HTTP request body; a larger one gets 413"),
+    API_MAX_BODY_BYTES("2097152", Kind.positive(1024, 64L * 1024 * 1024), "Largest Lector Vision reading (two images as Base64 and their fields); a larger body gets 413"),
     API_RATE_LIMIT_PER_MINUTE("600", Kind.positive(1, 10_000_000), "Requests per minute allowed per API key (then 429)"),
     API_IP_RATE_LIMIT_PER_MINUTE("1200", Kind.positive(1, 10_000_000), "Requests per minute allowed per client address (then 429)"),
+    API_MAX_CONNECTIONS("256", Kind.positive(1, 100_000), "Open HTTP connections allowed in all; more are closed at once"),
+    API_MAX_CONNECTIONS_PER_CLIENT("32", Kind.positive(1, 100_000), "Open HTTP connections allowed per client address; more are closed at once"),
+    API_MAX_REQUESTS_IN_PROGRESS("32", Kind.positive(1, 10_000), "Requests handled at once; more get 503 with Retry-After"),
+    API_HEADER_TIMEOUT_SECONDS("10", Kind.positive(1, 3600), "A new connection must send a complete request line and headers within this time"),
+    API_IDLE_TIMEOUT_SECONDS("30", Kind.positive(1, 3600), "A kept-alive connection must begin its next request within this time"),
+    API_REQUEST_TIMEOUT_SECONDS("30", Kind.positive(1, 3600), "A request (body included) must be received and answered within this time (then 408)"),
+    API_PROXY_PROTOCOL("false", Kind.BOOLEAN, "true when the API is behind HAProxy sending the PROXY protocol: the client address comes from it"),
+    API_HEALTH_CACHE_SECONDS("5", Kind.positive(1, 3600), "GET /health and the queue gauges of /metrics are computed at most once in this time"),
 
     JOLOKIA_PORT("8778", Kind.positive(0, 65_535), "Jolokia (JMX over HTTP, for Hawtio) on 127.0.0.1; 0 = off"),
     JOLOKIA_USER("", Kind.OPTIONAL_IDENTIFIER, "User Hawtio logs in to Jolokia with (Jolokia starts only with a user and a password file)"),

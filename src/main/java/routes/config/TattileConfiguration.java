@@ -14,10 +14,14 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import routes.api.AdminApi;
+import routes.api.ApiAccess;
+import routes.api.ApiGate;
+import routes.api.ApiServer;
 import routes.api.ApiErrors;
 import routes.api.ApiGuard;
 import routes.api.HealthReport;
 import routes.api.Metrics;
+import routes.api.QueueSnapshot;
 import routes.ingest.CameraGate;
 import routes.ingest.IdleTimeoutHandlerFactory;
 import routes.ingest.IngestStats;
@@ -87,18 +91,15 @@ public class TattileConfiguration implements CamelConfiguration {
         EndpointGuard guard = new EndpointGuard(settings.integer(Setting.SENDER_BREAKER_FAILURES),
                 Duration.ofSeconds(settings.integer(Setting.SENDER_BREAKER_OPEN_SECONDS)),
                 Duration.ofSeconds(settings.integer(Setting.SENDER_HEALTHY_WINDOW_SECONDS)), settings.integer(Setting.SENDER_CONCURRENCY), clock);
-        Metrics metrics = new Metrics(stats, queueAdmin, guard);
+        QueueSnapshot queueSnapshot = new QueueSnapshot(queueAdmin, settings.integer(Setting.API_HEALTH_CACHE_SECONDS) * 1000L, clock);
+        Metrics metrics = new Metrics(stats, queueSnapshot, guard);
         QueueRepository queue = new QueueRepository(dataSource, settings.flag(Setting.AUDIT_ENABLED));
         registry.bind("imageStore", images);
 
         bindIngest(registry, settings, dataSource, images, stats, clock);
         bindSender(context, registry, settings, dataSource, images, queue, clock, guard, new SenderMetrics(metrics.registry()));
         bindMaintenance(registry, settings, dataSource, images, queue, clock);
-        bindApi(registry, settings, dataSource, queueAdmin, guard, metrics, clock);
-        if (settings.flows().contains("api")) {
-            var http = context.getComponent("platform-http", org.apache.camel.component.platform.http.PlatformHttpComponent.class);
-            http.setHeaderFilterStrategy(new routes.api.ApiResponseHeaders(http.getHeaderFilterStrategy()));
-        }
+        bindApi(context, registry, settings, dataSource, queueAdmin, queueSnapshot, guard, metrics, clock);
     }
 
     private static void bindIngest(Registry registry, Settings settings, HikariDataSource dataSource, ImageStore images, IngestStats stats,
@@ -149,18 +150,36 @@ public class TattileConfiguration implements CamelConfiguration {
         registry.bind("deadRetention", new DeadRetention(queue, images, settings.integer(Setting.SENDER_DEAD_RETENTION_DAYS)));
     }
 
-    private static void bindApi(Registry registry, Settings settings, HikariDataSource dataSource, QueueAdminRepository queueAdmin,
-                                EndpointGuard guard, Metrics metrics, Clock clock) {
+    private static void bindApi(CamelContext context, Registry registry, Settings settings, HikariDataSource dataSource,
+                                QueueAdminRepository queueAdmin, QueueSnapshot queueSnapshot, EndpointGuard guard, Metrics metrics, Clock clock)
+            throws Exception {
         ObjectMapper json = new ObjectMapper()
                 .registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
         registry.bind("apiObjectMapper", json);
         registry.bind("metrics", metrics);
-        registry.bind("healthReport", new HealthReport(dataSource, queueAdmin, new CertificateRepository(dataSource), guard,
+        registry.bind("healthReport", new HealthReport(dataSource, queueSnapshot, settings.integer(Setting.API_HEALTH_CACHE_SECONDS) * 1000L,
+                new CertificateRepository(dataSource), guard,
                 settings.flows(), settings.flag(Setting.SENDER_ENABLED)));
-        registry.bind("apiGuard", new ApiGuard(new ApiKeyRepository(dataSource), new AuditRepository(dataSource), clock));
+        AuditRepository audit = new AuditRepository(dataSource);
+        ApiGate gate = new ApiGate(new ApiAccess(settings.integer(Setting.API_MAX_BODY_BYTES)), new ApiKeyRepository(dataSource), audit,
+                new ApiGate.Limits(settings.integer(Setting.API_MAX_CONNECTIONS), settings.integer(Setting.API_MAX_CONNECTIONS_PER_CLIENT),
+                        settings.integer(Setting.API_MAX_REQUESTS_IN_PROGRESS), settings.integer(Setting.API_HEADER_TIMEOUT_SECONDS) * 1000L,
+                        settings.integer(Setting.API_IDLE_TIMEOUT_SECONDS) * 1000L, settings.integer(Setting.API_REQUEST_TIMEOUT_SECONDS) * 1000L,
+                        settings.integer(Setting.API_IP_RATE_LIMIT_PER_MINUTE), settings.integer(Setting.API_RATE_LIMIT_PER_MINUTE)), clock);
+        registry.bind("apiGate", gate);
+        registry.bind("apiGuard", new ApiGuard(gate, audit));
         registry.bind("apiErrors", new ApiErrors());
         registry.bind("adminApi", new AdminApi(new RegistryRepository(dataSource), new CameraRepository(dataSource), queueAdmin, json));
+        if (settings.flows().contains("api")) {
+            var http = context.getComponent("platform-http", org.apache.camel.component.platform.http.PlatformHttpComponent.class);
+            http.setHeaderFilterStrategy(new routes.api.ApiResponseHeaders());
+            context.addService(new ApiServer(settings.text(Setting.API_BIND_HOST), settings.integer(Setting.API_PORT),
+                    settings.integer(Setting.API_MAX_BODY_BYTES), gate,
+                    // A backstop for any silent connection; the gate's own deadlines (header, keep-alive, request) come first.
+                    settings.integer(Setting.API_IDLE_TIMEOUT_SECONDS) + settings.integer(Setting.API_REQUEST_TIMEOUT_SECONDS),
+                    settings.flag(Setting.API_PROXY_PROTOCOL)), true, true);
+        }
     }
 }

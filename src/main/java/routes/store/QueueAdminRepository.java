@@ -41,6 +41,75 @@ public final class QueueAdminRepository {
         this.dataSource = dataSource;
     }
 
+    /**
+     * The queue at a glance, at a cost that does not grow with the queue: counts by status, readings in all,
+     * and how long the oldest PENDING reading has waited.
+     *
+     * @param counts          rows by status (every status present)
+     * @param estimated       true when the counts are estimates (a large queue): PostgreSQL's live-row counter
+     *                        spread by a 1 % block sample of the statuses, instead of an exact count
+     * @param readings        rows of alpr_readings (from the same live-row counter when large)
+     * @param oldestPendingAgeSeconds seconds since the oldest PENDING reading was queued (or requeued); null when none
+     */
+    public record Overview(Map<String, Long> counts, boolean estimated, long readings, Long oldestPendingAgeSeconds) {
+    }
+
+    /** Up to this many rows a count is exact; above it, it is estimated. */
+    public static final long EXACT_COUNT_LIMIT = 100_000;
+
+    public Overview overview() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            long queueRows = liveRows(c, "messages_queue");
+            Map<String, Long> counts = new LinkedHashMap<>();
+            STATUSES.forEach(st -> counts.put(st, 0L));
+            boolean estimated = queueRows > EXACT_COUNT_LIMIT;
+            String sql = estimated
+                    ? "SELECT status, count(*) FROM messages_queue TABLESAMPLE SYSTEM (1) GROUP BY status"
+                    : "SELECT status, count(*) FROM messages_queue GROUP BY status";
+            Map<String, Long> seen = new LinkedHashMap<>();
+            long sampled = 0;
+            try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    seen.put(rs.getString(1), rs.getLong(2));
+                    sampled += rs.getLong(2);
+                }
+            }
+            for (var e : seen.entrySet()) {
+                counts.put(e.getKey(), estimated ? Math.round((double) e.getValue() / Math.max(1, sampled) * queueRows) : e.getValue());
+            }
+            long readingRows = liveRows(c, "alpr_readings");
+            long readings = readingRows > EXACT_COUNT_LIMIT ? readingRows : exact(c, "SELECT count(*) FROM alpr_readings");
+            // The due index, in order: PENDING rows keep next_attempt_at = when they were queued.
+            String oldest = """
+                    SELECT floor(extract(epoch FROM now() - next_attempt_at))::bigint FROM messages_queue
+                    WHERE status IN ('PENDING', 'FAILED') AND status = 'PENDING' ORDER BY next_attempt_at LIMIT 1""";
+            Long age;
+            try (PreparedStatement ps = c.prepareStatement(oldest); ResultSet rs = ps.executeQuery()) {
+                age = rs.next() ? Math.max(0, rs.getLong(1)) : null;
+            }
+            return new Overview(counts, estimated, readings, age);
+        }
+    }
+
+    /** PostgreSQL's own count of a table's live rows (kept by its statistics as rows come and go; no scan). */
+    private static long liveRows(Connection c, String table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(n_live_tup), 0) FROM pg_stat_user_tables WHERE relname = ? "
+                + "AND schemaname = current_schema()")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static long exact(Connection c, String sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     /** Rows by status; every status is present, zero when empty. */
     public Map<String, Long> countsByStatus() throws SQLException {
         Map<String, Long> counts = new LinkedHashMap<>();

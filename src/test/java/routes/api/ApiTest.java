@@ -1,6 +1,7 @@
 package routes.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.AfterAll;
@@ -22,14 +24,15 @@ import routes.support.TestDb;
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
         "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/ingest.yaml,classpath:camel/api.yaml",
         TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY,
-        "camel.server.enabled=true", "camel.server.port=" + ApiTest.PORT,
-        "camel.server.maxBodySize=" + ApiTest.MAX_BODY,
+        "API_PORT=" + ApiTest.PORT,
+        "API_MAX_BODY_BYTES=" + ApiTest.MAX_BODY,
         "TATTILE_FLOWS=ingest,api",
         "TRANSIT_PORT=23337",
         "IMAGES_BASE_DIR=" + ApiTest.IMAGES,
         "CAMERA_CACHE_SECONDS=0",
         "API_RATE_LIMIT_PER_MINUTE=20",
-        "API_IP_RATE_LIMIT_PER_MINUTE=1000"})
+        "API_IP_RATE_LIMIT_PER_MINUTE=1000",
+        "API_HEALTH_CACHE_SECONDS=1"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ApiTest {
 
@@ -199,7 +202,7 @@ class ApiTest {
                 assertHandledOrRefused(() -> get(path + "?name=" + u + "&status=" + u + "&id=" + u, admin), path + " with query " + i, 200, 414, 431);
             }
             assertHandledOrRefused(() -> get("/api/cameras/" + u.replace("+", "%20"), admin), "path " + i, 400, 404, 405, 414, 431);
-            assertHandled(get("/health"), "health after " + i, 200);
+            assertHandled(get("/health/ready"), "readiness after " + i, 200);
         }
         // The tables are all there and hold the hostile values as data.
         assertThat(TestDb.count(db, "SELECT count(*) FROM cameras")).isPositive();
@@ -216,15 +219,20 @@ class ApiTest {
         }
         HttpResponse<String> limited = get("/api/endpoints", reader);
         assertThat(limited.statusCode()).isEqualTo(429);
-        assertThat(limited.headers().firstValue("Retry-After")).contains("60");
+        assertThat(Integer.parseInt(limited.headers().firstValue("Retry-After").orElseThrow())).isBetween(1, 60);
         assertThat(get("/api/endpoints", key("READ_ONLY")).statusCode()).as("another key is not limited").isEqualTo(200);
     }
 
     @Test
-    void healthNeedsNoKeyAndReportsTheDatabaseFlowsQueueAndCertificates() throws Exception {
+    void healthNeedsAReadOnlyOrAdminKeyAndReportsTheDatabaseFlowsQueueAndCertificates() throws Exception {
         TestDb.camera(db, "H01", null);
         TestDb.execute(db, "INSERT INTO certificates (name, type, cert_path, key_path, valid_to) VALUES ('soon', 'PEM', 'c', 'k', now() + interval '10 days')");
-        HttpResponse<String> r = get("/health");
+        assertThat(get("/health").statusCode()).as("no key").isEqualTo(401);
+        assertThat(get("/health", key("SOURCE_WRITER")).statusCode()).as("a source's key").isEqualTo(403);
+        String reader = key("READ_ONLY");
+        // The report is computed at most once per API_HEALTH_CACHE_SECONDS (1 s here): a new certificate shows within it.
+        await().atMost(Duration.ofSeconds(10)).until(() -> get("/health", reader).body().contains("\"soon\""));
+        HttpResponse<String> r = get("/health", reader);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
         JsonNode h = json.readTree(r.body());
@@ -235,11 +243,45 @@ class ApiTest {
         for (String field : new String[] {"pending", "failed", "dead", "total_readings"}) {
             assertThat(h.path(field).isNumber()).as(field).isTrue();
         }
+        assertThat(h.path("counts_estimated").asBoolean()).as("a small queue is counted exactly").isFalse();
         assertThat(h.has("oldest_pending_age_seconds")).isTrue();
         assertThat(h.path("breakers").isObject()).isTrue();
         assertThat(h.path("certificates_expiring_30d").get(0).path("name").asText()).isEqualTo("soon");
-        HttpResponse<String> ready = get("/health/ready");
-        assertThat(ready.statusCode()).isEqualTo(200);
-        assertThat(json.readTree(ready.body()).path("status").asText()).isEqualTo("UP");
+        assertThat(get("/health", key("ADMIN")).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void onlyReadinessAndLivenessArePublicAndTheyTellNoVolumesOrNames() throws Exception {
+        for (String path : List.of("/health/ready", "/health/live")) {
+            HttpResponse<String> r = get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(200);
+            assertThat(json.readTree(r.body()).path("status").asText()).isEqualTo("UP");
+            assertThat(r.body()).as(path).doesNotContain("pending", "certificates", "breakers", "total_readings");
+        }
+    }
+
+    @Test
+    void theHealthReportIsComputedAtMostOncePerCacheTimeWhateverTheCallers() throws Exception {
+        String reader = key("READ_ONLY");
+        java.util.Set<String> computedAt = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        long start = System.nanoTime();
+        try {
+            var calls = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (int i = 0; i < 40; i++) {
+                calls.add(pool.submit(() -> {
+                    computedAt.add(json.readTree(get("/health", reader).body()).path("computed_at").asText());
+                    return null;
+                }));
+            }
+            for (var c : calls) {
+                c.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        long periods = (System.nanoTime() - start) / 1_000_000_000L + 1; // cache periods (1 s) the calls spanned
+        // At most one computation per period (plus one where a period ends between two calls), never one per call.
+        assertThat(computedAt).hasSizeLessThanOrEqualTo((int) periods + 1).hasSizeLessThan(40);
     }
 }

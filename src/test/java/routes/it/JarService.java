@@ -35,7 +35,7 @@ final class JarService implements AutoCloseable {
         env.put("JOLOKIA_PORT", "0");
         env.putAll(settings);
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms128m", "-Xmx256m", "-jar", JAR.toString());
+                "-Xms128m", "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-jar", JAR.toString());
         pb.environment().putAll(env);
         Files.createDirectories(log.toAbsolutePath().getParent());
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
