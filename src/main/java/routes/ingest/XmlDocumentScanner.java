@@ -96,7 +96,10 @@ final class XmlDocumentScanner implements ByteProcessor {
                 }
             }
             case LT -> {
-                if (b == '/') {
+                if (b == '<') {
+                    // "<<" is never legal: the first '<' ended a document cut short; markup starts over at this one,
+                    // so a "<?xml " right after it still restarts framing.
+                } else if (b == '/') {
                     state = State.END_TAG;
                 } else if (b == '?') {
                     state = rootSeen ? State.PI_TARGET : State.PI;

@@ -502,6 +502,20 @@ class TattileFrameDecoderTest {
     }
 
     @Test
+    void aDocumentCutRightAfterALessThanIsDroppedAndTheNextOneFramed() {
+        // HostileDocumentsTest seed 303651700400: a document cut at "<DIRECTION>APPROACH<", then a good one. The
+        // second '<' was read as the first byte of a tag name, the good document's prolog as a start tag, and the
+        // good document nested inside the cut one until the next "<?xml " dropped both.
+        String cut = "<?xml version='1.0'?><root><A>x<";
+        String good = "<?xml version='1.0'?><root><A>1</A></root>";
+        FramingSupport f = new FramingSupport(1 << 20);
+        assertThat(bytes(f.write(cut + good))).as("the good document is framed as soon as it ends").containsExactly(good);
+        assertThat(bytes(f.write("\n" + good))).containsExactly(good, good);
+        assertThat(f.rejected(Rejection.INCOMPLETE_DOCUMENT)).isEqualTo(1);
+        assertThat(frameByteByByte(utf8(cut + good + "\n" + good))).containsExactly(good, good);
+    }
+
+    @Test
     void aCutShortDocumentIsRecoveredWhateverTheReadSizes() {
         String good = "<?xml version='1.0'?><root><A>x</A></root>";
         String stream = "<root><A>unbalanced<B>" + good + "\n" + good;

@@ -87,7 +87,8 @@ class HostileDocumentsTest {
         TestDb.reset(db);
         TestFiles.deleteTree(Path.of(ROOT));
         TestDb.camera(db, SERIAL, null);
-        long seed = System.nanoTime();
+        // -Dhostile.seed=N replays a failed run (the seed is in the failure message).
+        long seed = Long.getLong("hostile.seed", System.nanoTime());
         Random random = new Random(seed);
         List<String> kinds = new ArrayList<>();
         Set<String> mustBeStored = new HashSet<>();
