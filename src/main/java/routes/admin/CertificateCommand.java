@@ -62,7 +62,7 @@ public class CertificateCommand {
                 try {
                     imported = new CertificateImport(settings.path(Setting.CERTS_DIR))
                             .fromPkcs12(file, password, ImageStore.safeComponent(certName));
-                } catch (CertificateImport.BadPasswordException e) {
+                } catch (CertificateImport.BadPasswordException | CertificateImport.UnsafePathException e) {
                     throw new CommandFailedException(e.getMessage());
                 } catch (java.security.GeneralSecurityException e) {
                     throw new CommandFailedException("Cannot import " + file.getFileName() + ": " + e.getMessage());
@@ -116,6 +116,8 @@ public class CertificateCommand {
             CertificateImport.Imported imported;
             try {
                 imported = new CertificateImport(settings.path(Setting.CERTS_DIR)).fromPem(key, cert, ImageStore.safeComponent(certName));
+            } catch (CertificateImport.UnsafePathException e) {
+                throw new CommandFailedException(e.getMessage());
             } catch (java.security.GeneralSecurityException | java.io.IOException e) {
                 throw new CommandFailedException("Cannot add the certificate: " + e.getMessage());
             }
