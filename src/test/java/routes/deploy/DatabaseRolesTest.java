@@ -48,8 +48,9 @@ class DatabaseRolesTest {
     final String owner = ODD + "owner " + tag;
     final String database = ODD + "db " + tag;
     final String otherDatabase = ODD + "other " + tag;
-    final String servicePassword = "pw'\"; x\\ :'p' $HOME -- " + tag;
-    final String ownerPassword = "owner'\"; drop role postgres; -- \\" + tag;
+    // Each ends in a plain run that any quoting or escaping (shell, SQL, libpq, strace) leaves as it is.
+    final String servicePassword = "pw'\"; x\\ :'p' $HOME -- serviceSecret" + tag;
+    final String ownerPassword = "owner'\"; drop role postgres; -- \\ownerSecret" + tag;
     Path argvLog;
     Path bin;
 
@@ -130,7 +131,7 @@ class DatabaseRolesTest {
         assertThat(argvLog).exists();
         String argv = Files.readString(argvLog);
         assertThat(argv).as("psql was run with the names").contains(service);
-        assertThat(argv).doesNotContain(servicePassword).doesNotContain(ownerPassword);
+        assertThat(argv).doesNotContain("serviceSecret" + tag).doesNotContain("ownerSecret" + tag);
     }
 
     @Test
@@ -217,18 +218,29 @@ class DatabaseRolesTest {
         return b.toString();
     }
 
-    @Test
-    void noProcessTheScriptStartsHasAPasswordOnItsCommandLine() throws Exception {
-        assumeTrue(bash(List.of("bash", "-c", "command -v strace")).exit() == 0, "strace is not installed");
-        Path trace = dir.resolve("execve.trace");
+    /** Every program SCRIPT starts, and their arguments, as strace saw them (-xx: each argument as \\xHH bytes). */
+    String execveTrace(String name, Map<String, String> environment, String... script) throws Exception {
+        Path trace = dir.resolve(name + ".trace");
         List<String> command = new ArrayList<>(List.of("strace", "-f", "-qq", "-xx", "-s", "65536", "-e", "trace=execve", "-o", trace.toString()));
-        command.addAll(List.of("bash", "deploy/db-roles.sh", "--env-file", envFile(true).toString(), "--", "psql", "-h", HOST, "-p", PORT, "-U", "postgres"));
-        Result r = bash(command);
+        command.addAll(List.of(script));
+        Result r = bash(command, environment);
         assumeTrue(!r.output().contains("PTRACE_TRACEME") && !r.output().contains("Operation not permitted"), "ptrace is not allowed here");
         assertThat(r.exit()).as(r.output()).isZero();
-        String execs = Files.readString(trace);
-        // -xx: strace prints every argument as \xHH bytes.
-        assertThat(execs).contains("execve(").contains(hex("psql"));
-        assertThat(execs).doesNotContain(hex(servicePassword)).doesNotContain(hex(ownerPassword));
+        return Files.readString(trace);
+    }
+
+    @Test
+    void noProcessTheScriptsStartHasAPasswordOnItsCommandLine() throws Exception {
+        assumeTrue(bash(List.of("bash", "-c", "command -v strace")).exit() == 0, "strace is not installed");
+        Path env = envFile(true);
+        String roles = execveTrace("db-roles", Map.of(),
+                "bash", "deploy/db-roles.sh", "--env-file", env.toString(), "--", "psql", "-h", HOST, "-p", PORT, "-U", "postgres");
+        assertThat(roles).contains(hex("psql"));
+        assertThat(roles).doesNotContain(hex("serviceSecret" + tag)).doesNotContain(hex("ownerSecret" + tag));
+        // The backup reads the owner's password from its file and hands it to pg_dump in the environment.
+        String backup = execveTrace("backup", Map.of("DB_HOST", HOST, "DB_PORT", PORT, "IMAGES_BASE_DIR", dir.resolve("none").toString(),
+                "CERTS_DIR", dir.resolve("none").toString()), "bash", "deploy/backup.sh", "--dest", dir.resolve("backups").toString(), "--env-file", env.toString());
+        assertThat(backup).contains(hex("pg_dump"));
+        assertThat(backup).doesNotContain(hex("serviceSecret" + tag)).doesNotContain(hex("ownerSecret" + tag));
     }
 }
