@@ -65,11 +65,17 @@ fi
 psql_admin() { # ARGS: psql as the superuser, the script on stdin, stopping at the first error
   "${ADMIN_PSQL[@]}" -X -q -v ON_ERROR_STOP=1 -v service="$DB_USER" -v owner="$OWNER" -v db="$DB_NAME" -v two_roles="$TWO_ROLES" "$@"
 }
-# The statements that follow carry passwords: not into the server log, not even when one fails.
+# The statements that follow carry passwords: not into the server log, not even when one fails (settings only a
+# superuser may change: an administrator role that is not one skips them).
 no_logging() {
-  echo "SET log_statement = 'none';"
-  echo "SET log_min_duration_statement = -1;"
-  echo "SET log_min_error_statement = 'panic';"
+  cat <<'SQL'
+SELECT rolsuper AS superuser FROM pg_roles WHERE rolname = current_user \gset admin_
+\if :admin_superuser
+SET log_statement = 'none';
+SET log_min_duration_statement = -1;
+SET log_min_error_statement = 'panic';
+\endif
+SQL
 }
 
 # 1. Roles and database, connected to the maintenance database. Secrets: psql variables set on stdin (builtins only).

@@ -218,6 +218,36 @@ class DatabaseRolesTest {
         return b.toString();
     }
 
+    /** The server's log, where this machine keeps it readable (Debian's pg_ctlcluster: /var/log/postgresql). */
+    static String serverLog() throws Exception {
+        Path logs = Path.of("/var/log/postgresql");
+        StringBuilder all = new StringBuilder();
+        if (Files.isDirectory(logs) && Files.isReadable(logs)) {
+            try (var s = Files.list(logs)) {
+                for (Path p : s.filter(f -> f.toString().endsWith(".log") && Files.isReadable(f)).toList()) {
+                    all.append(Files.readString(p, StandardCharsets.ISO_8859_1));
+                }
+            }
+        }
+        return all.toString();
+    }
+
+    @Test
+    void passwordsStayOutOfTheServerLogEvenWhenItLogsEveryStatement() throws Exception {
+        // Every statement of these sessions is logged (PGOPTIONS reaches the server at connection): the script turns it off.
+        Map<String, String> logEverything = Map.of("PGOPTIONS", "-c log_statement=all", "PATH", bin + ":" + System.getenv("PATH"));
+        String probe = "db-roles-log-probe-" + tag;
+        bash(List.of("psql", "-X", "-h", HOST, "-p", PORT, "-U", "postgres", "-tAc", "SELECT '" + probe + "'"), logEverything);
+        assumeTrue(serverLog().contains(probe), "the server's log is not readable here");
+
+        Result r = bash(List.of("bash", "deploy/db-roles.sh", "--env-file", envFile(true).toString(), "--", "psql", "-h", HOST, "-p", PORT, "-U", "postgres"),
+                logEverything);
+        assertThat(r.exit()).as(r.output()).isZero();
+        String log = serverLog();
+        assertThat(log).as("the sessions were logged (the statements without passwords are)").contains("REASSIGN OWNED BY " + ident(service));
+        assertThat(log).doesNotContain("serviceSecret" + tag).doesNotContain("ownerSecret" + tag);
+    }
+
     /** Every program SCRIPT starts, and their arguments, as strace saw them (-xx: each argument as \\xHH bytes). */
     String execveTrace(String name, Map<String, String> environment, String... script) throws Exception {
         Path trace = dir.resolve(name + ".trace");
