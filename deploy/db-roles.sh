@@ -11,7 +11,7 @@
 #    database and what is in it: "db migrate" runs as it. Whatever DB_USER owned in the database (an install of the
 #    one-role era) passes to the owner in one transaction, DB_USER keeping SELECT/INSERT/UPDATE/DELETE on the tables and
 #    only SELECT/INSERT on audit_log (what "db migrate" grants every time), so a running service does not notice.
-#    DB_USER may not be a superuser then (it could rewrite audit_log regardless).
+#    Neither role may be a superuser then (nothing is changed: a superuser could rewrite audit_log regardless).
 # Passwords reach psql on its standard input, never on a command line; names are passed as psql variables and quoted
 # by psql (:"name", :'name'), so quotes, spaces or ; in them are only text. The server is asked not to log these
 # statements (they carry passwords).
@@ -84,6 +84,12 @@ SQL
   printf '\\set service_password %s\n' "$(psql_meta_literal "$DB_PASSWORD")"
   printf '\\set owner_password %s\n' "$(psql_meta_literal "$OWNER_PASSWORD")"
   cat <<'SQL'
+\if :two_roles
+SELECT coalesce(bool_or(rolsuper), false) AS super FROM pg_roles WHERE rolname IN (:'service', :'owner') \gset roles_
+\if :roles_super
+DO $$ BEGIN RAISE EXCEPTION 'DB_USER or DB_OWNER_USER is a superuser: with two roles both must be ordinary roles (a superuser can rewrite audit_log; the owner needs only to own the database)'; END $$;
+\endif
+\endif
 SELECT count(*) = 1 AS exists FROM pg_roles WHERE rolname = :'service' \gset service_
 \if :service_exists
 ALTER ROLE :"service" WITH LOGIN PASSWORD :'service_password';
@@ -91,13 +97,9 @@ ALTER ROLE :"service" WITH LOGIN PASSWORD :'service_password';
 CREATE ROLE :"service" WITH LOGIN PASSWORD :'service_password';
 \endif
 \if :two_roles
-SELECT rolsuper AS super FROM pg_roles WHERE rolname = :'service' \gset service_
-\if :service_super
-DO $$ BEGIN RAISE EXCEPTION 'DB_USER is a superuser: with DB_OWNER_USER it must be an ordinary role (a superuser can rewrite audit_log)'; END $$;
-\endif
 SELECT count(*) = 1 AS exists FROM pg_roles WHERE rolname = :'owner' \gset owner_
 \if :owner_exists
-ALTER ROLE :"owner" WITH LOGIN NOSUPERUSER PASSWORD :'owner_password';
+ALTER ROLE :"owner" WITH LOGIN PASSWORD :'owner_password';
 \else
 CREATE ROLE :"owner" WITH LOGIN PASSWORD :'owner_password';
 \endif

@@ -200,22 +200,27 @@ class DatabaseRolesTest {
     }
 
     @Test
-    void aServiceRoleThatIsASuperuserIsRefusedWithAnOwner() throws Exception {
-        dbRoles(envFile(false));
+    void aSuperuserAsEitherRoleIsRefusedWithTwoRolesAndKeepsItsPassword() throws Exception {
+        Result first = dbRoles(envFile(false));
+        assertThat(first.exit()).as(first.output()).isZero();
         try (Connection c = admin("postgres"); Statement s = c.createStatement()) {
             s.execute("ALTER ROLE " + ident(service) + " SUPERUSER");
         }
         Result r = dbRoles(envFile(true));
         assertThat(r.exit()).isNotZero();
         assertThat(r.output()).contains("superuser");
-    }
-
-    static String hex(String s) {
-        StringBuilder b = new StringBuilder();
-        for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
-            b.append(String.format("\\x%02x", x));
+        try (Connection c = admin("postgres"); Statement s = c.createStatement()) {
+            assertThat(one(c, "SELECT count(*) FROM pg_roles WHERE rolname = ?", owner)).as("nothing was created").isEqualTo("0");
+            s.execute("ALTER ROLE " + ident(service) + " NOSUPERUSER");
+            s.execute("CREATE ROLE " + ident(owner) + " SUPERUSER LOGIN PASSWORD 'the superuser''s own'");
         }
-        return b.toString();
+        r = dbRoles(envFile(true));
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.output()).contains("superuser");
+        try (Connection c = admin("postgres")) {
+            assertThat(scramMatches(c, owner, "the superuser's own")).as("a superuser's password is not changed").isTrue();
+            assertThat(one(c, "SELECT rolsuper::text FROM pg_roles WHERE rolname = ?", owner)).isEqualTo("true");
+        }
     }
 
     /** The server's log, where this machine keeps it readable (Debian's pg_ctlcluster: /var/log/postgresql). */
@@ -246,6 +251,14 @@ class DatabaseRolesTest {
         String log = serverLog();
         assertThat(log).as("the sessions were logged (the statements without passwords are)").contains("REASSIGN OWNED BY " + ident(service));
         assertThat(log).doesNotContain("serviceSecret" + tag).doesNotContain("ownerSecret" + tag);
+    }
+
+    static String hex(String s) {
+        StringBuilder b = new StringBuilder();
+        for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
+            b.append(String.format("\\x%02x", x));
+        }
+        return b.toString();
     }
 
     /** Every program SCRIPT starts, and their arguments, as strace saw them (-xx: each argument as \\xHH bytes). */
