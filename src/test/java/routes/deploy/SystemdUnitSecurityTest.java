@@ -55,6 +55,13 @@ class SystemdUnitSecurityTest {
     }
 
     @Test
+    void theUnitFiltersSystemCallsHidesOtherProcessesAndCreatesPrivateFiles() throws Exception {
+        List<String> lines = Files.readAllLines(UNIT).stream().map(String::strip).toList();
+        assertThat(lines).contains("SystemCallFilter=@system-service", "SystemCallFilter=~@privileged @resources", "SystemCallArchitectures=native",
+                "ProtectProc=invisible", "ProcSubset=pid", "UMask=0077", "PrivateUsers=true", "RemoveIPC=true");
+    }
+
+    @Test
     void theJvmKeepsWhatItNeedsToRun() throws Exception {
         String unit = Files.readString(UNIT);
         List<String> lines = unit.lines().map(String::strip).filter(l -> !l.startsWith("#")).toList();
