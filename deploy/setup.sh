@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs or upgrades tattile-sender on Debian/Ubuntu: JDK and PostgreSQL if missing, the service
-# user, folders, /etc/tattile-sender/.env (an existing one is kept), the role and database, the jar
+# user, folders, /etc/tattile-sender/.env (an existing one is kept), two database roles (the owner,
+# which migrates, and the service's, which only reads and writes data) and the database, the jar
 # under /opt/tattile-sender (the previous one kept for rollback), migrations, and the systemd unit.
 # Idempotent: running it again upgrades the jar and keeps the data.
 #
@@ -9,6 +10,8 @@
 # --dry-run prints every action it would take, changes nothing, and needs no root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/envfile.sh
+. deploy/lib/envfile.sh
 
 DRY_RUN=false
 JAR=target/tattile-sender.jar
@@ -16,7 +19,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) DRY_RUN=true ;;
     --jar) JAR=$2; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {print}' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -28,6 +31,8 @@ ETC=/etc/tattile-sender
 VAR=/var/lib/tattile-sender
 ENV_FILE=$ETC/.env
 UNIT=/etc/systemd/system/tattile-sender.service
+OWNER_ROLE=tattile_owner
+OWNER_PASSWORD_FILE=$ETC/db-owner.password
 
 say() { echo "[setup] $*"; }
 # Every change goes through run: printed in --dry-run, executed otherwise.
@@ -87,47 +92,85 @@ run install -d -m 0750 -o root -g "$APP_USER" "$ETC"
 run install -d -m 0750 -o "$APP_USER" -g "$APP_USER" "$ETC/certs"
 run install -d -m 0750 -o "$APP_USER" -g "$APP_USER" "$VAR" "$VAR/images"
 
-# 4. Configuration: keep an existing .env; a new one gets a random database password.
+# 4. Configuration: keep an existing .env; a new one gets a random database password. Passwords are made and written
+# by shell builtins and pipes, never passed on a command line, into files only root (and the service's group) can read.
+random_password() { head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32; }
+env_value() { # KEY DEFAULT: the value in the .env (read as the service reads it), else the default
+  local v
+  v=$(env_file_value "$ENV_FILE" "$1") || v=""
+  printf '%s\n' "${v:-$2}"
+}
 if [ -f "$ENV_FILE" ]; then
   say "keeping $ENV_FILE"
   run chown "root:$APP_USER" "$ENV_FILE"
   run chmod 0640 "$ENV_FILE"
 else
-  PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)
   say "writing $ENV_FILE from .env.example (new database password)"
   if $DRY_RUN; then
     echo "WOULD: install -m 0640 -o root -g $APP_USER .env.example $ENV_FILE (DB_PASSWORD generated)"
   else
-    sed -e "s|^DB_PASSWORD=.*|DB_PASSWORD=$PASSWORD|" .env.example > "$ENV_FILE.new"
+    PASSWORD=$(random_password)
+    (
+      umask 077
+      while IFS= read -r line || [ -n "$line" ]; do
+        case $line in
+          DB_PASSWORD=*) printf 'DB_PASSWORD=%s\n' "$PASSWORD" ;;
+          DB_OWNER_USER=*) printf 'DB_OWNER_USER=%s\n' "$OWNER_ROLE" ;;
+          DB_OWNER_PASSWORD_FILE=*) printf 'DB_OWNER_PASSWORD_FILE=%s\n' "$OWNER_PASSWORD_FILE" ;;
+          *) printf '%s\n' "$line" ;;
+        esac
+      done < .env.example > "$ENV_FILE.new"
+    )
     install -m 0640 -o root -g "$APP_USER" "$ENV_FILE.new" "$ENV_FILE"
     rm -f "$ENV_FILE.new"
   fi
 fi
 
-# 5. Role and database, with the credentials of the .env.
-env_value() { # KEY DEFAULT: the value in the .env, else the default
-  local v=""
-  [ -f "$ENV_FILE" ] && v=$(sed -n "s/^[[:space:]]*\(export[[:space:]]\+\)\?$1=//p" "$ENV_FILE" | tail -1 | sed -e 's/^["'\'']//' -e 's/["'\'']$//')
-  echo "${v:-$2}"
+# Two roles: the owner's migrates ("db migrate", run as root below), the service's only reads and writes data, and
+# only reads and adds to audit_log. A .env without them (older installs) gets them at its end (the last line counts).
+env_ensure() { # KEY VALUE: set in the .env when missing or empty
+  if [ -n "$(env_value "$1" "")" ]; then
+    say "keeping $1=$(env_value "$1" "") in $ENV_FILE"
+  elif $DRY_RUN; then
+    echo "WOULD: append $1=$2 to $ENV_FILE"
+  else
+    [ -z "$(tail -c 1 "$ENV_FILE")" ] || echo >> "$ENV_FILE"
+    printf '%s=%s\n' "$1" "$2" >> "$ENV_FILE"
+    say "added $1=$2 to $ENV_FILE"
+  fi
 }
+if [ -f "$ENV_FILE" ] || ! $DRY_RUN; then
+  env_ensure DB_OWNER_USER "$OWNER_ROLE"
+  env_ensure DB_OWNER_PASSWORD_FILE "$OWNER_PASSWORD_FILE"
+fi
+OWNER_ROLE=$(env_value DB_OWNER_USER "$OWNER_ROLE")
+OWNER_PASSWORD_FILE=$(env_value DB_OWNER_PASSWORD_FILE "$OWNER_PASSWORD_FILE")
+if [ -f "$OWNER_PASSWORD_FILE" ]; then
+  say "keeping $OWNER_PASSWORD_FILE"
+else
+  say "writing $OWNER_PASSWORD_FILE (new password of role $OWNER_ROLE)"
+  if $DRY_RUN; then
+    echo "WOULD: write a random password to $OWNER_PASSWORD_FILE"
+  else
+    ( umask 077; random_password > "$OWNER_PASSWORD_FILE.new" && echo >> "$OWNER_PASSWORD_FILE.new" )
+    mv -f "$OWNER_PASSWORD_FILE.new" "$OWNER_PASSWORD_FILE"
+  fi
+fi
+# Root's alone: the service user cannot read it (the service never migrates with two roles).
+run chown root:root "$OWNER_PASSWORD_FILE"
+run chmod 0600 "$OWNER_PASSWORD_FILE"
+
+# 5. Roles and database, with the credentials of the .env (deploy/db-roles.sh: names quoted by psql, passwords on its
+# standard input).
 DB_NAME=$(env_value DB_NAME tattile)
 DB_USER=$(env_value DB_USER tattile)
-DB_PASSWORD=$(env_value DB_PASSWORD "${PASSWORD:-tattile}")
 DB_PORT=$(env_value DB_PORT 5432)
-psql_admin() { runuser -u postgres -- psql -p "$DB_PORT" -tAq -v ON_ERROR_STOP=1 "$@"; }
+psql_admin() { runuser -u postgres -- psql -p "$DB_PORT" "$@"; }
 if $DRY_RUN; then
-  echo "WOULD: create or update role $DB_USER (password from $ENV_FILE) and database $DB_NAME owned by it"
+  echo "WOULD: create or update role $DB_USER (the service's, password from $ENV_FILE), role $OWNER_ROLE (the owner, password from $OWNER_PASSWORD_FILE) and database $DB_NAME owned by $OWNER_ROLE; what $DB_USER owns in it passes to $OWNER_ROLE (deploy/db-roles.sh)"
 else
-  for _ in $(seq 1 30); do psql_admin -c 'select 1' >/dev/null 2>&1 && break; sleep 1; done
-  if [ "$(psql_admin -c "select 1 from pg_roles where rolname = '$DB_USER'")" = 1 ]; then
-    psql_admin -c "alter role \"$DB_USER\" login password '$DB_PASSWORD'"
-  else
-    psql_admin -c "create role \"$DB_USER\" login password '$DB_PASSWORD'"
-  fi
-  if [ "$(psql_admin -c "select 1 from pg_database where datname = '$DB_NAME'")" != 1 ]; then
-    psql_admin -c "create database \"$DB_NAME\" owner \"$DB_USER\""
-  fi
-  say "role $DB_USER and database $DB_NAME ready"
+  for _ in $(seq 1 30); do psql_admin -X -tAq -c 'select 1' >/dev/null 2>&1 && break; sleep 1; done
+  deploy/db-roles.sh --env-file "$ENV_FILE" -- runuser -u postgres -- psql -p "$DB_PORT" | sed 's/^\[db-roles\]/[setup]/'
 fi
 
 # 6. The jar (the previous one is kept for rollback), the README and the operator menu.
@@ -140,8 +183,9 @@ if [ -f deploy/ajustes.sh ]; then
   run install -m 0755 deploy/ajustes.sh /usr/local/bin/tattile-ajustes
 fi
 
-# 7. Migrations, as the service user.
-run runuser -u "$APP_USER" -- env TATTILE_ENV_FILE="$ENV_FILE" java -jar "$OPT/tattile-sender.jar" db migrate
+# 7. Migrations, as root: "db migrate" connects as the owner role with the password in DB_OWNER_PASSWORD_FILE (root's
+# alone), then grants the service role its privileges again.
+run env TATTILE_ENV_FILE="$ENV_FILE" java -jar "$OPT/tattile-sender.jar" db migrate
 
 # 8. The service.
 run install -m 0644 deploy/systemd/tattile-sender.service "$UNIT"

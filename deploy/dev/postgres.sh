@@ -55,33 +55,27 @@ fi
 
 log "PostgreSQL answers on $DB_HOST:$DB_PORT"
 
-# Run SQL as a superuser: through the local socket as 'postgres' (Debian's default peer auth),
-# else over TCP as 'postgres' (trust auth, as on CI machines).
-admin_psql() {
-  if id postgres >/dev/null 2>&1 && as_postgres psql -p "$DB_PORT" -tAq -v ON_ERROR_STOP=1 -c 'select 1' >/dev/null 2>&1; then
-    as_postgres psql -p "$DB_PORT" -tAq -v ON_ERROR_STOP=1 "$@"
-  else
-    psql -h "$DB_HOST" -p "$DB_PORT" -U postgres -tAq -v ON_ERROR_STOP=1 "$@"
-  fi
-}
+# psql as a superuser: through the local socket as 'postgres' (Debian's default peer auth), else over TCP as
+# 'postgres' (trust auth, as on CI machines).
+if id postgres >/dev/null 2>&1 && as_postgres psql -X -p "$DB_PORT" -tAq -c 'select 1' >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then ADMIN_PSQL=(runuser -u postgres -- psql -p "$DB_PORT"); else ADMIN_PSQL=(sudo -u postgres psql -p "$DB_PORT"); fi
+else
+  ADMIN_PSQL=(psql -h "$DB_HOST" -p "$DB_PORT" -U postgres)
+fi
 
-server_version=$(admin_psql -c 'show server_version_num')
+server_version=$("${ADMIN_PSQL[@]}" -X -tAq -c 'show server_version_num')
 if [ "$server_version" -lt 150000 ]; then
   log "PostgreSQL 15 or newer is required (found $server_version)"
   exit 1
 fi
 
-if [ "$(admin_psql -c "select 1 from pg_roles where rolname = '$DB_USER'")" != "1" ]; then
-  log "creating role $DB_USER"
-  admin_psql -c "create role \"$DB_USER\" login password '$DB_PASSWORD'"
-else
-  admin_psql -c "alter role \"$DB_USER\" login password '$DB_PASSWORD'"
-fi
-
+# The role and each database through deploy/db-roles.sh, as setup.sh does (one role here: it owns the databases):
+# names quoted by psql, the password on psql's standard input. It reads a .env: a private temporary one; every value
+# in double quotes, which the .env reader removes whole, so any value comes back as it is.
+ENV_TMP=$(mktemp)
+trap 'rm -f "$ENV_TMP"' EXIT
 for db in "$DB_NAME" "$TEST_DB_NAME"; do
-  if [ "$(admin_psql -c "select 1 from pg_database where datname = '$db'")" != "1" ]; then
-    log "creating database $db"
-    admin_psql -c "create database \"$db\" owner \"$DB_USER\""
-  fi
+  printf 'DB_NAME="%s"\nDB_USER="%s"\nDB_PASSWORD="%s"\n' "$db" "$DB_USER" "$DB_PASSWORD" > "$ENV_TMP"
+  "$(dirname "$0")/../db-roles.sh" --env-file "$ENV_TMP" -- "${ADMIN_PSQL[@]}" > /dev/null
 done
 log "role $DB_USER and databases $DB_NAME, $TEST_DB_NAME ready"

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +19,20 @@ class DeployScriptsTest {
     }
 
     static Result bash(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return bash(command, Map.of());
+    }
+
+    /** Runs a command with these variables added to (or, mapped to null, removed from) the environment. */
+    static Result bash(List<String> command, Map<String, String> environment) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        environment.forEach((k, v) -> {
+            if (v == null) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         return new Result(p.exitValue(), out);
@@ -40,6 +54,11 @@ class DeployScriptsTest {
                 .contains("install -d -m 0750 -o tattile -g tattile /etc/tattile-sender/certs")
                 .containsPattern("(keeping /etc/tattile-sender/.env|install -m 0640 -o root -g tattile .env.example /etc/tattile-sender/.env)")
                 .contains("create or update role")
+                .contains("role tattile_owner (the owner, password from /etc/tattile-sender/db-owner.password) and database tattile owned by tattile_owner")
+                .containsPattern("(WOULD: write a random password to|keeping) /etc/tattile-sender/db-owner.password")
+                .contains("WOULD: chmod 0600 /etc/tattile-sender/db-owner.password")
+                .contains("WOULD: env TATTILE_ENV_FILE=/etc/tattile-sender/.env java -jar /opt/tattile-sender/tattile-sender.jar db migrate")
+                .doesNotContain("runuser -u tattile -- env TATTILE_ENV_FILE=/etc/tattile-sender/.env java -jar /opt/tattile-sender/tattile-sender.jar db migrate")
                 .contains("WOULD: install -m 0644 pom.xml /opt/tattile-sender/tattile-sender.jar")
                 .contains("java -jar /opt/tattile-sender/tattile-sender.jar db migrate")
                 .contains("WOULD: install -m 0644 deploy/systemd/tattile-sender.service /etc/systemd/system/tattile-sender.service")
