@@ -60,9 +60,32 @@ public class CameraCommand {
         @Option(names = "--active", arity = "1", paramLabel = "true|false", description = "false: its readings are refused at ingest")
         Boolean active;
 
+        @Option(names = "--allowed-sources", paramLabel = "CIDR[,CIDR...]|none",
+                description = "Addresses its readings may come from, e.g. 192.0.2.10/32 (none: any address); others are refused")
+        String allowedSources;
+
         boolean any() {
             return codigoLector != null || description != null || endpoint != null || certificate != null || coordX != null
-                    || coordY != null || utmX != null || utmY != null || timezone != null || active != null;
+                    || coordY != null || utmX != null || utmY != null || timezone != null || active != null || allowedSources != null;
+        }
+
+        /** The blocks of --allowed-sources in their normal form; empty for none; null when not given. */
+        List<String> sources() {
+            if (allowedSources == null) {
+                return null;
+            }
+            if (AdminSupport.isNone(allowedSources)) {
+                return List.of();
+            }
+            try {
+                var list = routes.ingest.SourceAllowList.parseList(allowedSources);
+                if (list.allowsAny()) {
+                    throw new CommandFailedException("Invalid --allowed-sources '" + allowedSources + "': give CIDR blocks, or none");
+                }
+                return list.blocks();
+            } catch (IllegalArgumentException e) {
+                throw new CommandFailedException("Invalid --allowed-sources: " + e.getMessage());
+            }
         }
 
         void check() {
@@ -73,6 +96,7 @@ public class CameraCommand {
             AdminSupport.checkFinite("--coord-y", coordY);
             AdminSupport.checkFinite("--utm-x", utmX);
             AdminSupport.checkFinite("--utm-y", utmY);
+            sources();
         }
 
         /** The changes these options ask for, names resolved to ids; a name that does not exist fails the command. */
@@ -80,7 +104,8 @@ public class CameraCommand {
             return new CameraChanges(change(codigoLector), change(description), municipality,
                     reference(endpoint, "Endpoint", repo::endpointId), reference(certificate, "Certificate", repo::certificateId),
                     change(coordX), change(coordY), change(utmX), change(utmY),
-                    timezone == null ? null : Change.to(AdminSupport.isNone(timezone) ? null : timezone), change(active));
+                    timezone == null ? null : Change.to(AdminSupport.isNone(timezone) ? null : timezone), change(active),
+                    allowedSources == null ? null : Change.to(sources().isEmpty() ? null : sources()));
         }
 
         /** What changed, for the confirmation line. */
@@ -97,6 +122,9 @@ public class CameraCommand {
             add(what, "timezone", timezone);
             if (active != null) {
                 what.add(active ? "active" : "inactive");
+            }
+            if (allowedSources != null) {
+                what.add(sources().isEmpty() ? "allowed sources cleared (any address)" : "allowed sources " + String.join(",", sources()));
             }
             return what;
         }
@@ -178,18 +206,19 @@ public class CameraCommand {
                         list.add(object("id", k.id().toString(), "serial", k.serial(), "codigo_lector", k.codigoLector(),
                                 "description", k.description(), "municipality", k.municipality(), "endpoint", k.endpoint(),
                                 "certificate", k.certificate(), "coord_x", k.coordX(), "coord_y", k.coordY(), "utm_x", k.utmX(),
-                                "utm_y", k.utmY(), "timezone", k.timezone(), "active", k.active(), "last_sent_at", iso(k.lastSentAt())));
+                                "utm_y", k.utmY(), "timezone", k.timezone(), "active", k.active(), "last_sent_at", iso(k.lastSentAt()),
+                                "allowed_sources", k.allowedSources()));
                     }
                     AdminSupport.printJson(spec, list);
                     return 0;
                 }
                 var out = spec.commandLine().getOut();
-                out.printf("%-16s %-20s %-12s %-6s %-16s %-16s %-16s %s%n", "SERIAL", "MUNICIPALITY", "CODIGO", "ACTIVE", "ENDPOINT",
-                        "CERTIFICATE", "TIMEZONE", "DESCRIPTION");
+                out.printf("%-16s %-20s %-12s %-6s %-16s %-16s %-16s %-20s %s%n", "SERIAL", "MUNICIPALITY", "CODIGO", "ACTIVE", "ENDPOINT",
+                        "CERTIFICATE", "TIMEZONE", "SOURCES", "DESCRIPTION");
                 for (var k : rows) {
-                    out.printf("%-16s %-20s %-12s %-6s %-16s %-16s %-16s %s%n", k.serial(), k.municipality(), orDash(k.codigoLector()),
+                    out.printf("%-16s %-20s %-12s %-6s %-16s %-16s %-16s %-20s %s%n", k.serial(), k.municipality(), orDash(k.codigoLector()),
                             k.active() ? "yes" : "no", orDash(k.endpoint()), orDash(k.certificate()), orDash(k.timezone()),
-                            k.description() == null ? "" : k.description());
+                            k.allowedSources().isEmpty() ? "any" : String.join(",", k.allowedSources()), k.description() == null ? "" : k.description());
                 }
                 return 0;
             }

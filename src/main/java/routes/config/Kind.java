@@ -61,6 +61,15 @@ public interface Kind {
 
     Kind OPTIONAL_TEXT = v -> null;
 
+    Kind CIDR_LIST = v -> {
+        try {
+            routes.ingest.SourceAllowList.parseList(v);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "must be a comma list of IP addresses or CIDR blocks (e.g. 192.0.2.0/24,2001:db8::/32): " + e.getMessage();
+        }
+    };
+
     Kind OPTIONAL_IDENTIFIER = v -> v.isEmpty() || v.matches("[A-Za-z0-9._:-]{1,100}") ? null : "must be letters, digits, '.', '_', ':' or '-'";
 
     Kind OPTIONAL_DIRECTORY = v -> v.isEmpty() || java.nio.file.Files.isDirectory(java.nio.file.Path.of(v)) ? null : "must be an existing folder";

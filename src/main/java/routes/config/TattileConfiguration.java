@@ -116,7 +116,12 @@ public class TattileConfiguration implements CamelConfiguration {
         registry.bind("cameraGate", new CameraGate(new CameraRepository(dataSource), settings.zone(Setting.CAMERA_TIMEZONE),
                 settings.integer(Setting.CAMERA_CACHE_SECONDS), clock));
         registry.bind("readingRecorder", new ReadingRecorder(images, new ReadingRepository(dataSource), stats));
-        registry.bind("rejectionLog", new RejectionLog(stats, clock));
+        RejectionLog rejections = new RejectionLog(stats, clock);
+        registry.bind("rejectionLog", rejections);
+        registry.bind("tattileSourceFilter", new routes.ingest.SourceFilterHandlerFactory(
+                routes.ingest.SourceAllowList.parseList(settings.text(Setting.INGEST_ALLOWED_SOURCES)), rejections));
+        registry.bind("readingPlausibility", new routes.ingest.ReadingPlausibility(settings.integer(Setting.INGEST_MAX_AGE_DAYS),
+                settings.integer(Setting.INGEST_MAX_FUTURE_SECONDS), clock));
     }
 
     private static void bindSender(CamelContext context, Registry registry, Settings settings, HikariDataSource dataSource,

@@ -13,14 +13,15 @@ import routes.store.CameraRepository.CameraInfo;
 import routes.store.NewReading;
 
 /**
- * Lets in only readings of registered, active cameras and puts their time in UTC with the camera's
- * time zone (camera row, else {@code CAMERA_TIMEZONE}), daylight saving included: a time in the spring
- * gap is moved forward by the gap, a time in the autumn overlap takes the earlier (summer) offset.
- * Lookups are cached for a few seconds so a busy camera costs no query per reading.
+ * Lets in only readings of registered, active cameras sent from an address the camera allows
+ * ({@code admin camera update --allowed-sources}), and puts their time in UTC with the camera's time zone
+ * (camera row, else {@code CAMERA_TIMEZONE}), daylight saving included: a time in the spring gap is moved
+ * forward by the gap, a time in the autumn overlap takes the earlier (summer) offset. Lookups are cached for
+ * a few seconds so a busy camera costs no query per reading.
  */
 public final class CameraGate {
 
-    private record Cached(Optional<CameraInfo> camera, long expiresAtMillis) {
+    private record Cached(Optional<CameraInfo> camera, SourceAllowList sources, long expiresAtMillis) {
     }
 
     private static final int MAX_CACHED = 100_000;
@@ -38,8 +39,12 @@ public final class CameraGate {
         this.clock = clock;
     }
 
-    public NewReading admit(ParsedReading r) throws SQLException {
-        Optional<CameraInfo> found;
+    /**
+     * @param source the address the reading came from: the camera's TCP peer, or the HTTP client of a Lector
+     *               Vision reading (a SocketAddress, an InetAddress or text)
+     */
+    public NewReading admit(ParsedReading r, Object source) throws SQLException {
+        Cached found;
         try {
             found = lookup(r.deviceSn());
         } catch (SQLException e) {
@@ -48,14 +53,20 @@ public final class CameraGate {
             }
             throw e;
         }
-        CameraInfo camera = found.orElseThrow(() -> new RejectedReadingException(
+        CameraInfo camera = found.camera().orElseThrow(() -> new RejectedReadingException(
                 Rejection.UNKNOWN_CAMERA, "cámara no registrada (" + r.deviceSn() + ")", r.deviceSn()));
         if (!camera.active()) {
             throw new RejectedReadingException(Rejection.INACTIVE_CAMERA, "cámara inactiva (" + r.deviceSn() + ")", r.deviceSn());
         }
+        java.net.InetAddress address = SourceAllowList.address(source);
+        String from = address == null ? null : address.getHostAddress();
+        if (!found.sources().allows(address)) {
+            throw new RejectedReadingException(Rejection.SOURCE_NOT_ALLOWED, "la cámara (" + r.deviceSn() + ") no envía desde " + from
+                    + " (orígenes permitidos: " + found.sources() + ")", r.deviceSn() + "@" + from);
+        }
         return new NewReading(UUID.randomUUID(), camera.id(), r.plate(), toUtc(r, camera), r.deviceSn(), r.deviceName(),
                 r.direction(), r.laneId(), r.laneDescr(), r.ocrScore(), r.countryCode(), r.country(),
-                r.bboxMinX(), r.bboxMinY(), r.bboxMaxX(), r.bboxMaxY(), r.charHeight(), r.imageOcr(), r.imageCtx(), r.rawXml());
+                r.bboxMinX(), r.bboxMinY(), r.bboxMaxX(), r.bboxMaxY(), r.charHeight(), r.imageOcr(), r.imageCtx(), r.rawXml(), from);
     }
 
     private Instant toUtc(ParsedReading r, CameraInfo camera) {
@@ -70,20 +81,26 @@ public final class CameraGate {
         return r.localTime().atZone(zone).toInstant();
     }
 
-    private Optional<CameraInfo> lookup(String serial) throws SQLException {
-        if (cacheMillis <= 0) {
-            return cameras.findBySerial(serial);
-        }
+    private Cached lookup(String serial) throws SQLException {
         long now = clock.millis();
-        Cached hit = cache.get(serial);
+        Cached hit = cacheMillis <= 0 ? null : cache.get(serial);
         if (hit != null && hit.expiresAtMillis() > now) {
-            return hit.camera();
+            return hit;
         }
         Optional<CameraInfo> found = cameras.findBySerial(serial);
-        if (cache.size() >= MAX_CACHED) {
-            cache.clear(); // hostile serials cannot grow the cache without bound
+        SourceAllowList sources;
+        try {
+            sources = found.map(c -> SourceAllowList.of(c.allowedSources())).orElse(SourceAllowList.ANY);
+        } catch (IllegalArgumentException e) {
+            sources = SourceAllowList.of(java.util.List.of("0.0.0.0/32")); // PostgreSQL's cidr always parses; never allow on doubt
         }
-        cache.put(serial, new Cached(found, now + cacheMillis));
-        return found;
+        Cached fresh = new Cached(found, sources, now + cacheMillis);
+        if (cacheMillis > 0) {
+            if (cache.size() >= MAX_CACHED) {
+                cache.clear(); // hostile serials cannot grow the cache without bound
+            }
+            cache.put(serial, fresh);
+        }
+        return fresh;
     }
 }

@@ -16,7 +16,7 @@ import routes.store.ReadingRepository;
 public final class ReadingRecorder {
 
     /** What happened to a reading, for the route's log line. */
-    public record Recorded(boolean stored, String plate, String serial) {
+    public record Recorded(boolean stored, String plate, String serial, String source) {
     }
 
     private final ImageStore images;
@@ -68,7 +68,7 @@ public final class ReadingRecorder {
         } else {
             stats.duplicate();
         }
-        return new Recorded(committed, r.plate(), r.deviceSn());
+        return new Recorded(committed, r.plate(), r.deviceSn(), r.sourceAddress() == null ? "?" : r.sourceAddress());
     }
 
     /** Connection problems, server shutting down or out of resources: worth trying again. */

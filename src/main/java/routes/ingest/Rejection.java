@@ -9,6 +9,9 @@ public enum Rejection {
     INVALID_FIELD("campo con valor no válido"),
     UNKNOWN_CAMERA("cámara no registrada"),
     INACTIVE_CAMERA("cámara inactiva"),
+    SOURCE_NOT_ALLOWED("origen no permitido"),
+    IMPLAUSIBLE_TIME("fecha fuera de margen"),
+    NOT_JPEG("imagen no JPEG"),
     FRAME_TOO_LARGE("documento demasiado grande"),
     INCOMPLETE_DOCUMENT("documento incompleto"),
     STORE_FAILED("error al almacenar");

@@ -7,8 +7,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One log line per refused document, and the counters. Unknown or inactive cameras are logged at most
- * once a minute per serial (with how many were suppressed), so a misconfigured camera cannot flood the log.
+ * One log line per refused document, and the counters. Unknown or inactive cameras, and readings from an
+ * address a camera does not allow, are logged at most once a minute per serial (and address), with how many
+ * were suppressed, so a misconfigured or forged source cannot flood the log; so are connections refused by
+ * {@code INGEST_ALLOWED_SOURCES}, per address.
  */
 public final class RejectionLog {
 
@@ -38,7 +40,7 @@ public final class RejectionLog {
     /** A document refused for a known reason. */
     public void rejected(RejectedReadingException e, String remote) {
         stats.rejected(e.reason());
-        if (e.reason() == Rejection.UNKNOWN_CAMERA || e.reason() == Rejection.INACTIVE_CAMERA) {
+        if (e.reason() == Rejection.UNKNOWN_CAMERA || e.reason() == Rejection.INACTIVE_CAMERA || e.reason() == Rejection.SOURCE_NOT_ALLOWED) {
             cameraRejected(e, remote);
             return;
         }
@@ -47,6 +49,13 @@ public final class RejectionLog {
         } else {
             LOG.warn("[INGEST] Lectura rechazada ({}): {} de {}", e.reason().label(), e.getMessage(), remote);
         }
+    }
+
+    /** A camera connection from an address outside {@code INGEST_ALLOWED_SOURCES}: counted, logged at most once a minute per address. */
+    public void connectionRefused(String address) {
+        stats.rejected(Rejection.SOURCE_NOT_ALLOWED);
+        cameraRejected(new RejectedReadingException(Rejection.SOURCE_NOT_ALLOWED, "conexión cerrada: " + address
+                + " no está en INGEST_ALLOWED_SOURCES", "port@" + address), address);
     }
 
     /** A document the XML parser refused. */

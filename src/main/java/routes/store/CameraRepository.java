@@ -11,8 +11,9 @@ import javax.sql.DataSource;
 /** Cameras and municipalities, as the ingest and the admin commands need them. */
 public final class CameraRepository {
 
-    /** What ingest needs to know of a camera. */
-    public record CameraInfo(UUID id, String serialNumber, String timezone, boolean active) {
+    /** What ingest needs to know of a camera: its allowed sources are CIDR blocks (empty: any address). */
+    public record CameraInfo(UUID id, String serialNumber, String timezone, boolean active, UUID municipalityId,
+                             java.util.List<String> allowedSources) {
     }
 
     private final DataSource dataSource;
@@ -24,7 +25,7 @@ public final class CameraRepository {
     /** The camera with this serial, if registered; "active" is false when it or its municipality is inactive. */
     public Optional<CameraInfo> findBySerial(String serial) throws SQLException {
         String sql = """
-                SELECT c.id, c.serial_number, c.timezone, c.active AND m.active
+                SELECT c.id, c.serial_number, c.timezone, c.active AND m.active, c.municipality_id, c.allowed_sources::text[]
                 FROM cameras c JOIN municipalities m ON m.id = c.municipality_id
                 WHERE c.serial_number = ?""";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -33,7 +34,10 @@ public final class CameraRepository {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new CameraInfo(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getBoolean(4)));
+                java.sql.Array sources = rs.getArray(6);
+                java.util.List<String> allowed = sources == null ? java.util.List.of() : java.util.List.of((String[]) sources.getArray());
+                return Optional.of(new CameraInfo(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getBoolean(4),
+                        rs.getObject(5, UUID.class), allowed));
             }
         }
     }

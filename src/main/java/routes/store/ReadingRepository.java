@@ -18,8 +18,8 @@ public final class ReadingRepository {
             WITH reading AS (
                 INSERT INTO alpr_readings (id, plate, timestamp_utc, device_sn, device_name, direction, lane_id,
                     lane_descr, ocr_score, country_code, country, bbox_min_x, bbox_min_y, bbox_max_x, bbox_max_y,
-                    char_height, has_image_ocr, has_image_ctx, image_ocr_path, image_ctx_path, raw_xml, camera_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    char_height, has_image_ocr, has_image_ctx, image_ocr_path, image_ctx_path, raw_xml, camera_id, source_address)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::inet)
                 ON CONFLICT ON CONSTRAINT alpr_readings_unique_reading DO NOTHING
                 RETURNING id)
             INSERT INTO messages_queue (reading_id, status, next_attempt_at)
@@ -60,7 +60,8 @@ public final class ReadingRepository {
             ps.setString(i++, ocrPath);
             ps.setString(i++, ctxPath);
             ps.setString(i++, r.rawXml());
-            ps.setObject(i, r.cameraId());
+            ps.setObject(i++, r.cameraId());
+            ps.setString(i, r.sourceAddress());
             return ps.executeUpdate() == 1;
         }
     }

@@ -49,13 +49,14 @@ public final class RegistryRepository {
 
     public record Camera(UUID id, String serial, String codigoLector, String description, String municipality, String endpoint,
                          String certificate, Double coordX, Double coordY, Double utmX, Double utmY, String timezone, boolean active,
-                         Instant lastSentAt) {
+                         Instant lastSentAt, List<String> allowedSources) {
     }
 
     /** A camera's columns; on insert a null means "not set". */
     public record CameraChanges(Change<String> codigoLector, Change<String> description, Change<UUID> municipalityId,
                                 Change<UUID> endpointId, Change<UUID> certificateId, Change<Double> coordX, Change<Double> coordY,
-                                Change<Double> utmX, Change<Double> utmY, Change<String> timezone, Change<Boolean> active) {
+                                Change<Double> utmX, Change<Double> utmY, Change<String> timezone, Change<Boolean> active,
+                                Change<List<String>> allowedSources) {
     }
 
     /** A municipality's deletion: refused (deleted false) when it has cameras and no force was given. */
@@ -261,8 +262,8 @@ public final class RegistryRepository {
     public UUID addCamera(String serial, UUID municipalityId, CameraChanges v) throws SQLException {
         String sql = """
                 INSERT INTO cameras (serial_number, municipality_id, codigo_lector, description, endpoint_id, certificate_id,
-                    coord_x, coord_y, utm_x, utm_y, timezone, active)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, true)) RETURNING id""";
+                    coord_x, coord_y, utm_x, utm_y, timezone, active, allowed_sources)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, true), ?::cidr[]) RETURNING id""";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, serial);
             ps.setObject(2, municipalityId);
@@ -276,6 +277,8 @@ public final class RegistryRepository {
             ps.setObject(10, value(v.utmY()), Types.DOUBLE);
             ps.setObject(11, value(v.timezone()), Types.VARCHAR);
             ps.setObject(12, value(v.active()), Types.BOOLEAN);
+            List<String> sources = value(v.allowedSources());
+            ps.setArray(13, sources == null ? null : c.createArrayOf("varchar", sources.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getObject(1, UUID.class);
@@ -287,7 +290,7 @@ public final class RegistryRepository {
     public List<Camera> cameras(UUID municipalityIdOrNull) throws SQLException {
         String sql = """
                 SELECT k.id, k.serial_number, k.codigo_lector, k.description, m.name, e.name, c.name, k.coord_x, k.coord_y,
-                       k.utm_x, k.utm_y, k.timezone, k.active, k.last_sent_at
+                       k.utm_x, k.utm_y, k.timezone, k.active, k.last_sent_at, k.allowed_sources::text[]
                 FROM cameras k
                 JOIN municipalities m ON m.id = k.municipality_id
                 LEFT JOIN endpoints e ON e.id = k.endpoint_id
@@ -303,7 +306,7 @@ public final class RegistryRepository {
                     out.add(new Camera(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                             rs.getString(6), rs.getString(7), rs.getObject(8, Double.class), rs.getObject(9, Double.class),
                             rs.getObject(10, Double.class), rs.getObject(11, Double.class), rs.getString(12), rs.getBoolean(13),
-                            instant(rs, 14)));
+                            instant(rs, 14), rs.getArray(15) == null ? List.of() : List.of((String[]) rs.getArray(15).getArray())));
                 }
             }
         }
@@ -324,6 +327,7 @@ public final class RegistryRepository {
         put(set, "utm_y", changes.utmY());
         put(set, "timezone", changes.timezone());
         put(set, "active", changes.active());
+        put(set, "allowed_sources", changes.allowedSources());
         return update("cameras", "serial_number", serial, set);
     }
 
@@ -403,7 +407,7 @@ public final class RegistryRepository {
         }
         StringBuilder sql = new StringBuilder("UPDATE ").append(table).append(" SET ");
         for (String column : set.keySet()) {
-            sql.append(column).append(" = ?, ");
+            sql.append(column).append(column.equals("allowed_sources") ? " = ?::cidr[], " : " = ?, ");
         }
         sql.append("updated_at = now() WHERE ").append(keyColumn).append(" = ?");
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
@@ -413,6 +417,8 @@ public final class RegistryRepository {
                     ps.setNull(i++, Types.NULL);
                 } else if (v instanceof UUID) {
                     ps.setObject(i++, v, Types.OTHER);
+                } else if (v instanceof List<?> list) {
+                    ps.setArray(i++, c.createArrayOf("varchar", list.toArray()));
                 } else {
                     ps.setObject(i++, v);
                 }

@@ -79,8 +79,9 @@ public final class CameraSimulator {
                     }
                 }
                 String serial = serials.get(i % serials.size());
+                // Times just before now (whole seconds for the HH:MM:SS shape, one per reading): never ahead of the server's clock.
                 LocalDateTime when = base.plusNanos(i * 1_000_000L);
-                String doc = i % 2 == 0 ? readings.vega(serial, readings.plate(), when) : readings.msg(serial, readings.plate(), when.withNano(0).plusSeconds(i));
+                String doc = i % 2 == 0 ? readings.vega(serial, readings.plate(), when) : readings.msg(serial, readings.plate(), base.withNano(0).minusSeconds(total).plusSeconds(i));
                 out.write(readings.bytes(doc));
                 out.flush();
                 sent++;

@@ -75,6 +75,27 @@ class AdminOperationsTest {
         return new Cli(envFile).fails(1, args);
     }
 
+    // --- camera sources ---
+
+    @Test
+    void aCamerasAllowedSourcesAreSetListedAndClearedAndABadBlockIsRefused() throws Exception {
+        ok("admin", "municipality", "add", "--name", "Girona");
+        ok("admin", "camera", "add", "--serial", "SRC01", "--municipality", "Girona", "--allowed-sources", "192.0.2.10");
+        assertThat(TestDb.text(db, "SELECT allowed_sources::text FROM cameras WHERE serial_number = 'SRC01'")).isEqualTo("{192.0.2.10/32}");
+        Run update = ok("admin", "camera", "update", "--serial", "SRC01", "--allowed-sources", "192.0.2.10/32, 10.1.0.0/16,2001:db8::/48");
+        assertThat(update.out()).contains("allowed sources 192.0.2.10/32,10.1.0.0/16,2001:db8::/48");
+        assertThat(ok("admin", "camera", "list").out()).contains("192.0.2.10/32,10.1.0.0/16,2001:db8::/48");
+        assertThat(ok("admin", "camera", "list", "--json").json().get(0).get("allowed_sources").toString())
+                .isEqualTo("[\"192.0.2.10/32\",\"10.1.0.0/16\",\"2001:db8::/48\"]");
+        assertThat(fails("admin", "camera", "update", "--serial", "SRC01", "--allowed-sources", "camera.example.org"))
+                .startsWith("Invalid --allowed-sources: 'camera.example.org' is not an IP address or CIDR block");
+        assertThat(fails("admin", "camera", "update", "--serial", "SRC01", "--allowed-sources", "10.0.0.0/33"))
+                .contains("prefix length must be 0-32");
+        ok("admin", "camera", "update", "--serial", "SRC01", "--allowed-sources", "none");
+        assertThat(TestDb.text(db, "SELECT coalesce(allowed_sources::text, 'any') FROM cameras WHERE serial_number = 'SRC01'")).isEqualTo("any");
+        assertThat(ok("admin", "camera", "list").out()).contains(" any ");
+    }
+
     // --- municipalities ---
 
     @Test

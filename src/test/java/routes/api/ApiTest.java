@@ -23,7 +23,7 @@ import routes.support.TestDb;
 /** The HTTP API on a real port: health, readiness, metrics. */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
         "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/ingest.yaml,classpath:camel/api.yaml",
-        TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY,
+        TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY, TestDb.ANY_READING_AGE_PROPERTY,
         "API_PORT=" + ApiTest.PORT,
         "API_MAX_BODY_BYTES=" + ApiTest.MAX_BODY,
         "TATTILE_FLOWS=ingest,api",
@@ -116,7 +116,7 @@ class ApiTest {
     void lectorVisionReadingsAreStoredLikeTattileOnes() throws Exception {
         TestDb.camera(db, "LV0001", null);
         String writer = key("SOURCE_WRITER");
-        String image = java.util.Base64.getEncoder().encodeToString(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3, 4});
+        String image = java.util.Base64.getEncoder().encodeToString(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3, 4, (byte) 0xFF, (byte) 0xD9});
         String doc = "{\"Plate\":\"1234LVX\",\"TimeStamp\":\"2026/05/01 10:00:00.123\",\"SerialNumber\":\"LV0001\","
                 + "\"Fiability\":91.5,\"LaneNumber\":2,\"Country\":724,\"PlateCoord\":[1,2,3,4],\"ImageOcrBase64\":\"" + image + "\"}";
         HttpResponse<String> r = post("/ingest/lectorvision", writer, doc);

@@ -69,7 +69,7 @@ class PostgresRestartTest {
                     "SENDER_POLL_INTERVAL_SECONDS", "0.1", "SENDER_LEASE_SECONDS", "15", "SENDER_INSTANCE_ID", "restart-test",
                     // Lookups and pool waits that hit the outage instead of riding it out in a cache or a long wait.
                     "CAMERA_CACHE_SECONDS", "1", "DB_CONNECT_TIMEOUT_MS", "1000"));
-            settings.putAll(Map.of("INGEST_STORE_RETRY_DELAY_MS", "100", "INGEST_STORE_RETRY_MAX", "20"));
+            settings.putAll(Map.of("INGEST_STORE_RETRY_DELAY_MS", "100", "INGEST_STORE_RETRY_MAX", "20", "INGEST_MAX_AGE_DAYS", "3650"));
 
             SyntheticReadings synthetic = new SyntheticReadings(5, 2048, 4096);
             AtomicInteger sequence = new AtomicInteger();

@@ -15,7 +15,15 @@ public final class CameraClient implements AutoCloseable {
     private final OutputStream out;
 
     public CameraClient(int port) throws IOException {
+        this(null, port);
+    }
+
+    /** A connection from a chosen local address (a loopback alias such as 127.0.0.2), or any when null. */
+    public CameraClient(String fromAddress, int port) throws IOException {
         socket.setTcpNoDelay(true);
+        if (fromAddress != null) {
+            socket.bind(new InetSocketAddress(java.net.InetAddress.getByName(fromAddress), 0));
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         out = socket.getOutputStream();
     }

@@ -24,6 +24,8 @@ public final class TestDb {
     public static final String NAME_PROPERTY = "DB_NAME={{env:TEST_DB_NAME:tattile_test}}";
     public static final String USER_PROPERTY = "DB_USER=tattile";
     public static final String PASSWORD_PROPERTY = "DB_PASSWORD=tattile";
+    /** For tests whose fixtures carry fixed dates (the samples are from 2024 and March 2026): any reading up to 10 years old. */
+    public static final String ANY_READING_AGE_PROPERTY = "INGEST_MAX_AGE_DAYS=3650";
 
     private TestDb() {
     }
