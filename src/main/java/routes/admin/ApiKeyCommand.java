@@ -51,6 +51,13 @@ public class ApiKeyCommand {
         @Option(names = "--json", description = "JSON output for scripts: {\"name\", \"role\", \"key\"}")
         boolean json;
 
+        @Option(names = "--municipality", paramLabel = "NAME", description = "SOURCE_WRITER only: the key may send readings for this "
+                + "municipality's cameras (repeatable; with --camera, either matches); without any, for every camera")
+        List<String> municipalities = new ArrayList<>();
+
+        @Option(names = "--camera", paramLabel = "SERIAL", description = "SOURCE_WRITER only: the key may send readings for this camera (repeatable)")
+        List<String> cameras = new ArrayList<>();
+
         @Override
         public Integer call() throws SQLException {
             String n = name != null ? name.strip() : role.strip().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "-"
@@ -65,25 +72,45 @@ public class ApiKeyCommand {
             } catch (IllegalArgumentException e) {
                 throw new CommandFailedException("Invalid role '" + role + "': use " + ROLES.replace("|", ", "));
             }
+            boolean scoped = !municipalities.isEmpty() || !cameras.isEmpty();
+            if (scoped && !r.equals("SOURCE_WRITER")) {
+                throw new CommandFailedException("--municipality and --camera limit SOURCE_WRITER keys only (this key's role: " + r + ")");
+            }
             try (var ds = AdminDatabase.open(config.settings())) {
                 var audit = new AuditRepository(ds);
+                ApiKeyRepository.Scope scope = null;
+                if (scoped) {
+                    var registry = new routes.store.RegistryRepository(ds);
+                    java.util.Set<java.util.UUID> ids = new java.util.HashSet<>();
+                    for (String m : municipalities) {
+                        ids.add(registry.municipalityId(m).orElseThrow(() -> new CommandFailedException("Municipality '" + m + "' does not exist")));
+                    }
+                    for (String c : cameras) {
+                        if (registry.cameraId(c).isEmpty()) {
+                            throw new CommandFailedException("Camera '" + c + "' does not exist");
+                        }
+                    }
+                    scope = new ApiKeyRepository.Scope(java.util.Set.copyOf(ids), java.util.Set.copyOf(cameras));
+                }
                 String key;
                 try {
-                    key = new ApiKeyRepository(ds).create(n, r);
+                    key = new ApiKeyRepository(ds).create(n, r, scope);
                 } catch (DuplicateNameException e) {
                     audit.record(AdminSupport.cliActor(), ACTION, n, "refused: already exists", null, "role=" + r);
                     throw new CommandFailedException("API key '" + n + "' already exists");
                 }
+                String scopeText = scoped ? String.join(",", new ApiKeyRepository(ds).describeScope(new ApiKeyRepository(ds).findByName(n).orElseThrow()))
+                        : null;
                 // Shown before anything else can fail: the key exists now and this is its only showing.
                 if (json) {
-                    AdminSupport.printJson(spec, object("name", n, "role", r, "key", key));
+                    AdminSupport.printJson(spec, object("name", n, "role", r, "key", key, "scope", scopeText));
                 } else {
                     var out = spec.commandLine().getOut();
-                    out.println("API key '" + n + "' created with role " + r + ":");
+                    out.println("API key '" + n + "' created with role " + r + (scoped ? " for " + scopeText : "") + ":");
                     out.println(key);
                     out.println("Store it now: it cannot be shown again (only its hash is kept). If it is lost, revoke it and create another.");
                 }
-                audit.record(AdminSupport.cliActor(), ACTION, n, "ok", null, "role=" + r);
+                audit.record(AdminSupport.cliActor(), ACTION, n, "ok", null, "role=" + r + (scoped ? " scope=" + scopeText : ""));
                 return 0;
             }
         }
@@ -102,20 +129,23 @@ public class ApiKeyCommand {
         @Override
         public Integer call() throws SQLException {
             try (var ds = AdminDatabase.open(config.settings())) {
-                var rows = new ApiKeyRepository(ds).list();
+                var repo = new ApiKeyRepository(ds);
+                var rows = repo.list();
                 if (json) {
                     List<Object> list = new ArrayList<>();
                     for (var k : rows) {
                         list.add(object("id", k.id().toString(), "name", k.name(), "role", k.role(), "active", k.active(),
-                                "created_at", iso(k.createdAt()), "revoked_at", iso(k.revokedAt()), "last_used_at", iso(k.lastUsedAt())));
+                                "created_at", iso(k.createdAt()), "revoked_at", iso(k.revokedAt()), "last_used_at", iso(k.lastUsedAt()),
+                                "scope", k.scoped() ? repo.describeScope(k) : null));
                     }
                     AdminSupport.printJson(spec, list);
                 } else {
                     var out = spec.commandLine().getOut();
-                    out.printf("%-24s %-13s %-8s %-20s %-20s %s%n", "NAME", "ROLE", "STATUS", "CREATED", "LAST USED", "REVOKED");
+                    out.printf("%-24s %-13s %-8s %-20s %-20s %-20s %s%n", "NAME", "ROLE", "STATUS", "CREATED", "LAST USED", "REVOKED", "SCOPE");
                     for (var k : rows) {
-                        out.printf("%-24s %-13s %-8s %-20s %-20s %s%n", k.name(), k.role(), k.active() ? "active" : "revoked",
-                                iso(k.createdAt()), orDash(iso(k.lastUsedAt())), orDash(iso(k.revokedAt())));
+                        out.printf("%-24s %-13s %-8s %-20s %-20s %-20s %s%n", k.name(), k.role(), k.active() ? "active" : "revoked",
+                                iso(k.createdAt()), orDash(iso(k.lastUsedAt())), orDash(iso(k.revokedAt())),
+                                k.scoped() ? String.join(",", repo.describeScope(k)) : "all");
                     }
                 }
                 long revoked = rows.stream().filter(k -> !k.active()).count();

@@ -34,8 +34,11 @@ public final class ApiGate implements Handler<RoutingContext> {
 
     public static final String KEY_HEADER = "X-API-Key";
 
-    /** Who is calling: {@code apikey:<name>} with its role, or {@code anonymous} on a public resource. */
-    public record Caller(String actor, String role, UUID keyId, String client) {
+    /**
+     * Who is calling: {@code apikey:<name>} with its role (and, for a scoped SOURCE_WRITER key, the cameras it may
+     * write for; null: all), or {@code anonymous} on a public resource.
+     */
+    public record Caller(String actor, String role, UUID keyId, String client, ApiKeyRepository.Scope scope) {
     }
 
     /** The limits, from the API_* settings. */
@@ -179,7 +182,7 @@ public final class ApiGate implements Handler<RoutingContext> {
             return;
         }
         if (resource.isPublic()) {
-            admit(ctx, resource, new Caller("anonymous", null, null, client));
+            admit(ctx, resource, new Caller("anonymous", null, null, client, null));
             return;
         }
         var sent = request.headers().getAll(KEY_HEADER);
@@ -213,11 +216,11 @@ public final class ApiGate implements Handler<RoutingContext> {
 
     /** Blocking: the key, its role, its rate limit; key use and refusals by role go to the audit log. */
     private Decision authorize(String raw, Resource resource, String action, String client) throws SQLException {
-        Optional<ApiKey> found = keys.find(raw);
+        Optional<ApiKeys.Found> found = keys.find(raw);
         if (found.isEmpty()) {
             return Decision.refused(401, "unknown or revoked API key");
         }
-        ApiKey key = found.get();
+        ApiKey key = found.get().key();
         String actor = "apikey:" + key.name();
         if (!resource.roles().contains(key.role())) {
             audit.record(actor, action, null, "FORBIDDEN", client, "role " + key.role());
@@ -235,7 +238,7 @@ public final class ApiGate implements Handler<RoutingContext> {
             keyRepository.touch(key.id());
             audit.record(actor, action, null, "KEY_USED", client, "role " + key.role());
         }
-        return new Decision(200, null, null, new Caller(actor, key.role(), key.id(), client));
+        return new Decision(200, null, null, new Caller(actor, key.role(), key.id(), client, found.get().scope()));
     }
 
     /**

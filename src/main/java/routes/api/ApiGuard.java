@@ -16,13 +16,18 @@ public final class ApiGuard {
     public static final String CLIENT_PROPERTY = "apiClient";
     public static final String ROLE_PROPERTY = "apiRole";
     public static final String KEY_ID_PROPERTY = "apiKeyId";
+    public static final String SCOPE_PROPERTY = "apiScope";
+    /** The one answer for a camera outside a key's scope and for an unknown camera: it does not tell which. */
+    static final String OUT_OF_SCOPE = "this API key may not send readings for this camera";
 
     private final ApiGate gate;
     private final AuditRepository audit;
+    private final routes.store.CameraRepository cameras;
 
-    public ApiGuard(ApiGate gate, AuditRepository audit) {
+    public ApiGuard(ApiGate gate, AuditRepository audit, routes.store.CameraRepository cameras) {
         this.gate = gate;
         this.audit = audit;
+        this.cameras = cameras;
     }
 
     /** Puts the caller the gate let in on the exchange; a request that did not pass the gate is refused (401). */
@@ -34,6 +39,26 @@ public final class ApiGuard {
         exchange.setProperty(CLIENT_PROPERTY, caller.client());
         exchange.setProperty(ROLE_PROPERTY, caller.role());
         exchange.setProperty(KEY_ID_PROPERTY, caller.keyId());
+        exchange.setProperty(SCOPE_PROPERTY, caller.scope());
+    }
+
+    /**
+     * A scoped SOURCE_WRITER key sends readings only for the cameras of its scope (its municipalities' cameras and
+     * its serials); any other camera, registered or not, gets the same 403, so the answer does not tell which
+     * serials exist. Unscoped keys are not limited here.
+     */
+    public routes.ingest.ParsedReading requireScope(Exchange exchange, routes.ingest.ParsedReading reading) throws SQLException {
+        routes.store.ApiKeyRepository.Scope scope = exchange.getProperty(SCOPE_PROPERTY, routes.store.ApiKeyRepository.Scope.class);
+        if (scope == null) {
+            return reading;
+        }
+        var camera = cameras.findBySerial(reading.deviceSn());
+        if (camera.isEmpty() || !scope.covers(reading.deviceSn(), camera.get().municipalityId())) {
+            audit.record(exchange.getProperty(CALLER_PROPERTY, "anonymous", String.class), action(exchange), null, "FORBIDDEN",
+                    client(exchange), "camera outside the key's scope");
+            throw new ApiException(403, OUT_OF_SCOPE);
+        }
+        return reading;
     }
 
     /** Records a change made through the API: who, what, on what, with which outcome. */

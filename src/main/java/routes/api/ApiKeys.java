@@ -17,7 +17,11 @@ final class ApiKeys {
     private static final long CACHE_MILLIS = 5_000;
     private static final int MAX_CACHED = 10_000;
 
-    private record Cached(Optional<ApiKey> key, long at) {
+    /** An active key and, for a scoped SOURCE_WRITER key, the cameras it may write for (null: all). */
+    record Found(ApiKey key, ApiKeyRepository.Scope scope) {
+    }
+
+    private record Cached(Optional<Found> found, long at) {
     }
 
     private final ApiKeyRepository keys;
@@ -29,15 +33,16 @@ final class ApiKeys {
         this.clock = clock;
     }
 
-    /** The active key this raw key belongs to (blocking: may query the database). */
-    Optional<ApiKey> find(String raw) throws SQLException {
+    /** The active key this raw key belongs to, with its scope (blocking: may query the database). */
+    Optional<Found> find(String raw) throws SQLException {
         String hash = ApiKeyRepository.hash(raw);
         long now = clock.millis();
         Cached c = cache.get(hash);
         if (c != null && now - c.at() < CACHE_MILLIS) {
-            return c.key();
+            return c.found();
         }
-        Optional<ApiKey> found = keys.findActive(raw);
+        Optional<ApiKey> key = keys.findActive(raw);
+        Optional<Found> found = key.isEmpty() ? Optional.empty() : Optional.of(new Found(key.get(), keys.scopeOf(key.get())));
         if (cache.size() >= MAX_CACHED) {
             cache.clear();
         }

@@ -174,7 +174,7 @@ public class TattileConfiguration implements CamelConfiguration {
                         settings.integer(Setting.API_IDLE_TIMEOUT_SECONDS) * 1000L, settings.integer(Setting.API_REQUEST_TIMEOUT_SECONDS) * 1000L,
                         settings.integer(Setting.API_IP_RATE_LIMIT_PER_MINUTE), settings.integer(Setting.API_RATE_LIMIT_PER_MINUTE)), clock);
         registry.bind("apiGate", gate);
-        registry.bind("apiGuard", new ApiGuard(gate, audit));
+        registry.bind("apiGuard", new ApiGuard(gate, audit, new CameraRepository(dataSource)));
         registry.bind("apiErrors", new ApiErrors());
         registry.bind("adminApi", new AdminApi(new RegistryRepository(dataSource), new CameraRepository(dataSource), queueAdmin, json));
         if (settings.flows().contains("api")) {

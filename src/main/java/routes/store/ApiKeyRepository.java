@@ -34,10 +34,20 @@ public final class ApiKeyRepository {
     /** Longer input is no key of ours: not even hashed. */
     private static final int MAX_KEY_LENGTH = 256;
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String COLUMNS = "id, name, role, created_at, revoked_at, last_used_at";
+    private static final String COLUMNS = "id, name, role, created_at, revoked_at, last_used_at, scoped";
 
-    /** A key as callers see it: never the key nor its hash. */
-    public record ApiKey(UUID id, String name, String role, Instant createdAt, Instant revokedAt, Instant lastUsedAt) {
+    /**
+     * The cameras a scoped SOURCE_WRITER key may send readings for: those of some municipalities and some serials.
+     * A scoped key whose scope is empty (its municipality was deleted) covers no camera.
+     */
+    public record Scope(java.util.Set<UUID> municipalityIds, java.util.Set<String> cameraSerials) {
+        public boolean covers(String serial, UUID municipalityId) {
+            return cameraSerials.contains(serial) || (municipalityId != null && municipalityIds.contains(municipalityId));
+        }
+    }
+
+    /** A key as callers see it: never the key nor its hash. {@code scoped}: see {@link #scopeOf}. */
+    public record ApiKey(UUID id, String name, String role, Instant createdAt, Instant revokedAt, Instant lastUsedAt, boolean scoped) {
         public boolean active() {
             return revokedAt == null;
         }
@@ -90,6 +100,16 @@ public final class ApiKeyRepository {
      * @throws IllegalArgumentException when the name is blank or the role unknown
      */
     public String create(String name, String role) throws SQLException {
+        return create(name, role, null);
+    }
+
+    /**
+     * As {@link #create(String, String)}, limited to a scope (null: every camera). Key and scope are written in one
+     * transaction.
+     *
+     * @throws IllegalArgumentException also when a scope is given for a role other than SOURCE_WRITER
+     */
+    public String create(String name, String role, Scope scope) throws SQLException {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("API key name must not be blank");
         }
@@ -97,15 +117,50 @@ public final class ApiKeyRepository {
         byte[] random = new byte[RANDOM_BYTES];
         RANDOM.nextBytes(random);
         String rawKey = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        String sql = "INSERT INTO api_keys (name, key_hash, role) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING id";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, name);
-            ps.setString(2, hash(rawKey));
-            ps.setString(3, storedRole);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new DuplicateNameException(name);
+        if (scope != null && !storedRole.equals("SOURCE_WRITER")) {
+            throw new IllegalArgumentException("Only SOURCE_WRITER keys are limited to cameras");
+        }
+        String sql = "INSERT INTO api_keys (name, key_hash, role, scoped) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING id";
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                UUID id;
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, name);
+                    ps.setString(2, hash(rawKey));
+                    ps.setString(3, storedRole);
+                    ps.setBoolean(4, scope != null);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new DuplicateNameException(name);
+                        }
+                        id = rs.getObject(1, UUID.class);
+                    }
                 }
+                if (scope != null) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO api_key_scopes (api_key_id, municipality_id, camera_serial) VALUES (?, ?, ?)")) {
+                        for (UUID m : scope.municipalityIds()) {
+                            ps.setObject(1, id);
+                            ps.setObject(2, m);
+                            ps.setString(3, null);
+                            ps.addBatch();
+                        }
+                        for (String serial : scope.cameraSerials()) {
+                            ps.setObject(1, id);
+                            ps.setObject(2, null);
+                            ps.setString(3, serial);
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
         }
         return rawKey;
@@ -122,6 +177,51 @@ public final class ApiKeyRepository {
     /** The key with this name, active or revoked. */
     public Optional<ApiKey> findByName(String name) throws SQLException {
         return one("SELECT " + COLUMNS + " FROM api_keys WHERE name = ?", name);
+    }
+
+    /** The scope of a scoped key (empty sets when all its rows are gone); null for a key that is not scoped. */
+    public Scope scopeOf(ApiKey key) throws SQLException {
+        if (!key.scoped()) {
+            return null;
+        }
+        java.util.Set<UUID> municipalities = new java.util.HashSet<>();
+        java.util.Set<String> serials = new java.util.HashSet<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT municipality_id, camera_serial FROM api_key_scopes WHERE api_key_id = ?")) {
+            ps.setObject(1, key.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    UUID m = rs.getObject(1, UUID.class);
+                    if (m != null) {
+                        municipalities.add(m);
+                    }
+                    if (rs.getString(2) != null) {
+                        serials.add(rs.getString(2));
+                    }
+                }
+            }
+        }
+        return new Scope(java.util.Set.copyOf(municipalities), java.util.Set.copyOf(serials));
+    }
+
+    /** A scope for display: municipality names and camera serials, sorted (empty when not scoped). */
+    public List<String> describeScope(ApiKey key) throws SQLException {
+        List<String> out = new ArrayList<>();
+        if (!key.scoped()) {
+            return out;
+        }
+        String sql = """
+                SELECT coalesce('municipality:' || m.name, 'camera:' || s.camera_serial) FROM api_key_scopes s
+                LEFT JOIN municipalities m ON m.id = s.municipality_id WHERE s.api_key_id = ? ORDER BY 1""";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, key.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     /** Sets last_used_at to now: one indexed update; callers may limit how often they call it. */
@@ -165,7 +265,8 @@ public final class ApiKeyRepository {
     }
 
     private static ApiKey row(ResultSet rs) throws SQLException {
-        return new ApiKey(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), instant(rs, 4), instant(rs, 5), instant(rs, 6));
+        return new ApiKey(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), instant(rs, 4), instant(rs, 5), instant(rs, 6),
+                rs.getBoolean(7));
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -84,6 +84,29 @@ class ApiKeyCliTest {
     }
 
     @Test
+    void aSourceWritersKeyIsLimitedToMunicipalitiesAndCamerasAndOtherRolesCannotBe() throws Exception {
+        ok("admin", "municipality", "add", "--name", "Girona");
+        ok("admin", "camera", "add", "--serial", "SA01", "--municipality", "Girona");
+        Run created = ok("admin", "apikey", "create", "--role", "SOURCE_WRITER", "--name", "lv-girona", "--municipality", "Girona",
+                "--camera", "SA01");
+        assertThat(created.out()).contains("created with role SOURCE_WRITER for camera:SA01,municipality:Girona");
+        assertThat(TestDb.count(db, "SELECT count(*) FROM api_key_scopes s JOIN api_keys k ON k.id = s.api_key_id WHERE k.name = 'lv-girona'"))
+                .isEqualTo(2);
+        assertThat(ok("admin", "apikey", "list").out()).contains("camera:SA01,municipality:Girona");
+        assertThat(ok("admin", "apikey", "list", "--json").json().get(0).get("scope").toString())
+                .isEqualTo("[\"camera:SA01\",\"municipality:Girona\"]");
+        assertThat(fails(1, "admin", "apikey", "create", "--role", "ADMIN", "--name", "x", "--municipality", "Girona"))
+                .contains("limit SOURCE_WRITER keys only");
+        assertThat(fails(1, "admin", "apikey", "create", "--role", "SOURCE_WRITER", "--name", "y", "--municipality", "Nowhere"))
+                .isEqualTo("Municipality 'Nowhere' does not exist");
+        assertThat(fails(1, "admin", "apikey", "create", "--role", "SOURCE_WRITER", "--name", "z", "--camera", "NOSUCH"))
+                .isEqualTo("Camera 'NOSUCH' does not exist");
+        assertThat(TestDb.count(db, "SELECT count(*) FROM api_keys WHERE name IN ('x', 'y', 'z')")).isZero();
+        assertThat(TestDb.text(db, "SELECT detail FROM audit_log WHERE target = 'lv-girona' AND outcome = 'ok'"))
+                .isEqualTo("role=SOURCE_WRITER scope=camera:SA01,municipality:Girona");
+    }
+
+    @Test
     void createShowsTheKeyOnceWithAWarningAndListNeverShowsIt() throws Exception {
         Run created = ok("admin", "apikey", "create", "--name", "girona-ingest", "--role", "source_writer");
         String key = keyIn(created.out());

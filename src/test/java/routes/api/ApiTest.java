@@ -136,6 +136,44 @@ class ApiTest {
         assertThat(huge.statusCode()).isEqualTo(413);
     }
 
+    private String lectorVision(String serial, String plate) {
+        String image = java.util.Base64.getEncoder().encodeToString(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, (byte) 0xFF, (byte) 0xD9});
+        String now = java.time.LocalDateTime.now(java.time.ZoneId.of("Europe/Madrid")).format(java.time.format.DateTimeFormatter.ofPattern(
+                "yyyy/MM/dd HH:mm:ss.SSS"));
+        return "{\"Plate\":\"" + plate + "\",\"TimeStamp\":\"" + now + "\",\"SerialNumber\":\"" + serial + "\",\"ImageOcrBase64\":\"" + image + "\"}";
+    }
+
+    @Test
+    void aScopedSourceKeySendsOnlyForItsCamerasAndAnyOtherCameraGetsTheSame403() throws Exception {
+        var keys = new routes.store.ApiKeyRepository(db);
+        var cameras = new routes.store.CameraRepository(db);
+        java.util.UUID girona = cameras.addMunicipality("Girona", null);
+        java.util.UUID salt = cameras.addMunicipality("Salt", null);
+        cameras.addCamera("GI01", girona, null, null, null);
+        cameras.addCamera("SA01", salt, null, null, null);
+        String gironaKey = keys.create("girona-writer", "SOURCE_WRITER", new routes.store.ApiKeyRepository.Scope(java.util.Set.of(girona), java.util.Set.of()));
+        String saltCameraKey = keys.create("sa01-writer", "SOURCE_WRITER", new routes.store.ApiKeyRepository.Scope(java.util.Set.of(), java.util.Set.of("SA01")));
+        String anyWriter = key("SOURCE_WRITER");
+
+        assertThat(post("/ingest/lectorvision", gironaKey, lectorVision("GI01", "1111GIR")).statusCode()).isEqualTo(202);
+        HttpResponse<String> otherMunicipality = post("/ingest/lectorvision", gironaKey, lectorVision("SA01", "2222GIR"));
+        HttpResponse<String> unknown = post("/ingest/lectorvision", gironaKey, lectorVision("NOSUCH9", "3333GIR"));
+        assertThat(otherMunicipality.statusCode()).isEqualTo(403);
+        assertThat(unknown.statusCode()).isEqualTo(403);
+        assertThat(unknown.body()).as("an unknown camera is not told apart from another municipality's").isEqualTo(otherMunicipality.body());
+        assertThat(post("/ingest/lectorvision", saltCameraKey, lectorVision("SA01", "4444SAL")).statusCode()).isEqualTo(202);
+        assertThat(post("/ingest/lectorvision", saltCameraKey, lectorVision("GI01", "5555SAL")).statusCode()).isEqualTo(403);
+        // An unscoped key is not limited (and an unknown camera stays a 400, as before).
+        assertThat(post("/ingest/lectorvision", anyWriter, lectorVision("SA01", "6666ANY")).statusCode()).isEqualTo(202);
+        assertThat(post("/ingest/lectorvision", anyWriter, lectorVision("NOSUCH9", "7777ANY")).statusCode()).isEqualTo(400);
+        assertThat(TestDb.text(db, "SELECT string_agg(plate, ',' ORDER BY plate) FROM alpr_readings")).isEqualTo("1111GIR,4444SAL,6666ANY");
+        assertThat(TestDb.count(db, "SELECT count(*) FROM audit_log WHERE outcome = 'FORBIDDEN' AND detail LIKE '%scope%'")).isEqualTo(3);
+        // A scoped key whose municipality is gone writes for no camera at all.
+        TestDb.execute(db, "DELETE FROM api_key_scopes WHERE api_key_id = (SELECT id FROM api_keys WHERE name = 'girona-writer')");
+        Thread.sleep(5_100); // key lookups are cached for 5 s
+        assertThat(post("/ingest/lectorvision", gironaKey, lectorVision("GI01", "8888GIR")).statusCode()).isEqualTo(403);
+    }
+
     @Test
     void sqlMetacharactersAreDataAndAdminChangesAreAudited() throws Exception {
         String admin = key("ADMIN");

@@ -162,7 +162,7 @@ class ApiKeyRepositoryTest {
         assertThat(list).extracting(ApiKey::name).containsExactly("alpha", "mid", "zeta");
         assertThat(list).extracting(ApiKey::role).containsExactly("ADMIN", "SOURCE_WRITER", "READ_ONLY");
         assertThat(ApiKey.class.getRecordComponents()).extracting(c -> c.getName())
-                .containsExactly("id", "name", "role", "createdAt", "revokedAt", "lastUsedAt");
+                .containsExactly("id", "name", "role", "createdAt", "revokedAt", "lastUsedAt", "scoped");
     }
 
     @Test
