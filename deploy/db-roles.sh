@@ -9,8 +9,9 @@
 #  - DB_OWNER_USER empty: one role; DB_USER owns the database and migrates it (a new database is created owned by it).
 #  - DB_OWNER_USER set: that login role, with the password on the first line of DB_OWNER_PASSWORD_FILE, owns the
 #    database and what is in it: "db migrate" runs as it. Whatever DB_USER owned in the database (an install of the
-#    one-role era) passes to the owner in one transaction, DB_USER keeping SELECT/INSERT/UPDATE/DELETE on the tables and
-#    only SELECT/INSERT on audit_log (what "db migrate" grants every time), so a running service does not notice.
+#    one-role era) passes to the owner in one transaction, DB_USER keeping SELECT/INSERT/UPDATE/DELETE on the tables,
+#    only SELECT/INSERT on audit_log and only SELECT on flyway_schema_history (what "db migrate" grants every time), so a
+#    running service does not notice.
 #    Neither role may be a superuser then (nothing is changed: a superuser could rewrite audit_log regardless).
 # Passwords reach psql on its standard input, never on a command line; names are passed as psql variables and quoted
 # by psql (:"name", :'name'), so quotes, spaces or ; in them are only text. The server is asked not to log these
@@ -139,10 +140,12 @@ SELECT :service_owned > 0 AS moved \gset
 -- The service role just lost its tables: the privileges "db migrate" grants (and grants again right after).
 GRANT USAGE ON SCHEMA public TO :"service";
 SELECT format('GRANT %s ON TABLE %I.%I TO %I',
-              CASE WHEN c.relname = 'audit_log' THEN 'SELECT, INSERT' ELSE 'SELECT, INSERT, UPDATE, DELETE' END,
+              CASE c.relname WHEN 'audit_log' THEN 'SELECT, INSERT' WHEN 'flyway_schema_history' THEN 'SELECT'
+                             ELSE 'SELECT, INSERT, UPDATE, DELETE' END,
               n.nspname, c.relname, :'service')
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') \gexec
+ WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f') \gexec
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"service";
 \echo [db-roles] moved :service_owned objects of :service to :owner
 \endif
 COMMIT;

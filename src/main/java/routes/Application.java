@@ -10,6 +10,7 @@ import routes.admin.RoutesCommand;
 import routes.config.ConfigOptions;
 import routes.config.InvalidSettingException;
 import routes.config.Service;
+import routes.store.DatabaseSetupException;
 import routes.tools.SandboxCommand;
 import routes.tools.bench.BenchCommand;
 import routes.tools.SimulateCommand;
@@ -40,7 +41,8 @@ public class Application implements Callable<Integer> {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Application());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof InvalidSettingException || e instanceof CommandFailedException || e instanceof Service.ServiceFailedException) {
+            if (e instanceof InvalidSettingException || e instanceof CommandFailedException || e instanceof Service.ServiceFailedException
+                    || e instanceof DatabaseSetupException) {
                 commandLine.getErr().println(oneLine(e.getMessage()));
                 return e instanceof InvalidSettingException ? 2 : 1;
             }

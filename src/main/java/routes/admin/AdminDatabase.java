@@ -1,11 +1,14 @@
 package routes.admin;
 
 import com.zaxxer.hikari.HikariDataSource;
-import routes.config.Setting;
 import routes.config.Settings;
 import routes.store.Database;
 
-/** A small pool for one admin command; the schema is brought up to date first when DB_MIGRATE_ON_START is on. */
+/**
+ * A small pool for one admin command, as DB_USER. With one role the schema is brought up to date first when
+ * DB_MIGRATE_ON_START is on; with DB_OWNER_USER set nothing migrates and a pending migration stops the command with one
+ * line saying to run {@code db migrate} (see {@link Database#prepare}).
+ */
 final class AdminDatabase {
 
     private AdminDatabase() {
@@ -14,8 +17,11 @@ final class AdminDatabase {
     static HikariDataSource open(Settings settings) {
         HikariDataSource ds = Database.pool(settings, "tattile-admin");
         ds.setMaximumPoolSize(2);
-        if (settings.flag(Setting.DB_MIGRATE_ON_START)) {
-            Database.migrate(ds);
+        try {
+            Database.prepare(settings, ds);
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
         }
         return ds;
     }

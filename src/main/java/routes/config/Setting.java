@@ -12,7 +12,9 @@ public enum Setting {
     DB_PASSWORD("tattile", Kind.SECRET, "PostgreSQL password"),
     DB_POOL_SIZE("40", Kind.positive(1, 500), "Maximum JDBC connections (ingest workers + sender threads + a few)"),
     DB_CONNECT_TIMEOUT_MS("5000", Kind.positive(250, 600_000), "How long a caller waits for a pooled connection before failing"),
-    DB_MIGRATE_ON_START("true", Kind.BOOLEAN, "Run Flyway migrations when the service starts"),
+    DB_MIGRATE_ON_START("true", Kind.BOOLEAN, "Run Flyway migrations when the service starts (one role only: with DB_OWNER_USER only 'db migrate' does)"),
+    DB_OWNER_USER("", Kind.OPTIONAL_TEXT, "Role that owns the tables and runs 'db migrate'; DB_USER then only reads and writes data (empty: DB_USER owns and migrates)"),
+    DB_OWNER_PASSWORD_FILE("", Kind.OPTIONAL_TEXT, "File holding DB_OWNER_USER's password on its first line (root's, 0600; read only by 'db migrate')"),
 
     TRANSIT_PORT("33334", Kind.PORT, "TCP port the Tattile cameras connect to"),
     INGEST_BIND_HOST("0.0.0.0", Kind.TEXT, "Address the camera listener binds to"),

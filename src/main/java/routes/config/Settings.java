@@ -42,6 +42,11 @@ public final class Settings {
             }
             values.put(s, value);
         }
+        String owner = values.get(Setting.DB_OWNER_USER);
+        if (owner.equals(values.get(Setting.DB_USER))) {
+            throw new InvalidSettingException("Invalid configuration: DB_OWNER_USER='" + owner + "' must differ from DB_USER (the owner migrates,"
+                    + " DB_USER only reads and writes data; leave DB_OWNER_USER empty for one role)");
+        }
         return new Settings(values);
     }
 

@@ -76,12 +76,9 @@ public class TattileConfiguration implements CamelConfiguration {
                 dataSource.close();
             }
         }, true, true);
-        if (settings.flag(Setting.DB_MIGRATE_ON_START)) {
-            var result = Database.migrate(dataSource);
-            if (result.migrationsExecuted > 0) {
-                LOG.info("Database schema migrated to version {} ({} migrations applied)", result.targetSchemaVersion, result.migrationsExecuted);
-            }
-        }
+        // One role: migrates when DB_MIGRATE_ON_START is on. With DB_OWNER_USER: never migrates, refuses a schema behind the jar.
+        Database.prepare(settings, dataSource).filter(result -> result.migrationsExecuted > 0).ifPresent(result ->
+                LOG.info("Database schema migrated to version {} ({} migrations applied)", result.targetSchemaVersion, result.migrationsExecuted));
         registry.bind("dataSource", dataSource);
         registry.bind("settings", settings);
 

@@ -17,6 +17,7 @@ public final class InProcessService implements AutoCloseable {
 
     private final Main main = new Main();
     private final Thread runner;
+    private volatile Throwable failure;
 
     private InProcessService(Map<String, String> settings, String flows) {
         Properties props = new Properties();
@@ -33,6 +34,7 @@ public final class InProcessService implements AutoCloseable {
             try {
                 main.run();
             } catch (Exception e) {
+                failure = e;
                 throw new IllegalStateException(e);
             }
         }, "service-under-test");
@@ -45,7 +47,11 @@ public final class InProcessService implements AutoCloseable {
         await().atMost(Duration.ofSeconds(60)).until(() -> s.main.getCamelContext() != null && s.main.getCamelContext().isStarted()
                 || !s.runner.isAlive());
         if (!s.runner.isAlive()) {
-            throw new IllegalStateException("The service did not start (see the log)");
+            Throwable root = s.failure;
+            while (root != null && root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            throw new IllegalStateException("The service did not start: " + (root == null ? "(see the log)" : root.getMessage()), s.failure);
         }
         return s;
     }

@@ -35,6 +35,14 @@ public final class PrivatePostgres implements AutoCloseable {
      * owning database {@code database}. Throws with the tool's output when anything fails.
      */
     public static PrivatePostgres start(int port, String database) throws Exception {
+        return start(port, database, false);
+    }
+
+    /**
+     * As {@link #start(int, String)}; with {@code passwords} every role but {@code postgres} must log in over TCP with its
+     * password (SCRAM-SHA-256, as on a server), so a wrong one is refused. {@code postgres} stays trusted: the test's superuser.
+     */
+    public static PrivatePostgres start(int port, String database, boolean passwords) throws Exception {
         PrivatePostgres pg = new PrivatePostgres(port);
         try {
             pg.stopLeftover();
@@ -43,6 +51,13 @@ public final class PrivatePostgres implements AutoCloseable {
             run(List.of("chown", "postgres", pg.dir.toString()));
             pg.asPostgres(BIN.resolve("initdb").toString(), "-D", pg.data.toString(), "-A", "trust", "-U", "postgres", "-E", "UTF8",
                     "--no-sync");
+            if (passwords) {
+                Files.writeString(pg.data.resolve("pg_hba.conf"), """
+                        local all all trust
+                        host all postgres 127.0.0.1/32 trust
+                        host all all 127.0.0.1/32 scram-sha-256
+                        """);
+            }
             pg.startServer();
             pg.psql("CREATE ROLE tattile LOGIN PASSWORD 'tattile'");
             pg.psql("CREATE DATABASE " + database + " OWNER tattile");
@@ -55,6 +70,11 @@ public final class PrivatePostgres implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** JDBC URL of {@code database} in this cluster (over TCP, on 127.0.0.1). */
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }
 
     /** Starts the (stopped) server and waits until it accepts connections. */

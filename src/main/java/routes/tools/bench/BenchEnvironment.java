@@ -40,6 +40,11 @@ final class BenchEnvironment implements AutoCloseable {
     private final HikariDataSource db;
 
     BenchEnvironment(Settings base, String database, Path workDir) throws IOException {
+        if (routes.store.DatabaseRoles.separate(base)) {
+            // It migrates, TRUNCATEs and VACUUMs its database as DB_USER: rights the service's role of a two-role install lacks.
+            throw new routes.Application.CommandFailedException("The bench needs a database its DB_USER owns (it migrates, empties and vacuums it):"
+                    + " run it with one role (DB_OWNER_USER= in the environment) on a development server");
+        }
         this.settings = Settings.from(key -> key.equals(Setting.DB_NAME.name()) ? database : base.text(Setting.valueOf(key)));
         this.workDir = workDir.toAbsolutePath().normalize();
         Files.createDirectories(this.workDir);
