@@ -144,6 +144,8 @@ class ApiFloodIT {
                 c.close();
             }
         }
+        System.out.printf("[api-flood] uploads answered %s (0: closed by the caps), slow connections opened %d, readings stored %d%n",
+                answers, slow.size(), READINGS);
         assertThat(service.isAlive()).as("the service survived (its heap is 256 MB and it exits on OutOfMemoryError)").isTrue();
         assertThat(answers.keySet()).as("every upload was refused (401) or cut by the connection caps (0), none read: %s", answers)
                 .isSubsetOf(401, 0);
