@@ -32,6 +32,7 @@ import routes.tools.SyntheticReadings;
  */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
         "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/ingest.yaml",
+        "TATTILE_FLOWS=ingest",
         TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY,
         "TRANSIT_PORT=" + ForgedReadingsTest.PORT,
         "IMAGES_BASE_DIR=" + ForgedReadingsTest.IMAGES,

@@ -34,6 +34,7 @@ import routes.tools.SyntheticReadings;
  */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
         "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/ingest.yaml",
+        "TATTILE_FLOWS=ingest",
         TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY, TestDb.ANY_READING_AGE_PROPERTY,
         "TRANSIT_PORT=" + HostileDocumentsTest.PORT,
         "IMAGES_BASE_DIR=" + HostileDocumentsTest.IMAGES,

@@ -33,7 +33,8 @@ import routes.tools.SyntheticReadings;
 /** The sender end to end: real PostgreSQL, real HTTP, real WS-Security signatures verified by the sandbox. */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
         "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/ingest.yaml,classpath:camel/sender.yaml",
-        TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY,
+        "TATTILE_FLOWS=ingest,sender",
+        TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY, TestDb.ANY_READING_AGE_PROPERTY,
         "TRANSIT_PORT=" + SenderFlowTest.TCP_PORT,
         "IMAGES_BASE_DIR=" + SenderFlowTest.IMAGES,
         "CERTS_DIR=" + SenderFlowTest.CERTS,

@@ -28,6 +28,7 @@ import routes.tools.MossosSandbox;
 /** SOAP_DEBUG logs the envelopes going out and coming back, with the image bodies elided. */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
         "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/sender.yaml",
+        "TATTILE_FLOWS=sender",
         TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY,
         "IMAGES_BASE_DIR=" + SoapDebugTest.IMAGES,
         "MOSSOS_ENDPOINT_URL=http://127.0.0.1:" + SoapDebugTest.SANDBOX_PORT + "/matricules",

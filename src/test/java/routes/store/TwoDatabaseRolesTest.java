@@ -94,8 +94,21 @@ class TwoDatabaseRolesTest {
                 "DB_USER", site.service(), "DB_PASSWORD", SERVICE_PASSWORD, "DB_OWNER_USER", site.owner(),
                 // The service never reads the owner's password (on a server it cannot: root's, 0600).
                 "DB_OWNER_PASSWORD_FILE", "/nonexistent/db-owner.password", "DB_MIGRATE_ON_START", "true", "DB_POOL_SIZE", "4"));
-        s.putAll(Map.of("TRANSIT_PORT", String.valueOf(TCP_PORT), "IMAGES_BASE_DIR", IMAGES.toString(), "CAMERA_CACHE_SECONDS", "0"));
+        s.putAll(Map.of("TRANSIT_PORT", String.valueOf(TCP_PORT), "IMAGES_BASE_DIR", IMAGES.toString(), "CAMERA_CACHE_SECONDS", "0",
+                "INGEST_MAX_AGE_DAYS", "3650")); // the sample reading is from 2024
         return s;
+    }
+
+    /** The newest migration's version, from db/migration (what a fresh `db migrate` reaches). */
+    static final int LATEST = latestMigration();
+
+    private static int latestMigration() {
+        try (var files = Files.list(Path.of("db/migration"))) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).max().orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static String ident(String name) {
@@ -147,7 +160,7 @@ class TwoDatabaseRolesTest {
     void afterDbMigrateAsTheOwnerTheServiceRoleCanAddToTheAuditLogButNotRewriteIt() throws Exception {
         Site site = site("roles_audit");
         Cli.Run first = migrate(site);
-        assertThat(first.out()).contains("Schema at version 2 (2 migrations applied) (migrated as DB_OWNER_USER 'roles_audit_owner')")
+        assertThat(first.out()).contains("Schema at version " + LATEST + " (" + LATEST + " migrations applied) (migrated as DB_OWNER_USER 'roles_audit_owner')")
                 .contains("DB_USER 'Svc-roles_audit' may read and write");
 
         try (Connection c = asService(site)) {
@@ -168,7 +181,7 @@ class TwoDatabaseRolesTest {
             // Nor the schema, nor Flyway's history.
             refused(c, "CREATE TABLE mine (id int)");
             refused(c, "ALTER TABLE cameras ADD COLUMN extra int");
-            assertThat(one(c, "SELECT max(version) FROM flyway_schema_history")).isEqualTo("2");
+            assertThat(one(c, "SELECT max(version) FROM flyway_schema_history")).isEqualTo(String.valueOf(LATEST));
             refused(c, "UPDATE flyway_schema_history SET success = false");
             refused(c, "DELETE FROM flyway_schema_history");
             assertThat(one(c, "SELECT count(*) FROM audit_log WHERE outcome = 'OK'")).as("the row is as it was written").isEqualTo("1");
@@ -231,19 +244,19 @@ class TwoDatabaseRolesTest {
         Site site = site("roles_pending");
         migrate(site);
         try (Connection c = superuser(site.database())) {
-            exec(c, "DELETE FROM flyway_schema_history WHERE version = '2'"); // as if the jar were newer than the schema
+            exec(c, "DELETE FROM flyway_schema_history WHERE version = '" + LATEST + "'"); // as if the jar were newer than the schema
         }
         // DB_MIGRATE_ON_START=true: still it must not try (it could not) and must say what to do.
         assertThatThrownBy(() -> InProcessService.start(serviceSettings(site), "ingest").close())
-                .hasMessageContaining("Database schema not up to date (pending migration 2)")
+                .hasMessageContaining("Database schema not up to date (pending migration " + LATEST + ")")
                 .hasMessageContaining("run 'db migrate' as root");
         Cli cli = site.cli();
-        assertThat(cli.fails(1)).isEqualTo("The service could not start: Database schema not up to date (pending migration 2) and with DB_OWNER_USER set"
+        assertThat(cli.fails(1)).isEqualTo("The service could not start: Database schema not up to date (pending migration " + LATEST + ") and with DB_OWNER_USER set"
                 + " the service does not migrate: run 'db migrate' as root, which connects as DB_OWNER_USER with the password in DB_OWNER_PASSWORD_FILE"
                 + " (sudo env TATTILE_ENV_FILE=/etc/tattile-sender/.env java -jar /opt/tattile-sender/tattile-sender.jar db migrate)");
-        assertThat(cli.fails(1, "admin", "municipality", "list")).startsWith("Database schema not up to date (pending migration 2)");
+        assertThat(cli.fails(1, "admin", "municipality", "list")).startsWith("Database schema not up to date (pending migration " + LATEST + ")");
         try (Connection c = superuser(site.database())) {
-            assertThat(one(c, "SELECT count(*) FROM flyway_schema_history WHERE version = '2'")).as("nothing migrated").isEqualTo("0");
+            assertThat(one(c, "SELECT count(*) FROM flyway_schema_history WHERE version = '" + LATEST + "'")).as("nothing migrated").isEqualTo("0");
         }
     }
 
@@ -342,7 +355,7 @@ class TwoDatabaseRolesTest {
         Path env = dir.resolve("one-role.env");
         write(env, Map.of("DB_NAME", "tattile_one_role", "DB_USER", "tattile", "DB_PASSWORD", "tattile"));
         Cli cli = new Cli(env);
-        assertThat(cli.ok("db", "migrate").out().strip()).isEqualTo("Schema at version 2 (2 migrations applied)");
+        assertThat(cli.ok("db", "migrate").out().strip()).isEqualTo("Schema at version " + LATEST + " (" + LATEST + " migrations applied)");
         try (Connection c = superuser("tattile_one_role")) {
             assertThat(one(c, "SELECT string_agg(DISTINCT pg_get_userbyid(relowner), ',') FROM pg_class WHERE relnamespace = 'public'::regnamespace"))
                     .isEqualTo("tattile");
@@ -358,7 +371,7 @@ class TwoDatabaseRolesTest {
             assertThat(service.context().isStarted()).isTrue();
         }
         try (Connection c = superuser("tattile_one_role_fresh")) {
-            assertThat(one(c, "SELECT max(version) FROM flyway_schema_history")).isEqualTo("2");
+            assertThat(one(c, "SELECT max(version) FROM flyway_schema_history")).isEqualTo(String.valueOf(LATEST));
         }
     }
 }
