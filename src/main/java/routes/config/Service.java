@@ -35,7 +35,8 @@ public final class Service {
         main.configure().withName("tattile-sender")
                 .withAutoConfigurationLogSummary(false) // the summary would print DB_PASSWORD
                 .withRoutesIncludePattern(routesIncludePattern(settings))
-                .addConfiguration(TattileConfiguration.class);
+                // The settings themselves: DB_PASSWORD never goes through Camel's properties (see Settings.asProperties).
+                .addConfiguration(new TattileConfiguration(settings));
         try {
             int exit = main.run(new String[0]);
             if (exit != 0 && main.getCamelContext() == null) {

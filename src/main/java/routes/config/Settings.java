@@ -103,10 +103,17 @@ public final class Settings {
         return flows;
     }
 
-    /** All values under their environment names, for Camel's property placeholders. */
+    /**
+     * All values under their environment names, for Camel's property placeholders, but the secrets ({@code DB_PASSWORD}):
+     * Camel's property resolver logs every value it resolves (DEBUG and TRACE), and no route needs them.
+     */
     public Properties asProperties() {
         Properties p = new Properties();
-        values.forEach((k, v) -> p.setProperty(k.name(), v));
+        values.forEach((k, v) -> {
+            if (!k.kind().secret()) {
+                p.setProperty(k.name(), v);
+            }
+        });
         // Derived values the routes need in another unit.
         p.setProperty("SENDER_LEASE_RECOVERY_MS", String.valueOf(Math.min(15_000, integer(Setting.SENDER_LEASE_SECONDS) * 250L)));
         p.setProperty("SENDER_POLL_INTERVAL_MS", String.valueOf(Math.max(50, Math.round(decimal(Setting.SENDER_POLL_INTERVAL_SECONDS) * 1000))));

@@ -61,9 +61,21 @@ public class TattileConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(TattileConfiguration.class);
 
+    private final Settings given;
+
+    /** The settings from Camel's properties (tests, and any embedding that sets them there). */
+    public TattileConfiguration() {
+        this(null);
+    }
+
+    /** These settings (the service: environment and .env, already validated). */
+    public TattileConfiguration(Settings settings) {
+        this.given = settings;
+    }
+
     @Override
     public void configure(CamelContext context) throws Exception {
-        Settings settings = Settings.from(key -> context.getPropertiesComponent().resolveProperty(key).orElse(null));
+        Settings settings = given != null ? given : Settings.from(key -> property(context, key));
         // Defaults become visible to the routes' {{placeholders}} too (explicit values keep priority).
         settings.asProperties().forEach((k, v) -> context.getPropertiesComponent().addInitialProperty((String) k, (String) v));
         Registry registry = context.getRegistry();
@@ -97,6 +109,29 @@ public class TattileConfiguration implements CamelConfiguration {
         bindSender(context, registry, settings, dataSource, images, queue, clock, guard, new SenderMetrics(metrics.registry()));
         bindMaintenance(registry, settings, dataSource, images, queue, clock);
         bindApi(context, registry, settings, dataSource, queueAdmin, queueSnapshot, guard, metrics, clock);
+    }
+
+    /**
+     * A setting from Camel's properties. A secret is read where Camel would find it, environment and JVM system
+     * properties first, but without Camel's resolver, which logs every value it resolves (DEBUG and TRACE); a
+     * placeholder in a secret's value is not resolved.
+     */
+    private static String property(CamelContext context, String key) {
+        if (!Setting.valueOf(key).kind().secret()) {
+            return context.getPropertiesComponent().resolveProperty(key).orElse(null);
+        }
+        String value = System.getenv(key);
+        if (value == null) {
+            value = System.getProperty(key);
+        }
+        if (value == null && context.getPropertiesComponent() instanceof org.apache.camel.component.properties.PropertiesComponent pc) {
+            for (java.util.Properties p : java.util.Arrays.asList(pc.getOverrideProperties(), pc.getLocalProperties(), pc.getInitialProperties())) {
+                if (value == null && p != null) {
+                    value = p.getProperty(key);
+                }
+            }
+        }
+        return value;
     }
 
     private static void bindIngest(Registry registry, Settings settings, HikariDataSource dataSource, ImageStore images, IngestStats stats,

@@ -2,13 +2,10 @@ package routes.sender;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import javax.xml.namespace.QName;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.cxf.common.DataFormat;
 import org.apache.camel.component.cxf.jaxws.CxfEndpoint;
-import org.apache.cxf.ext.logging.LoggingInInterceptor;
-import org.apache.cxf.ext.logging.LoggingOutInterceptor;
 import org.apache.cxf.transport.http.HTTPConduitFactory;
 import org.apache.cxf.transport.http.URLConnectionHTTPConduit;
 import org.apache.wss4j.common.ConfigurationConstants;
@@ -96,15 +93,7 @@ public final class MossosClient {
         ep.getInFaultInterceptors().add(deadline.lift());
 
         if (soapDebug) {
-            Set<String> images = Set.of("imgMatricula", "imgContext");
-            LoggingOutInterceptor out = new LoggingOutInterceptor();
-            out.setSensitiveElementNames(images);
-            out.setPrettyLogging(false);
-            out.setLimit(64 * 1024);
-            LoggingInInterceptor in = new LoggingInInterceptor();
-            in.setLimit(64 * 1024);
-            ep.getOutInterceptors().add(out);
-            ep.getInInterceptors().add(in);
+            SoapDebugLog.install(ep);
         }
         return ep;
     }

@@ -92,6 +92,7 @@ class SettingsTest {
     @Test
     void secretsAreNotEchoedInErrors() {
         assertThat(Setting.DB_PASSWORD.kind().secret()).isTrue();
-        assertThat(Settings.defaults().asProperties()).containsKey("DB_PASSWORD");
+        // Nor handed to Camel's properties, whose resolver logs the values it resolves at DEBUG (SecretsInLogsIT).
+        assertThat(Settings.defaults().asProperties()).doesNotContainKey("DB_PASSWORD").containsKey("DB_USER");
     }
 }

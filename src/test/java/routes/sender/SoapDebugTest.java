@@ -25,7 +25,7 @@ import routes.support.TestDb;
 import routes.support.TestFiles;
 import routes.tools.MossosSandbox;
 
-/** SOAP_DEBUG logs the envelopes going out and coming back, with the image bodies elided. */
+/** SOAP_DEBUG logs the envelopes going out and coming back, with the image bodies masked whatever their size. */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
         "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/sender.yaml",
         "TATTILE_FLOWS=sender",
@@ -55,16 +55,22 @@ class SoapDebugTest {
         db.close();
     }
 
-    @Test
-    void envelopesAreLoggedWithoutTheImages() throws Exception {
+    /** An empty database and image folder, then a municipality signing with a fresh certificate the sandbox trusts, and its camera. */
+    private UUID signingCamera(String serial) throws Exception {
         TestDb.reset(db);
         TestFiles.deleteTree(Path.of(IMAGES));
         var cert = TestCertificates.generate(Path.of("target/it-certs/soap-debug"), "Ajuntament Debug", 30, null);
         sandbox.trust(List.of(cert.certificate()));
         UUID certId = TestCertificates.registerPem(db, "debug", cert);
         TestDb.execute(db, "INSERT INTO municipalities (name, certificate_id) VALUES ('Debug', '" + certId + "')");
-        UUID camera = TestDb.camera(db, "DBG01", null);
+        UUID camera = TestDb.camera(db, serial, null);
         TestDb.execute(db, "UPDATE cameras SET municipality_id = (SELECT id FROM municipalities WHERE name = 'Debug')");
+        return camera;
+    }
+
+    @Test
+    void envelopesAreLoggedWithoutTheImages() throws Exception {
+        UUID camera = signingCamera("DBG01");
 
         byte[] image = new byte[3000];
         new java.util.Random(1).nextBytes(image);
@@ -83,5 +89,56 @@ class SoapDebugTest {
             assertThat(soap).anyMatch(l -> l.contains("1234DBG") && l.contains("BinarySecurityToken"));
             assertThat(logs.lines()).noneMatch(l -> l.contains(base64.substring(0, 40)));
         }
+    }
+
+    /**
+     * Real-size images make the envelope several times CXF's 64 KB logging limit: the image bodies are still masked
+     * (before, masking needed the closing tag, and the one cut off at the limit was logged as it was), and everything
+     * else in the envelope, after the images too, is in the log.
+     */
+    @Test
+    void imageBodiesAreMaskedInEnvelopesOfAnySizeAndTheRestIsLogged() throws Exception {
+        UUID camera = signingCamera("DBG02");
+        TestDb.execute(db, "UPDATE cameras SET coord_x = 2.8214, coord_y = 41.9794");
+
+        var jpegs = new routes.tools.SyntheticReadings(7, 100_000, 100_000);
+        byte[] ocrImage = jpegs.ocrJpeg();
+        byte[] ctxImage = jpegs.ctxJpeg();
+        assertThat(ocrImage.length + ctxImage.length).as("two real-size images, the envelope well over 64 KB").isGreaterThan(150_000);
+        UUID id = UUID.randomUUID();
+        Instant t = Instant.parse("2026-05-01T11:00:00Z");
+        String ocr = ImageStore.relativePath("DBG02", "5678BIG", t, id, ImageStore.Kind.OCR);
+        String ctx = ImageStore.relativePath("DBG02", "5678BIG", t, id, ImageStore.Kind.CTX);
+        images.write(ocr, ocrImage);
+        images.write(ctx, ctxImage);
+        try (LogCapture logs = new LogCapture()) {
+            new ReadingRepository(db).insert(new NewReading(id, camera, "5678BIG", t, "DBG02", null, null, null, null, null, "ES", null,
+                    null, null, null, null, null, ocrImage, ctxImage, "<root/>"), ocr, ctx);
+            await().atMost(Duration.ofSeconds(20)).until(() -> sandbox.received().stream().anyMatch(r -> r.matricula().equals("5678BIG")));
+            await().atMost(Duration.ofSeconds(5)).until(() -> logs.lines().stream().anyMatch(l -> l.contains("matriculaResponse")));
+
+            List<String> requests = logs.lines().stream().filter(l -> l.contains("matriculaRequest")).toList();
+            assertThat(requests).as("the request is logged").isNotEmpty();
+            List<String> lines = logs.lines();
+            for (var image : List.of(java.util.Map.entry("imgMatricula", ocrImage), java.util.Map.entry("imgContext", ctxImage))) {
+                String base64 = Base64.getEncoder().encodeToString(image.getValue());
+                assertThat(samples(base64).stream().filter(piece -> lines.stream().anyMatch(l -> l.contains(piece))).toList())
+                        .as("pieces of the %s image's Base64 in the SOAP debug output", image.getKey()).isEmpty();
+            }
+            assertThat(lines.stream().filter(l -> l.contains(">/9j/")).count()).as("log lines with a JPEG in Base64 (it starts /9j/)").isZero();
+            String request = requests.get(0);
+            assertThat(request).contains("5678BIG", "DBG02", "BinarySecurityToken", "imgMatricula>", "imgContext>",
+                    "coordenadaX>2.8214<", "coordenadaY>41.9794<", "pais>ES<", "</m:matriculaRequest>", "</soap:Envelope>");
+        }
+    }
+
+    /** 32-character pieces of the Base64 text, from its start to its end. */
+    private static List<String> samples(String base64) {
+        List<String> pieces = new java.util.ArrayList<>();
+        for (int at = 0; at + 32 <= base64.length(); at += 997) {
+            pieces.add(base64.substring(at, at + 32));
+        }
+        pieces.add(base64.substring(base64.length() - 32));
+        return pieces;
     }
 }
