@@ -55,12 +55,12 @@ public final class QueueAdminRepository {
     }
 
     /**
-     * Age of the oldest PENDING row, first in the PENDING-only index (PENDING rows keep next_attempt_at = when they
-     * were queued or requeued): one index entry read, however many due FAILED rows were queued before it.
+     * Age of the oldest PENDING row since it was queued, first in the PENDING-only index: one index entry read,
+     * however many due FAILED rows were queued before it, and whatever an open breaker did to its next attempt.
      */
     static final String OLDEST_PENDING = """
-            SELECT floor(extract(epoch FROM now() - next_attempt_at))::bigint FROM messages_queue
-            WHERE status = 'PENDING' ORDER BY next_attempt_at LIMIT 1""";
+            SELECT floor(extract(epoch FROM now() - created_at))::bigint FROM messages_queue
+            WHERE status = 'PENDING' ORDER BY created_at LIMIT 1""";
 
     /** Up to this many rows a count is exact; above it, it is estimated. */
     public static final long EXACT_COUNT_LIMIT = 100_000;
