@@ -54,6 +54,14 @@ public final class QueueAdminRepository {
     public record Overview(Map<String, Long> counts, boolean estimated, long readings, Long oldestPendingAgeSeconds) {
     }
 
+    /**
+     * Age of the oldest PENDING row since it was queued, first in the PENDING-only index: one index entry read,
+     * however many due FAILED rows were queued before it, and whatever an open breaker did to its next attempt.
+     */
+    static final String OLDEST_PENDING = """
+            SELECT floor(extract(epoch FROM now() - created_at))::bigint FROM messages_queue
+            WHERE status = 'PENDING' ORDER BY created_at LIMIT 1""";
+
     /** Up to this many rows a count is exact; above it, it is estimated. */
     public static final long EXACT_COUNT_LIMIT = 100_000;
 
@@ -79,12 +87,8 @@ public final class QueueAdminRepository {
             }
             long readingRows = liveRows(c, "alpr_readings");
             long readings = readingRows > EXACT_COUNT_LIMIT ? readingRows : exact(c, "SELECT count(*) FROM alpr_readings");
-            // The due index, in order: PENDING rows keep next_attempt_at = when they were queued.
-            String oldest = """
-                    SELECT floor(extract(epoch FROM now() - next_attempt_at))::bigint FROM messages_queue
-                    WHERE status IN ('PENDING', 'FAILED') AND status = 'PENDING' ORDER BY next_attempt_at LIMIT 1""";
             Long age;
-            try (PreparedStatement ps = c.prepareStatement(oldest); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(OLDEST_PENDING); ResultSet rs = ps.executeQuery()) {
                 age = rs.next() ? Math.max(0, rs.getLong(1)) : null;
             }
             return new Overview(counts, estimated, readings, age);

@@ -18,9 +18,10 @@ import org.junit.jupiter.api.TestInstance;
 import routes.support.TestDb;
 
 /**
- * Smoke runs of every {@code bench} sub-command from the packaged jar, a few hundred readings each, so the
- * benchmarks behind the README figures cannot rot. They check that each one measures what it says (readings
- * stored and counted, every send delivered, claims timed), not how fast: figures are not tests.
+ * Smoke runs of every {@code bench} sub-command from the packaged jar, a few hundred readings each (a few thousand
+ * queued for health), so the benchmarks behind the README figures cannot rot. They check that each one measures what
+ * it says (readings stored and counted, every send delivered, claims timed, every /health answered and its report
+ * computed at most once per cache period), not how fast: figures are not tests.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BenchIT {
@@ -103,17 +104,64 @@ class BenchIT {
     }
 
     @Test
+    void healthBenchAnswersEveryRequestAndComputesTheReportAtMostOncePerCachePeriod() throws Exception {
+        JsonNode r = bench("health", "--rows", "3000", "--requests", "400", "--warmup", "20", "--rate", "100", "--cache-seconds", "1",
+                "--timings", "3", "--api-port", "23384");
+
+        JsonNode byStatus = r.path("fill").path("byStatus");
+        long queued = 0;
+        for (String status : List.of("PENDING", "SENDING", "FAILED", "DEAD")) {
+            assertThat(byStatus.path(status).asLong()).as(status).isPositive();
+            queued += byStatus.path(status).asLong();
+        }
+        assertThat(queued).isEqualTo(3000);
+        assertThat(byStatus.path("PENDING").asLong()).as("mostly PENDING").isGreaterThan(queued * 8 / 10);
+
+        JsonNode run = r.path("runs").get(0);
+        assertThat(run.path("byHttpStatus").path("200").asInt()).as(run.toString()).isEqualTo(400);
+        assertThat(run.path("byHttpStatus").size()).as("nothing but 200").isEqualTo(1);
+        assertThat(run.path("latencyMs").path("p50").asDouble()).isPositive()
+                .isLessThanOrEqualTo(run.path("latencyMs").path("p99").asDouble());
+        // 400 requests at 100/s span about four cache periods of 1 s: several reports, never two within a period (the
+        // first one seen may have been computed up to a period before the run began).
+        int computations = run.path("computations").asInt();
+        assertThat(computations).as(run.toString()).isBetween(2, (int) Math.floor(run.path("seconds").asDouble()) + 2);
+        assertThat(run.path("minSecondsBetweenComputations").asDouble()).as(run.toString()).isGreaterThanOrEqualTo(0.99);
+
+        JsonNode overview = r.path("overview");
+        assertThat(overview.path("uncachedOverviewMs").path("median").asDouble()).isPositive();
+        assertThat(overview.path("oldCountMs").path("median").asDouble()).isPositive();
+        // The scan check sees the old exact counts for what they are: every row read.
+        assertThat(overview.path("oldCountFullScans").size()).isEqualTo(2);
+        assertThat(overview.path("overviewStatements").size()).isGreaterThanOrEqualTo(3);
+        for (JsonNode st : overview.path("overviewStatements")) {
+            assertThat(st.path("executionMs").asDouble()).as(st.toString()).isGreaterThanOrEqualTo(0);
+        }
+        // Below 100,000 rows the counts are exact (full scans by design); the oldest PENDING reading is found through an
+        // index, even with most PENDING rows turned into due retries ahead of it.
+        JsonNode ahead = r.path("retriesAhead");
+        assertThat(ahead.path("byStatus").path("FAILED").asLong()).isGreaterThan(ahead.path("byStatus").path("PENDING").asLong());
+        assertThat(ahead.path("uncachedOverviewMs").path("median").asDouble()).isPositive();
+        for (JsonNode scan : ahead.path("overviewFullScans")) {
+            assertThat(scan.asText()).as("only the exact counts read whole tables").contains("count(*)");
+        }
+    }
+
+    @Test
     void allRunsTheStandardSetAndWritesTheReadmeTable() throws Exception {
         Path table = WORK.resolve("bench.md");
         Files.deleteIfExists(table);
 
-        JsonNode r = bench("all", "--quick", "--markdown", table.toString(), "--port", "23382", "--sandbox-port", "23383");
+        JsonNode r = bench("all", "--quick", "--markdown", table.toString(), "--port", "23382", "--sandbox-port", "23383",
+                "--api-port", "23384");
 
-        for (String part : List.of("ingestMax", "ingestAt200", "sender0ms", "sender200ms", "claim")) {
+        for (String part : List.of("ingestMax", "ingestAt200", "sender0ms", "sender200ms", "claim", "health")) {
             assertThat(r.has(part)).as(part).isTrue();
         }
         assertThat(r.path("ingestAt200").path("runs").get(0).path("stored").asInt()).isEqualTo(60);
         assertThat(Files.readString(table)).contains("| Ingest, 50 connections, flat out (readings/s stored) | ≥ 1,000 |",
-                "Sender, 200 ms sandbox, SENDER_CONCURRENCY=64", "Start-up to listening (ms)");
+                "Sender, 200 ms sandbox, SENDER_CONCURRENCY=64", "Start-up to listening (ms)",
+                "| /health with 3,000 rows queued", "one uncached computation");
+        assertThat(r.path("health").path("runs").get(0).path("byHttpStatus").path("200").asInt()).isEqualTo(300);
     }
 }

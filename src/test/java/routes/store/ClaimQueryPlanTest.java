@@ -3,7 +3,6 @@ package routes.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import java.sql.ResultSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,14 +51,8 @@ class ClaimQueryPlanTest {
 
     @Test
     void theClaimUsesThePartialIndexAndReadsOnlyWhatItReturns() throws Exception {
-        StringBuilder plan = new StringBuilder();
-        try (var c = db.getConnection(); var s = c.createStatement();
-             ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS) " + CLAIM_SELECTION)) {
-            while (rs.next()) {
-                plan.append(rs.getString(1)).append('\n');
-            }
-        }
-        assertThat(plan.toString()).as(plan.toString()).contains("Index Scan using messages_queue_due").doesNotContain("Seq Scan");
-        assertThat(plan.toString()).containsPattern("Index Scan using messages_queue_due.*\\(actual time=[0-9.]+\\.\\.[0-9.]+ rows=50 ");
+        String plan = TestDb.explainAnalyze(db, CLAIM_SELECTION);
+        assertThat(plan).as(plan).contains("Index Scan using messages_queue_due").doesNotContain("Seq Scan");
+        assertThat(plan).containsPattern("Index Scan using messages_queue_due.*\\(actual time=[0-9.]+\\.\\.[0-9.]+ rows=50 ");
     }
 }

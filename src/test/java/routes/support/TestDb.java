@@ -100,6 +100,18 @@ public final class TestDb {
         }
     }
 
+    /** The text of EXPLAIN (ANALYZE, BUFFERS) of a statement, one plan line a line. */
+    public static String explainAnalyze(HikariDataSource ds, String sql) throws SQLException {
+        StringBuilder plan = new StringBuilder();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS) " + sql)) {
+            while (rs.next()) {
+                plan.append(rs.getString(1)).append('\n');
+            }
+        }
+        return plan.toString();
+    }
+
     public static void execute(HikariDataSource ds, String sql) throws SQLException {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute(sql);

@@ -24,7 +24,8 @@ import routes.config.ConfigOptions;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure ingest and sender throughput, latency and footprint (JSON out). Uses and EMPTIES its own database (--database).",
-        subcommands = {BenchCommand.Ingest.class, BenchCommand.Sender.class, BenchCommand.Claim.class, BenchCommand.All.class})
+        subcommands = {BenchCommand.Ingest.class, BenchCommand.Sender.class, BenchCommand.Claim.class, BenchCommand.Health.class,
+                BenchCommand.All.class})
 public class BenchCommand {
 
     /** The JVM options of deploy/systemd/tattile-sender.service. */
@@ -244,8 +245,58 @@ public class BenchCommand {
         }
     }
 
+    @Command(name = "health", mixinStandardHelpOptions = true,
+            description = "GET /health with a large queue (1 M rows by default, filled by SQL): latency percentiles, reports computed, "
+                    + "one uncached computation against the old exact counts, and EXPLAIN of every statement it runs.")
+    static class Health implements Callable<Integer> {
+        @Mixin Common common;
+
+        @Option(names = "--rows", defaultValue = "1000000", description = "Queued readings (default: ${DEFAULT-VALUE})")
+        int rows;
+
+        @Option(names = "--requests", defaultValue = "3000", description = "Requests per run (default: ${DEFAULT-VALUE})")
+        int requests;
+
+        @Option(names = "--warmup", defaultValue = "300", description = "Requests sent first and reported apart (default: ${DEFAULT-VALUE})")
+        int warmup;
+
+        @Option(names = "--concurrency", defaultValue = "4", description = "Clients sending at once (default: ${DEFAULT-VALUE})")
+        int concurrency;
+
+        @Option(names = "--rate", defaultValue = "200",
+                description = "Requests per second over all clients, so that a run spans several cache periods; 0 = as fast as answered "
+                        + "(default: ${DEFAULT-VALUE})")
+        double rate;
+
+        @Option(names = "--cache-seconds", defaultValue = "5", description = "API_HEALTH_CACHE_SECONDS of the service (default: ${DEFAULT-VALUE})")
+        int cacheSeconds;
+
+        @Option(names = "--timings", defaultValue = "7",
+                description = "Direct timings of one uncached computation and of the old count; figures are their median (default: ${DEFAULT-VALUE})")
+        int timings;
+
+        @Option(names = "--api-port", defaultValue = "33436", description = "API port of the service the bench starts (default: ${DEFAULT-VALUE})")
+        int apiPort;
+
+        @Override
+        public Integer call() throws Exception {
+            try (BenchEnvironment env = common.environment()) {
+                return common.print(new HealthBench(env, common.jvm(), apiPort, common.settings).run(plan()));
+            }
+        }
+
+        HealthBench.Plan plan() {
+            if (rows < 1 || requests < 1 || concurrency < 1 || timings < 1 || warmup < 0 || rate < 0 || cacheSeconds < 1) {
+                throw new CommandFailedException("--rows, --requests, --concurrency, --timings and --cache-seconds must be >= 1, "
+                        + "--warmup and --rate >= 0");
+            }
+            return new HealthBench.Plan(rows, requests, warmup, concurrency, rate, cacheSeconds, timings, common.runs);
+        }
+    }
+
     @Command(name = "all", mixinStandardHelpOptions = true,
-            description = "The standard set behind the README table: ingest flat out and at 200/s, sender at 0 and 200 ms, claim scaling.")
+            description = "The standard set behind the README table: ingest flat out and at 200/s, sender at 0 and 200 ms, claim scaling, "
+                    + "/health with 1 M rows queued.")
     static class All implements Callable<Integer> {
         @Mixin Common common;
 
@@ -260,6 +311,9 @@ public class BenchCommand {
 
         @Option(names = "--sandbox-port", defaultValue = "33435", description = "Port of the sandbox (default: ${DEFAULT-VALUE})")
         int sandboxPort;
+
+        @Option(names = "--api-port", defaultValue = "33436", description = "API port of the service the health bench starts (default: ${DEFAULT-VALUE})")
+        int apiPort;
 
         @Override
         public Integer call() throws Exception {
@@ -281,6 +335,10 @@ public class BenchCommand {
                         common.runs)));
                 result.put("claim", new ClaimBench(env).run(new ClaimBench.Plan(quick ? List.of(1000, 5000) : List.of(10_000, 100_000, 1_000_000),
                         quick ? 5 : 40, common.runs)));
+                // One fill of 1 M rows (a few minutes); 3,000 requests at 200/s span three cache periods of 5 s.
+                result.put("health", new HealthBench(env, common.jvm(), apiPort, common.settings).run(new HealthBench.Plan(
+                        quick ? 3000 : 1_000_000, quick ? 300 : 3000, quick ? 30 : 300, 4, quick ? 100 : 200, quick ? 1 : 5,
+                        quick ? 3 : 7, common.runs)));
             }
             if (markdown != null) {
                 Files.createDirectories(markdown.toAbsolutePath().getParent());

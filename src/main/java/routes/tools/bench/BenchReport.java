@@ -1,6 +1,7 @@
 package routes.tools.bench;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The README's benchmark table, from the result of {@code bench all}. */
@@ -40,12 +41,33 @@ final class BenchReport {
         }
         Object ratio = get(all, "claim.largestOverSmallestP50");
         b.append("| Claim p50, largest queue ÷ smallest | ≤ 2 | ").append(ratio).append(" | |\n");
+        health(b, all);
         b.append("| Start-up to listening (ms) | < 5,000 | ").append(get(all, "ingestMax.startupMillis")).append(" | |\n");
         b.append("| Bytes written per reading: images / PostgreSQL WAL / service process | | ")
                 .append(first(all, "ingestMax.runs", "bytesWrittenPerReading.imageFiles")).append(" / ")
                 .append(first(all, "ingestMax.runs", "bytesWrittenPerReading.postgresWal")).append(" / ")
                 .append(first(all, "ingestMax.runs", "bytesWrittenPerReading.serviceProcessWrites")).append(" | |\n");
         return b.toString();
+    }
+
+    /** The /health rows: latency through the cache, then one uncached computation against the old exact counts. */
+    private static void health(StringBuilder b, Map<String, Object> all) {
+        if (!(get(all, "health.plan") instanceof HealthBench.Plan plan)) {
+            return;
+        }
+        String load = String.format(Locale.ROOT, "/health with %,d rows queued, %d clients at %s requests/s, cache %d s", plan.rows(), plan.concurrency(),
+                plan.rate() == 0 ? "as many" : String.format(Locale.ROOT, "%,.0f", plan.rate()), plan.cacheSeconds());
+        row(b, all, load + ": latency p50 (ms)", "", "health.summary.latencyP50Ms");
+        row(b, all, load + ": latency p99 (ms)", "", "health.summary.latencyP99Ms");
+        row(b, all, load + ": latency max (ms)", "", "health.summary.latencyMAXMs");
+        row(b, all, String.format(Locale.ROOT, "/health: reports computed in %,d requests", plan.requests()), "", "health.summary.computations");
+        row(b, all, "/health: one uncached computation, QueueAdminRepository.overview() (ms)", "", "health.overview.uncachedOverviewMs");
+        row(b, all, "/health before: exact counts by status and of readings (ms)", "", "health.overview.oldCountMs");
+        row(b, all, "/health: one uncached computation, older 90 % of PENDING turned into due retries (ms)", "",
+                "health.retriesAhead.uncachedOverviewMs");
+        Object scans = get(all, "health.overview.overviewFullScans");
+        b.append("| /health: overview statements reading most of messages_queue or alpr_readings | 0 above 100,000 rows | ")
+                .append(scans instanceof List<?> l ? l.size() : null).append(" | |\n");
     }
 
     private static void row(StringBuilder b, Map<String, Object> all, String label, String target, String path) {
