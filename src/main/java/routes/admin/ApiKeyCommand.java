@@ -78,6 +78,7 @@ public class ApiKeyCommand {
             }
             try (var ds = AdminDatabase.open(config.settings())) {
                 var audit = new AuditRepository(ds);
+                var keys = new ApiKeyRepository(ds);
                 ApiKeyRepository.Scope scope = null;
                 if (scoped) {
                     var registry = new routes.store.RegistryRepository(ds);
@@ -94,13 +95,12 @@ public class ApiKeyCommand {
                 }
                 String key;
                 try {
-                    key = new ApiKeyRepository(ds).create(n, r, scope);
+                    key = keys.create(n, r, scope);
                 } catch (DuplicateNameException e) {
                     audit.record(AdminSupport.cliActor(), ACTION, n, "refused: already exists", null, "role=" + r);
                     throw new CommandFailedException("API key '" + n + "' already exists");
                 }
-                String scopeText = scoped ? String.join(",", new ApiKeyRepository(ds).describeScope(new ApiKeyRepository(ds).findByName(n).orElseThrow()))
-                        : null;
+                String scopeText = scoped ? String.join(",", keys.describeScope(keys.findByName(n).orElseThrow())) : null;
                 // Shown before anything else can fail: the key exists now and this is its only showing.
                 if (json) {
                     AdminSupport.printJson(spec, object("name", n, "role", r, "key", key, "scope", scopeText));

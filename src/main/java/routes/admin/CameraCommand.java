@@ -101,11 +101,12 @@ public class CameraCommand {
 
         /** The changes these options ask for, names resolved to ids; a name that does not exist fails the command. */
         CameraChanges changes(RegistryRepository repo, Change<UUID> municipality) throws SQLException {
+            List<String> sources = sources();
             return new CameraChanges(change(codigoLector), change(description), municipality,
                     reference(endpoint, "Endpoint", repo::endpointId), reference(certificate, "Certificate", repo::certificateId),
                     change(coordX), change(coordY), change(utmX), change(utmY),
                     timezone == null ? null : Change.to(AdminSupport.isNone(timezone) ? null : timezone), change(active),
-                    allowedSources == null ? null : Change.to(sources().isEmpty() ? null : sources()));
+                    sources == null ? null : Change.to(sources.isEmpty() ? null : sources));
         }
 
         /** What changed, for the confirmation line. */
@@ -123,8 +124,9 @@ public class CameraCommand {
             if (active != null) {
                 what.add(active ? "active" : "inactive");
             }
-            if (allowedSources != null) {
-                what.add(sources().isEmpty() ? "allowed sources cleared (any address)" : "allowed sources " + String.join(",", sources()));
+            List<String> sources = sources();
+            if (sources != null) {
+                what.add(sources.isEmpty() ? "allowed sources cleared (any address)" : "allowed sources " + String.join(",", sources));
             }
             return what;
         }
