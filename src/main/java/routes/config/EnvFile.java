@@ -32,6 +32,12 @@ public final class EnvFile {
         } catch (IOException e) {
             throw new InvalidSettingException("Cannot read configuration file " + file + ": " + e.getMessage());
         }
+        return parse(lines, file);
+    }
+
+    /** {@code KEY=VALUE} lines as a map; {@code where} names the file in errors. */
+    public static Map<String, String> parse(List<String> lines, Object where) {
+        Map<String, String> values = new HashMap<>();
         int number = 0;
         for (String line : lines) {
             number++;
@@ -44,7 +50,7 @@ public final class EnvFile {
             }
             int eq = t.indexOf('=');
             if (eq <= 0) {
-                throw new InvalidSettingException("Invalid configuration file " + file + " line " + number + ": expected KEY=VALUE");
+                throw new InvalidSettingException("Invalid configuration file " + where + " line " + number + ": expected KEY=VALUE");
             }
             String key = t.substring(0, eq).strip();
             String value = t.substring(eq + 1).strip();
