@@ -7,6 +7,6 @@ import picocli.CommandLine.Command;
         description = "Manage municipalities, endpoints, cameras, certificates and API keys; inspect and repair the queue.",
         subcommands = {MunicipalityCommand.class, EndpointCommand.class, CameraCommand.class, CertificateCommand.class,
                 AssignCommand.class, QueueCommand.class, ReadingsCommand.class, ImagesCommand.class, DbCommand.class,
-                StatusCommand.class, ApiKeyCommand.class})
+                StatusCommand.class, ApiKeyCommand.class, ImportLegacyCommand.class})
 public class AdminCommand {
 }

@@ -103,6 +103,11 @@ public final class CertificateImport {
         return write(PemFiles.readPrivateKey(keyPem), PemFiles.readCertificates(certPem), folder);
     }
 
+    /** A key and its chain (the key's certificate first) read elsewhere, e.g. from an old installation's PEM files. */
+    public Imported fromKeyAndChain(PrivateKey key, List<X509Certificate> chain, String folder) throws IOException, GeneralSecurityException {
+        return write(key, chain, folder);
+    }
+
     private Imported write(PrivateKey key, List<X509Certificate> chain, String folder) throws IOException, GeneralSecurityException {
         X509Certificate cert = chain.get(0);
         KeyMatch.require(key, cert);

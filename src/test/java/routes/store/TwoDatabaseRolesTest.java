@@ -187,9 +187,9 @@ class TwoDatabaseRolesTest {
             assertThat(one(c, "SELECT count(*) FROM audit_log WHERE outcome = 'OK'")).as("the row is as it was written").isEqualTo("1");
         }
         try (Connection c = superuser(site.database())) {
-            assertThat(one(c, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'")).isEqualTo("11");
+            assertThat(one(c, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'")).isEqualTo("12");
             for (String table : new String[] {"alpr_readings", "api_keys", "api_key_scopes", "cameras", "certificates", "delivery_log",
-                    "endpoints", "messages_queue", "municipalities"}) {
+                    "endpoints", "legacy_import_map", "messages_queue", "municipalities"}) {
                 assertThat(one(c, PRIVILEGES, site.service(), "public." + table)).as(table).isEqualTo("DELETE,INSERT,SELECT,UPDATE");
             }
             assertThat(one(c, PRIVILEGES, site.service(), "public.audit_log")).isEqualTo("INSERT,SELECT");

@@ -54,7 +54,7 @@ public final class TestDb {
         for (int attempt = 1; ; attempt++) {
             try {
                 execute(ds, "TRUNCATE delivery_log, messages_queue, alpr_readings, cameras, municipalities, endpoints, certificates, "
-                        + "api_keys, audit_log CASCADE");
+                        + "api_keys, audit_log, legacy_import_map CASCADE");
                 return;
             } catch (SQLException e) {
                 if (!"40P01".equals(e.getSQLState()) || attempt == 5) {
