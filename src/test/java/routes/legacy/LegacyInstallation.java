@@ -223,7 +223,7 @@ public final class LegacyInstallation {
 
     /** The test CA, one PFX per certificate, the folders the old commands make from them, then chmod 600 on every file. */
     private void makeCertificateFolders() throws Exception {
-        LegacyCertificates openssl = new LegacyCertificates(testCaDir());
+        OldCertificateFolders openssl = new OldCertificateFolders(testCaDir());
         openssl.makeTestCa();
         for (Cert cert : Cert.values()) {
             openssl.issueClientPfx(cert.folder(), SUBJECTS.get(cert), PFX_PASSWORDS.get(cert), sourcePfx(cert));
@@ -264,7 +264,7 @@ public final class LegacyInstallation {
     /** Endpoints, municipalities, certificates, cameras, then the readings with their queue rows and image files. */
     private LegacyExpected fillDatabase() throws SQLException, IOException {
         try (Connection c = LegacyDatabase.connect(dbName)) {
-            LegacyRows rows = new LegacyRows(c);
+            OldRows rows = new OldRows(c);
             int endpointDefaults = rows.endpoint("mossos", mossosUrl, 0, 0, 0);
             int endpointOverride = rows.endpoint("mossos", mossosUrl, 20000, 5, 2000);
             Map<Town, Integer> towns = insertMunicipalities(rows, endpointDefaults);
@@ -276,7 +276,7 @@ public final class LegacyInstallation {
     }
 
     /** Girona and Salt on the first endpoint, Celrà and the second Girona on none. */
-    private static Map<Town, Integer> insertMunicipalities(LegacyRows rows, int endpointDefaults) throws SQLException {
+    private static Map<Town, Integer> insertMunicipalities(OldRows rows, int endpointDefaults) throws SQLException {
         Map<Town, Integer> ids = new EnumMap<>(Town.class);
         for (Town town : Town.values()) {
             Integer endpoint = town == Town.GIRONA || town == Town.SALT ? endpointDefaults : null;
@@ -286,7 +286,7 @@ public final class LegacyInstallation {
     }
 
     /** In {@link Cert} order: Girona's current one first (lower id, first in the heap), then the older MOSSOS_gi. */
-    private Map<Cert, Certificate> insertCertificates(LegacyRows rows, Map<Town, Integer> towns) throws SQLException {
+    private Map<Cert, Certificate> insertCertificates(OldRows rows, Map<Town, Integer> towns) throws SQLException {
         Map<Cert, Certificate> certificates = new EnumMap<>(Cert.class);
         for (Cert cert : Cert.values()) {
             certificates.put(cert, insertCertificate(rows, cert, towns.get(cert.town())));
@@ -294,7 +294,7 @@ public final class LegacyInstallation {
         return certificates;
     }
 
-    private Certificate insertCertificate(LegacyRows rows, Cert cert, int municipalityId) throws SQLException {
+    private Certificate insertCertificate(OldRows rows, Cert cert, int municipalityId) throws SQLException {
         Path folder = certFolder(cert);
         String password = PFX_PASSWORDS.get(cert);
         return switch (cert) {
@@ -332,7 +332,7 @@ public final class LegacyInstallation {
      * TAT-GI-001 with a wrong cameras.certificate_id (Salt's) and last_sent_at (the SUCCESS send); TAT-SA-002 with
      * the override endpoint, no coord_x/coord_y, inactive; "../evil" and TAT-CE-003 plain.
      */
-    private Map<Cam, Camera> insertCameras(LegacyRows rows, Map<Town, Integer> towns, int endpointOverride,
+    private Map<Cam, Camera> insertCameras(OldRows rows, Map<Town, Integer> towns, int endpointOverride,
                                            Map<Cert, Certificate> certificates) throws SQLException {
         Map<Cam, Camera> cameras = new EnumMap<>(Cam.class);
         for (Cam cam : Cam.values()) {

@@ -28,7 +28,7 @@ final class LegacyReadings {
 
     private static final DateTimeFormatter TATTILE_TIME = DateTimeFormatter.ofPattern("HH-mm-ss-SSS");
 
-    private final LegacyRows rows;
+    private final OldRows rows;
     private final Path imagesDir;
     private final OffsetDateTime buildTime;
     private final String mossosUrl;
@@ -38,7 +38,7 @@ final class LegacyReadings {
                             OffsetDateTime sentAt, OffsetDateTime nextRetryAt) {
     }
 
-    LegacyReadings(LegacyRows rows, Path imagesDir, OffsetDateTime buildTime, String mossosUrl) {
+    LegacyReadings(OldRows rows, Path imagesDir, OffsetDateTime buildTime, String mossosUrl) {
         this.rows = rows;
         this.imagesDir = imagesDir;
         this.buildTime = buildTime;

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * {@link #extractPrivpub}: where they let openssl ask for a PEM pass phrase on the terminal, {@code -passout} gives
  * it the PFX password so the build runs unattended.
  */
-final class LegacyCertificates {
+final class OldCertificateFolders {
 
     private static final Pattern PEM_CERTIFICATE =
             Pattern.compile("-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", Pattern.DOTALL);
@@ -37,7 +37,7 @@ final class LegacyCertificates {
     private final List<String> pkcs12;
 
     /** {@code caDir}: where the test CA and the client material live (not part of the old installation). */
-    LegacyCertificates(Path caDir) throws Exception {
+    OldCertificateFolders(Path caDir) throws Exception {
         this.caDir = caDir;
         this.pkcs12 = detectPkcs12Command();
     }

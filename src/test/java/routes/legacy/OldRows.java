@@ -10,11 +10,11 @@ import java.time.OffsetDateTime;
  * INSERTs into the old schema, column for column as the old scripts fill them: what an ORM default or a server
  * default fills is left out, so PostgreSQL fills it as it did for the old product.
  */
-final class LegacyRows {
+final class OldRows {
 
     private final Connection connection;
 
-    LegacyRows(Connection connection) {
+    OldRows(Connection connection) {
         this.connection = connection;
     }
 
