@@ -16,10 +16,10 @@ import routes.config.Setting;
 import routes.config.Settings;
 
 /** The old TattileSender's .env, in the shapes its operators wrote, translated into tattile-sender's settings. */
-class LegacySettingsTest {
+public class LegacySettingsTest {
 
     /** The old product's .env.example (commit 45f6101), as most installs started from it. */
-    static final String OLD_EXAMPLE = """
+    public static final String OLD_EXAMPLE = """
             # Valores de ejemplo (NO usar en producción sin reemplazar).
             APP_ENV=prod
 
