@@ -6,31 +6,55 @@
 # Idempotent: running it again upgrades the jar and keeps the data.
 #
 #   sudo deploy/setup.sh [--jar PATH] [--dry-run]
+#   sudo deploy/setup.sh --from-python OLD_INSTALL_DIR [--lectorvision-sources CIDR,...] [--jar PATH] [--dry-run]
 #
 # --dry-run prints every action it would take, changes nothing, and needs no root.
+#
+# --from-python takes over a running Python TattileSender in place (deploy/lib/from-python.sh): OLD_INSTALL_DIR is its
+# install folder, holding its .env. After the install above (without starting the service): its settings translated
+# into this product's .env (values already set there kept; LECTORVISION_PORT when it ran tattile-lectorvision;
+# LECTORVISION_ALLOWED_SOURCES from --lectorvision-sources, else every private range), an import check (admin
+# import-legacy --dry-run) while it still runs, then its units tattile-ingest, tattile-lectorvision, tattile-api and
+# tattile-sender stopped and disabled (the last one's file kept as tattile-sender-python.service.disabled: this
+# product's unit takes its name), the import (admin import-legacy --from-env OLD_INSTALL_DIR/.env), and this product
+# started on the same ports. Its database, its role and its folder are only read. Prints the way back at the end. An
+# import that fails stops before starting anything; one that leaves items for the operator goes on.
+#   SYSTEMD_UNIT_DIR   where the units are (default /etc/systemd/system)
+#   TATTILE_ADMIN_CMD  the admin CLI to run (default: java -jar /opt/tattile-sender/tattile-sender.jar admin)
 set -euo pipefail
+CALLER_DIR=$PWD
 cd "$(dirname "$0")/.."
 # shellcheck source=lib/envfile.sh
 . deploy/lib/envfile.sh
 
 DRY_RUN=false
 JAR=target/tattile-sender.jar
+FROM_PYTHON=""
+LV_SOURCES=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) DRY_RUN=true ;;
     --jar) JAR=$2; shift ;;
+    --from-python) [ $# -ge 2 ] || { echo "--from-python needs the old install folder" >&2; exit 2; }; FROM_PYTHON=$2; shift
+      [[ $FROM_PYTHON == /* ]] || FROM_PYTHON=$CALLER_DIR/$FROM_PYTHON ;;
+    --lectorvision-sources) [ $# -ge 2 ] || { echo "--lectorvision-sources needs CIDR,..." >&2; exit 2; }; LV_SOURCES=$2; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {print}' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
+if [ -n "$LV_SOURCES" ]; then
+  [ -n "$FROM_PYTHON" ] || { echo "--lectorvision-sources goes with --from-python" >&2; exit 2; }
+  [[ $LV_SOURCES =~ ^[0-9A-Fa-f.:/,]+$ ]] || { echo "--lectorvision-sources: a comma list of addresses or CIDR blocks" >&2; exit 2; }
+fi
 
 APP_USER=tattile
 OPT=/opt/tattile-sender
 ETC=/etc/tattile-sender
 VAR=/var/lib/tattile-sender
 ENV_FILE=$ETC/.env
-UNIT=/etc/systemd/system/tattile-sender.service
+SYSTEMD_UNIT_DIR=${SYSTEMD_UNIT_DIR:-/etc/systemd/system}
+UNIT=$SYSTEMD_UNIT_DIR/tattile-sender.service
 OWNER_ROLE=tattile_owner
 OWNER_PASSWORD_FILE=$ETC/db-owner.password
 
@@ -44,6 +68,17 @@ have() { command -v "$1" >/dev/null 2>&1; }
 if ! $DRY_RUN && [ "$(id -u)" != 0 ]; then
   echo "run as root (sudo deploy/setup.sh), or with --dry-run to see the plan" >&2
   exit 1
+fi
+
+# 0. --from-python: before any change, the old installation (its .env, its units, its database names).
+if [ -n "$FROM_PYTHON" ]; then
+  # shellcheck source=lib/from-python.sh
+  . deploy/lib/from-python.sh
+  if ! $DRY_RUN && ! { have systemctl && [ -d /run/systemd/system ]; }; then
+    echo "--from-python: systemd is not running here, so the old services cannot be switched" >&2
+    exit 1
+  fi
+  fp_preflight "$FROM_PYTHON" "$LV_SOURCES"
 fi
 
 # 1. The jar: build it when missing and a source tree is here.
@@ -187,7 +222,12 @@ fi
 # alone), then grants the service role its privileges again.
 run env TATTILE_ENV_FILE="$ENV_FILE" java -jar "$OPT/tattile-sender.jar" db migrate
 
-# 8. The service.
+# 8. The service. --from-python: the switch from the old services (deploy/lib/from-python.sh), which installs the unit.
+if [ -n "$FROM_PYTHON" ]; then
+  fp_switch
+  say "done"
+  exit 0
+fi
 run install -m 0644 deploy/systemd/tattile-sender.service "$UNIT"
 if have systemctl && [ -d /run/systemd/system ]; then
   run systemctl daemon-reload

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -35,9 +36,9 @@ public final class EnvFile {
         return parse(lines, file);
     }
 
-    /** {@code KEY=VALUE} lines as a map; {@code where} names the file in errors. */
+    /** {@code KEY=VALUE} lines as a map in file order (a key's first line); {@code where} names the file in errors. */
     public static Map<String, String> parse(List<String> lines, Object where) {
-        Map<String, String> values = new HashMap<>();
+        Map<String, String> values = new LinkedHashMap<>();
         int number = 0;
         for (String line : lines) {
             number++;
