@@ -108,6 +108,11 @@ class SetupFromPythonTest {
     }
 
     void writeOldUnit(String unit) throws IOException {
+        writeOldUnit(units, old, unit);
+    }
+
+    /** An old unit file in {@code units} as the old product installs it, running from {@code old}. */
+    static void writeOldUnit(Path units, Path old, String unit) throws IOException {
         String exec = switch (unit) {
             case "tattile-api" -> "uvicorn app.api.main:app --host 0.0.0.0 --port 8000";
             case "tattile-lectorvision" -> "uvicorn app.api.lectorvision:app --host 0.0.0.0 --port 33335";
