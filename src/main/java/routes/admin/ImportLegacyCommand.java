@@ -23,9 +23,9 @@ import routes.security.CertificateImport;
 /**
  * {@code admin import-legacy}: takes over an old TattileSender (Python) installation on this server. Exit 0: everything
  * imported, or skipped for an expected reason (already imported, a duplicate, a delivered row); 1: nothing written, one
- * line says why; 2: finished, and the report lists what needs the operator.
+ * line says why (bad arguments too, so that 2 never means anything else); 2: finished, and the report lists what needs the operator.
  */
-@Command(name = "import-legacy", mixinStandardHelpOptions = true,
+@Command(name = "import-legacy", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
         description = {"Import an old TattileSender (Python) installation: municipalities, endpoints, certificates, cameras and every "
                 + "reading still queued, with its images. The old database is opened read-only and its files are only read.",
                 "Run it again at any time: what was imported is not imported twice, and a run stopped half-way resumes.",
