@@ -218,8 +218,30 @@ final class LegacyReadingImport {
         if (!dryRun) {
             images.write(relative, Files.readAllBytes(source));
             written.add(relative);
+            handOver(images.resolve(relative));
         }
         return relative;
+    }
+
+    /**
+     * Run as root (the old files are root's), the copies and the folders made for them would be root's too, and the
+     * service could neither delete them after delivery nor add a reading's image to such a day folder: they go to the
+     * owner of IMAGES_BASE_DIR, the service user. Not root: nothing to hand over.
+     */
+    private void handOver(Path file) throws IOException {
+        Path base = images.baseDir();
+        java.nio.file.attribute.UserPrincipal owner = Files.getOwner(base);
+        for (Path p = file; p != null && !p.equals(base); p = p.getParent()) {
+            if (!owner.equals(Files.getOwner(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+                try {
+                    Files.setOwner(p, owner);
+                } catch (IOException | UnsupportedOperationException notAllowed) {
+                    return;
+                }
+            } else if (p != file) {
+                return; // this folder and those above it are already the owner's
+            }
+        }
     }
 
     private void insertReading(LegacyRows.Queued q, UUID id, LegacyRegistryImport.TargetCamera camera, String plate, String ocr, String ctx)

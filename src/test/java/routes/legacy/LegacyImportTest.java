@@ -57,6 +57,12 @@ class LegacyImportTest {
         old = LegacyInstallation.create(ROOT.resolve("old"), "legacy_import_" + TestDb.NAME, sandbox.url());
         sandbox.trust(List.of(certificate(Cert.GIRONA), certificate(Cert.SALT)));
         cli = new Cli(ourEnv(ROOT.resolve("new/.env")));
+        // This product's folders belong to its service user; the import runs as root (the old files are root's).
+        var users = IMAGES.getFileSystem().getUserPrincipalLookupService();
+        for (Path folder : new Path[] {IMAGES, CERTS}) {
+            Files.createDirectories(folder);
+            Files.setOwner(folder, users.lookupPrincipalByName("nobody"));
+        }
     }
 
     @AfterAll
@@ -106,6 +112,12 @@ class LegacyImportTest {
             assertThat(IMAGES.resolve(ocr)).as(c + ": the image is copied, its path normalised")
                     .hasSameBinaryContentAs(old.expected().readings().get(c).ocrFile());
         }
+
+        try (var walk = Files.walk(IMAGES)) {
+            assertThat(walk.filter(p -> !p.equals(IMAGES)).map(LegacyImportTest::owner).distinct().toList())
+                    .as("copied images and the folders made for them belong to the images folder's owner, not to root").containsExactly("nobody");
+        }
+        assertThat(owner(CERTS.resolve("MOSSOS_gi/key.pem"))).isEqualTo("nobody");
 
         Cli.Run second = cli.run("admin", "import-legacy", "--from-env", old.envFile().toString(), "--json");
         assertThat(counts(second.json(), "readings")).as("a second run imports nothing twice")
@@ -157,6 +169,14 @@ class LegacyImportTest {
             assertThat(TestDb.count(other, "SELECT count(*) FROM alpr_readings")).isEqualTo(readings);
         }
         assertThat(old.fingerprint()).isEqualTo(before);
+    }
+
+    private static String owner(Path p) {
+        try {
+            return Files.getOwner(p).getName();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private String status(Case c) throws Exception {
