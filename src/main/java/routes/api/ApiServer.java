@@ -45,7 +45,8 @@ public final class ApiServer extends VertxPlatformHttpServer {
         return c;
     }
 
-    static HttpServerOptions options(int idleTimeoutSeconds, boolean proxyProtocol) {
+    /** Also the Lector Vision forwarder's port's (routes.ingest.LectorVisionServer). */
+    public static HttpServerOptions options(int idleTimeoutSeconds, boolean proxyProtocol) {
         return new HttpServerOptions()
                 .setIdleTimeout(idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS)
                 .setMaxInitialLineLength(4096)

@@ -33,6 +33,8 @@ public interface Kind {
 
     Kind PORT = positive(1, 65_535);
 
+    Kind OPTIONAL_PORT = v -> v.isEmpty() || PORT.check(v) == null ? null : "must be empty (off) or an integer between 1 and 65535";
+
     Kind BOOLEAN = v -> v.equals("true") || v.equals("false") ? null : "must be true or false";
 
     Kind ZONE = v -> {

@@ -13,18 +13,32 @@ public final class Service {
     }
 
     /** The flows' route files, in the jar. */
-    public static final java.util.List<String> ROUTE_FILES = java.util.List.of("errors.yaml", "ingest.yaml", "sender.yaml", "maintenance.yaml",
-            "api.yaml");
+    public static final java.util.List<String> ROUTE_FILES = java.util.List.of("errors.yaml", "ingest.yaml", "lectorvision.yaml", "sender.yaml",
+            "maintenance.yaml", "api.yaml");
 
     /**
-     * The route files for {@code TATTILE_FLOWS}: the shared error policies plus one file per flow, from
+     * The route files of one flow: its own, and for ingest also the Lector Vision forwarder's port's
+     * ({@code LECTORVISION_PORT}).
+     */
+    public static java.util.List<String> routeFiles(String flow) {
+        return flow.equals("ingest") ? java.util.List.of("ingest.yaml", "lectorvision.yaml") : java.util.List.of(flow + ".yaml");
+    }
+
+    /** Files added after the first release of {@code routes export}: a ROUTES_DIR exported before them runs the packaged ones. */
+    private static final java.util.Set<String> ADDED_LATER = java.util.Set.of("lectorvision.yaml");
+
+    /**
+     * The route files for {@code TATTILE_FLOWS}: the shared error policies plus each flow's files, from
      * the jar, or from {@code ROUTES_DIR} when set.
      */
     public static String routesIncludePattern(Settings settings) {
         String dir = settings.text(Setting.ROUTES_DIR);
-        String base = dir.isEmpty() ? "classpath:camel/" : "file:" + java.nio.file.Path.of(dir).toAbsolutePath().normalize() + "/";
+        java.nio.file.Path folder = dir.isEmpty() ? null : java.nio.file.Path.of(dir).toAbsolutePath().normalize();
+        String base = folder == null ? "classpath:camel/" : "file:" + folder + "/";
         return base + "errors.yaml," + settings.flows().stream()
-                .map(flow -> base + flow + ".yaml")
+                .flatMap(flow -> routeFiles(flow).stream())
+                .map(file -> folder != null && ADDED_LATER.contains(file) && !java.nio.file.Files.exists(folder.resolve(file))
+                        ? "classpath:camel/" + file : base + file)
                 .collect(Collectors.joining(","));
     }
 

@@ -29,6 +29,10 @@ public enum Setting {
     CAMERA_TIMEZONE("Europe/Madrid", Kind.ZONE, "Time zone of camera clocks when the camera row sets none"),
     CAMERA_CACHE_SECONDS("10", Kind.positive(0, 3600), "How long a camera lookup is cached (0 = no cache)"),
 
+    LECTORVISION_PORT("", Kind.OPTIONAL_PORT, "Port of the Windows Lector Vision forwarder's POST /ingest/lectorvision, without an API key (empty: off)"),
+    LECTORVISION_BIND_HOST("0.0.0.0", Kind.TEXT, "Address the Lector Vision forwarder's port binds to"),
+    LECTORVISION_ALLOWED_SOURCES("", Kind.CIDR_LIST, "Addresses (CIDR blocks, comma list) that may post to LECTORVISION_PORT; empty: none (every request gets 403)"),
+
     IMAGES_BASE_DIR("/var/lib/tattile-sender/images", Kind.TEXT, "Folder where reading images are stored"),
     IMAGES_FSYNC("false", Kind.BOOLEAN, "fsync each image before its reading is committed (survives power loss, costs throughput)"),
     IMAGES_ORPHAN_GRACE_MINUTES("60", Kind.positive(1, 100_000), "Age after which an image no reading references is deleted"),

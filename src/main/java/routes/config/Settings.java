@@ -47,7 +47,20 @@ public final class Settings {
             throw new InvalidSettingException("Invalid configuration: DB_OWNER_USER='" + owner + "' must differ from DB_USER (the owner migrates,"
                     + " DB_USER only reads and writes data; leave DB_OWNER_USER empty for one role)");
         }
+        String lectorVision = values.get(Setting.LECTORVISION_PORT);
+        for (Setting other : new Setting[] {Setting.TRANSIT_PORT, Setting.API_PORT, Setting.JOLOKIA_PORT}) {
+            if (lectorVision.equals(values.get(other))) {
+                throw new InvalidSettingException("Invalid configuration: LECTORVISION_PORT='" + lectorVision + "' must differ from "
+                        + other.name() + " (each listener needs its own port)");
+            }
+        }
         return new Settings(values);
+    }
+
+    /** The Lector Vision forwarder's port, when {@code LECTORVISION_PORT} is set. */
+    public java.util.OptionalInt lectorVisionPort() {
+        String v = text(Setting.LECTORVISION_PORT);
+        return v.isEmpty() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(Integer.parseInt(v));
     }
 
     private static String defaultInstanceId() {

@@ -25,10 +25,13 @@ import routes.api.QueueSnapshot;
 import routes.ingest.CameraGate;
 import routes.ingest.IdleTimeoutHandlerFactory;
 import routes.ingest.IngestStats;
+import routes.ingest.LectorVisionAnswers;
 import routes.ingest.LectorVisionMapper;
+import routes.ingest.LectorVisionServer;
 import routes.ingest.ReadingParser;
 import routes.ingest.ReadingRecorder;
 import routes.ingest.RejectionLog;
+import routes.ingest.SourceAllowList;
 import routes.ingest.TattileFrameDecoderFactory;
 import routes.ingest.XmlSafety;
 import routes.store.CameraRepository;
@@ -106,6 +109,7 @@ public class TattileConfiguration implements CamelConfiguration {
         registry.bind("imageStore", images);
 
         bindIngest(registry, settings, dataSource, images, stats, clock);
+        bindLectorVisionPort(context, registry, settings, stats);
         bindSender(context, registry, settings, dataSource, images, queue, clock, guard, new SenderMetrics(metrics.registry()));
         bindMaintenance(registry, settings, dataSource, images, queue, clock);
         bindApi(context, registry, settings, dataSource, queueAdmin, queueSnapshot, guard, metrics, clock);
@@ -154,6 +158,24 @@ public class TattileConfiguration implements CamelConfiguration {
                 routes.ingest.SourceAllowList.parseList(settings.text(Setting.INGEST_ALLOWED_SOURCES)), rejections));
         registry.bind("readingPlausibility", new routes.ingest.ReadingPlausibility(settings.integer(Setting.INGEST_MAX_AGE_DAYS),
                 settings.integer(Setting.INGEST_MAX_FUTURE_SECONDS), clock));
+    }
+
+    /**
+     * The Windows Lector Vision forwarder's port (lectorvision.yaml, loaded with the ingest flow): its answers always,
+     * its HTTP server only with the ingest flow and {@code LECTORVISION_PORT} set.
+     */
+    private static void bindLectorVisionPort(CamelContext context, Registry registry, Settings settings, IngestStats stats) throws Exception {
+        registry.bind("lectorVisionAnswers", new LectorVisionAnswers());
+        var port = settings.lectorVisionPort();
+        if (port.isEmpty() || !settings.flows().contains("ingest")) {
+            return;
+        }
+        context.addService(new LectorVisionServer(settings.text(Setting.LECTORVISION_BIND_HOST), port.getAsInt(),
+                SourceAllowList.parseList(settings.text(Setting.LECTORVISION_ALLOWED_SOURCES)),
+                new LectorVisionServer.Limits(settings.integer(Setting.API_MAX_CONNECTIONS), settings.integer(Setting.API_MAX_CONNECTIONS_PER_CLIENT),
+                        settings.integer(Setting.API_MAX_REQUESTS_IN_PROGRESS), settings.integer(Setting.API_MAX_BODY_BYTES),
+                        settings.integer(Setting.API_HEADER_TIMEOUT_SECONDS) * 1000L, settings.integer(Setting.API_IDLE_TIMEOUT_SECONDS) * 1000L,
+                        settings.integer(Setting.API_REQUEST_TIMEOUT_SECONDS) * 1000L), stats), true, true);
     }
 
     private static void bindSender(CamelContext context, Registry registry, Settings settings, HikariDataSource dataSource,

@@ -18,8 +18,11 @@ import org.slf4j.LoggerFactory;
 public final class LectorVisionMapper {
 
     private static final Logger LOG = LoggerFactory.getLogger(LectorVisionMapper.class);
-    private static final List<String> OCR_NAMES = List.of("ImageOcr", "ImageOCR", "ImageOcrBase64", "ImageOCRBase64", "ImageOcrB64");
-    private static final List<String> CTX_NAMES = List.of("ImageCtx", "ImageCTX", "ImageCtxBase64", "ImageCTXBase64", "ImageCtxB64");
+    // IMAGE_OCR / IMAGE_CTX: the names the Windows forwarder (Sender/lectorvision_service.py) fills when the reading has them.
+    private static final List<String> OCR_NAMES = List.of("ImageOcr", "ImageOCR", "ImageOcrBase64", "ImageOCRBase64", "ImageOcrB64", "IMAGE_OCR");
+    private static final List<String> CTX_NAMES = List.of("ImageCtx", "ImageCTX", "ImageCtxBase64", "ImageCTXBase64", "ImageCtxB64", "IMAGE_CTX");
+    /** The plate crop the forwarder adds: not kept, and not copied into raw_xml either. */
+    private static final List<String> CROP_NAMES = List.of("ImageCrop", "IMAGE_CROP");
     /** ISO 3166 numeric codes of the countries whose plates are usually read here. */
     private static final Map<String, String> COUNTRIES = Map.of("724", "ES", "250", "FR", "620", "PT", "20", "AD", "276", "DE",
             "380", "IT", "826", "GB", "56", "BE", "528", "NL");
@@ -122,6 +125,9 @@ public final class LectorVisionMapper {
             replaceBySize(copy, name);
         }
         for (String name : CTX_NAMES) {
+            replaceBySize(copy, name);
+        }
+        for (String name : CROP_NAMES) {
             replaceBySize(copy, name);
         }
         String s = copy.toString();

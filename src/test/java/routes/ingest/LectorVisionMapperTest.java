@@ -50,14 +50,22 @@ class LectorVisionMapperTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ImageOCR", "ImageOcrBase64", "ImageOCRBase64", "ImageOcrB64"})
+    @ValueSource(strings = {"ImageCrop", "IMAGE_CROP"})
+    void theForwardersCropImageIsNeitherKeptNorCopiedIntoRaw(String name) {
+        ParsedReading r = parse("{\"Plate\":\"1234ABC\",\"TimeStamp\":\"2026-05-01 10:00:00\",\"IdDevice\":\"LV01\",\"" + name + "\":\"" + B64 + "\"}");
+        assertThat(r.imageOcr()).isNull();
+        assertThat(r.rawXml()).contains("\"" + name + "\":\"[" + B64.length() + " bytes]\"").doesNotContain(B64);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ImageOCR", "ImageOcrBase64", "ImageOCRBase64", "ImageOcrB64", "IMAGE_OCR"})
     void everyOcrImageAliasIsAccepted(String name) {
         assertThat(parse("{\"Plate\":\"1234ABC\",\"TimeStamp\":\"2026-05-01 10:00:00\",\"IdDevice\":\"LV01\",\"" + name + "\":\"" + B64 + "\"}")
                 .imageOcr()).isEqualTo(JPEG);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ImageCTX", "ImageCtxBase64", "ImageCTXBase64", "ImageCtxB64"})
+    @ValueSource(strings = {"ImageCTX", "ImageCtxBase64", "ImageCTXBase64", "ImageCtxB64", "IMAGE_CTX"})
     void everyContextImageAliasIsAccepted(String name) {
         assertThat(parse("{\"Plate\":\"1234ABC\",\"TimeStamp\":\"2026-05-01 10:00:00\",\"IdDevice\":\"LV01\",\"" + name + "\":\"" + B64 + "\"}")
                 .imageCtx()).isEqualTo(JPEG);

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import routes.config.Service;
 import routes.config.TattileConfiguration;
 
 /**
@@ -26,7 +27,9 @@ public final class InProcessService implements AutoCloseable {
         main.setOverrideProperties(props);
         StringBuilder routes = new StringBuilder("classpath:camel/errors.yaml");
         for (String flow : flows.split(",")) {
-            routes.append(",classpath:camel/").append(flow.strip()).append(".yaml");
+            for (String file : Service.routeFiles(flow.strip())) {
+                routes.append(",classpath:camel/").append(file);
+            }
         }
         main.configure().withRoutesIncludePattern(routes.toString()).withJmxEnabled(false).withAutoConfigurationLogSummary(false)
                 .addConfiguration(TattileConfiguration.class);
