@@ -150,6 +150,8 @@ else
       while IFS= read -r line || [ -n "$line" ]; do
         case $line in
           DB_PASSWORD=*) printf 'DB_PASSWORD=%s\n' "$PASSWORD" ;;
+          DB_NAME=*) printf 'DB_NAME=%s\n' "${FP_NEW_DB:-${line#DB_NAME=}}" ;;    # --from-python: not the old one's
+          DB_USER=*) printf 'DB_USER=%s\n' "${FP_NEW_USER:-${line#DB_USER=}}" ;;
           DB_OWNER_USER=*) printf 'DB_OWNER_USER=%s\n' "$OWNER_ROLE" ;;
           DB_OWNER_PASSWORD_FILE=*) printf 'DB_OWNER_PASSWORD_FILE=%s\n' "$OWNER_PASSWORD_FILE" ;;
           *) printf '%s\n' "$line" ;;
@@ -197,8 +199,8 @@ run chmod 0600 "$OWNER_PASSWORD_FILE"
 
 # 5. Roles and database, with the credentials of the .env (deploy/db-roles.sh: names quoted by psql, passwords on its
 # standard input).
-DB_NAME=$(env_value DB_NAME tattile)
-DB_USER=$(env_value DB_USER tattile)
+DB_NAME=$(env_value DB_NAME "${FP_NEW_DB:-tattile}")
+DB_USER=$(env_value DB_USER "${FP_NEW_USER:-tattile}")
 DB_PORT=$(env_value DB_PORT 5432)
 psql_admin() { runuser -u postgres -- psql -p "$DB_PORT" "$@"; }
 if $DRY_RUN; then

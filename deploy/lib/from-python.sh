@@ -94,6 +94,16 @@ fp_preflight() { # OLD_INSTALL_DIR [LECTORVISION_SOURCES]
   our_db=$(fp_our_value DB_NAME tattile)
   our_user=$(fp_our_value DB_USER tattile)
   our_owner=$(fp_our_value DB_OWNER_USER tattile_owner)
+  if [ ! -e "$ENV_FILE" ]; then
+    # A first install: this product's .env is written below from .env.example, so its names are still free. Names the
+    # old product uses (its default role is 'tattile', as ours) are replaced rather than refused.
+    if [ "$old_db" = "$our_db" ]; then FP_NEW_DB=$(fp_free_name "$our_db" "$old_db"); our_db=$FP_NEW_DB; fi
+    if [ "$old_user" = "$our_user" ]; then FP_NEW_USER=$(fp_free_name "$our_user" "$old_user"); our_user=$FP_NEW_USER; fi
+    if [ "$old_user" = "$our_owner" ]; then FP_NEW_OWNER=$(fp_free_name "$our_owner" "$old_user"); our_owner=$FP_NEW_OWNER; OWNER_ROLE=$FP_NEW_OWNER; fi
+    if [ -n "${FP_NEW_DB:-}${FP_NEW_USER:-}${FP_NEW_OWNER:-}" ]; then
+      say "from-python: the old product uses the name(s) ${old_db}/${old_user}: tattile-sender's new .env gets DB_NAME=$our_db, DB_USER=$our_user, DB_OWNER_USER=$our_owner"
+    fi
+  fi
   if [ "$old_db" = "$our_db" ]; then
     fp_fail "--from-python: the old database is named '$old_db', as tattile-sender's DB_NAME: set another DB_NAME in $ENV_FILE (copy .env.example there first) and run again"
   fi
@@ -101,6 +111,13 @@ fp_preflight() { # OLD_INSTALL_DIR [LECTORVISION_SOURCES]
     fp_fail "--from-python: the old database role '$old_user' is also tattile-sender's DB_USER or DB_OWNER_USER (setup would change its password): set other names and a new DB_PASSWORD in $ENV_FILE (copy .env.example there first) and run again"
   fi
   say "from-python: the old database $old_db (role $old_user) is only read; tattile-sender uses $our_db (roles $our_user, $our_owner)"
+}
+
+fp_free_name() { # BASE TAKEN: BASE with a suffix that is not TAKEN (database and role names of the old product)
+  local c
+  for c in "${1}_sender" "${1}_sender2" "${1}_sender3"; do
+    [ "$c" != "$2" ] && { printf '%s\n' "$c"; return 0; }
+  done
 }
 
 # The admin CLI as setup.sh runs "db migrate": as root (the old product ran as root: its .env, images and certificate

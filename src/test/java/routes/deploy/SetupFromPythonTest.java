@@ -246,11 +246,22 @@ class SetupFromPythonTest {
     }
 
     @Test
-    void anOldDatabaseRoleWithOurNameStopsBeforeAnyChange() throws Exception {
+    void onAFirstInstallTheOldProductsRoleNameIsLeftToItAndOursGetsAnother() throws Exception {
         Files.writeString(old.resolve(".env"), "DB_NAME=tattile_sender\ndb_user=tattile\nDB_PASSWORD=OldSecret99\n");
         Result r = bash(List.of("bash", "deploy/setup.sh", "--dry-run", "--jar", "pom.xml", "--from-python", old.toString()), environment(Map.of()));
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("tattile-sender's new .env gets DB_NAME=tattile, DB_USER=tattile_sender, DB_OWNER_USER=tattile_owner")
+                .contains("WOULD: create or update role tattile_sender (the service's").doesNotContain("role tattile (the service's")
+                .doesNotContain("OldSecret99");
+    }
+
+    @Test
+    void anOldDatabaseRoleWithTheNameOfAnExistingInstallsRoleStopsBeforeAnyChange() throws Exception {
+        Files.writeString(old.resolve(".env"), "DB_NAME=tattile_sender\ndb_user=tattile\nDB_PASSWORD=OldSecret99\n");
+        Result r = switchForReal(Map.of(), old.toString());
         assertThat(r.exit()).as(r.output()).isEqualTo(1);
-        assertThat(r.output()).contains("the old database role 'tattile' is also tattile-sender's DB_USER").doesNotContain("WOULD:").doesNotContain("OldSecret99");
+        assertThat(r.output()).contains("the old database role 'tattile' is also tattile-sender's DB_USER").doesNotContain("OldSecret99");
+        assertThat(lines(systemctlLog)).as("nothing stopped").isEmpty();
     }
 
     @Test
