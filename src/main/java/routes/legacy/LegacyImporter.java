@@ -54,7 +54,6 @@ public final class LegacyImporter {
             List<LegacyRows.Certificate> certificates = LegacyRows.certificates(old);
             List<LegacyRows.Municipality> municipalities = LegacyRows.municipalities(old);
             List<LegacyRows.Camera> cameras = LegacyRows.cameras(old);
-            List<LegacyRows.Queued> queued = LegacyRows.queued(old);
             to.setAutoCommit(false);
             try {
                 LegacyImportMap map = LegacyImportMap.load(to, source);
@@ -64,13 +63,14 @@ public final class LegacyImporter {
                 cameras.forEach(k -> serials.put(k.id(), k.serial()));
                 LegacyReadingImport readings = new LegacyReadingImport(to, map, report, imageFiles, images,
                         registry.apply(endpoints, certificates, municipalities, cameras), serials, options.dryRun(), clock.instant());
-                readings.checkReadable(queued);
+                LegacyRows.queued(old, LegacyReadingImport.BATCH, readings::checkReadable);
                 if (options.dryRun()) {
                     to.rollback();
                 } else {
                     to.commit();
                 }
-                readings.importAll(queued);
+                LegacyRows.queued(old, LegacyReadingImport.BATCH, readings::importBatch);
+                readings.finish();
             } catch (SQLException | IOException | GeneralSecurityException | RuntimeException e) {
                 to.rollback();
                 throw e;

@@ -70,10 +70,8 @@ final class LegacyReadingImport {
         }
     }
 
-    void importAll(List<LegacyRows.Queued> rows) throws SQLException, IOException {
-        for (int from = 0; from < rows.size(); from += BATCH) {
-            importBatch(rows.subList(from, Math.min(rows.size(), from + BATCH)));
-        }
+    /** The notes of the whole run, once every batch is imported. */
+    void finish() {
         if (missingOcr > 0) {
             report.note(missingOcr + " reading(s) had no OCR image file: imported without it; they go DEAD NO_IMAGE_AVAILABLE_OCR when "
                     + "claimed, as in the old product");
@@ -84,7 +82,8 @@ final class LegacyReadingImport {
         }
     }
 
-    private void importBatch(List<LegacyRows.Queued> batch) throws SQLException, IOException {
+    /** One batch, one transaction (rolled back in a dry run). */
+    void importBatch(List<LegacyRows.Queued> batch) throws SQLException, IOException {
         List<String> written = new ArrayList<>();
         List<int[]> remembered = new ArrayList<>();
         try {

@@ -93,9 +93,16 @@ final class LegacyRows {
         return out;
     }
 
-    /** Every queue row with its reading, oldest queue row first (the old sender's order). */
-    static List<Queued> queued(Connection c) throws SQLException {
-        List<Queued> out = new ArrayList<>();
+    /** What is done with each batch of queue rows. */
+    interface Batches {
+        void accept(List<Queued> batch) throws SQLException, java.io.IOException;
+    }
+
+    /**
+     * Every queue row with its reading, oldest queue row first (the old sender's order), in batches: read through a
+     * cursor, so a backlog of any size is never held in memory at once. Needs the connection in a transaction.
+     */
+    static void queued(Connection c, int batchSize, Batches each) throws SQLException, java.io.IOException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT q.id, q.status, q.attempts, q.last_error, q.created_at, q.updated_at, q.next_retry_at,
                        r.id, r.camera_id, r.device_sn, r.plate, r.timestamp_utc, r.direction, r.lane_id, r.lane_descr, r.ocr_score,
@@ -103,18 +110,25 @@ final class LegacyRows {
                        r.has_image_ocr, r.has_image_ctx, r.image_ocr_path, r.image_ctx_path, r.created_at
                 FROM messages_queue q JOIN alpr_readings r ON r.id = q.reading_id
                 ORDER BY q.created_at, q.id""")) {
-            ps.setFetchSize(500);
+            ps.setFetchSize(batchSize);
             try (ResultSet rs = ps.executeQuery()) {
+                List<Queued> batch = new ArrayList<>(batchSize);
                 while (rs.next()) {
-                    out.add(new Queued(rs.getInt(1), rs.getString(2), rs.getInt(3), rs.getString(4), instant(rs, 5), instant(rs, 6), instant(rs, 7),
+                    batch.add(new Queued(rs.getInt(1), rs.getString(2), rs.getInt(3), rs.getString(4), instant(rs, 5), instant(rs, 6), instant(rs, 7),
                             rs.getInt(8), rs.getInt(9), rs.getString(10), rs.getString(11), instant(rs, 12), rs.getString(13), integer(rs, 14),
                             rs.getString(15), integer(rs, 16), rs.getString(17), rs.getString(18), integer(rs, 19), integer(rs, 20),
                             integer(rs, 21), integer(rs, 22), integer(rs, 23), rs.getBoolean(24), rs.getBoolean(25), rs.getString(26),
                             rs.getString(27), instant(rs, 28)));
+                    if (batch.size() == batchSize) {
+                        each.accept(batch);
+                        batch = new ArrayList<>(batchSize);
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    each.accept(batch);
                 }
             }
         }
-        return out;
     }
 
     private static Integer integer(ResultSet rs, int i) throws SQLException {
