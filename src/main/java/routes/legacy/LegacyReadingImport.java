@@ -215,7 +215,7 @@ final class LegacyReadingImport {
         }
         String relative = ImageStore.relativePath(serial, plate, time, readingId, kind);
         if (!dryRun) {
-            images.write(relative, Files.readAllBytes(source));
+            images.rewrite(relative, Files.readAllBytes(source));
             written.add(relative);
             handOver(images.resolve(relative));
         }

@@ -106,6 +106,17 @@ public final class ImageStore {
         }
     }
 
+    /**
+     * Writes an image at a path that a previous run of the same single writer may have begun: a temporary file it left
+     * when it was killed mid-write is removed first (the legacy import, whose paths are derived from the old ids). Not
+     * for paths two writers may write at once.
+     */
+    public void rewrite(String relativePath, byte[] bytes) throws IOException {
+        Path target = resolve(relativePath);
+        Files.deleteIfExists(target.resolveSibling(TEMP_PREFIX + target.getFileName()));
+        write(relativePath, bytes);
+    }
+
     /** Creates the temporary file; if the maintenance sweep removed its (empty, old) folder meanwhile, makes it again. */
     private static FileChannel openNew(Path temp) throws IOException {
         try {

@@ -1,7 +1,7 @@
 package routes.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +50,21 @@ class ImageStoreTest {
         assertThat(store.delete("SN/2026/01/01/x_ocr.jpg")).isTrue();
         assertThat(store.delete("SN/2026/01/01/x_ocr.jpg")).isFalse();
         assertThat(store.delete(null)).isFalse();
+    }
+
+    @Test
+    void aRewriteReplacesTheTemporaryFileOfAWriterKilledMidWriteWhereAWriteIsRefused(@TempDir Path dir) throws Exception {
+        ImageStore store = new ImageStore(dir, false);
+        String rel = "SN1/2026/11/27/20261127082149000_plate-0187XYZ_6f0e8bdb-a695-3671-9697-0a8c115d3b75_ctx.jpg";
+        Path target = store.resolve(rel);
+        Files.createDirectories(target.getParent());
+        Path leftOver = target.resolveSibling(".tmp-" + target.getFileName());
+        Files.write(leftOver, new byte[] {1, 2});
+        assertThatThrownBy(() -> store.write(rel, new byte[] {7}))
+                .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+        store.rewrite(rel, new byte[] {7, 8, 9});
+        assertThat(target).hasBinaryContent(new byte[] {7, 8, 9});
+        assertThat(leftOver).doesNotExist();
     }
 
     @Test
