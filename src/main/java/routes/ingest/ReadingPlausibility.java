@@ -46,7 +46,7 @@ public final class ReadingPlausibility {
     }
 
     /** Starts with FF D8 FF and holds FF D9 after it (padding after the EOI is fine). */
-    static boolean isJpeg(byte[] b) {
+    public static boolean isJpeg(byte[] b) {
         if (b.length < 5 || (b[0] & 0xFF) != 0xFF || (b[1] & 0xFF) != 0xD8 || (b[2] & 0xFF) != 0xFF) {
             return false;
         }

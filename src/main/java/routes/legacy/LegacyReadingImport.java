@@ -29,6 +29,8 @@ import routes.store.ImageStore;
 final class LegacyReadingImport {
 
     static final int BATCH = 200;
+    /** Larger than any camera image (real ones are 20-100 KB; a camera document is at most a few MB). */
+    static final long MAX_IMAGE_BYTES = 16L * 1024 * 1024;
 
     private final Connection target;
     private final LegacyImportMap map;
@@ -41,6 +43,7 @@ final class LegacyReadingImport {
     private final Instant now;
     /** Dry run only: the (serial, plate, time) keys seen, to find duplicates without inserting. */
     private final Set<String> seen = new HashSet<>();
+    private final List<String> notImages = new ArrayList<>();
     private int missingOcr;
     private int missingCtx;
 
@@ -72,6 +75,11 @@ final class LegacyReadingImport {
 
     /** The notes of the whole run, once every batch is imported. */
     void finish() {
+        if (!notImages.isEmpty()) {
+            report.operator(notImages.size() + " image file(s) named by old rows are not camera images and were not copied (the readings "
+                    + "are imported without them): " + String.join(", ", notImages.subList(0, Math.min(10, notImages.size())))
+                    + (notImages.size() > 10 ? ", ..." : ""));
+        }
         if (missingOcr > 0) {
             report.note(missingOcr + " reading(s) had no OCR image file: imported without it; they go DEAD NO_IMAGE_AVAILABLE_OCR when "
                     + "claimed, as in the old product");
@@ -206,16 +214,29 @@ final class LegacyReadingImport {
         return serial + "\n" + plate + "\n" + time;
     }
 
-    /** Copies one image to its place here; null when the old row has none or its file is missing. */
+    /**
+     * Copies one image to its place here; null when the old row has none, or its file is missing, or is not what the
+     * old ingest wrote: a regular file (not a link) holding a JPEG of sane size. The import runs as root and a row's
+     * path is only text: it must not carry, say, /etc/shadow to Mossos as a reading's image.
+     */
     private String copy(boolean has, String stored, String serial, String plate, Instant time, UUID readingId, ImageStore.Kind kind,
                         List<String> written) throws IOException {
         Path source = has ? imageFiles.image(stored) : null;
-        if (source == null || !Files.isRegularFile(source)) {
+        if (source == null || !Files.isRegularFile(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        if (Files.size(source) > MAX_IMAGE_BYTES) {
+            notImages.add(source + " (larger than " + MAX_IMAGE_BYTES + " bytes)");
+            return null;
+        }
+        byte[] bytes = Files.readAllBytes(source);
+        if (!routes.ingest.ReadingPlausibility.isJpeg(bytes)) {
+            notImages.add(source + " (not a JPEG)");
             return null;
         }
         String relative = ImageStore.relativePath(serial, plate, time, readingId, kind);
         if (!dryRun) {
-            images.rewrite(relative, Files.readAllBytes(source));
+            images.rewrite(relative, bytes);
             written.add(relative);
             handOver(images.resolve(relative));
         }
