@@ -1,5 +1,6 @@
 package routes;
 
+import routes.cli.CommandFailedException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,13 +65,6 @@ public class Application implements Callable<Integer> {
 
     private static String oneLine(String message) {
         return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", " ");
-    }
-
-    /** A command that could not do what was asked; its message is the one line the operator sees. */
-    public static class CommandFailedException extends RuntimeException {
-        public CommandFailedException(String message) {
-            super(message);
-        }
     }
 
     static class Version implements CommandLine.IVersionProvider {

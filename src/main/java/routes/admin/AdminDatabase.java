@@ -15,10 +15,10 @@ final class AdminDatabase {
     }
 
     static HikariDataSource open(Settings settings) {
-        HikariDataSource ds = Database.pool(settings, "tattile-admin");
+        HikariDataSource ds = Database.pool(settings.database(), "tattile-admin");
         ds.setMaximumPoolSize(2);
         try {
-            Database.prepare(settings, ds);
+            Database.prepare(settings.database(), ds);
         } catch (RuntimeException e) {
             ds.close();
             throw e;

@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Model.CommandSpec;
-import routes.Application.CommandFailedException;
+import routes.cli.CommandFailedException;
 import routes.config.Setting;
 import routes.config.Settings;
 import routes.ingest.ReadingFields;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import routes.Application.CommandFailedException;
+import routes.cli.CommandFailedException;
 import routes.config.ConfigOptions;
 import routes.config.Setting;
 import routes.config.Settings;

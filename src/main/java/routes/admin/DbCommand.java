@@ -28,14 +28,14 @@ public class DbCommand {
         public Integer call() {
             Settings settings = config.settings();
             var out = spec.commandLine().getOut();
-            if (DatabaseRoles.separate(settings)) {
-                var outcome = DatabaseRoles.migrateAsOwner(settings);
+            if (settings.database().separateRoles()) {
+                var outcome = DatabaseRoles.migrateAsOwner(settings.database(), settings.ownerPassword());
                 out.println(describe(outcome.migration()) + " (migrated as DB_OWNER_USER '" + settings.text(Setting.DB_OWNER_USER) + "')");
                 out.println("DB_USER '" + settings.text(Setting.DB_USER) + "' may read and write " + outcome.tables() + " tables but only read and add to "
                         + "audit_log and only read " + outcome.historyTable());
                 return 0;
             }
-            try (var ds = Database.pool(settings, "tattile-migrate")) {
+            try (var ds = Database.pool(settings.database(), "tattile-migrate")) {
                 out.println(describe(Database.migrate(ds)));
                 return 0;
             }

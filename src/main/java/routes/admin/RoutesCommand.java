@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import routes.Application.CommandFailedException;
+import routes.cli.CommandFailedException;
 import routes.config.Service;
 
 /** {@code routes export}: writes the packaged YAML routes to a folder, the starting point for ROUTES_DIR. */

@@ -26,7 +26,7 @@ public final class ApiServer extends VertxPlatformHttpServer {
     private HttpServer server;
 
     public ApiServer(String host, int port, long maxBodyBytes, ApiGate gate, int idleTimeoutSeconds, boolean proxyProtocol) {
-        this(configuration(host, port, maxBodyBytes), gate, options(idleTimeoutSeconds, proxyProtocol));
+        this(configuration(host, port, maxBodyBytes), gate, routes.http.HttpServers.options(idleTimeoutSeconds, proxyProtocol));
     }
 
     private ApiServer(VertxPlatformHttpServerConfiguration configuration, ApiGate gate, HttpServerOptions options) {
@@ -43,22 +43,6 @@ public final class ApiServer extends VertxPlatformHttpServer {
         c.setBindPort(port);
         c.setServerType(VertxPlatformHttpRouter.SERVER_TYPE_SERVER);
         return c;
-    }
-
-    /** Also the Lector Vision forwarder's port's (routes.ingest.LectorVisionServer). */
-    public static HttpServerOptions options(int idleTimeoutSeconds, boolean proxyProtocol) {
-        return new HttpServerOptions()
-                .setIdleTimeout(idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS)
-                .setMaxInitialLineLength(4096)
-                .setMaxHeaderSize(8192)
-                .setMaxChunkSize(8192)
-                .setMaxFormAttributeSize(0)
-                .setHttp2ClearTextEnabled(false)
-                .setCompressionSupported(false)
-                .setDecompressionSupported(false)
-                .setUseProxyProtocol(proxyProtocol)
-                .setProxyProtocolTimeout(10).setProxyProtocolTimeoutUnit(TimeUnit.SECONDS)
-                .setAcceptBacklog(256);
     }
 
     @Override

@@ -43,7 +43,8 @@ public final class Service {
     }
 
     public int run() {
-        routes.monitoring.JolokiaAgent.start(settings);
+        routes.monitoring.JolokiaAgent.start(settings.integer(Setting.JOLOKIA_PORT), settings.text(Setting.JOLOKIA_USER),
+                settings.text(Setting.JOLOKIA_PASSWORD_FILE));
         Main main = new Main();
         main.setOverrideProperties(settings.asProperties());
         main.configure().withName("tattile-sender")

@@ -1,5 +1,9 @@
 package routes.config;
 
+import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.BufferedReader;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.Arrays;
@@ -103,6 +107,34 @@ public final class Settings {
 
     public String jdbcUrl() {
         return "jdbc:postgresql://" + text(Setting.DB_HOST) + ":" + text(Setting.DB_PORT) + "/" + text(Setting.DB_NAME);
+    }
+
+    /** How to reach the database, as the plain values the store takes. */
+    public routes.store.DatabaseConfig database() {
+        return new routes.store.DatabaseConfig(jdbcUrl(), text(Setting.DB_NAME), text(Setting.DB_USER), text(Setting.DB_PASSWORD),
+                integer(Setting.DB_POOL_SIZE), integer(Setting.DB_CONNECT_TIMEOUT_MS), flag(Setting.DB_MIGRATE_ON_START),
+                text(Setting.DB_OWNER_USER));
+    }
+
+    /** The first line of DB_OWNER_PASSWORD_FILE; only {@code db migrate} reads it, and it is never printed. */
+    public String ownerPassword() {
+        String file = text(Setting.DB_OWNER_PASSWORD_FILE);
+        if (file.isEmpty()) {
+            throw new InvalidSettingException("Invalid configuration: DB_OWNER_PASSWORD_FILE is empty but DB_OWNER_USER='"
+                    + text(Setting.DB_OWNER_USER) + "' is set: 'db migrate' connects as that role with the password on the file's first line");
+        }
+        String line;
+        try (BufferedReader in = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
+            line = in.readLine();
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidSettingException("Invalid configuration: DB_OWNER_PASSWORD_FILE='" + file + "' cannot be read ("
+                    + e.getClass().getSimpleName() + "): it holds DB_OWNER_USER's password; run 'db migrate' as root");
+        }
+        if (line == null || line.isEmpty()) {
+            throw new InvalidSettingException("Invalid configuration: DB_OWNER_PASSWORD_FILE='" + file
+                    + "' has an empty first line: it must hold DB_OWNER_USER's password");
+        }
+        return line;
     }
 
     /** The flows this process runs, from {@code TATTILE_FLOWS}. */

@@ -84,7 +84,7 @@ public class TattileConfiguration implements CamelConfiguration {
         Registry registry = context.getRegistry();
         Clock clock = Clock.systemUTC();
 
-        HikariDataSource dataSource = Database.pool(settings, "tattile");
+        HikariDataSource dataSource = Database.pool(settings.database(), "tattile");
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() {
@@ -92,7 +92,7 @@ public class TattileConfiguration implements CamelConfiguration {
             }
         }, true, true);
         // One role: migrates when DB_MIGRATE_ON_START is on. With DB_OWNER_USER: never migrates, refuses a schema behind the jar.
-        Database.prepare(settings, dataSource).filter(result -> result.migrationsExecuted > 0).ifPresent(result ->
+        Database.prepare(settings.database(), dataSource).filter(result -> result.migrationsExecuted > 0).ifPresent(result ->
                 LOG.info("Database schema migrated to version {} ({} migrations applied)", result.targetSchemaVersion, result.migrationsExecuted));
         registry.bind("dataSource", dataSource);
         registry.bind("settings", settings);

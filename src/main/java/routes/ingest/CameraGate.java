@@ -1,5 +1,6 @@
 package routes.ingest;
 
+import routes.store.SqlErrors;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -48,7 +49,7 @@ public final class CameraGate {
         try {
             found = lookup(r.deviceSn());
         } catch (SQLException e) {
-            if (ReadingRecorder.isTransient(e)) {
+            if (SqlErrors.isTransient(e)) {
                 throw new DatabaseUnavailableException(r.plate(), r.deviceSn(), e); // retried like the store (ingest-errors)
             }
             throw e;

@@ -78,7 +78,7 @@ public final class LectorVisionServer extends ServiceSupport implements CamelCon
         requests = new LectorVisionRequests(context, vertx, allowed, limits, stats);
         requests.start();
         // The API server's options: idle backstop, header size limits, no HTTP/2 upgrade, no compression.
-        server = vertx.createHttpServer(routes.api.ApiServer.options(
+        server = vertx.createHttpServer(routes.http.HttpServers.options(
                 (int) ((limits.idleTimeoutMillis() + limits.requestTimeoutMillis()) / 1000), false));
         server.connectionHandler(this::connected);
         server.requestHandler(request -> {

@@ -2,7 +2,6 @@ package routes.ingest;
 
 import java.io.IOException;
 import java.sql.SQLException;
-import java.sql.SQLTransientException;
 import routes.store.ImageStore;
 import routes.store.NewReading;
 import routes.store.ReadingRepository;
@@ -52,7 +51,7 @@ public final class ReadingRecorder {
             throw new RejectedReadingException(Rejection.STORE_FAILED, "no se pueden guardar las imágenes de la lectura (" + r.plate()
                     + ") de (" + r.deviceSn() + "): " + e, r.deviceSn());
         } catch (SQLException e) {
-            if (isTransient(e)) {
+            if (routes.store.SqlErrors.isTransient(e)) {
                 throw new DatabaseUnavailableException(r.plate(), r.deviceSn(), e);
             }
             throw new RejectedReadingException(Rejection.STORE_FAILED, "la base de datos rechaza la lectura (" + r.plate() + ") de ("
@@ -69,15 +68,5 @@ public final class ReadingRecorder {
             stats.duplicate();
         }
         return new Recorded(committed, r.plate(), r.deviceSn(), r.sourceAddress() == null ? "?" : r.sourceAddress());
-    }
-
-    /** Connection problems, server shutting down or out of resources: worth trying again. */
-    public static boolean isTransient(SQLException e) {
-        if (e instanceof SQLTransientException) {
-            return true;
-        }
-        String state = e.getSQLState();
-        return state == null || state.startsWith("08") || state.startsWith("57P") || state.startsWith("53") || state.equals("40001")
-                || state.equals("40P01");
     }
 }

@@ -11,8 +11,6 @@ import org.jolokia.jvmagent.JolokiaServer;
 import org.jolokia.jvmagent.JvmAgentConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import routes.config.Setting;
-import routes.config.Settings;
 
 /**
  * Jolokia (JMX over HTTP, what Hawtio connects to) inside the service, on 127.0.0.1 only, with HTTP Basic
@@ -27,14 +25,14 @@ public final class JolokiaAgent {
     private JolokiaAgent() {
     }
 
-    /** Starts the agent if it is configured; the running server, or empty (with the reason logged). */
-    public static Optional<JolokiaServer> start(Settings settings) {
-        int port = settings.integer(Setting.JOLOKIA_PORT);
+    /**
+     * Starts the agent if it is configured (JOLOKIA_PORT, JOLOKIA_USER, JOLOKIA_PASSWORD_FILE); the running server, or
+     * empty (with the reason logged).
+     */
+    public static Optional<JolokiaServer> start(int port, String user, String passwordFile) {
         if (port <= 0) {
             return Optional.empty();
         }
-        String user = settings.text(Setting.JOLOKIA_USER);
-        String passwordFile = settings.text(Setting.JOLOKIA_PASSWORD_FILE);
         if (user.isEmpty() || passwordFile.isEmpty()) {
             LOG.warn("Jolokia not started on 127.0.0.1:{}: it needs JOLOKIA_USER and JOLOKIA_PASSWORD_FILE (README, Security); "
                     + "set JOLOKIA_PORT=0 to turn it off", port);

@@ -1,5 +1,6 @@
 package routes.sender;
 
+import routes.store.SqlErrors;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -8,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import routes.ingest.ReadingRecorder;
 import routes.store.ImageStore;
 import routes.store.QueueRepository;
 import routes.store.QueueRepository.Audit;
@@ -74,7 +74,7 @@ public final class SendOutcomes {
                 }
                 return heldLease;
             } catch (SQLException e) {
-                if (!ReadingRecorder.isTransient(e) || System.nanoTime() + delay * 1_000_000 > deadline) {
+                if (!SqlErrors.isTransient(e) || System.nanoTime() + delay * 1_000_000 > deadline) {
                     throw e;
                 }
                 if (attempt == 1) {

@@ -11,8 +11,6 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.output.MigrateResult;
-import routes.config.Setting;
-import routes.config.Settings;
 
 /** The PostgreSQL connection pool and the schema migrations. */
 public final class Database {
@@ -20,15 +18,15 @@ public final class Database {
     private Database() {
     }
 
-    public static HikariDataSource pool(Settings settings, String poolName) {
+    public static HikariDataSource pool(DatabaseConfig db, String poolName) {
         HikariConfig c = new HikariConfig();
         c.setPoolName(poolName);
-        c.setJdbcUrl(settings.jdbcUrl());
-        c.setUsername(settings.text(Setting.DB_USER));
-        c.setPassword(settings.text(Setting.DB_PASSWORD));
-        c.setMaximumPoolSize(settings.integer(Setting.DB_POOL_SIZE));
-        c.setMinimumIdle(Math.min(4, settings.integer(Setting.DB_POOL_SIZE)));
-        c.setConnectionTimeout(settings.integer(Setting.DB_CONNECT_TIMEOUT_MS));
+        c.setJdbcUrl(db.jdbcUrl());
+        c.setUsername(db.user());
+        c.setPassword(db.password());
+        c.setMaximumPoolSize(db.poolSize());
+        c.setMinimumIdle(Math.min(4, db.poolSize()));
+        c.setConnectionTimeout(db.connectTimeoutMs());
         // Do not fail start-up when PostgreSQL is briefly down: the pool connects when first used.
         c.setInitializationFailTimeout(-1);
         c.addDataSourceProperty("ApplicationName", "tattile-sender");
@@ -62,9 +60,9 @@ public final class Database {
      *
      * @throws DatabaseSetupException migrations pending, or the schema history unreadable as DB_USER
      */
-    public static Optional<MigrateResult> prepare(Settings settings, DataSource dataSource) {
-        if (!DatabaseRoles.separate(settings)) {
-            return settings.flag(Setting.DB_MIGRATE_ON_START) ? Optional.of(migrate(dataSource)) : Optional.empty();
+    public static Optional<MigrateResult> prepare(DatabaseConfig db, DataSource dataSource) {
+        if (!db.separateRoles()) {
+            return db.migrateOnStart() ? Optional.of(migrate(dataSource)) : Optional.empty();
         }
         List<String> pending;
         try {
@@ -72,7 +70,7 @@ public final class Database {
         } catch (FlywayException e) {
             SQLException sql = sqlCause(e);
             String why = sql != null ? sql.getMessage() : e.getMessage();
-            throw new DatabaseSetupException("Cannot read the schema history as DB_USER '" + settings.text(Setting.DB_USER) + "' ("
+            throw new DatabaseSetupException("Cannot read the schema history as DB_USER '" + db.user() + "' ("
                     + String.valueOf(why).strip().replaceAll("\\s*\\R\\s*", " ") + ")"
                     + (sql != null && "42501".equals(sql.getSQLState()) ? "; " + RUN_DB_MIGRATE + ", which also grants DB_USER its privileges" : ""));
         }

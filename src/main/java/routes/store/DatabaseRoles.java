@@ -15,9 +15,6 @@ import java.util.List;
 import javax.sql.DataSource;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.postgresql.ds.PGSimpleDataSource;
-import routes.config.InvalidSettingException;
-import routes.config.Setting;
-import routes.config.Settings;
 
 /**
  * Two database roles (DB_OWNER_USER set): the owner owns the tables and alone migrates; DB_USER, the service's, reads and
@@ -39,68 +36,41 @@ public final class DatabaseRoles {
     private DatabaseRoles() {
     }
 
-    /** True when DB_OWNER_USER is set: the owner migrates, DB_USER only reads and writes data. */
-    public static boolean separate(Settings settings) {
-        return !settings.text(Setting.DB_OWNER_USER).isEmpty();
-    }
-
     /** What {@code db migrate} did as the owner: the migrations, and the tables whose privileges DB_USER was given. */
     public record Outcome(MigrateResult migration, int tables, String historyTable) {
     }
 
     /**
-     * Connects as DB_OWNER_USER (password from DB_OWNER_PASSWORD_FILE), applies the pending migrations, then grants DB_USER
+     * Connects as DB_OWNER_USER with its password (read from DB_OWNER_PASSWORD_FILE by the caller), applies the pending migrations, then grants DB_USER
      * USAGE on schema public, {@value #DATA} on every table but {@code audit_log} ({@value #AUDIT}) and Flyway's history
      * ({@value #HISTORY}), revoking anything else it held there. Idempotent.
      *
-     * @throws InvalidSettingException the password file is not set, unreadable or empty
      * @throws DatabaseSetupException  no connection as the owner, a table the owner does not own, or DB_USER still able to
      *                                 rewrite audit_log after the grants (a superuser, or a member of a role that may)
      */
-    public static Outcome migrateAsOwner(Settings settings) {
-        String owner = settings.text(Setting.DB_OWNER_USER);
-        DataSource ds = ownerDataSource(settings, ownerPassword(settings));
+    public static Outcome migrateAsOwner(DatabaseConfig db, String ownerPassword) {
+        String owner = db.ownerUser();
+        DataSource ds = ownerDataSource(db, ownerPassword);
         try (Connection c = ds.getConnection()) {
             requireOwnerOwnsTheSchema(c, owner);
         } catch (SQLException e) {
-            throw new DatabaseSetupException("Cannot connect to database '" + settings.text(Setting.DB_NAME) + "' as DB_OWNER_USER '" + owner
+            throw new DatabaseSetupException("Cannot connect to database '" + db.name() + "' as DB_OWNER_USER '" + owner
                     + "' with the password in DB_OWNER_PASSWORD_FILE: " + oneLine(e.getMessage()));
         }
         var flyway = Database.flyway(ds);
         MigrateResult result = flyway.migrate();
         String history = flyway.getConfiguration().getTable();
-        int tables = grantService(ds, settings.text(Setting.DB_USER), history);
+        int tables = grantService(ds, db.user(), history);
         return new Outcome(result, tables, history);
     }
 
-    /** The first line of DB_OWNER_PASSWORD_FILE; only {@code db migrate} reads it, and it is never printed. */
-    static String ownerPassword(Settings settings) {
-        String file = settings.text(Setting.DB_OWNER_PASSWORD_FILE);
-        if (file.isEmpty()) {
-            throw new InvalidSettingException("Invalid configuration: DB_OWNER_PASSWORD_FILE is empty but DB_OWNER_USER='"
-                    + settings.text(Setting.DB_OWNER_USER) + "' is set: 'db migrate' connects as that role with the password on the file's first line");
-        }
-        String line;
-        try (BufferedReader in = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
-            line = in.readLine();
-        } catch (IOException | RuntimeException e) {
-            throw new InvalidSettingException("Invalid configuration: DB_OWNER_PASSWORD_FILE='" + file + "' cannot be read ("
-                    + e.getClass().getSimpleName() + "): it holds DB_OWNER_USER's password; run 'db migrate' as root");
-        }
-        if (line == null || line.isEmpty()) {
-            throw new InvalidSettingException("Invalid configuration: DB_OWNER_PASSWORD_FILE='" + file
-                    + "' has an empty first line: it must hold DB_OWNER_USER's password");
-        }
-        return line;
-    }
-
-    private static DataSource ownerDataSource(Settings settings, String password) {
+    private static DataSource ownerDataSource(DatabaseConfig db, String password) {
         PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setURL(settings.jdbcUrl());
-        ds.setUser(settings.text(Setting.DB_OWNER_USER));
+        ds.setURL(db.jdbcUrl());
+        ds.setUser(db.ownerUser());
         ds.setPassword(password);
         ds.setApplicationName("tattile-sender db migrate");
-        ds.setConnectTimeout(Math.max(1, (settings.integer(Setting.DB_CONNECT_TIMEOUT_MS) + 999) / 1000));
+        ds.setConnectTimeout(Math.max(1, (db.connectTimeoutMs() + 999) / 1000));
         return ds;
     }
 

@@ -47,7 +47,7 @@ public class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (readings < 0 || connections < 1) {
-            throw new routes.Application.CommandFailedException("--readings must be >= 0 and --connections >= 1");
+            throw new routes.cli.CommandFailedException("--readings must be >= 0 and --connections >= 1");
         }
         Settings settings = config.settings();
         int target = port != null ? port : settings.integer(Setting.TRANSIT_PORT);

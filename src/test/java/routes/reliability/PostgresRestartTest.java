@@ -53,7 +53,7 @@ class PostgresRestartTest {
         TestFiles.deleteTree(IMAGES);
         try (PrivatePostgres pg = PrivatePostgres.start(PG_PORT, DB_NAME);
              MossosSandbox sandbox = new MossosSandbox(SANDBOX_PORT, 16);
-             HikariDataSource db = Database.pool(Settings.from(dbSettings()::get), "test-private")) {
+             HikariDataSource db = Database.pool(Settings.from(dbSettings()::get).database(), "test-private")) {
             Database.migrate(db);
             TestCertificates.Generated cert = TestCertificates.generate(CERTS, "Ajuntament de Reinici", 365, null);
             sandbox.trust(List.of(cert.certificate()));

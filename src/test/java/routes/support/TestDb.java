@@ -42,7 +42,7 @@ public final class TestDb {
 
     /** A small pool on the test database, schema migrated. */
     public static HikariDataSource open() {
-        HikariDataSource ds = Database.pool(settings(), "test");
+        HikariDataSource ds = Database.pool(settings().database(), "test");
         Database.migrate(ds);
         return ds;
     }

@@ -40,15 +40,15 @@ final class BenchEnvironment implements AutoCloseable {
     private final HikariDataSource db;
 
     BenchEnvironment(Settings base, String database, Path workDir) throws IOException {
-        if (routes.store.DatabaseRoles.separate(base)) {
+        if (base.database().separateRoles()) {
             // It migrates, TRUNCATEs and VACUUMs its database as DB_USER: rights the service's role of a two-role install lacks.
-            throw new routes.Application.CommandFailedException("The bench needs a database its DB_USER owns (it migrates, empties and vacuums it):"
+            throw new routes.cli.CommandFailedException("The bench needs a database its DB_USER owns (it migrates, empties and vacuums it):"
                     + " run it with one role (DB_OWNER_USER= in the environment) on a development server");
         }
         this.settings = Settings.from(key -> key.equals(Setting.DB_NAME.name()) ? database : base.text(Setting.valueOf(key)));
         this.workDir = workDir.toAbsolutePath().normalize();
         Files.createDirectories(this.workDir);
-        this.db = Database.pool(settings, "bench");
+        this.db = Database.pool(settings.database(), "bench");
         Database.migrate(db);
     }
 
@@ -79,7 +79,7 @@ final class BenchEnvironment implements AutoCloseable {
     void reset(int cameras) throws SQLException, IOException {
         long foreign = count("SELECT count(*) FROM cameras WHERE serial_number NOT LIKE '" + SERIAL_PREFIX + "%'");
         if (foreign > 0) {
-            throw new routes.Application.CommandFailedException("Database '" + settings.text(Setting.DB_NAME) + "' holds " + foreign
+            throw new routes.cli.CommandFailedException("Database '" + settings.text(Setting.DB_NAME) + "' holds " + foreign
                     + " cameras that are not the bench's: the bench empties its database, give it a dedicated one (--database)");
         }
         execute("TRUNCATE delivery_log, messages_queue, alpr_readings, cameras, municipalities, endpoints, certificates CASCADE");
