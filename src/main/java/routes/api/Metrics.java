@@ -1,5 +1,6 @@
 package routes.api;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -28,6 +29,7 @@ public final class Metrics {
     private final QueueSnapshot queue;
     private final Map<String, Boolean> breakerGauges = new ConcurrentHashMap<>();
     private final EndpointGuard guard;
+    private final Counter apiErrors;
 
     public Metrics(IngestStats ingest, QueueSnapshot queue, EndpointGuard guard) {
         this.queue = queue;
@@ -44,6 +46,8 @@ public final class Metrics {
             Gauge.builder("tattile_queue_depth", this, m -> m.queueCount(status)).tag("status", status)
                     .description("Queue rows by status").register(registry);
         }
+        apiErrors = Counter.builder("tattile_api_errors").description("API requests answered 500 for an unexpected error")
+                .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -53,6 +57,11 @@ public final class Metrics {
 
     public PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    /** An API request answered 500 for an error api-errors does not name. */
+    public void apiError() {
+        apiErrors.increment();
     }
 
     /** The Prometheus text exposition. */

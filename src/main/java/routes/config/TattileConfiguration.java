@@ -107,6 +107,7 @@ public class TattileConfiguration implements CamelConfiguration {
         Metrics metrics = new Metrics(stats, queueSnapshot, guard);
         QueueRepository queue = new QueueRepository(dataSource, settings.flag(Setting.AUDIT_ENABLED));
         registry.bind("imageStore", images);
+        registry.bind("outageLog", new routes.store.OutageLog()); // housekeeping-errors (errors.yaml)
 
         bindIngest(registry, settings, dataSource, images, stats, clock);
         bindLectorVisionPort(context, registry, settings, stats);

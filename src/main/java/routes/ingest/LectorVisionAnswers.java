@@ -43,6 +43,11 @@ public final class LectorVisionAnswers {
         answer(exchange, 503, "database unavailable, try again", "10");
     }
 
+    /** An error no other clause names; rejectionLog has logged and counted it. 500, as {@link LectorVisionRequests} answers: retried. */
+    public void unexpected(Exchange exchange) {
+        answer(exchange, 500, "unexpected error, try again", null);
+    }
+
     private static void answer(Exchange exchange, int status, String reason, String retryAfter) {
         var m = exchange.getMessage();
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);

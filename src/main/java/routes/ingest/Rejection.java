@@ -14,7 +14,9 @@ public enum Rejection {
     NOT_JPEG("imagen no JPEG"),
     FRAME_TOO_LARGE("documento demasiado grande"),
     INCOMPLETE_DOCUMENT("documento incompleto"),
-    STORE_FAILED("error al almacenar");
+    STORE_FAILED("error al almacenar"),
+    /** Anything the ingest's error policies do not name (a bug, a non-transient SQL error of the camera lookup). */
+    UNEXPECTED_ERROR("error inesperado");
 
     private final String label;
 

@@ -71,6 +71,15 @@ public final class RejectionLog {
                 Rejection.STORE_FAILED.label(), firstLine(e), remote);
     }
 
+    /**
+     * A document lost to an error no other clause of the policy names (ingest-errors' and lectorvision-errors' last
+     * catch-all): counted, one ERROR line with the error's type and first line, never a stack trace nor the document.
+     */
+    public void unexpected(Exception e, String remote) {
+        stats.rejected(Rejection.UNEXPECTED_ERROR);
+        LOG.error("[INGEST] Lectura rechazada ({}): {} de {}", Rejection.UNEXPECTED_ERROR.label(), LectorVisionAnswers.safe(e), remote);
+    }
+
     private void cameraRejected(RejectedReadingException e, String remote) {
         String key = e.reason() + ":" + e.serial();
         long now = clock.millis();
