@@ -65,7 +65,7 @@ class DatabaseOutageLogTest {
         TestFiles.deleteTree(IMAGES);
         try (PrivatePostgres pg = PrivatePostgres.start(PG_PORT, DB_NAME);
              MossosSandbox sandbox = new MossosSandbox(SANDBOX_PORT, 4);
-             HikariDataSource db = Database.pool(Settings.from(dbSettings()::get), "test-private")) {
+             HikariDataSource db = Database.pool(Settings.from(dbSettings()::get).database(), "test-private")) {
             Database.migrate(db);
             TestCertificates.Generated cert = TestCertificates.generate(CERTS, "Ajuntament de Tall", 365, null);
             sandbox.trust(List.of(cert.certificate()));
