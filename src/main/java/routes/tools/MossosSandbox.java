@@ -7,11 +7,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +30,12 @@ import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
+import javax.xml.transform.Source;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.validation.Schema;
+import javax.xml.validation.SchemaFactory;
+import javax.xml.validation.Validator;
+import javax.xml.validation.ValidatorHandler;
 import org.apache.wss4j.common.crypto.Merlin;
 import org.apache.wss4j.dom.WSConstants;
 import org.apache.wss4j.dom.engine.WSSConfig;
@@ -34,14 +44,25 @@ import org.apache.wss4j.dom.engine.WSSecurityEngineResult;
 import org.apache.wss4j.dom.handler.RequestData;
 import org.apache.wss4j.dom.handler.WSHandlerResult;
 import org.apache.wss4j.dom.str.STRParser;
+import org.w3c.dom.Attr;
 import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NamedNodeMap;
+import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
+import org.xml.sax.ErrorHandler;
+import org.xml.sax.SAXException;
+import org.xml.sax.SAXParseException;
+import org.xml.sax.helpers.AttributesImpl;
+import routes.config.Setting;
 
 /**
  * A local stand-in for the Mossos {@code matricula} service. It verifies each request's WS-Security
  * header — a signature by a trusted X.509 certificate (BinarySecurityToken) covering Body and
- * Timestamp, and a current Timestamp — and answers {@code codiRetorn}. It can be told to answer an
- * error code, a SOAP Fault, slowly, or to be down, and it records what it received.
+ * Timestamp, and a current Timestamp — validates the SOAP Body's payload against the XML Schema of
+ * the WSDL in use (the {@code <types>} of {@code MOSSOS_WSDL_URL}, by default the packaged one), and
+ * answers {@code codiRetorn}. It can be told to answer an error code, a SOAP Fault, slowly, or to be
+ * down, and it records what it received.
  */
 public final class MossosSandbox implements AutoCloseable {
 
@@ -50,6 +71,8 @@ public final class MossosSandbox implements AutoCloseable {
     private static final QName BODY = new QName(SOAP, "Body");
     private static final QName TIMESTAMP = new QName(WSConstants.WSU_NS, "Timestamp");
     private static final int MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+    /** The WSDL the sender uses unless MOSSOS_WSDL_URL says otherwise. */
+    public static final String DEFAULT_WSDL = Setting.MOSSOS_WSDL_URL.defaultValue();
 
     /** One request as received. */
     public record Received(String path, String codiLector, String matricula, String dataLectura, String horaLectura, String signer,
@@ -65,8 +88,11 @@ public final class MossosSandbox implements AutoCloseable {
     private final KeyStore trustStore;
     private final DocumentBuilderFactory documents = DocumentBuilderFactory.newInstance();
     private final XMLInputFactory streams = XMLInputFactory.newInstance();
+    private final Schema schema;
+    private final String wsdl;
 
     private volatile boolean verify = true;
+    private volatile boolean validate = true;
     private volatile String codiRetorn = "1";
     private volatile long latencyMillis;
     private volatile boolean down;
@@ -78,7 +104,18 @@ public final class MossosSandbox implements AutoCloseable {
     private volatile byte[] lastRequest;
     private volatile java.util.function.Consumer<Received> listener = r -> { };
 
+    /** A sandbox that validates requests against the packaged WSDL ({@link #DEFAULT_WSDL}). */
     public MossosSandbox(int port, int threads) throws Exception {
+        this(port, threads, DEFAULT_WSDL);
+    }
+
+    /**
+     * @param wsdlUrl the WSDL whose schema request bodies are validated against, as MOSSOS_WSDL_URL names it
+     *                ({@code classpath:…}, {@code file:…}, {@code http(s)://…})
+     */
+    public MossosSandbox(int port, int threads, String wsdlUrl) throws Exception {
+        this.wsdl = wsdlUrl;
+        this.schema = WsdlSchema.load(wsdlUrl);
         System.setProperty("sun.net.httpserver.nodelay", "true");
         documents.setNamespaceAware(true);
         documents.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
@@ -115,6 +152,17 @@ public final class MossosSandbox implements AutoCloseable {
     public MossosSandbox verify(boolean on) {
         this.verify = on;
         return this;
+    }
+
+    /** Whether each request's Body payload is validated against the WSDL's schema (on unless turned off). */
+    public MossosSandbox validate(boolean on) {
+        this.validate = on;
+        return this;
+    }
+
+    /** The WSDL whose schema requests are validated against. */
+    public String wsdl() {
+        return wsdl;
     }
 
     public MossosSandbox codiRetorn(String code) {
@@ -178,6 +226,7 @@ public final class MossosSandbox implements AutoCloseable {
         latencyMillis = 0;
         codiRetorn = "1";
         verify = true;
+        validate = true;
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -201,18 +250,27 @@ public final class MossosSandbox implements AutoCloseable {
             }
             Fields f;
             String signer = null;
-            if (verify) {
-                Document doc = documents.newDocumentBuilder().parse(new ByteArrayInputStream(body));
-                try {
-                    signer = verifySignature(doc);
-                } catch (Exception e) {
-                    rejected.incrementAndGet();
-                    send(ex, 500, "text/xml; charset=utf-8", fault("soapenv:Client", "WS-Security: " + e.getMessage()));
-                    return;
+            try {
+                if (verify) {
+                    Document doc = documents.newDocumentBuilder().parse(new ByteArrayInputStream(body));
+                    try {
+                        signer = verifySignature(doc);
+                    } catch (Exception e) {
+                        rejected.incrementAndGet();
+                        send(ex, 500, "text/xml; charset=utf-8", fault("soapenv:Client", "WS-Security: " + e.getMessage()));
+                        return;
+                    }
+                    if (validate) {
+                        validate(doc);
+                    }
+                    f = Fields.of(doc);
+                } else {
+                    f = Fields.stream(streams, body, validate ? schema.newValidatorHandler() : null);
                 }
-                f = Fields.of(doc);
-            } else {
-                f = Fields.stream(streams, body);
+            } catch (InvalidPayload e) {
+                rejected.incrementAndGet();
+                send(ex, 500, "text/xml; charset=utf-8", fault("soapenv:Client", "schema: " + e.getMessage()));
+                return;
             }
             Received r = new Received(ex.getRequestURI().getPath(), f.codiLector(), f.matricula(), f.dataLectura(), f.horaLectura(),
                     signer, f.hasContext());
@@ -236,6 +294,84 @@ public final class MossosSandbox implements AutoCloseable {
             send(ex, 500, "text/xml; charset=utf-8", fault("soapenv:Client", "bad request: " + e.getClass().getSimpleName()));
         } finally {
             ex.close();
+        }
+    }
+
+    /** Validates each element in the SOAP Body against the WSDL's schema; throws saying what is wrong. */
+    private void validate(Document doc) throws InvalidPayload, IOException {
+        Element body = child(doc.getDocumentElement(), BODY);
+        List<Element> payload = new ArrayList<>();
+        for (Node n = body == null ? null : body.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e) {
+                payload.add(e);
+            }
+        }
+        if (payload.isEmpty()) {
+            throw new InvalidPayload("no element in the SOAP Body");
+        }
+        Validator validator = schema.newValidator();
+        Problems problems = new Problems();
+        validator.setErrorHandler(problems);
+        for (Element e : payload) {
+            try {
+                validator.validate(new DOMSource(e));
+            } catch (SAXException fatal) {
+                problems.add(fatal);
+            }
+        }
+        problems.throwIfAny();
+    }
+
+    private static Element child(Element parent, QName name) {
+        for (Node n = parent == null ? null : parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e && name.getNamespaceURI().equals(e.getNamespaceURI()) && name.getLocalPart().equals(e.getLocalName())) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** A request whose Body the WSDL's schema does not allow; the message says where. */
+    static final class InvalidPayload extends Exception {
+        InvalidPayload(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The validation errors of one request (the first few). Xerces reports a bad value first and the element
+     * holding it next, so collecting rather than stopping at the first error names the element; long values
+     * (an image) are shortened.
+     */
+    private static final class Problems implements ErrorHandler {
+        private static final int MOST = 3;
+        private static final java.util.regex.Pattern LONG_VALUE = java.util.regex.Pattern.compile("([^\\s'\"]{32})[^\\s'\"]{32,}");
+        private final List<String> messages = new ArrayList<>();
+
+        @Override
+        public void warning(SAXParseException e) {
+        }
+
+        @Override
+        public void error(SAXParseException e) {
+            add(e);
+        }
+
+        @Override
+        public void fatalError(SAXParseException e) throws SAXException {
+            throw e;
+        }
+
+        void add(SAXException e) {
+            if (messages.size() < MOST) {
+                messages.add(LONG_VALUE.matcher(String.valueOf(e.getMessage())).replaceAll("$1…"));
+            }
+        }
+
+        void throwIfAny() throws InvalidPayload {
+            if (!messages.isEmpty()) {
+                throw new InvalidPayload(String.join("; ", messages));
+            }
         }
     }
 
@@ -283,29 +419,248 @@ public final class MossosSandbox implements AutoCloseable {
         }
 
         /**
-         * Without verification there is no need for a DOM: a streaming pass that never materialises the
-         * images keeps the sandbox from taking CPU the sender being measured needs.
+         * Without verification there is no need for a DOM: a streaming pass that never builds a tree keeps the
+         * sandbox from taking CPU the sender being measured needs. With a validator, the Body's payload is fed to
+         * it as it is read.
          */
-        static Fields stream(XMLInputFactory factory, byte[] body) throws XMLStreamException {
+        static Fields stream(XMLInputFactory factory, byte[] body, ValidatorHandler validator) throws XMLStreamException, InvalidPayload {
             Map<String, String> values = new java.util.HashMap<>();
             XMLStreamReader in = factory.createXMLStreamReader(new ByteArrayInputStream(body));
+            PayloadFeed feed = validator == null ? null : new PayloadFeed(validator);
+            String field = null;
+            int fieldDepth = 0;
+            StringBuilder text = null;
+            int depth = 0;
             try {
                 while (in.hasNext()) {
-                    if (in.next() == XMLStreamConstants.START_ELEMENT && NS.equals(in.getNamespaceURI())) {
-                        String name = in.getLocalName();
-                        switch (name) {
-                            // the first of each, as the DOM path reads them
-                            case "codiLector", "matricula", "dataLectura", "horaLectura" -> values.putIfAbsent(name, in.getElementText().strip());
-                            case "imgMatricula", "imgContext" -> values.putIfAbsent(name, "");
-                            default -> { }
+                    switch (in.next()) {
+                        case XMLStreamConstants.START_ELEMENT -> {
+                            depth++;
+                            if (feed != null) {
+                                feed.start(in, depth);
+                            }
+                            if (field == null && NS.equals(in.getNamespaceURI())) {
+                                String name = in.getLocalName();
+                                switch (name) {
+                                    // the first of each, as the DOM path reads them
+                                    case "codiLector", "matricula", "dataLectura", "horaLectura" -> {
+                                        if (!values.containsKey(name)) {
+                                            field = name;
+                                            fieldDepth = depth;
+                                            text = new StringBuilder();
+                                        }
+                                    }
+                                    case "imgMatricula", "imgContext" -> values.putIfAbsent(name, "");
+                                    default -> { }
+                                }
+                            }
                         }
+                        case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
+                            if (feed != null) {
+                                feed.characters(in);
+                            }
+                            if (text != null) {
+                                text.append(in.getTextCharacters(), in.getTextStart(), in.getTextLength());
+                            }
+                        }
+                        case XMLStreamConstants.END_ELEMENT -> {
+                            if (feed != null) {
+                                feed.end(in, depth);
+                            }
+                            if (field != null && depth == fieldDepth) {
+                                values.put(field, text.toString().strip());
+                                field = null;
+                                text = null;
+                            }
+                            depth--;
+                        }
+                        default -> { }
                     }
                 }
             } finally {
                 in.close();
             }
+            if (feed != null) {
+                feed.finish();
+            }
             return new Fields(values.get("codiLector"), values.get("matricula"), values.get("dataLectura"), values.get("horaLectura"),
                     values.containsKey("imgMatricula"), values.containsKey("imgContext"));
+        }
+    }
+
+    /**
+     * Hands the SOAP Body's payload — each element child of {@code Envelope/Body} and what it contains — to a
+     * schema validator as SAX events, with the namespace declarations in scope where each payload element starts.
+     */
+    private static final class PayloadFeed {
+        private final ValidatorHandler validator;
+        private final Problems problems = new Problems();
+        private final Deque<List<String[]>> declared = new ArrayDeque<>();
+        private int bodyDepth = -1;
+        private boolean inPayload;
+        int payloads;
+
+        PayloadFeed(ValidatorHandler validator) {
+            this.validator = validator;
+            validator.setErrorHandler(problems);
+        }
+
+        void start(XMLStreamReader in, int depth) throws InvalidPayload {
+            List<String[]> here = new ArrayList<>();
+            for (int i = 0; i < in.getNamespaceCount(); i++) {
+                here.add(new String[] {nz(in.getNamespacePrefix(i)), nz(in.getNamespaceURI(i))});
+            }
+            try {
+                if (!inPayload && bodyDepth < 0 && depth == 2 && BODY.getNamespaceURI().equals(in.getNamespaceURI())
+                        && BODY.getLocalPart().equals(in.getLocalName())) {
+                    bodyDepth = depth;
+                } else if (!inPayload && bodyDepth > 0 && depth == bodyDepth + 1) {
+                    inPayload = true;
+                    payloads++;
+                    validator.startDocument();
+                    // what the envelope and Body declared is in scope here too
+                    for (var it = declared.descendingIterator(); it.hasNext(); ) {
+                        for (String[] ns : it.next()) {
+                            validator.startPrefixMapping(ns[0], ns[1]);
+                        }
+                    }
+                }
+                if (inPayload) {
+                    for (String[] ns : here) {
+                        validator.startPrefixMapping(ns[0], ns[1]);
+                    }
+                    AttributesImpl atts = new AttributesImpl();
+                    for (int i = 0; i < in.getAttributeCount(); i++) {
+                        QName a = in.getAttributeName(i);
+                        atts.addAttribute(nz(a.getNamespaceURI()), a.getLocalPart(), qualified(a), in.getAttributeType(i), in.getAttributeValue(i));
+                    }
+                    validator.startElement(nz(in.getNamespaceURI()), in.getLocalName(), qualified(in.getName()), atts);
+                }
+            } catch (SAXException e) {
+                problems.add(e);
+                problems.throwIfAny();
+            }
+            declared.push(here);
+        }
+
+        void characters(XMLStreamReader in) throws InvalidPayload {
+            if (inPayload) {
+                try {
+                    validator.characters(in.getTextCharacters(), in.getTextStart(), in.getTextLength());
+                } catch (SAXException e) {
+                    problems.add(e);
+                    problems.throwIfAny();
+                }
+            }
+        }
+
+        void end(XMLStreamReader in, int depth) throws InvalidPayload {
+            declared.pop();
+            if (!inPayload) {
+                if (depth == bodyDepth) {
+                    bodyDepth = -2; // the Body is over: nothing after it is payload
+                }
+                return;
+            }
+            try {
+                validator.endElement(nz(in.getNamespaceURI()), in.getLocalName(), qualified(in.getName()));
+                if (depth == bodyDepth + 1) {
+                    inPayload = false;
+                    validator.endDocument();
+                }
+            } catch (SAXException e) {
+                problems.add(e);
+                problems.throwIfAny();
+            }
+        }
+
+        /** After the whole request: what was wrong with its payload, if anything. */
+        void finish() throws InvalidPayload {
+            problems.throwIfAny();
+            if (payloads == 0) {
+                throw new InvalidPayload("no element in the SOAP Body");
+            }
+        }
+
+        private static String nz(String s) {
+            return s == null ? "" : s;
+        }
+
+        private static String qualified(QName q) {
+            return q.getPrefix() == null || q.getPrefix().isEmpty() ? q.getLocalPart() : q.getPrefix() + ":" + q.getLocalPart();
+        }
+    }
+
+    /** The XML Schema embedded in a WSDL's {@code <types>}. */
+    static final class WsdlSchema {
+        private static final String WSDL_NS = "http://schemas.xmlsoap.org/wsdl/";
+
+        private WsdlSchema() {
+        }
+
+        /** Reads the WSDL at {@code url} and compiles the {@code xsd:schema} elements of its {@code types}. */
+        static Schema load(String url) throws Exception {
+            URL location = locate(url);
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            factory.setNamespaceAware(true);
+            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            Document wsdl;
+            try (InputStream in = location.openStream()) {
+                wsdl = factory.newDocumentBuilder().parse(in, location.toExternalForm());
+            }
+            List<Source> sources = new ArrayList<>();
+            NodeList types = wsdl.getElementsByTagNameNS(WSDL_NS, "types");
+            for (int t = 0; t < types.getLength(); t++) {
+                NodeList schemas = ((Element) types.item(t)).getElementsByTagNameNS(XMLConstants.W3C_XML_SCHEMA_NS_URI, "schema");
+                for (int i = 0; i < schemas.getLength(); i++) {
+                    sources.add(standalone((Element) schemas.item(i), factory, location.toExternalForm()));
+                }
+            }
+            if (sources.isEmpty()) {
+                throw new IllegalArgumentException("the WSDL " + url + " has no xsd:schema in its types");
+            }
+            SchemaFactory schemas = SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI);
+            schemas.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            // A schema may import or include others next to the WSDL; never a DTD.
+            schemas.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "file,jar,http,https");
+            schemas.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+            return schemas.newSchema(sources.toArray(Source[]::new));
+        }
+
+        /**
+         * The schema element as a document of its own, carrying the namespace declarations it inherits from the
+         * WSDL (the {@code xs:} and {@code tns:} prefixes are usually declared on {@code definitions}).
+         */
+        private static Source standalone(Element schema, DocumentBuilderFactory factory, String systemId) throws Exception {
+            Document doc = factory.newDocumentBuilder().newDocument();
+            Element copy = (Element) doc.importNode(schema, true);
+            doc.appendChild(copy);
+            for (Node n = schema.getParentNode(); n instanceof Element ancestor; n = n.getParentNode()) {
+                NamedNodeMap attributes = ancestor.getAttributes();
+                for (int i = 0; i < attributes.getLength(); i++) {
+                    Attr a = (Attr) attributes.item(i);
+                    if (XMLConstants.XMLNS_ATTRIBUTE_NS_URI.equals(a.getNamespaceURI())
+                            && !copy.hasAttributeNS(XMLConstants.XMLNS_ATTRIBUTE_NS_URI, a.getLocalName())) {
+                        copy.setAttributeNS(XMLConstants.XMLNS_ATTRIBUTE_NS_URI, a.getName(), a.getValue());
+                    }
+                }
+            }
+            return new DOMSource(doc, systemId);
+        }
+
+        /** {@code classpath:path} as the sender's CXF endpoint reads it; anything else as a URL, or a file path. */
+        static URL locate(String url) throws IOException {
+            if (url.startsWith("classpath:")) {
+                String path = url.substring("classpath:".length()).replaceFirst("^/+", "");
+                URL resource = MossosSandbox.class.getClassLoader().getResource(path);
+                if (resource == null) {
+                    throw new IOException("no " + path + " on the classpath");
+                }
+                return resource;
+            }
+            URI uri = URI.create(url);
+            return uri.getScheme() == null ? java.nio.file.Path.of(url).toUri().toURL() : uri.toURL();
         }
     }
 

@@ -20,7 +20,8 @@ import routes.security.PemFiles;
 
 /** {@code sandbox}: runs the built-in Mossos matricula sandbox until the process is stopped. */
 @Command(name = "sandbox", mixinStandardHelpOptions = true,
-        description = "Run a local Mossos matricula service that verifies WS-Security signatures (for demos and tests).")
+        description = "Run a local Mossos matricula service that verifies WS-Security signatures and validates each request "
+                + "against the WSDL's schema (for demos and tests).")
 public class SandboxCommand implements Callable<Integer> {
 
     @Mixin ConfigOptions config;
@@ -34,6 +35,12 @@ public class SandboxCommand implements Callable<Integer> {
 
     @Option(names = "--no-verify", description = "Accept requests without checking their signature")
     boolean noVerify;
+
+    @Option(names = "--wsdl", description = "WSDL whose schema request bodies must match (default: MOSSOS_WSDL_URL, as the sender uses)")
+    String wsdl;
+
+    @Option(names = "--no-validate", description = "Accept request bodies without validating them against the WSDL's schema")
+    boolean noValidate;
 
     @Option(names = "--codi-retorn", defaultValue = "1", description = "codiRetorn to answer (default: ${DEFAULT-VALUE})")
     String codiRetorn;
@@ -52,8 +59,9 @@ public class SandboxCommand implements Callable<Integer> {
         Path folder = trust != null ? trust : config.settings().path(Setting.CERTS_DIR);
         List<X509Certificate> trusted = trustedCertificates(folder);
         var out = spec.commandLine().getOut();
-        try (MossosSandbox sandbox = new MossosSandbox(port, threads)) {
-            sandbox.trust(trusted).verify(!noVerify).codiRetorn(codiRetorn).latency(latencyMs);
+        String schemaOf = wsdl != null ? wsdl : config.settings().text(Setting.MOSSOS_WSDL_URL);
+        try (MossosSandbox sandbox = new MossosSandbox(port, threads, schemaOf)) {
+            sandbox.trust(trusted).verify(!noVerify).validate(!noValidate).codiRetorn(codiRetorn).latency(latencyMs);
             if (!quiet) {
                 sandbox.onReceived(r -> {
                     out.printf("[SANDBOX] matricula %s de %s (%s %s UTC) firmada por %s%n", r.matricula(), r.codiLector(), r.dataLectura(),
@@ -61,8 +69,8 @@ public class SandboxCommand implements Callable<Integer> {
                     out.flush();
                 });
             }
-            out.printf("Mossos sandbox listening on %s (signature verification %s, %d trusted certificates from %s)%n", sandbox.url(),
-                    noVerify ? "off" : "on", trusted.size(), folder);
+            out.printf("Mossos sandbox listening on %s (signature verification %s, %d trusted certificates from %s; schema validation %s, %s)%n",
+                    sandbox.url(), noVerify ? "off" : "on", trusted.size(), folder, noValidate ? "off" : "on", schemaOf);
             out.flush();
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));

@@ -44,6 +44,13 @@ class MossosSandboxTest {
     void withVerificationOffARequestWithoutTheOcrImageIsAFault() throws Exception {
         HttpResponse<String> r = post(envelope("<m:codiLector>L</m:codiLector><m:matricula>1234ABC</m:matricula>"));
         assertThat(r.statusCode()).isEqualTo(500);
+        assertThat(r.body()).contains("schema: ").contains("dataLectura");
+        assertThat(sandbox.received()).isEmpty();
+        assertThat(sandbox.rejectedCount()).isEqualTo(1);
+
+        sandbox.validate(false);
+        r = post(envelope("<m:codiLector>L</m:codiLector><m:matricula>1234ABC</m:matricula>"));
+        assertThat(r.statusCode()).isEqualTo(500);
         assertThat(r.body()).contains("matriculaRequest incomplete");
         assertThat(sandbox.received()).isEmpty();
     }
