@@ -49,12 +49,13 @@ final class SenderBench {
                     env.workDir().resolve("service-sender.log"), 0)) {
                 result.put("startupMillis", p.startupMillis());
                 if (plan.warmup() > 0) {
-                    sandbox.verify(plan.verify().get(0));
+                    sandbox.verify(plan.verify().get(0)).validate(plan.verify().get(0));
                     result.put("warmup", drain(p, sandbox, plan.warmup(), ocr, ctx, 1000));
                 }
                 Map<String, Object> byMode = new LinkedHashMap<>();
                 for (boolean verify : plan.verify()) {
-                    sandbox.verify(verify);
+                    // Schema validation goes with signature verification: "off" stays the sandbox's bare cost, as before it validated.
+                    sandbox.verify(verify).validate(verify);
                     List<Map<String, Object>> runs = new ArrayList<>();
                     for (int r = 0; r < plan.runs(); r++) {
                         runs.add(drain(p, sandbox, plan.readings(), ocr, ctx, r + 1 + (verify ? 100 : 0)));
