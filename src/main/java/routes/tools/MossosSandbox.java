@@ -101,6 +101,8 @@ public final class MossosSandbox implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger rejected = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicInteger abandoned = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private volatile byte[] lastRequest;
     private volatile java.util.function.Consumer<Received> listener = r -> { };
 
@@ -216,11 +218,22 @@ public final class MossosSandbox implements AutoCloseable {
         return requests.get();
     }
 
+    /** Answers that found the connection closed: the client stopped waiting before the sandbox answered. */
+    public int abandonedCount() {
+        return abandoned.get();
+    }
+
+    /** Requests being handled now (a slow one is still waiting to answer). */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
     public void reset() {
         received.clear();
         codeByPlate.clear();
         rejected.set(0);
         requests.set(0);
+        abandoned.set(0);
         faultsToGive.set(0);
         down = false;
         latencyMillis = 0;
@@ -230,6 +243,7 @@ public final class MossosSandbox implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
+        inFlight.incrementAndGet();
         try {
             requests.incrementAndGet();
             byte[] body;
@@ -294,6 +308,7 @@ public final class MossosSandbox implements AutoCloseable {
             send(ex, 500, "text/xml; charset=utf-8", fault("soapenv:Client", "bad request: " + e.getClass().getSimpleName()));
         } finally {
             ex.close();
+            inFlight.decrementAndGet();
         }
     }
 
@@ -680,12 +695,16 @@ public final class MossosSandbox implements AutoCloseable {
                 + "</faultcode><faultstring>" + safe + "</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>";
     }
 
-    private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
+    private void send(HttpExchange ex, int status, String type, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
+        try {
+            ex.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
+        } catch (IOException clientGone) {
+            abandoned.incrementAndGet();
         }
     }
 

@@ -8,6 +8,7 @@ import java.time.Duration;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import routes.config.TattileConfiguration;
@@ -59,6 +60,15 @@ class ApiGateTest {
         admin = keys.create("gate-admin", "ADMIN");
         writer = keys.create("gate-writer", "SOURCE_WRITER");
         reader = keys.create("gate-reader", "READ_ONLY");
+    }
+
+    /**
+     * A previous test's requests end when the gate sees their connections close, which it does on its own time: wait
+     * for that, or a request here could find the API_MAX_REQUESTS_IN_PROGRESS cap still taken (503).
+     */
+    @BeforeEach
+    void previousRequestsEnded() {
+        await().atMost(Duration.ofSeconds(30)).until(() -> gate.requestsInProgress() == 0);
     }
 
     @AfterAll

@@ -28,7 +28,11 @@ import routes.support.Samples;
 class XmlSafetyTest {
 
     private static final int MAX = 2 * 1024 * 1024;
-    private static final Duration QUICKLY = Duration.ofSeconds(2);
+    /**
+     * Not a speed bound: a guard so that a parser that expands, fetches or loops fails the test instead of hanging the
+     * build. What shows a document was refused cheaply is the parser's limit in its message and the bytes allocated.
+     */
+    private static final Duration NO_HANG = Duration.ofSeconds(60);
     /** Woodstox with DTD support off skips the DOCTYPE, so every entity reference is undeclared: never expanded. */
     private static final String UNDECLARED_ENTITY = "Undeclared general entity";
 
@@ -122,10 +126,14 @@ class XmlSafetyTest {
             assertThatCode(() -> safety.refuseDeclarations(utf8(Samples.msg()))).doesNotThrowAnyException();
         }
 
+        /**
+         * Its cost does not grow with the document: a declaration after the root element starts is not even looked at
+         * (the parser refuses it there).
+         */
         @Test
-        void isQuickOnAHugeDocument() {
-            byte[] big = utf8("<?xml version=\"1.0\"?><root>" + "A".repeat(5_000_000) + "</root>");
-            assertTimeoutPreemptively(QUICKLY, () -> safety.refuseDeclarations(big));
+        void scansOnlyThePrologOfAHugeDocument() {
+            byte[] big = utf8("<?xml version=\"1.0\"?><root>" + "A".repeat(5_000_000) + "<!DOCTYPE x></root>");
+            assertThatCode(() -> safety.refuseDeclarations(big)).doesNotThrowAnyException();
         }
 
         private void assertForbidden(byte[] doc) {
@@ -154,14 +162,14 @@ class XmlSafetyTest {
         }
 
         /**
-         * The parser throws within {@link #QUICKLY}, for {@code reason} (part of the parser's message), and allocates
+         * The parser throws, for {@code reason} (part of the parser's message: the limit that fired), and allocates
          * no more than a few times the document's size (bounded memory: nothing is expanded or accumulated).
          */
-        private void assertRefusedQuickly(byte[] doc, String reason) {
+        private void assertRefusedWithBoundedMemory(byte[] doc, String reason) {
             AtomicReference<Throwable> thrown = new AtomicReference<>();
             AtomicReference<TattileDocument> parsed = new AtomicReference<>();
             AtomicLong allocated = new AtomicLong();
-            assertTimeoutPreemptively(QUICKLY, () -> {
+            assertTimeoutPreemptively(NO_HANG, () -> {
                 var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
                 long before = threads.getCurrentThreadAllocatedBytes();
                 try {
@@ -179,21 +187,21 @@ class XmlSafetyTest {
         }
 
         @Test
-        void quadraticBlowUpThrowsQuicklyWithoutExpanding() {
+        void quadraticBlowUpIsRefusedWithoutExpanding() {
             // One 50 KB entity referenced 50,000 times: 2.5 GB if it were expanded.
             String doc = "<?xml version=\"1.0\"?><!DOCTYPE root [<!ENTITY a \"" + "x".repeat(50_000) + "\">]><root><PLATE_STRING>"
                     + "&a;".repeat(50_000) + "</PLATE_STRING></root>";
-            assertRefusedQuickly(utf8(doc), UNDECLARED_ENTITY);
+            assertRefusedWithBoundedMemory(utf8(doc), UNDECLARED_ENTITY);
         }
 
         @Test
-        void billionLaughsThrowsQuicklyWithoutExpanding() {
-            assertRefusedQuickly(utf8(BILLION_LAUGHS), UNDECLARED_ENTITY);
+        void billionLaughsIsRefusedWithoutExpanding() {
+            assertRefusedWithBoundedMemory(utf8(BILLION_LAUGHS), UNDECLARED_ENTITY);
         }
 
         @Test
         void internalEntityIsNeverExpanded() {
-            assertRefusedQuickly(utf8("<!DOCTYPE root [<!ENTITY e \"EXPANDED\">]><root><PLATE_STRING>&e;</PLATE_STRING></root>"),
+            assertRefusedWithBoundedMemory(utf8("<!DOCTYPE root [<!ENTITY e \"EXPANDED\">]><root><PLATE_STRING>&e;</PLATE_STRING></root>"),
                     UNDECLARED_ENTITY);
         }
 
@@ -201,7 +209,7 @@ class XmlSafetyTest {
         void externalFileEntityIsNeverRead(@TempDir Path dir) throws IOException {
             Path secret = dir.resolve("secret.txt");
             Files.writeString(secret, "TOP-SECRET-CONTENT");
-            assertRefusedQuickly(utf8(xxe(secret.toUri().toString())), UNDECLARED_ENTITY);
+            assertRefusedWithBoundedMemory(utf8(xxe(secret.toUri().toString())), UNDECLARED_ENTITY);
         }
 
         @Test
@@ -209,13 +217,13 @@ class XmlSafetyTest {
             try (ServerSocket server = new ServerSocket(0)) {
                 server.setSoTimeout(300);
                 String base = "http://127.0.0.1:" + server.getLocalPort();
-                assertRefusedQuickly(utf8(xxe(base + "/entity")), UNDECLARED_ENTITY);
+                assertRefusedWithBoundedMemory(utf8(xxe(base + "/entity")), UNDECLARED_ENTITY);
                 // A parameter entity or an external DTD with no general entity reference in the content: the parser
                 // (DTD support off) skips the DOCTYPE and may accept the document, but must not fetch anything.
-                // (A fetch would hang: nobody answers on that port. Hence the time limit.)
-                TattileDocument viaParameterEntity = assertTimeoutPreemptively(QUICKLY, () -> parseOrNull(
+                // (A fetch would hang: nobody answers on that port. Hence the guard; the proof is that nobody connected.)
+                TattileDocument viaParameterEntity = assertTimeoutPreemptively(NO_HANG, () -> parseOrNull(
                         utf8("<!DOCTYPE r [<!ENTITY % p SYSTEM \"" + base + "/p.dtd\"> %p;]><r><PLATE_STRING>1</PLATE_STRING></r>")));
-                TattileDocument viaExternalDtd = assertTimeoutPreemptively(QUICKLY, () -> parseOrNull(
+                TattileDocument viaExternalDtd = assertTimeoutPreemptively(NO_HANG, () -> parseOrNull(
                         utf8("<!DOCTYPE root SYSTEM \"" + base + "/x.dtd\"><root><PLATE_STRING>1</PLATE_STRING></root>")));
                 for (TattileDocument d : new TattileDocument[] {viaParameterEntity, viaExternalDtd}) {
                     if (d != null) {
@@ -235,39 +243,39 @@ class XmlSafetyTest {
             // refuseDeclarations reads bytes as ASCII and stops at "<\0": the parser must hold on its own.
             String doc = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><!DOCTYPE root [<!ENTITY e \"EXPANDED\">]>"
                     + "<root><PLATE_STRING>&e;</PLATE_STRING></root>";
-            assertRefusedQuickly(doc.getBytes(StandardCharsets.UTF_16LE), UNDECLARED_ENTITY);
+            assertRefusedWithBoundedMemory(doc.getBytes(StandardCharsets.UTF_16LE), UNDECLARED_ENTITY);
             String laughs = BILLION_LAUGHS.replace("<?xml version=\"1.0\"?>", "<?xml version=\"1.0\" encoding=\"UTF-16\"?>");
-            assertRefusedQuickly(laughs.getBytes(StandardCharsets.UTF_16BE), UNDECLARED_ENTITY);
+            assertRefusedWithBoundedMemory(laughs.getBytes(StandardCharsets.UTF_16BE), UNDECLARED_ENTITY);
         }
 
         @Test
-        void deeplyNestedDocumentThrowsQuickly() {
+        void deeplyNestedDocumentIsRefusedAtTheDepthLimit() {
             int depth = 10_000;
             String doc = "<root>" + "<a>".repeat(depth) + "</a>".repeat(depth) + "</root>";
-            assertRefusedQuickly(utf8(doc), "Maximum Element Depth limit (16)");
+            assertRefusedWithBoundedMemory(utf8(doc), "Maximum Element Depth limit (16)");
         }
 
         @Test
         void nestingJustOverTheLimitThrows() {
             int depth = 17;
             String doc = "<root>" + "<a>".repeat(depth - 1) + "x" + "</a>".repeat(depth - 1) + "</root>";
-            assertRefusedQuickly(utf8(doc), "Maximum Element Depth limit (16)");
+            assertRefusedWithBoundedMemory(utf8(doc), "Maximum Element Depth limit (16)");
         }
 
         @Test
-        void hugeAttributeCountThrowsQuickly() {
+        void hugeAttributeCountIsRefusedAtTheAttributeLimit() {
             StringBuilder doc = new StringBuilder("<root");
             for (int i = 0; i < 100_000; i++) {
                 doc.append(" a").append(i).append("=\"x\"");
             }
             doc.append("><PLATE_STRING>1</PLATE_STRING></root>");
-            assertRefusedQuickly(utf8(doc.toString()), "Attribute limit (32)");
+            assertRefusedWithBoundedMemory(utf8(doc.toString()), "Attribute limit (32)");
         }
 
         @Test
-        void hugeElementCountThrowsQuickly() {
+        void hugeElementCountIsRefusedAtTheChildLimit() {
             String doc = "<root>" + "<a>x</a>".repeat(200_000) + "</root>";
-            assertRefusedQuickly(utf8(doc), "Maximum Number of Child Elements limit (512)");
+            assertRefusedWithBoundedMemory(utf8(doc), "Maximum Number of Child Elements limit (512)");
         }
 
         @Test

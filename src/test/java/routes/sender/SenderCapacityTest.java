@@ -1,8 +1,14 @@
 package routes.sender;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The sender's slots: a claim asks for the free ones, and every slot comes back whatever happens to the claim. */
@@ -39,34 +45,46 @@ class SenderCapacityTest {
         assertThat(slots.idle()).isTrue();
     }
 
+    /**
+     * The wait is the semaphore's own timeout, which never ends early: a claim that returned nothing at once would
+     * make the poller spin. That it returns at all is checked by a deadline, not by how soon.
+     */
     @Test
     void withEverySlotBusyAClaimWaitsASecondThenAsksForNothing() throws Exception {
         SenderCapacity slots = new SenderCapacity(8, 50);
         assertThat(slots.reserve()).isEqualTo(8);
         long t0 = System.nanoTime();
-        assertThat(slots.reserve()).isZero();
-        assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(900L, 5000L);
+        assertThat(claim(slots).get(30, TimeUnit.SECONDS)).isZero();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("waited for a slot first").isGreaterThanOrEqualTo(Duration.ofSeconds(1));
     }
 
+    /**
+     * With a window of a minute, a claim that returns with the group before the test's deadline returned because the
+     * group gathered, not because its window ended.
+     */
     @Test
     void aClaimGathersTheSlotsThatFreeUpWithinItsWindowRatherThanClaimingOneRowAtATime() throws Exception {
-        SenderCapacity slots = new SenderCapacity(16, 50, 3_000);
+        SenderCapacity slots = new SenderCapacity(16, 50, 60_000);
         slots.reserve();
-        slots.release(); // one slot free: the claim waits for a group
-        releaseLater(slots, 3, 200);
-        long t0 = System.nanoTime();
-        assertThat(slots.reserve()).isEqualTo(4);
-        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(2_500L);
+        slots.release(); // one slot free: the claim takes it and waits for a group of four
+        Future<Integer> claim = claim(slots);
+        await().atMost(Duration.ofSeconds(5)).until(() -> slots.available() == 0);
+        assertThat(claim.isDone()).as("waiting for the group").isFalse();
+        slots.release();
+        slots.release();
+        slots.release();
+        assertThat(claim.get(30, TimeUnit.SECONDS)).isEqualTo(4);
     }
 
+    /** A lone free slot waits for its window (never ending early), then is claimed alone rather than waiting for a group. */
     @Test
     void aLoneFreeSlotIsClaimedWhenTheWindowEndsSoItDoesNotStayIdle() throws Exception {
         SenderCapacity slots = new SenderCapacity(16, 50, 100);
         slots.reserve();
         slots.release();
         long t0 = System.nanoTime();
-        assertThat(slots.reserve()).isEqualTo(1);
-        assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(90L, 900L);
+        assertThat(claim(slots).get(30, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("waited for a group first").isGreaterThanOrEqualTo(Duration.ofMillis(100));
     }
 
     @Test
@@ -83,22 +101,19 @@ class SenderCapacityTest {
             }
         });
         claimer.start();
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> slots.available() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> slots.available() == 0);
         claimer.interrupt();
         claimer.join(5000);
         assertThat(slots.available()).isEqualTo(2);
     }
 
-    private static void releaseLater(SenderCapacity slots, int n, long millis) {
-        new Thread(() -> {
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                return;
-            }
-            for (int i = 0; i < n; i++) {
-                slots.release();
-            }
-        }).start();
+    /** A claim on its own thread, so that the test can act while it waits and give up on it at a deadline. */
+    private static Future<Integer> claim(SenderCapacity slots) {
+        ExecutorService one = Executors.newSingleThreadExecutor();
+        try {
+            return one.submit(slots::reserve);
+        } finally {
+            one.shutdown();
+        }
     }
 }

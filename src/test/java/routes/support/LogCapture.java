@@ -25,6 +25,12 @@ public final class LogCapture implements AutoCloseable {
         return lines().stream().filter(l -> l.contains(text)).toList();
     }
 
+    /** When the first line containing {@code text} was logged (to order it against other events), or null. */
+    public synchronized java.time.Instant firstLoggedAt(String text) {
+        return appender.list.stream().filter(e -> e.getFormattedMessage().contains(text)).map(ILoggingEvent::getInstant).findFirst()
+                .orElse(null);
+    }
+
     @Override
     public void close() {
         root.detachAppender(appender);
