@@ -58,12 +58,13 @@ public final class LegacyImporter {
             try {
                 LegacyImportMap map = LegacyImportMap.load(to, source);
                 LegacyRegistryImport registry = new LegacyRegistryImport(to, map, report, certificateFiles, certificateImport, options.dryRun());
+                // Every file is read or checked before the first one is written (certificates, then images).
                 registry.plan(certificates);
+                LegacyRows.queued(old, LegacyReadingImport.BATCH, batch -> LegacyReadingImport.checkReadable(batch, imageFiles));
                 Map<Integer, String> serials = new HashMap<>();
                 cameras.forEach(k -> serials.put(k.id(), k.serial()));
                 LegacyReadingImport readings = new LegacyReadingImport(to, map, report, imageFiles, images,
                         registry.apply(endpoints, certificates, municipalities, cameras), serials, options.dryRun(), clock.instant());
-                LegacyRows.queued(old, LegacyReadingImport.BATCH, readings::checkReadable);
                 if (options.dryRun()) {
                     to.rollback();
                 } else {

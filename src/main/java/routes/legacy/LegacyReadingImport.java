@@ -62,7 +62,7 @@ final class LegacyReadingImport {
     }
 
     /** Before anything is written: every image file that exists can be read (a missing one is allowed: see {@link #importOne}). */
-    void checkReadable(List<LegacyRows.Queued> rows) {
+    static void checkReadable(List<LegacyRows.Queued> rows, LegacyFiles imageFiles) {
         for (LegacyRows.Queued q : rows) {
             for (String stored : new String[] {q.imageOcrPath(), q.imageCtxPath()}) {
                 Path p = imageFiles.image(stored);
