@@ -53,9 +53,11 @@ class SenderCapacityTest {
     void withEverySlotBusyAClaimWaitsASecondThenAsksForNothing() throws Exception {
         SenderCapacity slots = new SenderCapacity(8, 50);
         assertThat(slots.reserve()).isEqualTo(8);
-        long t0 = System.nanoTime();
-        assertThat(claim(slots).get(30, TimeUnit.SECONDS)).isZero();
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("waited for a slot first").isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        Thread[] claimer = new Thread[1];
+        Future<Integer> claim = claim(slots, claimer);
+        await("waited for a slot first: parked in the semaphore's timed wait").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                .until(() -> claim.isDone() ? false : claimer[0] != null && claimer[0].getState() == Thread.State.TIMED_WAITING);
+        assertThat(claim.get(30, TimeUnit.SECONDS)).isZero();
     }
 
     /**
@@ -79,12 +81,14 @@ class SenderCapacityTest {
     /** A lone free slot waits for its window (never ending early), then is claimed alone rather than waiting for a group. */
     @Test
     void aLoneFreeSlotIsClaimedWhenTheWindowEndsSoItDoesNotStayIdle() throws Exception {
-        SenderCapacity slots = new SenderCapacity(16, 50, 100);
+        SenderCapacity slots = new SenderCapacity(16, 50, 2_000); // a window long enough to see the claim wait in it
         slots.reserve();
         slots.release();
-        long t0 = System.nanoTime();
-        assertThat(claim(slots).get(30, TimeUnit.SECONDS)).isEqualTo(1);
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("waited for a group first").isGreaterThanOrEqualTo(Duration.ofMillis(100));
+        Thread[] claimer = new Thread[1];
+        Future<Integer> claim = claim(slots, claimer);
+        await("waited for a group first: parked in the gathering window's timed wait").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                .until(() -> claim.isDone() ? false : claimer[0] != null && claimer[0].getState() == Thread.State.TIMED_WAITING);
+        assertThat(claim.get(30, TimeUnit.SECONDS)).isEqualTo(1);
     }
 
     @Test
@@ -109,9 +113,17 @@ class SenderCapacityTest {
 
     /** A claim on its own thread, so that the test can act while it waits and give up on it at a deadline. */
     private static Future<Integer> claim(SenderCapacity slots) {
+        return claim(slots, new Thread[1]);
+    }
+
+    /** The claim on its own thread, which {@code thread[0]} names once it runs (to see it wait). */
+    private static Future<Integer> claim(SenderCapacity slots, Thread[] thread) {
         ExecutorService one = Executors.newSingleThreadExecutor();
         try {
-            return one.submit(slots::reserve);
+            return one.submit(() -> {
+                thread[0] = Thread.currentThread();
+                return slots.reserve();
+            });
         } finally {
             one.shutdown();
         }
