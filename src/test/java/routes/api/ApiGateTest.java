@@ -24,7 +24,6 @@ import routes.support.TestDb;
  * so the per-address limits of one do not touch another.
  */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/ingest.yaml,classpath:camel/api.yaml",
         TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY,
         "TATTILE_FLOWS=ingest,api",
         "TRANSIT_PORT=23338",

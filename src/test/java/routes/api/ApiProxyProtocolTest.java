@@ -18,7 +18,6 @@ import routes.support.TestDb;
  * carries, for the audit and the per-address limits; a connection without the header is not served.
  */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/api.yaml",
         TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY,
         "TATTILE_FLOWS=api",
         "API_PORT=" + ApiProxyProtocolTest.PORT,

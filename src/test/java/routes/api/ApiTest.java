@@ -22,7 +22,6 @@ import routes.support.TestDb;
 
 /** The HTTP API on a real port: health, readiness, metrics. */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/ingest.yaml,classpath:camel/api.yaml",
         TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY, TestDb.ANY_READING_AGE_PROPERTY,
         "API_PORT=" + ApiTest.PORT,
         "API_MAX_BODY_BYTES=" + ApiTest.MAX_BODY,

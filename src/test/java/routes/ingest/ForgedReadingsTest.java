@@ -31,7 +31,6 @@ import routes.tools.SyntheticReadings;
  * Addresses are loopback aliases: the camera under test is bound to 127.0.0.2/32, the port to 127.0.0.0/24.
  */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/ingest.yaml",
         "TATTILE_FLOWS=ingest",
         TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY,
         "TRANSIT_PORT=" + ForgedReadingsTest.PORT,

@@ -36,7 +36,6 @@ import routes.tools.SyntheticReadings;
 
 /** The ingest flow end to end: real TCP sockets, real PostgreSQL, real files. */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/ingest.yaml",
         "TATTILE_FLOWS=ingest",
         TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY, TestDb.ANY_READING_AGE_PROPERTY,
         "TRANSIT_PORT=" + IngestFlowTest.PORT,

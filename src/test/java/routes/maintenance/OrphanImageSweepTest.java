@@ -28,7 +28,6 @@ import routes.support.TestFiles;
 
 /** The maintenance route deletes old images no reading references, and nothing else. */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/maintenance.yaml",
         "TATTILE_FLOWS=maintenance",
         TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY,
         "IMAGES_BASE_DIR=" + OrphanImageSweepTest.IMAGES,

@@ -38,7 +38,6 @@ import routes.tools.SyntheticReadings;
  * space returns.
  */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/ingest.yaml",
         TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY, TestDb.ANY_READING_AGE_PROPERTY,
         "TATTILE_FLOWS=ingest",
         "TRANSIT_PORT=" + DiskFullTest.PORT,

@@ -33,7 +33,6 @@ import routes.tools.SyntheticReadings;
  * reading lacks a queue row or a file, no file lacks its reading, nothing exists outside IMAGES_BASE_DIR.
  */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/ingest.yaml",
         "TATTILE_FLOWS=ingest",
         TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY, TestDb.ANY_READING_AGE_PROPERTY,
         "TRANSIT_PORT=" + HostileDocumentsTest.PORT,

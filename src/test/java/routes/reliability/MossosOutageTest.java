@@ -42,8 +42,6 @@ import routes.tools.SyntheticReadings;
  * (30 s open, 5 s back-off, 11 attempts). Readings keep arriving over TCP meanwhile.
  */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/ingest.yaml,classpath:camel/sender.yaml,"
-                + "classpath:camel/api.yaml",
         TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY, TestDb.ANY_READING_AGE_PROPERTY,
         "API_PORT=" + MossosOutageTest.API_PORT,
         "TATTILE_FLOWS=ingest,sender,api",

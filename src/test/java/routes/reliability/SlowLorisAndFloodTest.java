@@ -39,7 +39,6 @@ import routes.tools.SyntheticReadings;
  * camera sends: its readings are stored promptly and memory stays bounded.
  */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/ingest.yaml",
         TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY, TestDb.ANY_READING_AGE_PROPERTY,
         "TATTILE_FLOWS=ingest",
         "TRANSIT_PORT=" + SlowLorisAndFloodTest.PORT,

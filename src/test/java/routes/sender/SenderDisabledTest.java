@@ -14,7 +14,6 @@ import routes.support.TestDb;
 
 /** SENDER_ENABLED=false keeps the sender's routes stopped: readings are only queued. */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/sender.yaml",
         "TATTILE_FLOWS=sender",
         TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY,
         "SENDER_ENABLED=false"})

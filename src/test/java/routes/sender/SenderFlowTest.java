@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,11 +20,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import routes.config.Setting;
 import routes.config.TattileConfiguration;
 import routes.store.ImageStore;
 import routes.store.NewReading;
 import routes.store.ReadingRepository;
 import routes.support.CameraClient;
+import routes.support.InProcessService;
 import routes.support.LogCapture;
 import routes.support.TestCertificates;
 import routes.support.TestDb;
@@ -33,7 +36,6 @@ import routes.tools.SyntheticReadings;
 
 /** The sender end to end: real PostgreSQL, real HTTP, real WS-Security signatures verified by the sandbox. */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/ingest.yaml,classpath:camel/sender.yaml",
         "TATTILE_FLOWS=ingest,sender",
         TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY, TestDb.ANY_READING_AGE_PROPERTY,
         "TRANSIT_PORT=" + SenderFlowTest.TCP_PORT,
@@ -168,12 +170,18 @@ class SenderFlowTest {
     @Test
     void everyPermanentCauseGoesDeadWithItsControlledReason() throws Exception {
         sandbox.codiRetornFor("7777ERR", "E17");
-        String noOcr = queueReading("GI01", Ocr.NONE);
-        String missingFile = queueReading("GI01", Ocr.MISSING_FILE);
-        String noCertificate = queueReading("NC01", Ocr.FILE);
-        String noUrl = queueReading("SU01", Ocr.FILE);
-        String refused = queueReading("GI01", Ocr.FILE, "7777ERR");
+        String noOcr;
+        String missingFile;
+        String noCertificate;
+        String noUrl;
+        String refused;
+        // Listening before the first reading is queued: the sender may mark it DEAD before the next one is.
         try (LogCapture logs = new LogCapture()) {
+            noOcr = queueReading("GI01", Ocr.NONE);
+            missingFile = queueReading("GI01", Ocr.MISSING_FILE);
+            noCertificate = queueReading("NC01", Ocr.FILE);
+            noUrl = queueReading("SU01", Ocr.FILE);
+            refused = queueReading("GI01", Ocr.FILE, "7777ERR");
             await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT count(*) FROM messages_queue WHERE status = 'DEAD'") == 5);
             await().atMost(Duration.ofSeconds(5)).until(() -> logs.linesContaining("descartada (DEAD)").size() >= 5);
             assertThat(logs.linesContaining("[SENDER] Lectura (" + refused + ") descartada (DEAD): CODI_RETORN:E17")).hasSize(1);
@@ -417,25 +425,9 @@ class SenderFlowTest {
 
     @Test
     void twoCamelContextsOnOneDatabaseSendAThousandReadingsWithoutDuplicates() throws Exception {
-        var second = new org.apache.camel.main.Main();
-        var props = new java.util.Properties();
-        props.putAll(java.util.Map.of("DB_HOST", TestDb.settings().text(routes.config.Setting.DB_HOST), "DB_NAME", TestDb.NAME,
+        try (InProcessService second = InProcessService.start(Map.of("DB_HOST", TestDb.settings().text(Setting.DB_HOST), "DB_NAME", TestDb.NAME,
                 "IMAGES_BASE_DIR", IMAGES, "CERTS_DIR", CERTS, "MOSSOS_ENDPOINT_URL", sandbox.url(),
-                "SENDER_POLL_INTERVAL_SECONDS", "0.1", "SENDER_INSTANCE_ID", "test-b", "SENDER_LEASE_SECONDS", "20",
-                "TATTILE_FLOWS", "sender"));
-        second.setOverrideProperties(props);
-        second.configure().withRoutesIncludePattern("classpath:camel/errors.yaml,classpath:camel/sender.yaml")
-                .withJmxEnabled(false).addConfiguration(TattileConfiguration.class);
-        Thread runner = new Thread(() -> {
-            try {
-                second.run();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "second-instance");
-        runner.start();
-        try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> second.getCamelContext() != null && second.getCamelContext().isStarted());
+                "SENDER_POLL_INTERVAL_SECONDS", "0.1", "SENDER_INSTANCE_ID", "test-b", "SENDER_LEASE_SECONDS", "20"), "sender")) {
             int n = 1000;
             try (var c = db.getConnection()) {
                 c.setAutoCommit(false);
@@ -469,9 +461,6 @@ class SenderFlowTest {
             assertThat(received).hasSize(n);
             assertThat(received.stream().map(MossosSandbox.Received::key).distinct().count()).isEqualTo(n);
             assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DELIVERED'")).isEqualTo(n);
-        } finally {
-            second.completed();
-            runner.join(30_000);
         }
     }
 

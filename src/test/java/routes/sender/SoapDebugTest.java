@@ -27,7 +27,6 @@ import routes.tools.MossosSandbox;
 
 /** SOAP_DEBUG logs the envelopes going out and coming back, with the image bodies masked whatever their size. */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "camel.main.routesIncludePattern=classpath:camel/errors.yaml,classpath:camel/sender.yaml",
         "TATTILE_FLOWS=sender",
         TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY,
         "IMAGES_BASE_DIR=" + SoapDebugTest.IMAGES,

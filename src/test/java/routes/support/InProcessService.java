@@ -11,12 +11,12 @@ import routes.config.Service;
 import routes.config.TattileConfiguration;
 
 /**
- * The service in this JVM, started by the test when it chooses (after, say, its own PostgreSQL is up):
- * Camel Main with the packaged routes of the given flows and the given settings, on its own thread.
+ * The service in this JVM, started by the test when it chooses (after, say, its own PostgreSQL is up): the
+ * service's own Camel Main ({@link Service#camelMain}) with the given settings and flows, on its own thread.
  */
 public final class InProcessService implements AutoCloseable {
 
-    private final Main main = new Main();
+    private final Main main;
     private final Thread runner;
     private volatile Throwable failure;
 
@@ -24,15 +24,9 @@ public final class InProcessService implements AutoCloseable {
         Properties props = new Properties();
         props.putAll(settings);
         props.put("TATTILE_FLOWS", flows);
-        main.setOverrideProperties(props);
-        StringBuilder routes = new StringBuilder("classpath:camel/errors.yaml");
-        for (String flow : flows.split(",")) {
-            for (String file : Service.routeFiles(flow.strip())) {
-                routes.append(",classpath:camel/").append(file);
-            }
-        }
-        main.configure().withRoutesIncludePattern(routes.toString()).withJmxEnabled(false).withAutoConfigurationLogSummary(false)
-                .addConfiguration(TattileConfiguration.class);
+        // As production starts it; only JMX differs (one MBean server for every test in this JVM).
+        main = Service.camelMain(props, new TattileConfiguration());
+        main.configure().withJmxEnabled(false);
         runner = new Thread(() -> {
             try {
                 main.run();

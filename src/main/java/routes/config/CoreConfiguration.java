@@ -1,0 +1,105 @@
+package routes.config;
+
+import java.time.Clock;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.apache.camel.BindToRegistry;
+import routes.api.Metrics;
+import routes.api.QueueSnapshot;
+import routes.ingest.IngestStats;
+import routes.sender.EndpointGuard;
+import routes.store.ImageStore;
+import routes.store.OutageLog;
+import routes.store.QueueAdminRepository;
+import routes.store.QueueRepository;
+
+/**
+ * What every flow shares, built once per process: the settings, the (migrated) database pool, the image store, the
+ * queue, the per-endpoint guard and the meter registry that {@code /metrics} exports. Each {@code @BindToRegistry}
+ * method is named after the {@code ref:} the routes use.
+ */
+public final class CoreConfiguration {
+
+    private final Settings settings;
+    private final DataSource dataSource;
+    private final Clock clock;
+    private final ImageStore images;
+    private final IngestStats stats = new IngestStats();
+    private final OutageLog outageLog = new OutageLog();
+    private final EndpointGuard guard;
+    private final QueueRepository queue;
+    private final QueueAdminRepository queueAdmin;
+    private final QueueSnapshot queueSnapshot;
+    private final Metrics metrics;
+
+    CoreConfiguration(Settings settings, DataSource dataSource, Clock clock) {
+        this.settings = settings;
+        this.dataSource = dataSource;
+        this.clock = clock;
+        this.images = new ImageStore(settings.path(Setting.IMAGES_BASE_DIR), settings.flag(Setting.IMAGES_FSYNC));
+        this.guard = new EndpointGuard(settings.integer(Setting.SENDER_BREAKER_FAILURES),
+                Duration.ofSeconds(settings.integer(Setting.SENDER_BREAKER_OPEN_SECONDS)),
+                Duration.ofSeconds(settings.integer(Setting.SENDER_HEALTHY_WINDOW_SECONDS)), settings.integer(Setting.SENDER_CONCURRENCY), clock);
+        this.queue = new QueueRepository(dataSource, settings.flag(Setting.AUDIT_ENABLED));
+        this.queueAdmin = new QueueAdminRepository(dataSource);
+        this.queueSnapshot = new QueueSnapshot(queueAdmin, healthCacheMillis(), clock);
+        this.metrics = new Metrics(stats, queueSnapshot, guard);
+    }
+
+    @BindToRegistry
+    public Settings settings() {
+        return settings;
+    }
+
+    @BindToRegistry
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    @BindToRegistry
+    public ImageStore imageStore() {
+        return images;
+    }
+
+    /** The housekeeping routes' error policy ({@code housekeeping-errors} in errors.yaml). */
+    @BindToRegistry
+    public OutageLog outageLog() {
+        return outageLog;
+    }
+
+    @BindToRegistry
+    public IngestStats ingestStats() {
+        return stats;
+    }
+
+    @BindToRegistry
+    public EndpointGuard endpointGuard() {
+        return guard;
+    }
+
+    @BindToRegistry
+    public QueueRepository queueRepository() {
+        return queue;
+    }
+
+    @BindToRegistry
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    QueueAdminRepository queueAdmin() {
+        return queueAdmin;
+    }
+
+    QueueSnapshot queueSnapshot() {
+        return queueSnapshot;
+    }
+
+    long healthCacheMillis() {
+        return settings.integer(Setting.API_HEALTH_CACHE_SECONDS) * 1000L;
+    }
+}

@@ -1,0 +1,76 @@
+package routes.config;
+
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.cxf.jaxws.CxfEndpoint;
+import routes.security.CertificateStore;
+import routes.security.CryptoProvider;
+import routes.sender.Deliveries;
+import routes.sender.Delivery;
+import routes.sender.MatriculaRequest;
+import routes.sender.MatriculaResponse;
+import routes.sender.MossosClient;
+import routes.sender.SendOutcomes;
+import routes.sender.SenderCapacity;
+import routes.sender.SenderMetrics;
+
+/**
+ * The sender flow (sender.yaml): the Mossos CXF endpoint, request signing with each municipality's certificate, the
+ * answer's reading and what each outcome does to the queue. Only a process that runs the sender builds it: an ingest
+ * or API process has no CXF endpoint and no sender timer.
+ */
+public final class SenderConfiguration {
+
+    private final CamelContext context;
+    private final CoreConfiguration core;
+    private final Settings settings;
+
+    SenderConfiguration(CamelContext context, CoreConfiguration core) {
+        this.context = context;
+        this.core = core;
+        this.settings = core.settings();
+        if (settings.flag(Setting.SENDER_ENABLED)) {
+            CryptoProvider.install(settings.text(Setting.CRYPTO_PROVIDER));
+            MossosClient.warmUp();
+        }
+    }
+
+    /** A send's timeout must end well before its lease, or a slow send could be recovered and sent twice. */
+    private int maxTimeoutMs() {
+        return Math.max(1000, (settings.integer(Setting.SENDER_LEASE_SECONDS) - 10) * 1000);
+    }
+
+    @BindToRegistry
+    public Deliveries deliveries() {
+        return new Deliveries(new Delivery.Defaults(settings.text(Setting.MOSSOS_ENDPOINT_URL), settings.integer(Setting.SENDER_DEFAULT_RETRY_MAX),
+                settings.integer(Setting.SENDER_DEFAULT_BACKOFF_MS), Math.min(30_000, maxTimeoutMs())));
+    }
+
+    @BindToRegistry
+    public MatriculaRequest matriculaRequest() {
+        return new MatriculaRequest(core.imageStore(), new CertificateStore(core.dataSource(), settings.path(Setting.CERTS_DIR), core.clock()),
+                maxTimeoutMs());
+    }
+
+    @BindToRegistry
+    public MatriculaResponse matriculaResponse() {
+        return new MatriculaResponse(settings.text(Setting.SENDER_SUCCESS_CODES));
+    }
+
+    @BindToRegistry
+    public SendOutcomes sendOutcomes() {
+        return new SendOutcomes(core.queueRepository(), core.endpointGuard(), core.imageStore(), settings.text(Setting.SENDER_INSTANCE_ID),
+                settings.integer(Setting.SENDER_MAX_BACKOFF_MS), core.clock(), new SenderMetrics(core.metrics().registry()));
+    }
+
+    @BindToRegistry
+    public SenderCapacity senderCapacity() {
+        return new SenderCapacity(settings.integer(Setting.SENDER_CONCURRENCY), settings.integer(Setting.SENDER_MAX_BATCH_SIZE));
+    }
+
+    @BindToRegistry
+    public CxfEndpoint mossosEndpoint() {
+        return MossosClient.endpoint(context, settings.text(Setting.MOSSOS_WSDL_URL), settings.flag(Setting.SOAP_DEBUG),
+                settings.integer(Setting.SENDER_CONCURRENCY));
+    }
+}
