@@ -54,7 +54,6 @@ import routes.store.ApiKeyRepository;
 import routes.store.AuditRepository;
 import routes.store.CertificateRepository;
 import routes.store.QueueAdminRepository;
-import routes.store.RegistryRepository;
 
 /**
  * Binds the beans the YAML routes use, from the validated {@link Settings}. The names bound here are
@@ -231,7 +230,7 @@ public class TattileConfiguration implements CamelConfiguration {
         registry.bind("apiGate", gate);
         registry.bind("apiGuard", new ApiGuard(gate, audit, new CameraRepository(dataSource)));
         registry.bind("apiErrors", new ApiErrors());
-        registry.bind("adminApi", new AdminApi(new RegistryRepository(dataSource), new CameraRepository(dataSource), queueAdmin, json));
+        registry.bind("adminApi", AdminApi.of(dataSource, queueAdmin, json));
         if (settings.flows().contains("api")) {
             var http = context.getComponent("platform-http", org.apache.camel.component.platform.http.PlatformHttpComponent.class);
             http.setHeaderFilterStrategy(new routes.api.ApiResponseHeaders());
