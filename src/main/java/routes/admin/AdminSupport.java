@@ -16,7 +16,7 @@ import routes.config.Setting;
 import routes.config.Settings;
 import routes.ingest.ReadingFields;
 import routes.store.ImageStore;
-import routes.store.RegistryRepository.Change;
+import routes.store.Change;
 
 /** What the admin commands share: checks of operator input, the "none" keyword, JSON output. */
 final class AdminSupport {

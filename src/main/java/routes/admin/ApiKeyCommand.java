@@ -18,6 +18,8 @@ import routes.config.ConfigOptions;
 import routes.store.ApiKeyRepository;
 import routes.store.ApiKeyRepository.DuplicateNameException;
 import routes.store.AuditRepository;
+import routes.store.CameraRegistry;
+import routes.store.MunicipalityRepository;
 
 /**
  * {@code admin apikey …}: the keys of the HTTP API. A key is shown once, when created; only its hash is
@@ -81,13 +83,15 @@ public class ApiKeyCommand {
                 var keys = new ApiKeyRepository(ds);
                 ApiKeyRepository.Scope scope = null;
                 if (scoped) {
-                    var registry = new routes.store.RegistryRepository(ds);
+                    var municipalityRepository = new MunicipalityRepository(ds);
+                    var cameraRegistry = new CameraRegistry(ds);
                     java.util.Set<java.util.UUID> ids = new java.util.HashSet<>();
                     for (String m : municipalities) {
-                        ids.add(registry.municipalityId(m).orElseThrow(() -> new CommandFailedException("Municipality '" + m + "' does not exist")));
+                        ids.add(municipalityRepository.municipalityId(m)
+                                .orElseThrow(() -> new CommandFailedException("Municipality '" + m + "' does not exist")));
                     }
                     for (String c : cameras) {
-                        if (registry.cameraId(c).isEmpty()) {
+                        if (cameraRegistry.cameraId(c).isEmpty()) {
                             throw new CommandFailedException("Camera '" + c + "' does not exist");
                         }
                     }

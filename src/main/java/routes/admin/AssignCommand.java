@@ -11,9 +11,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import routes.cli.CommandFailedException;
 import routes.config.ConfigOptions;
-import routes.store.RegistryRepository;
-import routes.store.RegistryRepository.Assigned;
-import routes.store.RegistryRepository.Target;
+import routes.store.AssignmentRepository;
+import routes.store.AssignmentRepository.Assigned;
+import routes.store.AssignmentRepository.Target;
+import routes.store.CertificateRepository;
+import routes.store.EndpointRepository;
 
 /** {@code admin assign …}: which certificate signs, and which endpoint receives, a municipality's or a camera's readings. */
 @Command(name = "assign", mixinStandardHelpOptions = true,
@@ -54,13 +56,13 @@ public class AssignCommand implements Callable<Integer> {
         String key = to.municipality != null ? to.municipality : to.camera;
         String targetLabel = target == Target.MUNICIPALITY ? "municipality '" + key + "'" : "camera '" + key + "'";
         try (var ds = AdminDatabase.open(config.settings())) {
-            RegistryRepository repo = new RegistryRepository(ds);
             UUID id = null;
             if (!AdminSupport.isNone(name)) {
-                id = (kind == Assigned.CERTIFICATE ? repo.certificateId(name) : repo.endpointId(name))
+                id = (kind == Assigned.CERTIFICATE ? new CertificateRepository(ds).certificateId(name)
+                        : new EndpointRepository(ds).endpointId(name))
                         .orElseThrow(() -> new CommandFailedException(label + " '" + name + "' does not exist"));
             }
-            if (!repo.assign(kind, id, target, key)) {
+            if (!new AssignmentRepository(ds).assign(kind, id, target, key)) {
                 throw new CommandFailedException((target == Target.MUNICIPALITY ? "Municipality '" : "Camera '") + key + "' does not exist");
             }
             var out = spec.commandLine().getOut();

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import javax.sql.DataSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,10 +19,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import routes.cli.CommandFailedException;
 import routes.config.ConfigOptions;
+import routes.store.CameraRegistry;
+import routes.store.CameraRegistry.CameraChanges;
+import routes.store.CertificateRepository;
+import routes.store.Change;
+import routes.store.EndpointRepository;
+import routes.store.MunicipalityRepository;
 import routes.store.QueueAdminRepository;
-import routes.store.RegistryRepository;
-import routes.store.RegistryRepository.CameraChanges;
-import routes.store.RegistryRepository.Change;
 
 /** {@code admin camera …}. */
 @Command(name = "camera", mixinStandardHelpOptions = true, description = "Manage cameras.",
@@ -100,10 +104,11 @@ public class CameraCommand {
         }
 
         /** The changes these options ask for, names resolved to ids; a name that does not exist fails the command. */
-        CameraChanges changes(RegistryRepository repo, Change<UUID> municipality) throws SQLException {
+        CameraChanges changes(DataSource ds, Change<UUID> municipality) throws SQLException {
             List<String> sources = sources();
             return new CameraChanges(change(codigoLector), change(description), municipality,
-                    reference(endpoint, "Endpoint", repo::endpointId), reference(certificate, "Certificate", repo::certificateId),
+                    reference(endpoint, "Endpoint", new EndpointRepository(ds)::endpointId),
+                    reference(certificate, "Certificate", new CertificateRepository(ds)::certificateId),
                     change(coordX), change(coordY), change(utmX), change(utmY),
                     timezone == null ? null : Change.to(AdminSupport.isNone(timezone) ? null : timezone), change(active),
                     sources == null ? null : Change.to(sources.isEmpty() ? null : sources));
@@ -171,13 +176,13 @@ public class CameraCommand {
             AdminSupport.checkSerial(serial);
             fields.check();
             try (var ds = AdminDatabase.open(config.settings())) {
-                RegistryRepository repo = new RegistryRepository(ds);
-                var municipalityId = repo.municipalityId(municipality)
+                CameraRegistry repo = new CameraRegistry(ds);
+                var municipalityId = new MunicipalityRepository(ds).municipalityId(municipality)
                         .orElseThrow(() -> new CommandFailedException("Municipality '" + municipality + "' does not exist"));
                 if (repo.cameraId(serial).isPresent()) {
                     throw new CommandFailedException("Camera '" + serial + "' already exists");
                 }
-                var id = repo.addCamera(serial, municipalityId, fields.changes(repo, null));
+                var id = repo.addCamera(serial, municipalityId, fields.changes(ds, null));
                 spec.commandLine().getOut().println("Camera '" + serial + "' added to municipality '" + municipality + "' (id " + id + ")");
                 return 0;
             }
@@ -198,10 +203,9 @@ public class CameraCommand {
         @Override
         public Integer call() throws SQLException {
             try (var ds = AdminDatabase.open(config.settings())) {
-                RegistryRepository repo = new RegistryRepository(ds);
-                UUID municipalityId = municipality == null ? null : repo.municipalityId(municipality)
+                UUID municipalityId = municipality == null ? null : new MunicipalityRepository(ds).municipalityId(municipality)
                         .orElseThrow(() -> new CommandFailedException("Municipality '" + municipality + "' does not exist"));
-                var rows = repo.cameras(municipalityId);
+                var rows = new CameraRegistry(ds).cameras(municipalityId);
                 if (json) {
                     List<Object> list = new ArrayList<>();
                     for (var k : rows) {
@@ -246,10 +250,9 @@ public class CameraCommand {
             }
             fields.check();
             try (var ds = AdminDatabase.open(config.settings())) {
-                RegistryRepository repo = new RegistryRepository(ds);
-                Change<UUID> moved = municipality == null ? null : Change.to(repo.municipalityId(municipality)
+                Change<UUID> moved = municipality == null ? null : Change.to(new MunicipalityRepository(ds).municipalityId(municipality)
                         .orElseThrow(() -> new CommandFailedException("Municipality '" + municipality + "' does not exist")));
-                if (!repo.updateCamera(serial, fields.changes(repo, moved))) {
+                if (!new CameraRegistry(ds).updateCamera(serial, fields.changes(ds, moved))) {
                     throw new CommandFailedException("Camera '" + serial + "' does not exist");
                 }
                 List<String> what = fields.described();
@@ -278,7 +281,7 @@ public class CameraCommand {
         public Integer call() throws SQLException {
             var settings = config.settings();
             try (var ds = AdminDatabase.open(settings)) {
-                var result = new RegistryRepository(ds).deleteCamera(serial, force);
+                var result = new CameraRegistry(ds).deleteCamera(serial, force);
                 if (!result.found()) {
                     throw new CommandFailedException("Camera '" + serial + "' does not exist");
                 }

@@ -18,6 +18,7 @@ import routes.config.ConfigOptions;
 import routes.config.Setting;
 import routes.config.Settings;
 import routes.security.CertificateImport;
+import routes.store.AssignmentRepository;
 import routes.store.CertificateRepository;
 import routes.store.ImageStore;
 
@@ -209,7 +210,7 @@ public class CertificateCommand {
         @Override
         public Integer call() throws Exception {
             try (var ds = AdminDatabase.open(config.settings())) {
-                var result = new routes.store.RegistryRepository(ds).deleteCertificate(name, force);
+                var result = new AssignmentRepository(ds).deleteCertificate(name, force);
                 spec.commandLine().getOut().println(EndpointCommand.deletionMessage("Certificate", name, result)
                         + " (its files under CERTS_DIR are kept)");
                 return 0;

@@ -16,10 +16,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import routes.cli.CommandFailedException;
 import routes.config.ConfigOptions;
-import routes.store.RegistryRepository;
-import routes.store.RegistryRepository.EndpointChanges;
-import routes.store.RegistryRepository.NewEndpoint;
-import routes.store.RegistryRepository.ReferenceDeletion;
+import routes.store.AssignmentRepository;
+import routes.store.AssignmentRepository.ReferenceDeletion;
+import routes.store.EndpointRepository;
+import routes.store.EndpointRepository.EndpointChanges;
+import routes.store.EndpointRepository.NewEndpoint;
 
 /** {@code admin endpoint …}: the Mossos service URLs municipalities and cameras send to. */
 @Command(name = "endpoint", mixinStandardHelpOptions = true,
@@ -71,7 +72,7 @@ public class EndpointCommand {
             AdminSupport.checkUrl(url);
             tuning.check();
             try (var ds = AdminDatabase.open(config.settings())) {
-                RegistryRepository repo = new RegistryRepository(ds);
+                EndpointRepository repo = new EndpointRepository(ds);
                 if (repo.endpointId(n).isPresent()) {
                     throw new CommandFailedException("Endpoint '" + n + "' already exists");
                 }
@@ -94,7 +95,7 @@ public class EndpointCommand {
         @Override
         public Integer call() throws SQLException {
             try (var ds = AdminDatabase.open(config.settings())) {
-                var rows = new RegistryRepository(ds).endpoints();
+                var rows = new EndpointRepository(ds).endpoints();
                 if (json) {
                     List<Object> list = new ArrayList<>();
                     for (var e : rows) {
@@ -146,7 +147,7 @@ public class EndpointCommand {
             }
             tuning.check();
             try (var ds = AdminDatabase.open(config.settings())) {
-                RegistryRepository repo = new RegistryRepository(ds);
+                EndpointRepository repo = new EndpointRepository(ds);
                 if (renamed != null && !renamed.equals(name) && repo.endpointId(renamed).isPresent()) {
                     throw new CommandFailedException("Endpoint '" + renamed + "' already exists");
                 }
@@ -199,7 +200,7 @@ public class EndpointCommand {
         @Override
         public Integer call() throws SQLException {
             try (var ds = AdminDatabase.open(config.settings())) {
-                var result = new RegistryRepository(ds).deleteEndpoint(name, force);
+                var result = new AssignmentRepository(ds).deleteEndpoint(name, force);
                 spec.commandLine().getOut().println(deletionMessage("Endpoint", name, result));
                 return 0;
             }

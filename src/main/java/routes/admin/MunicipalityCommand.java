@@ -18,9 +18,9 @@ import picocli.CommandLine.Spec;
 import routes.cli.CommandFailedException;
 import routes.config.ConfigOptions;
 import routes.store.CameraRepository;
+import routes.store.MunicipalityRepository;
+import routes.store.MunicipalityRepository.MunicipalityChanges;
 import routes.store.QueueAdminRepository;
-import routes.store.RegistryRepository;
-import routes.store.RegistryRepository.MunicipalityChanges;
 
 /** {@code admin municipality …}. */
 @Command(name = "municipality", mixinStandardHelpOptions = true, description = "Manage municipalities.",
@@ -65,7 +65,7 @@ public class MunicipalityCommand {
         @Override
         public Integer call() throws SQLException {
             try (var ds = AdminDatabase.open(config.settings())) {
-                var rows = new RegistryRepository(ds).municipalities();
+                var rows = new MunicipalityRepository(ds).municipalities();
                 if (json) {
                     List<Object> list = new ArrayList<>();
                     for (var m : rows) {
@@ -112,7 +112,7 @@ public class MunicipalityCommand {
             }
             String renamed = newName == null ? null : AdminSupport.checkName("Municipality", newName);
             try (var ds = AdminDatabase.open(config.settings())) {
-                RegistryRepository repo = new RegistryRepository(ds);
+                MunicipalityRepository repo = new MunicipalityRepository(ds);
                 if (renamed != null && !renamed.equals(name) && repo.municipalityId(renamed).isPresent()) {
                     throw new CommandFailedException("Municipality '" + renamed + "' already exists");
                 }
@@ -151,7 +151,7 @@ public class MunicipalityCommand {
         public Integer call() throws SQLException {
             var settings = config.settings();
             try (var ds = AdminDatabase.open(settings)) {
-                var result = new RegistryRepository(ds).deleteMunicipality(name, force);
+                var result = new MunicipalityRepository(ds).deleteMunicipality(name, force);
                 if (!result.found()) {
                     throw new CommandFailedException("Municipality '" + name + "' does not exist");
                 }

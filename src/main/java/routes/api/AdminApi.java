@@ -7,36 +7,53 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import javax.sql.DataSource;
 import routes.ingest.ReadingFields;
+import routes.store.CameraRegistry;
+import routes.store.CameraRegistry.Camera;
 import routes.store.CameraRepository;
+import routes.store.EndpointRepository;
+import routes.store.EndpointRepository.Endpoint;
+import routes.store.MunicipalityRepository;
+import routes.store.MunicipalityRepository.Municipality;
 import routes.store.QueueAdminRepository;
-import routes.store.RegistryRepository;
 
 /** The admin resources of the HTTP API: the same operations as the admin CLI, over the same repositories. */
 public final class AdminApi {
 
-    private final RegistryRepository registry;
+    private final MunicipalityRepository municipalities;
+    private final CameraRegistry cameraRegistry;
+    private final EndpointRepository endpoints;
     private final CameraRepository cameras;
     private final QueueAdminRepository queue;
     private final ObjectMapper json;
 
-    public AdminApi(RegistryRepository registry, CameraRepository cameras, QueueAdminRepository queue, ObjectMapper json) {
-        this.registry = registry;
+    public AdminApi(MunicipalityRepository municipalities, CameraRegistry cameraRegistry, EndpointRepository endpoints,
+                    CameraRepository cameras, QueueAdminRepository queue, ObjectMapper json) {
+        this.municipalities = municipalities;
+        this.cameraRegistry = cameraRegistry;
+        this.endpoints = endpoints;
         this.cameras = cameras;
         this.queue = queue;
         this.json = json;
     }
 
-    public List<RegistryRepository.Municipality> municipalities() throws SQLException {
-        return registry.municipalities();
+    /** The admin resources over the registry of this database. */
+    public static AdminApi of(DataSource dataSource, QueueAdminRepository queue, ObjectMapper json) {
+        return new AdminApi(new MunicipalityRepository(dataSource), new CameraRegistry(dataSource), new EndpointRepository(dataSource),
+                new CameraRepository(dataSource), queue, json);
     }
 
-    public List<RegistryRepository.Camera> cameras() throws SQLException {
-        return registry.cameras(null);
+    public List<Municipality> municipalities() throws SQLException {
+        return municipalities.municipalities();
     }
 
-    public List<RegistryRepository.Endpoint> endpoints() throws SQLException {
-        return registry.endpoints();
+    public List<Camera> cameras() throws SQLException {
+        return cameraRegistry.cameras(null);
+    }
+
+    public List<Endpoint> endpoints() throws SQLException {
+        return endpoints.endpoints();
     }
 
     public Map<String, Object> queueStats() throws SQLException {
@@ -54,7 +71,7 @@ public final class AdminApi {
         if (name == null || name.length() > 200) {
             throw new ApiException(400, "name is required (1-200 characters)");
         }
-        if (registry.municipalityId(name).isPresent()) {
+        if (municipalities.municipalityId(name).isPresent()) {
             throw new ApiException(409, "municipality '" + name + "' already exists");
         }
         UUID id = cameras.addMunicipality(name, text(n, "code"));
@@ -68,7 +85,7 @@ public final class AdminApi {
         if (!ReadingFields.isValidSerial(serial)) {
             throw new ApiException(400, "serial must be 1-64 letters, digits, '-' or '_'");
         }
-        UUID municipality = registry.municipalityId(text(n, "municipality"))
+        UUID municipality = municipalities.municipalityId(text(n, "municipality"))
                 .orElseThrow(() -> new ApiException(404, "municipality not found"));
         String zone = text(n, "timezone");
         if (zone != null) {
@@ -78,7 +95,7 @@ public final class AdminApi {
                 throw new ApiException(400, "timezone must be a zone such as Europe/Madrid");
             }
         }
-        if (registry.cameraId(serial).isPresent()) {
+        if (cameraRegistry.cameraId(serial).isPresent()) {
             throw new ApiException(409, "camera '" + serial + "' already exists");
         }
         UUID id = cameras.addCamera(serial, municipality, text(n, "codigo_lector"),

@@ -13,6 +13,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ServiceStatus;
 import routes.sender.EndpointGuard;
 import routes.store.CertificateRepository;
+import routes.store.EndpointRepository;
 
 /**
  * What {@code GET /health} (an API key's callers) and {@code GET /health/ready} (public) answer: database,
@@ -38,7 +39,7 @@ public final class HealthReport {
     private Answer lastReady;
     private final CertificateRepository certificates;
     private final EndpointGuard guard;
-    private final routes.store.RegistryRepository endpoints;
+    private final EndpointRepository endpoints;
     private final Set<String> flows;
     private final boolean senderEnabled;
 
@@ -46,7 +47,7 @@ public final class HealthReport {
                         Set<String> flows, boolean senderEnabled) {
         this.dataSource = dataSource;
         this.cacheMillis = cacheMillis;
-        this.endpoints = new routes.store.RegistryRepository(dataSource);
+        this.endpoints = new EndpointRepository(dataSource);
         this.queue = queue;
         this.certificates = certificates;
         this.guard = guard;

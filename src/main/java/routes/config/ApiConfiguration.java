@@ -19,7 +19,6 @@ import routes.store.ApiKeyRepository;
 import routes.store.AuditRepository;
 import routes.store.CameraRepository;
 import routes.store.CertificateRepository;
-import routes.store.RegistryRepository;
 
 /**
  * The API flow (api.yaml): the HTTP server with its gate (connections, deadlines, rate limits), the API-key guard,
@@ -85,6 +84,6 @@ public final class ApiConfiguration {
 
     @BindToRegistry
     public AdminApi adminApi() {
-        return new AdminApi(new RegistryRepository(core.dataSource()), new CameraRepository(core.dataSource()), core.queueAdmin(), json);
+        return AdminApi.of(core.dataSource(), core.queueAdmin(), json);
     }
 }

@@ -8,6 +8,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -23,6 +24,10 @@ public final class CertificateRepository {
 
     public CertificateRepository(DataSource dataSource) {
         this.dataSource = dataSource;
+    }
+
+    public Optional<UUID> certificateId(String name) throws SQLException {
+        return Jdbc.id(dataSource, "SELECT id FROM certificates WHERE name = ?", name);
     }
 
     /** Inserts a PEM certificate row, or updates the one with the same name (a renewal). */

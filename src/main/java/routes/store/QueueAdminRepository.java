@@ -175,7 +175,7 @@ public final class QueueAdminRepository {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Entry(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getString(4),
-                            RegistryRepository.instant(rs, 5), rs.getString(6), rs.getString(7), RegistryRepository.instant(rs, 8)));
+                            Jdbc.instant(rs, 5), rs.getString(6), rs.getString(7), Jdbc.instant(rs, 8)));
                 }
             }
         }
@@ -296,7 +296,7 @@ public final class QueueAdminRepository {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new EndpointHealth(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5),
-                            RegistryRepository.instant(rs, 6)));
+                            Jdbc.instant(rs, 6)));
                 }
             }
         }
