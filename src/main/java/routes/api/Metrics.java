@@ -13,6 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import routes.health.QueueSnapshot;
 import routes.ingest.IngestStats;
 import routes.ingest.Rejection;
 import routes.sender.EndpointGuard;

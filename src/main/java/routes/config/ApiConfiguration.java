@@ -14,11 +14,10 @@ import routes.api.ApiGate;
 import routes.api.ApiGuard;
 import routes.api.ApiResponseHeaders;
 import routes.api.ApiServer;
-import routes.api.HealthReport;
 import routes.store.ApiKeyRepository;
 import routes.store.AuditRepository;
+import routes.health.HealthReport;
 import routes.store.CameraRepository;
-import routes.store.CertificateRepository;
 
 /**
  * The API flow (api.yaml): the HTTP server with its gate (connections, deadlines, rate limits), the API-key guard,
@@ -78,8 +77,7 @@ public final class ApiConfiguration {
 
     @BindToRegistry
     public HealthReport healthReport() {
-        return new HealthReport(core.dataSource(), core.queueSnapshot(), core.healthCacheMillis(), new CertificateRepository(core.dataSource()),
-                core.endpointGuard(), settings.flows(), settings.flag(Setting.SENDER_ENABLED));
+        return new HealthReport(core.healthCacheMillis());
     }
 
     @BindToRegistry

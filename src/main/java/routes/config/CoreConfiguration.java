@@ -3,11 +3,24 @@ package routes.config;
 import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
+import java.util.List;
 import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
 import routes.api.Metrics;
-import routes.api.QueueSnapshot;
+import routes.health.BreakersCheck;
+import routes.health.CertificatesCheck;
+import routes.health.DatabaseCheck;
+import routes.health.FlowsCheck;
+import routes.health.QueueCheck;
+import routes.health.QueueSnapshot;
 import routes.ingest.IngestStats;
 import routes.sender.EndpointGuard;
+import routes.sender.SenderMetrics;
+import routes.store.CertificateRepository;
+import routes.store.EndpointRepository;
 import routes.store.ImageStore;
 import routes.store.OutageLog;
 import routes.store.QueueAdminRepository;
@@ -16,7 +29,8 @@ import routes.store.QueueRepository;
 /**
  * What every flow shares, built once per process: the settings, the (migrated) database pool, the image store, the
  * queue, the per-endpoint guard and the meter registry that {@code /metrics} exports. Each {@code @BindToRegistry}
- * method is named after the {@code ref:} the routes use.
+ * method is named after the {@code ref:} the routes use. The health checks go into Camel's health-check registry, and
+ * Camel's route metrics into the same meter registry, so {@code /health}, {@code /metrics}, JMX and Hawtio agree.
  */
 public final class CoreConfiguration {
 
@@ -31,6 +45,7 @@ public final class CoreConfiguration {
     private final QueueAdminRepository queueAdmin;
     private final QueueSnapshot queueSnapshot;
     private final Metrics metrics;
+    private final SenderMetrics senderMetrics;
 
     CoreConfiguration(Settings settings, DataSource dataSource, Clock clock) {
         this.settings = settings;
@@ -44,6 +59,20 @@ public final class CoreConfiguration {
         this.queueAdmin = new QueueAdminRepository(dataSource);
         this.queueSnapshot = new QueueSnapshot(queueAdmin, healthCacheMillis(), clock);
         this.metrics = new Metrics(stats, queueSnapshot, guard);
+        this.senderMetrics = new SenderMetrics(metrics.registry()); // exported by every process, as 0 where nothing is sent
+    }
+
+    /** The health checks that {@code /health} aggregates, and Camel's per-route metrics in {@code /metrics}. */
+    void register(CamelContext context) {
+        HealthCheckRegistry checks = HealthCheckRegistry.get(context);
+        for (HealthCheck check : List.of(new DatabaseCheck(dataSource), new FlowsCheck(settings.flows(), settings.flag(Setting.SENDER_ENABLED)),
+                new QueueCheck(queueSnapshot), new CertificatesCheck(new CertificateRepository(dataSource), clock),
+                new BreakersCheck(guard, new EndpointRepository(dataSource)))) {
+            checks.register(check);
+        }
+        MicrometerRoutePolicyFactory routeMetrics = new MicrometerRoutePolicyFactory();
+        routeMetrics.setMeterRegistry(metrics.registry());
+        context.addRoutePolicyFactory(routeMetrics);
     }
 
     @BindToRegistry
@@ -87,16 +116,16 @@ public final class CoreConfiguration {
         return metrics;
     }
 
+    SenderMetrics senderMetrics() {
+        return senderMetrics;
+    }
+
     Clock clock() {
         return clock;
     }
 
     QueueAdminRepository queueAdmin() {
         return queueAdmin;
-    }
-
-    QueueSnapshot queueSnapshot() {
-        return queueSnapshot;
     }
 
     long healthCacheMillis() {

@@ -12,7 +12,6 @@ import routes.sender.MatriculaResponse;
 import routes.sender.MossosClient;
 import routes.sender.SendOutcomes;
 import routes.sender.SenderCapacity;
-import routes.sender.SenderMetrics;
 
 /**
  * The sender flow (sender.yaml): the Mossos CXF endpoint, request signing with each municipality's certificate, the
@@ -60,7 +59,7 @@ public final class SenderConfiguration {
     @BindToRegistry
     public SendOutcomes sendOutcomes() {
         return new SendOutcomes(core.queueRepository(), core.endpointGuard(), core.imageStore(), settings.text(Setting.SENDER_INSTANCE_ID),
-                settings.integer(Setting.SENDER_MAX_BACKOFF_MS), core.clock(), new SenderMetrics(core.metrics().registry()));
+                settings.integer(Setting.SENDER_MAX_BACKOFF_MS), core.clock(), core.senderMetrics());
     }
 
     @BindToRegistry

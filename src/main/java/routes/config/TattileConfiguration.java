@@ -47,6 +47,7 @@ public class TattileConfiguration implements CamelConfiguration {
         settings.asProperties().forEach((k, v) -> context.getPropertiesComponent().addInitialProperty((String) k, (String) v));
 
         CoreConfiguration core = new CoreConfiguration(settings, database(context, settings), Clock.systemUTC());
+        core.register(context);
         Set<String> flows = settings.flows();
         List<Object> configurations = new ArrayList<>(List.of(core));
         if (flows.contains("ingest") || flows.contains("api")) {

@@ -61,7 +61,7 @@ class PackageDependenciesTest {
 
     @Test
     void theFlowsImportNeitherTheWiringNorTheCommands() {
-        for (String flow : List.of("routes.ingest", "routes.sender", "routes.api", "routes.monitoring")) {
+        for (String flow : List.of("routes.ingest", "routes.sender", "routes.api", "routes.health", "routes.monitoring")) {
             assertThat(graph.getOrDefault(flow, Set.of())).as(flow + " imports")
                     .doesNotContain("routes", "routes.config", "routes.admin", "routes.tools", "routes.legacy");
         }

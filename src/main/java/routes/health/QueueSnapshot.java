@@ -1,4 +1,4 @@
-package routes.api;
+package routes.health;
 
 import java.sql.SQLException;
 import java.time.Clock;
