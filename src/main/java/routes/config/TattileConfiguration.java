@@ -83,6 +83,7 @@ public class TattileConfiguration implements CamelConfiguration {
         settings.asProperties().forEach((k, v) -> context.getPropertiesComponent().addInitialProperty((String) k, (String) v));
         Registry registry = context.getRegistry();
         Clock clock = Clock.systemUTC();
+        TemplatedRoutes.install(context);
 
         HikariDataSource dataSource = Database.pool(settings.database(), "tattile");
         context.addService(new ServiceSupport() {
