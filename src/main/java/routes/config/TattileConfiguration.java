@@ -70,6 +70,7 @@ public class TattileConfiguration implements CamelConfiguration {
         for (Object configuration : configurations) {
             binder.postProcessBeforeInitialization(configuration, configuration.getClass().getSimpleName());
         }
+        TemplatedRoutes.install(context);
         loadRoutes(context, settings);
     }
 
