@@ -45,6 +45,42 @@ class PackageDependenciesTest {
         assertThat(cycles).as("edges on a cycle").isEmpty();
     }
 
+    /** The layers, top down, as the README's architecture section draws them; a package imports only layers below its own. */
+    private static final List<Set<String>> LAYERS = List.of(
+            Set.of("routes"),
+            Set.of("routes.admin", "routes.tools.bench"),
+            Set.of("routes.tools"),
+            Set.of("routes.legacy"),
+            Set.of("routes.config"),
+            Set.of("routes.api", "routes.monitoring"),
+            Set.of("routes.health"),
+            Set.of("routes.ingest", "routes.sender"),
+            Set.of("routes.store", "routes.security"),
+            Set.of("routes.cli", "routes.http"));
+
+    @Test
+    void everyImportPointsDownTheLayers() {
+        List<String> upOrSideways = new ArrayList<>();
+        for (var e : graph.entrySet()) {
+            int from = layer(e.getKey());
+            for (String to : e.getValue()) {
+                if (layer(to) <= from) {
+                    upOrSideways.add(e.getKey() + " -> " + to);
+                }
+            }
+        }
+        assertThat(upOrSideways).as("imports of a package in the same or a higher layer").isEmpty();
+    }
+
+    private static int layer(String pkg) {
+        for (int i = 0; i < LAYERS.size(); i++) {
+            if (LAYERS.get(i).contains(pkg)) {
+                return i;
+            }
+        }
+        throw new AssertionError(pkg + " is in no layer: add it to LAYERS and to the README's architecture section");
+    }
+
     @Test
     void theStoreAndSecurityImportNothingOfTheFlowsOrTheWiring() {
         for (String bottom : List.of("routes.store", "routes.security", "routes.http", "routes.cli")) {
