@@ -1,11 +1,13 @@
 package routes.store;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,9 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 /**
@@ -44,8 +46,15 @@ public final class OrphanImageSweeper {
     private final DataSource dataSource;
     private final Duration grace;
     private final Clock clock;
+    private final Consumer<Path> visited;
 
     public OrphanImageSweeper(ImageStore images, DataSource dataSource, Duration grace, Clock clock) {
+        this(images, dataSource, grace, clock, file -> { });
+    }
+
+    /** With a callback for each file the walk visits (tests: to delete files while the walk runs). */
+    OrphanImageSweeper(ImageStore images, DataSource dataSource, Duration grace, Clock clock, Consumer<Path> visited) {
+        this.visited = visited;
         this.images = images;
         this.dataSource = dataSource;
         this.grace = grace;
@@ -61,36 +70,50 @@ public final class OrphanImageSweeper {
         Map<UUID, List<Path>> candidates = new HashMap<>();
         List<Path> staleTemps = new ArrayList<>();
         List<Path> dirs = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(base)) {
-            walk.forEach(p -> {
-                try {
-                    if (Files.isDirectory(p)) {
-                        if (!p.equals(base)) {
-                            dirs.add(p);
-                        }
-                        return;
-                    }
-                    if (Files.getLastModifiedTime(p).toMillis() > cutoff) {
-                        return;
-                    }
-                    String name = p.getFileName().toString();
-                    if (name.startsWith(ImageStore.TEMP_PREFIX)) {
-                        staleTemps.add(p);
-                        return;
-                    }
-                    Matcher m = OUR_IMAGE.matcher(name);
-                    if (m.matches()) {
-                        candidates.computeIfAbsent(UUID.fromString(m.group(1)), k -> new ArrayList<>()).add(p);
-                    }
-                } catch (NoSuchFileException gone) {
-                    // deleted meanwhile (a reading was sent and cleaned up): nothing to do
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+        Files.walkFileTree(base, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                if (!dir.equals(base)) {
+                    dirs.add(dir);
                 }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                visited.accept(file);
+                if (attrs.isDirectory() || attrs.lastModifiedTime().toMillis() > cutoff) {
+                    return FileVisitResult.CONTINUE;
+                }
+                String name = file.getFileName().toString();
+                if (name.startsWith(ImageStore.TEMP_PREFIX)) {
+                    staleTemps.add(file);
+                    return FileVisitResult.CONTINUE;
+                }
+                Matcher m = OUR_IMAGE.matcher(name);
+                if (m.matches()) {
+                    candidates.computeIfAbsent(UUID.fromString(m.group(1)), k -> new ArrayList<>()).add(file);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            /** A file or folder deleted while the walk reaches it (a reading delivered meanwhile): skipped. */
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null && !(e instanceof NoSuchFileException)) {
+                    throw e;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
         int orphans = 0;
         List<UUID> ids = new ArrayList<>(candidates.keySet());
         for (int from = 0; from < ids.size(); from += BATCH) {
