@@ -4,10 +4,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.ServiceStatus;
@@ -114,7 +116,7 @@ public final class HealthReport {
 
     /** Breaker state per endpoint name ("global" for MOSSOS_ENDPOINT_URL); endpoints never used yet are not listed. */
     private Map<String, String> breakersByName() {
-        Map<String, String> names = new java.util.HashMap<>();
+        Map<String, String> names = new HashMap<>();
         try {
             for (var e : endpoints.endpoints()) {
                 names.put(e.id().toString(), e.name());
@@ -122,7 +124,7 @@ public final class HealthReport {
         } catch (SQLException e) {
             // names unknown: the ids are shown
         }
-        Map<String, String> out = new java.util.TreeMap<>();
+        Map<String, String> out = new TreeMap<>();
         guard.states().forEach((key, state) -> out.put(names.getOrDefault(key, key), state));
         return out;
     }
