@@ -1,5 +1,6 @@
 package routes;
 
+import java.sql.SQLException;
 import routes.cli.CommandFailedException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -47,7 +48,7 @@ public class Application implements Callable<Integer> {
                 commandLine.getErr().println(oneLine(e.getMessage()));
                 return e instanceof InvalidSettingException ? 2 : 1;
             }
-            if (e instanceof java.sql.SQLException) {
+            if (e instanceof SQLException) {
                 commandLine.getErr().println(oneLine("Database error: " + e.getMessage()));
                 return 1;
             }

@@ -9,7 +9,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Model.CommandSpec;
 import routes.cli.CommandFailedException;
 import routes.config.Setting;
@@ -126,7 +128,7 @@ final class AdminSupport {
 
     /** A queue status given by the operator, upper-cased and checked. */
     static String status(String value, List<String> allowed) {
-        String s = value.strip().toUpperCase(java.util.Locale.ROOT);
+        String s = value.strip().toUpperCase(Locale.ROOT);
         if (!allowed.contains(s)) {
             throw new CommandFailedException("Invalid status '" + value + "': use " + String.join(", ", allowed));
         }
@@ -166,7 +168,7 @@ final class AdminSupport {
 
     /** An age for {@code --older-than}: days as {@code 30} or {@code 30d}, or weeks as {@code 4w}; at least 1 day. */
     static int days(String option, String value) {
-        var m = java.util.regex.Pattern.compile("(\\d{1,5})([dw]?)").matcher(value == null ? "" : value.strip().toLowerCase(java.util.Locale.ROOT));
+        var m = Pattern.compile("(\\d{1,5})([dw]?)").matcher(value == null ? "" : value.strip().toLowerCase(Locale.ROOT));
         if (!m.matches() || Integer.parseInt(m.group(1)) < 1) {
             throw new CommandFailedException(option + " must be a number of days such as 30 or 30d (or weeks: 4w), at least 1 (got '"
                     + value + "')");

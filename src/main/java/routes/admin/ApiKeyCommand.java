@@ -5,8 +5,15 @@ import static routes.admin.AdminSupport.object;
 import static routes.admin.AdminSupport.orDash;
 
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,9 +69,9 @@ public class ApiKeyCommand {
 
         @Override
         public Integer call() throws SQLException {
-            String n = name != null ? name.strip() : role.strip().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "-"
-                    + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC)
-                    .format(java.time.Instant.now());
+            String n = name != null ? name.strip() : role.strip().toLowerCase(Locale.ROOT).replace('_', '-') + "-"
+                    + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC)
+                    .format(Instant.now());
             if (!n.matches(NAME_PATTERN)) {
                 throw new CommandFailedException("Invalid API key name '" + name + "': use 1-64 letters, digits, '.', '_' or '-'");
             }
@@ -85,7 +92,7 @@ public class ApiKeyCommand {
                 if (scoped) {
                     var municipalityRepository = new MunicipalityRepository(ds);
                     var cameraRegistry = new CameraRegistry(ds);
-                    java.util.Set<java.util.UUID> ids = new java.util.HashSet<>();
+                    Set<UUID> ids = new HashSet<>();
                     for (String m : municipalities) {
                         ids.add(municipalityRepository.municipalityId(m)
                                 .orElseThrow(() -> new CommandFailedException("Municipality '" + m + "' does not exist")));
@@ -95,7 +102,7 @@ public class ApiKeyCommand {
                             throw new CommandFailedException("Camera '" + c + "' does not exist");
                         }
                     }
-                    scope = new ApiKeyRepository.Scope(java.util.Set.copyOf(ids), java.util.Set.copyOf(cameras));
+                    scope = new ApiKeyRepository.Scope(Set.copyOf(ids), Set.copyOf(cameras));
                 }
                 String key;
                 try {

@@ -9,6 +9,7 @@ import static routes.admin.AdminSupport.plural;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import javax.sql.DataSource;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import routes.cli.CommandFailedException;
 import routes.config.ConfigOptions;
+import routes.ingest.SourceAllowList;
 import routes.store.CameraRegistry;
 import routes.store.CameraRegistry.CameraChanges;
 import routes.store.CertificateRepository;
@@ -82,7 +84,7 @@ public class CameraCommand {
                 return List.of();
             }
             try {
-                var list = routes.ingest.SourceAllowList.parseList(allowedSources);
+                var list = SourceAllowList.parseList(allowedSources);
                 if (list.allowsAny()) {
                     throw new CommandFailedException("Invalid --allowed-sources '" + allowedSources + "': give CIDR blocks, or none");
                 }
@@ -145,7 +147,7 @@ public class CameraCommand {
 
     @FunctionalInterface
     interface Lookup {
-        java.util.Optional<UUID> find(String name) throws SQLException;
+        Optional<UUID> find(String name) throws SQLException;
     }
 
     /** A certificate or endpoint given by name: absent, "none" (clear) or an existing one. */

@@ -1,13 +1,20 @@
 package routes.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,6 +25,7 @@ import routes.config.ConfigOptions;
 import routes.config.Setting;
 import routes.config.Settings;
 import routes.security.CertificateImport;
+import routes.security.PemFiles;
 import routes.store.AssignmentRepository;
 import routes.store.CertificateRepository;
 import routes.store.ImageStore;
@@ -65,7 +73,7 @@ public class CertificateCommand {
                             .fromPkcs12(file, password, ImageStore.safeComponent(certName));
                 } catch (CertificateImport.BadPasswordException | CertificateImport.UnsafePathException e) {
                     throw new CommandFailedException(e.getMessage());
-                } catch (java.security.GeneralSecurityException e) {
+                } catch (GeneralSecurityException e) {
                     throw new CommandFailedException("Cannot import " + file.getFileName() + ": " + e.getMessage());
                 }
                 return record(settings, certName, municipality, imported, spec);
@@ -74,7 +82,7 @@ public class CertificateCommand {
             }
         }
 
-        private char[] password() throws java.io.IOException {
+        private char[] password() throws IOException {
             if (passwordFile != null) {
                 return Files.readString(passwordFile, StandardCharsets.UTF_8).strip().toCharArray();
             }
@@ -119,7 +127,7 @@ public class CertificateCommand {
                 imported = new CertificateImport(settings.path(Setting.CERTS_DIR)).fromPem(key, cert, ImageStore.safeComponent(certName));
             } catch (CertificateImport.UnsafePathException e) {
                 throw new CommandFailedException(e.getMessage());
-            } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+            } catch (GeneralSecurityException | IOException e) {
                 throw new CommandFailedException("Cannot add the certificate: " + e.getMessage());
             }
             return record(settings, certName, municipality, imported, spec);
@@ -128,17 +136,17 @@ public class CertificateCommand {
         /** The CN of the certificate's subject, to name it when no name is given. */
         private static String commonName(Path cert) {
             try {
-                String subject = routes.security.PemFiles.readCertificates(cert).get(0).getSubjectX500Principal().getName();
-                var m = java.util.regex.Pattern.compile("(?:^|,)CN=([^,]+)").matcher(subject);
+                String subject = PemFiles.readCertificates(cert).get(0).getSubjectX500Principal().getName();
+                var m = Pattern.compile("(?:^|,)CN=([^,]+)").matcher(subject);
                 return m.find() ? m.group(1).strip() : subject;
-            } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+            } catch (GeneralSecurityException | IOException e) {
                 throw new CommandFailedException("Cannot read the certificate " + cert + ": " + e.getMessage());
             }
         }
     }
 
     static int record(Settings settings, String certName, String municipality, CertificateImport.Imported imported, CommandSpec spec)
-            throws java.sql.SQLException {
+            throws SQLException {
         try (var ds = AdminDatabase.open(settings)) {
             CertificateRepository repo = new CertificateRepository(ds);
             var id = repo.upsertPem(certName, imported.certPath(), imported.keyPath(), imported.subject(), imported.fingerprintSha256(),
@@ -166,9 +174,9 @@ public class CertificateCommand {
                 var rows = new CertificateRepository(ds).list();
                 var out = spec.commandLine().getOut();
                 if (json) {
-                    var list = new java.util.ArrayList<java.util.Map<String, Object>>();
+                    var list = new ArrayList<Map<String, Object>>();
                     for (var r : rows) {
-                        var m = new java.util.LinkedHashMap<String, Object>();
+                        var m = new LinkedHashMap<String, Object>();
                         m.put("id", r.id().toString());
                         m.put("name", r.name());
                         m.put("type", r.type());

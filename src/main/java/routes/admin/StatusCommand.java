@@ -4,11 +4,18 @@ import static routes.admin.AdminSupport.iso;
 import static routes.admin.AdminSupport.object;
 import static routes.admin.AdminSupport.orDash;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,14 +58,14 @@ public class StatusCommand implements Callable<Integer> {
             return null;
         }
         try {
-            var http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-            var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + apiPort + "/health"))
-                    .header("X-API-Key", key.strip()).timeout(Duration.ofSeconds(1)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("breakers");
-            Map<String, String> out = new java.util.TreeMap<>();
+            var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            var response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/health"))
+                    .header("X-API-Key", key.strip()).timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+            var node = new ObjectMapper().readTree(response.body()).path("breakers");
+            Map<String, String> out = new TreeMap<>();
             node.fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue().asText()));
             return node.isObject() ? out : null;
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -2,7 +2,10 @@ package routes.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.sql.SQLException;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,8 +93,8 @@ public final class AdminApi {
         String zone = text(n, "timezone");
         if (zone != null) {
             try {
-                java.time.ZoneId.of(zone);
-            } catch (java.time.DateTimeException e) {
+                ZoneId.of(zone);
+            } catch (DateTimeException e) {
                 throw new ApiException(400, "timezone must be a zone such as Europe/Madrid");
             }
         }
@@ -137,7 +140,7 @@ public final class AdminApi {
                 throw new ApiException(400, "a JSON object is expected");
             }
             return n;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new ApiException(400, "malformed JSON");
         }
     }

@@ -1,9 +1,11 @@
 package routes.api;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Who may call what on the HTTP API, and how large its body may be: the one table the API gate
@@ -48,7 +50,7 @@ public final class ApiAccess {
                 new Resource("GET", "/api/endpoints", READERS, 0),
                 new Resource("GET", "/api/queue/stats", READERS, 0),
                 new Resource("POST", "/api/queue/requeue", ADMIN, ADMIN_JSON_MAX_BYTES));
-        this.byPath = all.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(Resource::path, r -> r));
+        this.byPath = all.stream().collect(Collectors.toUnmodifiableMap(Resource::path, r -> r));
     }
 
     /** The resource at this path (exact match, no trailing slash), whatever the method. */
@@ -56,7 +58,7 @@ public final class ApiAccess {
         return Optional.ofNullable(byPath.get(path));
     }
 
-    public java.util.Collection<Resource> all() {
+    public Collection<Resource> all() {
         return byPath.values();
     }
 }

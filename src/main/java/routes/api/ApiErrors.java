@@ -1,5 +1,6 @@
 package routes.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -18,7 +19,7 @@ public final class ApiErrors {
     static String json(String reason) {
         try {
             return JSON.writeValueAsString(Map.of("error", reason));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }

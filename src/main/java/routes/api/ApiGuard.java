@@ -3,7 +3,10 @@ package routes.api;
 import java.sql.SQLException;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
+import routes.ingest.ParsedReading;
+import routes.store.ApiKeyRepository;
 import routes.store.AuditRepository;
+import routes.store.CameraRepository;
 
 /**
  * The Camel side of the API's access control. {@link ApiGate} has already checked the key, its role and
@@ -22,9 +25,9 @@ public final class ApiGuard {
 
     private final ApiGate gate;
     private final AuditRepository audit;
-    private final routes.store.CameraRepository cameras;
+    private final CameraRepository cameras;
 
-    public ApiGuard(ApiGate gate, AuditRepository audit, routes.store.CameraRepository cameras) {
+    public ApiGuard(ApiGate gate, AuditRepository audit, CameraRepository cameras) {
         this.gate = gate;
         this.audit = audit;
         this.cameras = cameras;
@@ -47,8 +50,8 @@ public final class ApiGuard {
      * its serials); any other camera, registered or not, gets the same 403, so the answer does not tell which
      * serials exist. Unscoped keys are not limited here.
      */
-    public routes.ingest.ParsedReading requireScope(Exchange exchange, routes.ingest.ParsedReading reading) throws SQLException {
-        routes.store.ApiKeyRepository.Scope scope = exchange.getProperty(SCOPE_PROPERTY, routes.store.ApiKeyRepository.Scope.class);
+    public ParsedReading requireScope(Exchange exchange, ParsedReading reading) throws SQLException {
+        ApiKeyRepository.Scope scope = exchange.getProperty(SCOPE_PROPERTY, ApiKeyRepository.Scope.class);
         if (scope == null) {
             return reading;
         }

@@ -8,6 +8,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import routes.http.HttpServers;
 
 /**
  * The HTTP server the {@code platform-http} routes of {@code api.yaml} run on: Camel's Vert.x server with
@@ -26,7 +27,7 @@ public final class ApiServer extends VertxPlatformHttpServer {
     private HttpServer server;
 
     public ApiServer(String host, int port, long maxBodyBytes, ApiGate gate, int idleTimeoutSeconds, boolean proxyProtocol) {
-        this(configuration(host, port, maxBodyBytes), gate, routes.http.HttpServers.options(idleTimeoutSeconds, proxyProtocol));
+        this(configuration(host, port, maxBodyBytes), gate, HttpServers.options(idleTimeoutSeconds, proxyProtocol));
     }
 
     private ApiServer(VertxPlatformHttpServerConfiguration configuration, ApiGate gate, HttpServerOptions options) {

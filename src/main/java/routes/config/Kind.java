@@ -1,9 +1,13 @@
 package routes.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import routes.ingest.SourceAllowList;
 
 /** The shape a setting's value must have; {@link #check} returns an error text or null. */
 public interface Kind {
@@ -65,7 +69,7 @@ public interface Kind {
 
     Kind CIDR_LIST = v -> {
         try {
-            routes.ingest.SourceAllowList.parseList(v);
+            SourceAllowList.parseList(v);
             return null;
         } catch (IllegalArgumentException e) {
             return "must be a comma list of IP addresses or CIDR blocks (e.g. 192.0.2.0/24,2001:db8::/32): " + e.getMessage();
@@ -74,12 +78,12 @@ public interface Kind {
 
     Kind OPTIONAL_IDENTIFIER = v -> v.isEmpty() || v.matches("[A-Za-z0-9._:-]{1,100}") ? null : "must be letters, digits, '.', '_', ':' or '-'";
 
-    Kind OPTIONAL_DIRECTORY = v -> v.isEmpty() || java.nio.file.Files.isDirectory(java.nio.file.Path.of(v)) ? null : "must be an existing folder";
+    Kind OPTIONAL_DIRECTORY = v -> v.isEmpty() || Files.isDirectory(Path.of(v)) ? null : "must be an existing folder";
 
     Kind OPTIONAL_URL = v -> v.isEmpty() || v.matches("https?://\\S+") ? null : "must be an http:// or https:// URL";
 
     static Kind oneOf(String... values) {
-        java.util.List<String> allowed = java.util.List.of(values);
+        List<String> allowed = List.of(values);
         return v -> allowed.contains(v) ? null : "must be one of " + String.join(", ", allowed);
     }
 

@@ -1,5 +1,6 @@
 package routes.config;
 
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.io.IOException;
@@ -11,9 +12,11 @@ import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Function;
+import routes.store.DatabaseConfig;
 
 /**
  * The validated configuration: every {@link Setting} with its value from the given source, or its default.
@@ -62,16 +65,16 @@ public final class Settings {
     }
 
     /** The Lector Vision forwarder's port, when {@code LECTORVISION_PORT} is set. */
-    public java.util.OptionalInt lectorVisionPort() {
+    public OptionalInt lectorVisionPort() {
         String v = text(Setting.LECTORVISION_PORT);
-        return v.isEmpty() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(Integer.parseInt(v));
+        return v.isEmpty() ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(v));
     }
 
     private static String defaultInstanceId() {
         String host;
         try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
             host = "host";
         }
         return (host.replaceAll("[^A-Za-z0-9._-]", "_") + ":" + ProcessHandle.current().pid());
@@ -110,8 +113,8 @@ public final class Settings {
     }
 
     /** How to reach the database, as the plain values the store takes. */
-    public routes.store.DatabaseConfig database() {
-        return new routes.store.DatabaseConfig(jdbcUrl(), text(Setting.DB_NAME), text(Setting.DB_USER), text(Setting.DB_PASSWORD),
+    public DatabaseConfig database() {
+        return new DatabaseConfig(jdbcUrl(), text(Setting.DB_NAME), text(Setting.DB_USER), text(Setting.DB_PASSWORD),
                 integer(Setting.DB_POOL_SIZE), integer(Setting.DB_CONNECT_TIMEOUT_MS), flag(Setting.DB_MIGRATE_ON_START),
                 text(Setting.DB_OWNER_USER));
     }

@@ -1,5 +1,8 @@
 package routes.ingest;
 
+import java.net.InetAddress;
+import java.time.DateTimeException;
+import java.util.List;
 import routes.store.SqlErrors;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -59,7 +62,7 @@ public final class CameraGate {
         if (!camera.active()) {
             throw new RejectedReadingException(Rejection.INACTIVE_CAMERA, "cámara inactiva (" + r.deviceSn() + ")", r.deviceSn());
         }
-        java.net.InetAddress address = SourceAllowList.address(source);
+        InetAddress address = SourceAllowList.address(source);
         String from = address == null ? null : address.getHostAddress();
         if (!found.sources().allows(address)) {
             throw new RejectedReadingException(Rejection.SOURCE_NOT_ALLOWED, "la cámara (" + r.deviceSn() + ") no envía desde " + from
@@ -75,7 +78,7 @@ public final class CameraGate {
         if (camera.timezone() != null && !camera.timezone().isBlank()) {
             try {
                 zone = ZoneId.of(camera.timezone());
-            } catch (java.time.DateTimeException e) {
+            } catch (DateTimeException e) {
                 zone = defaultZone; // the admin command validates zones; an old bad row falls back
             }
         }
@@ -93,7 +96,7 @@ public final class CameraGate {
         try {
             sources = found.map(c -> SourceAllowList.of(c.allowedSources())).orElse(SourceAllowList.ANY);
         } catch (IllegalArgumentException e) {
-            sources = SourceAllowList.of(java.util.List.of("0.0.0.0/32")); // PostgreSQL's cidr always parses; never allow on doubt
+            sources = SourceAllowList.of(List.of("0.0.0.0/32")); // PostgreSQL's cidr always parses; never allow on doubt
         }
         Cached fresh = new Cached(found, sources, now + cacheMillis);
         if (cacheMillis > 0) {

@@ -1,5 +1,7 @@
 package routes.ingest;
 
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -8,9 +10,11 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.ServiceStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,15 +41,15 @@ final class LectorVisionRequests {
     private static final Logger LOG = LoggerFactory.getLogger(LectorVisionRequests.class);
 
     private final CamelContext context;
-    private final io.vertx.core.Vertx vertx;
+    private final Vertx vertx;
     private final SourceAllowList allowed;
     private final LectorVisionServer.Limits limits;
     private final IngestStats stats;
     private final AtomicInteger inProgress = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong notRunningLogged = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong notRunningLogged = new AtomicLong();
     private ProducerTemplate template;
 
-    LectorVisionRequests(CamelContext context, io.vertx.core.Vertx vertx, SourceAllowList allowed, LectorVisionServer.Limits limits,
+    LectorVisionRequests(CamelContext context, Vertx vertx, SourceAllowList allowed, LectorVisionServer.Limits limits,
                          IngestStats stats) {
         this.context = context;
         this.vertx = vertx;
@@ -172,7 +176,7 @@ final class LectorVisionRequests {
      * the forwarder keeps its readings; one line a minute says so.
      */
     private boolean routeRunning() {
-        org.apache.camel.ServiceStatus status = context.getRouteController().getRouteStatus(ROUTE_ID);
+        ServiceStatus status = context.getRouteController().getRouteStatus(ROUTE_ID);
         if (status != null && status.isStarted()) {
             return true;
         }
@@ -202,7 +206,7 @@ final class LectorVisionRequests {
         refuse(request, 413, "body larger than " + limits.maxBodyBytes() + " bytes");
     }
 
-    private static io.vertx.core.Future<Void> answer(HttpServerResponse response, int status, String json, String retryAfter) {
+    private static Future<Void> answer(HttpServerResponse response, int status, String json, String retryAfter) {
         if (retryAfter != null) {
             response.putHeader("Retry-After", retryAfter);
         }

@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
@@ -13,6 +14,7 @@ import org.apache.camel.CamelContextAware;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import routes.http.HttpServers;
 
 /**
  * The port of the Windows Lector Vision forwarder ({@code LECTORVISION_PORT}): a small Vert.x HTTP server of its
@@ -78,7 +80,7 @@ public final class LectorVisionServer extends ServiceSupport implements CamelCon
         requests = new LectorVisionRequests(context, vertx, allowed, limits, stats);
         requests.start();
         // The API server's options: idle backstop, header size limits, no HTTP/2 upgrade, no compression.
-        server = vertx.createHttpServer(routes.http.HttpServers.options(
+        server = vertx.createHttpServer(HttpServers.options(
                 (int) ((limits.idleTimeoutMillis() + limits.requestTimeoutMillis()) / 1000), false));
         server.connectionHandler(this::connected);
         server.requestHandler(request -> {
@@ -90,7 +92,7 @@ public final class LectorVisionServer extends ServiceSupport implements CamelCon
         });
         try {
             server.listen(port, host).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException("LECTORVISION_PORT " + host + ":" + port + " cannot be opened: " + e.getCause().getMessage(), e);
         }
         LOG.info("[INGEST] Puerto Lector Vision en {}:{}: POST /ingest/lectorvision sin clave desde {}", host, server.actualPort(),

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import routes.store.ImageStore;
 import routes.store.NewReading;
 import routes.store.ReadingRepository;
+import routes.store.SqlErrors;
 
 /**
  * Stores a reading whole or not at all: images first (temporary name, then rename), then one transaction
@@ -51,7 +52,7 @@ public final class ReadingRecorder {
             throw new RejectedReadingException(Rejection.STORE_FAILED, "no se pueden guardar las imágenes de la lectura (" + r.plate()
                     + ") de (" + r.deviceSn() + "): " + e, r.deviceSn());
         } catch (SQLException e) {
-            if (routes.store.SqlErrors.isTransient(e)) {
+            if (SqlErrors.isTransient(e)) {
                 throw new DatabaseUnavailableException(r.plate(), r.deviceSn(), e);
             }
             throw new RejectedReadingException(Rejection.STORE_FAILED, "la base de datos rechaza la lectura (" + r.plate() + ") de ("

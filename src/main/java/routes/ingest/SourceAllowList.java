@@ -3,10 +3,13 @@ package routes.ingest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Addresses allowed to send readings: a list of CIDR blocks ({@code 192.0.2.10/32}, {@code 10.1.0.0/16},
@@ -92,7 +95,7 @@ public final class SourceAllowList {
             int keep = Math.max(0, Math.min(8, bits - i * 8));
             network[i] &= (byte) (0xFF << (8 - keep));
         }
-        if (!java.util.Arrays.equals(network, address)) {
+        if (!Arrays.equals(network, address)) {
             throw new IllegalArgumentException("'" + c + "' has bits set beyond its /" + bits + " prefix (a network address is needed)");
         }
         return block;
@@ -163,9 +166,9 @@ public final class SourceAllowList {
         return null;
     }
 
-    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile(
+    private static final Pattern IPV4 = Pattern.compile(
             "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
-    private static final java.util.regex.Pattern IPV6 = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
     /** A literal IPv4 (dotted quad) or IPv6 address, never a host name (no DNS lookup); null otherwise. */
     static InetAddress literal(String s) {
@@ -174,7 +177,7 @@ public final class SourceAllowList {
         }
         try {
             return InetAddress.getByName(s); // a literal: parsed, not resolved
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             return null;
         }
     }

@@ -3,7 +3,9 @@ package routes.legacy;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,9 +16,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import routes.ingest.ReadingPlausibility;
 import routes.legacy.ImportReport.Entity;
 import routes.store.ImageStore;
 
@@ -144,7 +148,7 @@ final class LegacyReadingImport {
             report.addSkipped(Entity.READING, "NO_TIMESTAMP", false);
             return;
         }
-        String plate = q.plate() == null ? "" : q.plate().strip().toUpperCase(java.util.Locale.ROOT);
+        String plate = q.plate() == null ? "" : q.plate().strip().toUpperCase(Locale.ROOT);
         UUID duplicateOf = duplicateOf(camera.serial(), plate, q.timestampUtc());
         if (duplicateOf != null) {
             if (!dryRun) {
@@ -222,7 +226,7 @@ final class LegacyReadingImport {
     private String copy(boolean has, String stored, String serial, String plate, Instant time, UUID readingId, ImageStore.Kind kind,
                         List<String> written) throws IOException {
         Path source = has ? imageFiles.image(stored) : null;
-        if (source == null || !Files.isRegularFile(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (source == null || !Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
         if (Files.size(source) > MAX_IMAGE_BYTES) {
@@ -230,7 +234,7 @@ final class LegacyReadingImport {
             return null;
         }
         byte[] bytes = Files.readAllBytes(source);
-        if (!routes.ingest.ReadingPlausibility.isJpeg(bytes)) {
+        if (!ReadingPlausibility.isJpeg(bytes)) {
             notImages.add(source + " (not a JPEG)");
             return null;
         }
@@ -250,9 +254,9 @@ final class LegacyReadingImport {
      */
     private void handOver(Path file) throws IOException {
         Path base = images.baseDir();
-        java.nio.file.attribute.UserPrincipal owner = Files.getOwner(base);
+        UserPrincipal owner = Files.getOwner(base);
         for (Path p = file; p != null && !p.equals(base); p = p.getParent()) {
-            if (!owner.equals(Files.getOwner(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+            if (!owner.equals(Files.getOwner(p, LinkOption.NOFOLLOW_LINKS))) {
                 try {
                     Files.setOwner(p, owner);
                 } catch (IOException | UnsupportedOperationException notAllowed) {

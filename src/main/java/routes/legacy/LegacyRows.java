@@ -1,9 +1,11 @@
 package routes.legacy;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,14 +97,14 @@ final class LegacyRows {
 
     /** What is done with each batch of queue rows. */
     interface Batches {
-        void accept(List<Queued> batch) throws SQLException, java.io.IOException;
+        void accept(List<Queued> batch) throws SQLException, IOException;
     }
 
     /**
      * Every queue row with its reading, oldest queue row first (the old sender's order), in batches: read through a
      * cursor, so a backlog of any size is never held in memory at once. Needs the connection in a transaction.
      */
-    static void queued(Connection c, int batchSize, Batches each) throws SQLException, java.io.IOException {
+    static void queued(Connection c, int batchSize, Batches each) throws SQLException, IOException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT q.id, q.status, q.attempts, q.last_error, q.created_at, q.updated_at, q.next_retry_at,
                        r.id, r.camera_id, r.device_sn, r.plate, r.timestamp_utc, r.direction, r.lane_id, r.lane_descr, r.ocr_score,
@@ -142,7 +144,7 @@ final class LegacyRows {
     }
 
     private static Instant instant(ResultSet rs, int i) throws SQLException {
-        java.sql.Timestamp t = rs.getTimestamp(i);
+        Timestamp t = rs.getTimestamp(i);
         return t == null ? null : t.toInstant();
     }
 }

@@ -25,6 +25,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
+import java.security.UnrecoverableKeyException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -71,7 +72,7 @@ public final class CertificateImport {
         try (InputStream in = Files.newInputStream(pfx)) {
             ks.load(in, password);
         } catch (IOException e) {
-            if (e.getCause() instanceof java.security.UnrecoverableKeyException || String.valueOf(e.getMessage()).contains("password")) {
+            if (e.getCause() instanceof UnrecoverableKeyException || String.valueOf(e.getMessage()).contains("password")) {
                 throw new BadPasswordException("Wrong password for " + pfx.getFileName() + " (or not a PKCS#12 file)");
             }
             throw new BadPasswordException("Cannot open " + pfx.getFileName() + " as PKCS#12: " + e.getMessage());
@@ -89,7 +90,7 @@ public final class CertificateImport {
         PrivateKey key;
         try {
             key = (PrivateKey) ks.getKey(alias, password);
-        } catch (java.security.UnrecoverableKeyException e) {
+        } catch (UnrecoverableKeyException e) {
             throw new BadPasswordException("Wrong password for the private key in " + pfx.getFileName());
         }
         List<X509Certificate> chain = new ArrayList<>();

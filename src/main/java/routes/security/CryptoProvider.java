@@ -2,6 +2,7 @@ package routes.security;
 
 import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
 import java.security.Security;
+import java.security.Signature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,6 @@ public final class CryptoProvider {
     }
 
     private static String jdk() {
-        return java.security.Signature.class.getSimpleName() + " (JDK: " + Security.getProviders()[0].getName() + ")";
+        return Signature.class.getSimpleName() + " (JDK: " + Security.getProviders()[0].getName() + ")";
     }
 }

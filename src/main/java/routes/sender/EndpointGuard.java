@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -129,7 +130,7 @@ public final class EndpointGuard {
 
     /** Breaker state per endpoint key, for health and metrics. */
     public Map<String, String> states() {
-        Map<String, String> out = new java.util.TreeMap<>();
+        Map<String, String> out = new TreeMap<>();
         breakers.getAllCircuitBreakers().forEach(b -> out.put(b.getName(), b.getState().name()));
         return out;
     }

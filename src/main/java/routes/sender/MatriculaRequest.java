@@ -1,6 +1,7 @@
 package routes.sender;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.NoSuchFileException;
 import java.sql.SQLException;
 import java.time.ZoneOffset;
@@ -16,8 +17,10 @@ import javax.xml.transform.dom.DOMSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.cxf.common.CxfPayload;
 import org.apache.cxf.binding.soap.SoapHeader;
+import org.apache.cxf.message.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.w3c.dom.DOMImplementation;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import routes.security.CertificateStore;
@@ -44,7 +47,7 @@ public final class MatriculaRequest {
 
     private final ImageStore images;
     private final CertificateStore certificates;
-    private final org.w3c.dom.DOMImplementation documents;
+    private final DOMImplementation documents;
     private final int maxTimeoutMs;
 
     /** @param maxTimeoutMs the longest a send may take (kept below the claim lease) */
@@ -128,8 +131,8 @@ public final class MatriculaRequest {
         exchange.setProperty(CALLBACK_PROPERTY, signing.passwordCallback());
         // Per-message timeouts, read by CXF's HTTP conduit.
         long timeout = Math.min(d.timeoutMs(), maxTimeoutMs);
-        exchange.setProperty(org.apache.cxf.message.Message.CONNECTION_TIMEOUT, Math.min(timeout, 10_000L));
-        exchange.setProperty(org.apache.cxf.message.Message.RECEIVE_TIMEOUT, timeout);
+        exchange.setProperty(Message.CONNECTION_TIMEOUT, Math.min(timeout, 10_000L));
+        exchange.setProperty(Message.RECEIVE_TIMEOUT, timeout);
     }
 
     private static void add(Document doc, Element parent, String name, String value) {
@@ -139,6 +142,6 @@ public final class MatriculaRequest {
     }
 
     private static String plain(double v) {
-        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 }

@@ -1,10 +1,13 @@
 package routes.sender;
 
 import java.io.StringReader;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+import org.apache.camel.component.cxf.common.CxfPayload;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -17,14 +20,14 @@ public final class MatriculaResponse {
     private final DocumentBuilderFactory documents;
 
     public MatriculaResponse(String successCodes) {
-        this.successCodes = java.util.Arrays.stream(successCodes.split(",")).map(String::strip).filter(s -> !s.isEmpty())
+        this.successCodes = Arrays.stream(successCodes.split(",")).map(String::strip).filter(s -> !s.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
         this.documents = DocumentBuilderFactory.newInstance();
         this.documents.setNamespaceAware(true);
         try {
             this.documents.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
             this.documents.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-        } catch (javax.xml.parsers.ParserConfigurationException e) {
+        } catch (ParserConfigurationException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -34,7 +37,7 @@ public final class MatriculaResponse {
      * are (converting the payload to text and parsing it again was a tenth of the sender's CPU); text is parsed.
      */
     public String codiRetorn(Object payload) throws Exception {
-        if (payload instanceof org.apache.camel.component.cxf.common.CxfPayload<?> cxf) {
+        if (payload instanceof CxfPayload<?> cxf) {
             for (Element e : cxf.getBody()) {
                 String code = codiRetorn(e);
                 if (code != null) {

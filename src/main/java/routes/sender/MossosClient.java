@@ -9,9 +9,11 @@ import org.apache.camel.component.cxf.jaxws.CxfEndpoint;
 import org.apache.cxf.transport.http.HTTPConduitFactory;
 import org.apache.cxf.transport.http.URLConnectionHTTPConduit;
 import org.apache.wss4j.common.ConfigurationConstants;
+import org.apache.wss4j.dom.engine.WSSConfig;
 import org.apache.wss4j.stax.ext.WSSSecurityProperties;
 import org.apache.wss4j.stax.setup.ConfigurationConverter;
 import org.apache.wss4j.stax.setup.WSSec;
+import org.apache.xml.security.Init;
 
 /**
  * The one CXF endpoint for the matricula service: PAYLOAD mode (so the interceptor chain runs), the
@@ -32,8 +34,8 @@ public final class MossosClient {
      * does not pay for it (about a second on a small machine).
      */
     public static void warmUp() {
-        org.apache.wss4j.dom.engine.WSSConfig.init();
-        org.apache.xml.security.Init.init();
+        WSSConfig.init();
+        Init.init();
         WSSec.init();
     }
 

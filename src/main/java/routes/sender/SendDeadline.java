@@ -1,9 +1,11 @@
 package routes.sender;
 
 import java.net.HttpURLConnection;
+import java.net.URL;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.apache.camel.Service;
 import org.apache.cxf.interceptor.MessageSenderInterceptor;
 import org.apache.cxf.message.Exchange;
 import org.apache.cxf.message.Message;
@@ -22,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * bounded by the read timeout) or the send fails; lifting it late is harmless, as {@code disconnect()} on an
  * answered connection closes at most an idle pooled one.
  */
-public final class SendDeadline implements org.apache.camel.Service {
+public final class SendDeadline implements Service {
 
     private static final String KEY = SendDeadline.class.getName();
     static final long GRACE_MILLIS = 1000;
@@ -76,7 +78,7 @@ public final class SendDeadline implements org.apache.camel.Service {
     }
 
     private static void cut(HttpURLConnection connection, long millis) {
-        java.net.URL url = connection.getURL(); // without user info or query, which may carry credentials
+        URL url = connection.getURL(); // without user info or query, which may carry credentials
         String where = url.getProtocol() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort()) + url.getPath();
         LOG.warn("[SENDER] Envío cortado: {} no ha leído la petición ni respondido en {} ms", where, millis);
         connection.disconnect();

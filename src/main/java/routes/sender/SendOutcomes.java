@@ -1,5 +1,6 @@
 package routes.sender;
 
+import org.apache.camel.RuntimeCamelException;
 import routes.store.SqlErrors;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -184,7 +185,7 @@ public final class SendOutcomes {
     /** A short, controlled description: exception type and the first line of its message, no payload. */
     static String describe(Throwable t) {
         Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root && (root.getMessage() == null || root instanceof org.apache.camel.RuntimeCamelException)) {
+        while (root.getCause() != null && root.getCause() != root && (root.getMessage() == null || root instanceof RuntimeCamelException)) {
             root = root.getCause();
         }
         String m = root.getMessage() == null ? "" : root.getMessage();

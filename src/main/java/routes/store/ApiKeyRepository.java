@@ -12,10 +12,12 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -40,7 +42,7 @@ public final class ApiKeyRepository {
      * The cameras a scoped SOURCE_WRITER key may send readings for: those of some municipalities and some serials.
      * A scoped key whose scope is empty (its municipality was deleted) covers no camera.
      */
-    public record Scope(java.util.Set<UUID> municipalityIds, java.util.Set<String> cameraSerials) {
+    public record Scope(Set<UUID> municipalityIds, Set<String> cameraSerials) {
         public boolean covers(String serial, UUID municipalityId) {
             return cameraSerials.contains(serial) || (municipalityId != null && municipalityIds.contains(municipalityId));
         }
@@ -184,8 +186,8 @@ public final class ApiKeyRepository {
         if (!key.scoped()) {
             return null;
         }
-        java.util.Set<UUID> municipalities = new java.util.HashSet<>();
-        java.util.Set<String> serials = new java.util.HashSet<>();
+        Set<UUID> municipalities = new HashSet<>();
+        Set<String> serials = new HashSet<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT municipality_id, camera_serial FROM api_key_scopes WHERE api_key_id = ?")) {
             ps.setObject(1, key.id());
@@ -201,7 +203,7 @@ public final class ApiKeyRepository {
                 }
             }
         }
-        return new Scope(java.util.Set.copyOf(municipalities), java.util.Set.copyOf(serials));
+        return new Scope(Set.copyOf(municipalities), Set.copyOf(serials));
     }
 
     /** A scope for display: municipality names and camera serials, sorted (empty when not scoped). */

@@ -1,9 +1,11 @@
 package routes.store;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -13,7 +15,7 @@ public final class CameraRepository {
 
     /** What ingest needs to know of a camera: its allowed sources are CIDR blocks (empty: any address). */
     public record CameraInfo(UUID id, String serialNumber, String timezone, boolean active, UUID municipalityId,
-                             java.util.List<String> allowedSources) {
+                             List<String> allowedSources) {
     }
 
     private final DataSource dataSource;
@@ -34,8 +36,8 @@ public final class CameraRepository {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                java.sql.Array sources = rs.getArray(6);
-                java.util.List<String> allowed = sources == null ? java.util.List.of() : java.util.List.of((String[]) sources.getArray());
+                Array sources = rs.getArray(6);
+                List<String> allowed = sources == null ? List.of() : List.of((String[]) sources.getArray());
                 return Optional.of(new CameraInfo(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getBoolean(4),
                         rs.getObject(5, UUID.class), allowed));
             }

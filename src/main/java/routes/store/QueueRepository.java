@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -183,7 +184,7 @@ public final class QueueRepository {
             ps.setString(7, a.codiRetorn());
             ps.setInt(8, a.attempts());
             if (a.latencyMs() == null) {
-                ps.setNull(9, java.sql.Types.INTEGER);
+                ps.setNull(9, Types.INTEGER);
             } else {
                 ps.setInt(9, (int) Math.min(Integer.MAX_VALUE, a.latencyMs()));
             }

@@ -2,9 +2,11 @@ package routes.store;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.util.UUID;
 import javax.sql.DataSource;
 
 /** Writes readings and their queue rows. */
@@ -67,10 +69,10 @@ public final class ReadingRepository {
     }
 
     /** Whether a reading with this id is stored (a retried insert whose first commit's reply was lost). */
-    public boolean isStored(java.util.UUID id) throws SQLException {
+    public boolean isStored(UUID id) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM alpr_readings WHERE id = ?")) {
             ps.setObject(1, id);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
+            try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
         }

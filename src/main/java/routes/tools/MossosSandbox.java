@@ -10,12 +10,14 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +25,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import javax.xml.XMLConstants;
 import javax.xml.namespace.QName;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -38,6 +42,7 @@ import javax.xml.validation.Validator;
 import javax.xml.validation.ValidatorHandler;
 import org.apache.wss4j.common.crypto.Merlin;
 import org.apache.wss4j.dom.WSConstants;
+import org.apache.wss4j.dom.WSDataRef;
 import org.apache.wss4j.dom.engine.WSSConfig;
 import org.apache.wss4j.dom.engine.WSSecurityEngine;
 import org.apache.wss4j.dom.engine.WSSecurityEngineResult;
@@ -104,7 +109,7 @@ public final class MossosSandbox implements AutoCloseable {
     private final AtomicInteger abandoned = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile byte[] lastRequest;
-    private volatile java.util.function.Consumer<Received> listener = r -> { };
+    private volatile Consumer<Received> listener = r -> { };
 
     /** A sandbox that validates requests against the packaged WSDL ({@link #DEFAULT_WSDL}). */
     public MossosSandbox(int port, int threads) throws Exception {
@@ -200,7 +205,7 @@ public final class MossosSandbox implements AutoCloseable {
     }
 
     /** Called with each accepted request (after verification). */
-    public MossosSandbox onReceived(java.util.function.Consumer<Received> l) {
+    public MossosSandbox onReceived(Consumer<Received> l) {
         this.listener = l;
         return this;
     }
@@ -360,7 +365,7 @@ public final class MossosSandbox implements AutoCloseable {
      */
     private static final class Problems implements ErrorHandler {
         private static final int MOST = 3;
-        private static final java.util.regex.Pattern LONG_VALUE = java.util.regex.Pattern.compile("([^\\s'\"]{32})[^\\s'\"]{32,}");
+        private static final Pattern LONG_VALUE = Pattern.compile("([^\\s'\"]{32})[^\\s'\"]{32,}");
         private final List<String> messages = new ArrayList<>();
 
         @Override
@@ -395,7 +400,7 @@ public final class MossosSandbox implements AutoCloseable {
         RequestData data = new RequestData();
         data.setWssConfig(WSSConfig.getNewInstance());
         data.setSigVerCrypto(trust);
-        data.setSubjectCertConstraints(List.of(java.util.regex.Pattern.compile(".*")));
+        data.setSubjectCertConstraints(List.of(Pattern.compile(".*")));
         WSSecurityEngine engine = new WSSecurityEngine();
         WSHandlerResult result = engine.processSecurityHeader(doc, data);
         if (result == null) {
@@ -414,7 +419,7 @@ public final class MossosSandbox implements AutoCloseable {
             throw new SecurityException("signature key is not a BinarySecurityToken reference");
         }
         @SuppressWarnings("unchecked")
-        List<org.apache.wss4j.dom.WSDataRef> refs = (List<org.apache.wss4j.dom.WSDataRef>) sig.get(WSSecurityEngineResult.TAG_DATA_REF_URIS);
+        List<WSDataRef> refs = (List<WSDataRef>) sig.get(WSSecurityEngineResult.TAG_DATA_REF_URIS);
         boolean body = refs.stream().anyMatch(r -> BODY.equals(r.getName()));
         boolean ts = refs.stream().anyMatch(r -> TIMESTAMP.equals(r.getName()));
         if (!body || !ts) {
@@ -439,7 +444,7 @@ public final class MossosSandbox implements AutoCloseable {
          * it as it is read.
          */
         static Fields stream(XMLInputFactory factory, byte[] body, ValidatorHandler validator) throws XMLStreamException, InvalidPayload {
-            Map<String, String> values = new java.util.HashMap<>();
+            Map<String, String> values = new HashMap<>();
             XMLStreamReader in = factory.createXMLStreamReader(new ByteArrayInputStream(body));
             PayloadFeed feed = validator == null ? null : new PayloadFeed(validator);
             String field = null;
@@ -675,7 +680,7 @@ public final class MossosSandbox implements AutoCloseable {
                 return resource;
             }
             URI uri = URI.create(url);
-            return uri.getScheme() == null ? java.nio.file.Path.of(url).toUri().toURL() : uri.toURL();
+            return uri.getScheme() == null ? Path.of(url).toUri().toURL() : uri.toURL();
         }
     }
 

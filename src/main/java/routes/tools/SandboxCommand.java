@@ -1,8 +1,10 @@
 package routes.tools;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,11 +92,11 @@ public class SandboxCommand implements Callable<Integer> {
                 if (!(name.endsWith(".pem") || name.endsWith(".crt") || name.endsWith(".cer"))) {
                     continue;
                 }
-                String text = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+                String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
                 if (text.contains("BEGIN CERTIFICATE")) {
                     try {
                         certs.addAll(PemFiles.readCertificates(f));
-                    } catch (java.security.GeneralSecurityException e) {
+                    } catch (GeneralSecurityException e) {
                         // not a readable certificate: skip it
                     }
                 }

@@ -7,6 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import routes.cli.CommandFailedException;
 import routes.config.ConfigOptions;
 import routes.config.Setting;
 import routes.config.Settings;
@@ -47,7 +48,7 @@ public class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (readings < 0 || connections < 1) {
-            throw new routes.cli.CommandFailedException("--readings must be >= 0 and --connections >= 1");
+            throw new CommandFailedException("--readings must be >= 0 and --connections >= 1");
         }
         Settings settings = config.settings();
         int target = port != null ? port : settings.integer(Setting.TRANSIT_PORT);

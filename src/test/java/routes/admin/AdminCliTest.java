@@ -7,6 +7,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,8 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import picocli.CommandLine;
 import routes.Application;
+import routes.config.Setting;
 import routes.support.Cli;
 import routes.support.Cli.Run;
+import routes.support.TestCertificates;
 import routes.support.TestDb;
 
 /** The admin commands against the real test database, configured through an --env-file. */
@@ -31,8 +35,8 @@ class AdminCliTest {
     void writeEnvFile() throws Exception {
         dir = Files.createTempDirectory("admin-cli");
         envFile = dir.resolve("test.env");
-        Files.writeString(envFile, "DB_NAME=" + TestDb.NAME + "\nDB_HOST=" + TestDb.settings().text(routes.config.Setting.DB_HOST)
-                + "\nDB_PORT=" + TestDb.settings().text(routes.config.Setting.DB_PORT) + "\n");
+        Files.writeString(envFile, "DB_NAME=" + TestDb.NAME + "\nDB_HOST=" + TestDb.settings().text(Setting.DB_HOST)
+                + "\nDB_PORT=" + TestDb.settings().text(Setting.DB_PORT) + "\n");
     }
 
     @BeforeEach
@@ -107,9 +111,9 @@ class AdminCliTest {
     @Test
     void aPfxIsImportedWithoutOpensslAsPemFilesOnlyItsOwnerCanReadAndAssigned() throws Exception {
         assertThat(run("admin", "municipality", "add", "--name", "Girona").exit()).isZero();
-        var generated = routes.support.TestCertificates.generate(dir.resolve("source"), "Ajuntament de Girona", 365, null);
+        var generated = TestCertificates.generate(dir.resolve("source"), "Ajuntament de Girona", 365, null);
         Path certs = dir.resolve("certs");
-        Files.writeString(envFile, "CERTS_DIR=" + certs + "\n", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(envFile, "CERTS_DIR=" + certs + "\n", StandardOpenOption.APPEND);
         Path pw = dir.resolve("pw.txt");
 
         Files.writeString(pw, "wrong-password\n");
@@ -119,22 +123,22 @@ class AdminCliTest {
         assertThat(wrong.err().strip()).startsWith("Wrong password for cert.p12");
         assertThat(TestDb.count(db, "SELECT count(*) FROM certificates")).isZero();
 
-        Files.writeString(pw, routes.support.TestCertificates.PASSWORD + "\n");
+        Files.writeString(pw, TestCertificates.PASSWORD + "\n");
         Run ok = run("admin", "certificate", "import-pfx", "--file", generated.p12().toString(), "--municipality", "Girona",
                 "--password-file", pw.toString());
         assertThat(ok.exit()).as(ok.err()).isZero();
         assertThat(ok.out()).contains("Certificate 'Girona' stored (CN=Ajuntament de Girona").contains("assigned to municipality 'Girona'");
-        assertThat(ok.out() + ok.err()).doesNotContain(routes.support.TestCertificates.PASSWORD);
+        assertThat(ok.out() + ok.err()).doesNotContain(TestCertificates.PASSWORD);
         Path key = certs.resolve("Girona/key.pem");
         assertThat(Files.readString(key)).startsWith("-----BEGIN PRIVATE KEY-----");
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(certs.resolve("Girona/cert.pem"))))
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(certs.resolve("Girona/cert.pem"))))
                 .isEqualTo("rw-------");
         assertThat(TestDb.text(db, "SELECT c.type || '|' || c.key_path || '|' || (c.valid_to > now() + interval '360 days') "
                 + "FROM certificates c JOIN municipalities m ON m.certificate_id = c.id WHERE m.name = 'Girona'"))
                 .isEqualTo("PEM|Girona/key.pem|true");
 
-        var renewed = routes.support.TestCertificates.generate(dir.resolve("renewed"), "Ajuntament de Girona 2", 730, null);
+        var renewed = TestCertificates.generate(dir.resolve("renewed"), "Ajuntament de Girona 2", 730, null);
         assertThat(run("admin", "certificate", "import-pfx", "--file", renewed.p12().toString(), "--municipality", "Girona",
                 "--password-file", pw.toString()).exit()).isZero();
         assertThat(TestDb.count(db, "SELECT count(*) FROM certificates")).as("a renewal replaces, it does not add").isEqualTo(1);
@@ -148,9 +152,9 @@ class AdminCliTest {
 
     @Test
     void aPemPairWhoseKeyDoesNotMatchItsCertificateIsRefused() throws Exception {
-        var a = routes.support.TestCertificates.generate(dir.resolve("a"), "A", 30, null);
-        var b = routes.support.TestCertificates.generate(dir.resolve("b"), "B", 30, null);
-        Files.writeString(envFile, "CERTS_DIR=" + dir.resolve("certs-pem") + "\n", java.nio.file.StandardOpenOption.APPEND);
+        var a = TestCertificates.generate(dir.resolve("a"), "A", 30, null);
+        var b = TestCertificates.generate(dir.resolve("b"), "B", 30, null);
+        Files.writeString(envFile, "CERTS_DIR=" + dir.resolve("certs-pem") + "\n", StandardOpenOption.APPEND);
         Run mismatch = run("admin", "certificate", "add-pem", "--name", "mixed", "--key", a.keyPem().toString(), "--cert", b.certPem().toString());
         assertThat(mismatch.exit()).isEqualTo(1);
         assertThat(mismatch.err()).contains("the private key does not match the certificate");

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -674,7 +675,7 @@ class AdminOperationsTest {
 
     private List<UUID> readingIds() throws Exception {
         String ids = TestDb.text(db, "SELECT string_agg(id::text, ',') FROM alpr_readings");
-        return ids == null ? List.of() : java.util.Arrays.stream(ids.split(",")).map(UUID::fromString).toList();
+        return ids == null ? List.of() : Arrays.stream(ids.split(",")).map(UUID::fromString).toList();
     }
 
     /** A certificate row valid for the given number of days (no files needed by these commands). */

@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -79,7 +80,7 @@ class ApiKeyCliTest {
 
     private List<Map<String, Object>> audit() throws Exception {
         List<Map<String, Object>> rows = new AuditRepository(db).recent(100);
-        java.util.Collections.reverse(rows);  // oldest first
+        Collections.reverse(rows);  // oldest first
         return rows;
     }
 

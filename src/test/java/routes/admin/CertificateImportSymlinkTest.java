@@ -20,6 +20,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import routes.config.Setting;
 import routes.support.Cli;
 import routes.support.TestCertificates;
 import routes.support.TestDb;
@@ -76,8 +77,8 @@ class CertificateImportSymlinkTest {
         Path notes = Files.writeString(outside.resolve("notes.txt"), "keep me as I am\n");
         Files.setPosixFilePermissions(notes, PosixFilePermissions.fromString("rw-r--r--"));
         Path env = tmp.resolve("test.env");
-        Files.writeString(env, "DB_NAME=" + TestDb.NAME + "\nDB_HOST=" + TestDb.settings().text(routes.config.Setting.DB_HOST)
-                + "\nDB_PORT=" + TestDb.settings().text(routes.config.Setting.DB_PORT) + "\nCERTS_DIR=" + certs + "\n");
+        Files.writeString(env, "DB_NAME=" + TestDb.NAME + "\nDB_HOST=" + TestDb.settings().text(Setting.DB_HOST)
+                + "\nDB_PORT=" + TestDb.settings().text(Setting.DB_PORT) + "\nCERTS_DIR=" + certs + "\n");
         cli = new Cli(env);
         cli.ok("admin", "municipality", "add", "--name", "Girona");
     }

@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.camel.BeanInject;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,7 +49,7 @@ class ApiGateTest {
     static final int MAX_BODY = 128 * 1024;
     static final int WAIT = 5_000;
 
-    @org.apache.camel.BeanInject("apiGate")
+    @BeanInject("apiGate")
     ApiGate gate;
 
     private final HikariDataSource db = TestDb.open();
@@ -110,12 +115,12 @@ class ApiGateTest {
         try (RawHttp c = new RawHttp("127.0.0.12", PORT)) {
             c.send("POST /api/municipalities/add HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-API-Key: " + admin
                     + "\r\nTransfer-Encoding: chunked\r\n\r\n");
-            byte[] chunk = ("4000\r\n" + "x".repeat(0x4000) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] chunk = ("4000\r\n" + "x".repeat(0x4000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
             try {
                 for (int i = 0; i < 8; i++) { // 128 KiB, twice the limit
                     c.send(chunk);
                 }
-            } catch (java.io.IOException closedUnderUs) {
+            } catch (IOException closedUnderUs) {
                 // the server may close while we still write
             }
             assertThat(c.read(WAIT).status()).isEqualTo(413);
@@ -198,7 +203,7 @@ class ApiGateTest {
                 try {
                     slow.send(new byte[] {head[i]});
                     closed = slow.closedByServer(300);
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     closed = true;
                 }
             }
@@ -220,7 +225,7 @@ class ApiGateTest {
 
     @Test
     void connectionsPerClientAddressAreCapped() throws Exception {
-        java.util.List<RawHttp> open = new java.util.ArrayList<>();
+        List<RawHttp> open = new ArrayList<>();
         try {
             for (int i = 0; i < 8; i++) {
                 open.add(new RawHttp("127.0.0.19", PORT));

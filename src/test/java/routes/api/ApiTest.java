@@ -6,18 +6,36 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import routes.config.TattileConfiguration;
+import routes.store.ApiKeyRepository;
+import routes.store.CameraRepository;
 import routes.support.TestDb;
 
 /** The HTTP API on a real port: health, readiness, metrics. */
@@ -73,7 +91,7 @@ class ApiTest {
     }
 
     String key(String role) throws Exception {
-        return new routes.store.ApiKeyRepository(db).create(role.toLowerCase() + "-" + System.nanoTime(), role);
+        return new ApiKeyRepository(db).create(role.toLowerCase() + "-" + System.nanoTime(), role);
     }
 
     @Test
@@ -96,7 +114,7 @@ class ApiTest {
         assertThat(post("/ingest/lectorvision", null, "{}").statusCode()).isEqualTo(401);
         HttpResponse<String> refused = get("/api/municipalities", writer);
         assertThat(json.readTree(refused.body()).path("error").asText()).contains("SOURCE_WRITER");
-        new routes.store.ApiKeyRepository(db).revoke(TestDb.text(db, "SELECT name FROM api_keys WHERE role = 'READ_ONLY'"));
+        new ApiKeyRepository(db).revoke(TestDb.text(db, "SELECT name FROM api_keys WHERE role = 'READ_ONLY'"));
         Thread.sleep(5_100); // key lookups are cached for 5 s
         assertThat(get("/api/municipalities", reader).statusCode()).as("revoked").isEqualTo(401);
     }
@@ -115,7 +133,7 @@ class ApiTest {
     void lectorVisionReadingsAreStoredLikeTattileOnes() throws Exception {
         TestDb.camera(db, "LV0001", null);
         String writer = key("SOURCE_WRITER");
-        String image = java.util.Base64.getEncoder().encodeToString(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3, 4, (byte) 0xFF, (byte) 0xD9});
+        String image = Base64.getEncoder().encodeToString(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3, 4, (byte) 0xFF, (byte) 0xD9});
         String doc = "{\"Plate\":\"1234LVX\",\"TimeStamp\":\"2026/05/01 10:00:00.123\",\"SerialNumber\":\"LV0001\","
                 + "\"Fiability\":91.5,\"LaneNumber\":2,\"Country\":724,\"PlateCoord\":[1,2,3,4],\"ImageOcrBase64\":\"" + image + "\"}";
         HttpResponse<String> r = post("/ingest/lectorvision", writer, doc);
@@ -136,22 +154,22 @@ class ApiTest {
     }
 
     private String lectorVision(String serial, String plate) {
-        String image = java.util.Base64.getEncoder().encodeToString(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, (byte) 0xFF, (byte) 0xD9});
-        String now = java.time.LocalDateTime.now(java.time.ZoneId.of("Europe/Madrid")).format(java.time.format.DateTimeFormatter.ofPattern(
+        String image = Base64.getEncoder().encodeToString(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, (byte) 0xFF, (byte) 0xD9});
+        String now = LocalDateTime.now(ZoneId.of("Europe/Madrid")).format(DateTimeFormatter.ofPattern(
                 "yyyy/MM/dd HH:mm:ss.SSS"));
         return "{\"Plate\":\"" + plate + "\",\"TimeStamp\":\"" + now + "\",\"SerialNumber\":\"" + serial + "\",\"ImageOcrBase64\":\"" + image + "\"}";
     }
 
     @Test
     void aScopedSourceKeySendsOnlyForItsCamerasAndAnyOtherCameraGetsTheSame403() throws Exception {
-        var keys = new routes.store.ApiKeyRepository(db);
-        var cameras = new routes.store.CameraRepository(db);
-        java.util.UUID girona = cameras.addMunicipality("Girona", null);
-        java.util.UUID salt = cameras.addMunicipality("Salt", null);
+        var keys = new ApiKeyRepository(db);
+        var cameras = new CameraRepository(db);
+        UUID girona = cameras.addMunicipality("Girona", null);
+        UUID salt = cameras.addMunicipality("Salt", null);
         cameras.addCamera("GI01", girona, null, null, null);
         cameras.addCamera("SA01", salt, null, null, null);
-        String gironaKey = keys.create("girona-writer", "SOURCE_WRITER", new routes.store.ApiKeyRepository.Scope(java.util.Set.of(girona), java.util.Set.of()));
-        String saltCameraKey = keys.create("sa01-writer", "SOURCE_WRITER", new routes.store.ApiKeyRepository.Scope(java.util.Set.of(), java.util.Set.of("SA01")));
+        String gironaKey = keys.create("girona-writer", "SOURCE_WRITER", new ApiKeyRepository.Scope(Set.of(girona), Set.of()));
+        String saltCameraKey = keys.create("sa01-writer", "SOURCE_WRITER", new ApiKeyRepository.Scope(Set.of(), Set.of("SA01")));
         String anyWriter = key("SOURCE_WRITER");
 
         assertThat(post("/ingest/lectorvision", gironaKey, lectorVision("GI01", "1111GIR")).statusCode()).isEqualTo(202);
@@ -177,12 +195,12 @@ class ApiTest {
     void sqlMetacharactersAreDataAndAdminChangesAreAudited() throws Exception {
         String admin = key("ADMIN");
         String name = "Girona'); DROP TABLE cameras; --";
-        HttpResponse<String> r = post("/api/municipalities/add", admin, json.writeValueAsString(java.util.Map.of("name", name)));
+        HttpResponse<String> r = post("/api/municipalities/add", admin, json.writeValueAsString(Map.of("name", name)));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         assertThat(TestDb.text(db, "SELECT name FROM municipalities")).isEqualTo(name);
         assertThat(TestDb.count(db, "SELECT count(*) FROM cameras")).isZero(); // the table is still there
         assertThat(get("/api/municipalities", admin).body()).contains("DROP TABLE cameras");
-        assertThat(post("/api/municipalities/add", admin, json.writeValueAsString(java.util.Map.of("name", name))).statusCode()).isEqualTo(409);
+        assertThat(post("/api/municipalities/add", admin, json.writeValueAsString(Map.of("name", name))).statusCode()).isEqualTo(409);
         assertThat(post("/api/cameras/add", admin, "{\"serial\":\"../etc\",\"municipality\":\"x\"}").statusCode()).isEqualTo(400);
         assertThat(post("/api/queue/requeue", admin, "{\"id\":\"1' OR '1'='1\"}").statusCode()).isEqualTo(400);
         assertThat(TestDb.text(db, "SELECT actor || '|' || action || '|' || outcome FROM audit_log WHERE action LIKE 'POST /api/municipalities%' "
@@ -196,12 +214,12 @@ class ApiTest {
     }
 
     /** As {@link #assertHandled}, or refused by the HTTP layer itself (a 30 KB query: HTTP/2 closes the connection). */
-    private void assertHandledOrRefused(java.util.concurrent.Callable<HttpResponse<String>> request, String what, Integer... allowed)
+    private void assertHandledOrRefused(Callable<HttpResponse<String>> request, String what, Integer... allowed)
             throws Exception {
         HttpResponse<String> r;
         try {
             r = request.call();
-        } catch (java.io.IOException refusedByTheHttpLayer) {
+        } catch (IOException refusedByTheHttpLayer) {
             return;
         }
         assertHandled(r, what, allowed);
@@ -219,7 +237,7 @@ class ApiTest {
             String admin = key("ADMIN"); // fresh keys: this test's requests stay under the per-key rate limit
             String writer = key("SOURCE_WRITER");
             String q = json.writeValueAsString(v);
-            String u = java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8);
+            String u = URLEncoder.encode(v, StandardCharsets.UTF_8);
             assertHandled(post("/api/municipalities/add", admin, "{\"name\":" + q + "}"), "municipality name " + i, 201, 400, 409);
             assertHandled(post("/api/municipalities/add", admin, "{\"name\":\"M" + i + "\",\"code\":" + q + "}"), "code " + i, 201, 400);
             assertHandled(post("/api/cameras/add", admin, "{\"serial\":" + q + ",\"municipality\":\"Base\"}"), "serial " + i, 201, 400); // "_" is a valid serial
@@ -305,10 +323,10 @@ class ApiTest {
     void theHealthReportIsComputedAtMostOncePerCacheTimeWhateverTheCallers() throws Exception {
         // Four callers of ten calls each: within API_RATE_LIMIT_PER_MINUTE, so every call is answered.
         List<String> readers = List.of(key("READ_ONLY"), key("READ_ONLY"), key("READ_ONLY"), key("READ_ONLY"));
-        java.util.Set<String> computedAt = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        Set<String> computedAt = ConcurrentHashMap.newKeySet();
+        var pool = Executors.newFixedThreadPool(8);
         try {
-            var calls = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            var calls = new ArrayList<Future<?>>();
             for (int i = 0; i < 40; i++) {
                 String reader = readers.get(i % readers.size());
                 calls.add(pool.submit(() -> {
@@ -325,7 +343,7 @@ class ApiTest {
             pool.shutdown();
         }
         assertThat(computedAt).as("never one computation per call").hasSizeLessThan(40);
-        List<java.time.Instant> computations = computedAt.stream().map(java.time.Instant::parse).sorted().toList();
+        List<Instant> computations = computedAt.stream().map(Instant::parse).sorted().toList();
         for (int i = 1; i < computations.size(); i++) {
             // computed_at is taken just before the time the cache counts from, to the millisecond: hence 999 ms.
             assertThat(Duration.between(computations.get(i - 1), computations.get(i))).as("between computations %s", computations)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static routes.deploy.DeployScriptsTest.bash;
 
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +84,7 @@ class DatabaseRolesTest {
     }
 
     static Connection admin(String db) throws Exception {
-        return DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + PORT + "/" + java.net.URLEncoder.encode(db, StandardCharsets.UTF_8)
+        return DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + PORT + "/" + URLEncoder.encode(db, StandardCharsets.UTF_8)
                 .replace("+", "%20"), "postgres", "");
     }
 

@@ -2,6 +2,7 @@ package routes.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import routes.support.TestDb;
+import routes.tools.bench.BenchCommand;
 
 /** The install and backup scripts, as an operator runs them. */
 class DeployScriptsTest {
@@ -24,7 +26,7 @@ class DeployScriptsTest {
 
     /** Runs a command with these variables added to (or, mapped to null, removed from) the environment. */
     static Result bash(List<String> command, Map<String, String> environment) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         environment.forEach((k, v) -> {
             if (v == null) {
                 pb.environment().remove(k);
@@ -41,8 +43,8 @@ class DeployScriptsTest {
     @Test
     void theBenchmarksRunTheServiceWithTheSystemdUnitsJvmOptionsAndEnvironment() throws Exception {
         String unit = Files.readString(Path.of("deploy/systemd/tattile-sender.service"));
-        assertThat(unit).contains("ExecStart=/usr/bin/java " + routes.tools.bench.BenchCommand.UNIT_JVM_OPTIONS + " -jar ");
-        routes.tools.bench.BenchCommand.UNIT_ENVIRONMENT.forEach((name, value) -> assertThat(unit).contains("Environment=" + name + "=" + value));
+        assertThat(unit).contains("ExecStart=/usr/bin/java " + BenchCommand.UNIT_JVM_OPTIONS + " -jar ");
+        BenchCommand.UNIT_ENVIRONMENT.forEach((name, value) -> assertThat(unit).contains("Environment=" + name + "=" + value));
     }
 
     @Test

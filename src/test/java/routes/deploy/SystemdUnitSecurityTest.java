@@ -3,6 +3,7 @@ package routes.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ class SystemdUnitSecurityTest {
         Path analyzer = Path.of("/usr/bin/systemd-analyze");
         assumeTrue(Files.isExecutable(analyzer), "systemd-analyze is not installed here");
         Process p = new ProcessBuilder(analyzer.toString(), "security", "--offline=true", "--no-pager", UNIT.toString())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         // Both outputs are small (one screen): reading one after the other cannot fill the other's pipe.
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -124,7 +127,7 @@ class ForgedReadingsTest {
             assertThat(outside.closedByServer(5_000)).as("closed at once").isTrue();
             try {
                 outside.send(now(OPEN, forged));
-            } catch (java.io.IOException expected) {
+            } catch (IOException expected) {
                 // the connection is gone
             }
             assertThat(logs.linesContaining("no está en INGEST_ALLOWED_SOURCES")).singleElement().asString().contains("127.0.1.9");
@@ -164,11 +167,11 @@ class ForgedReadingsTest {
     @Test
     void anImageThatIsNotAJpegIsRefusedAndPaddingAfterTheEndMarkerIsFine() throws Exception {
         byte[] jpeg = synthetic.ocrJpeg();
-        byte[] padded = java.util.Arrays.copyOf(jpeg, jpeg.length + 300); // zeros after FF D9, as some cameras send
-        byte[] noEnd = java.util.Arrays.copyOf(jpeg, jpeg.length - 2);
+        byte[] padded = Arrays.copyOf(jpeg, jpeg.length + 300); // zeros after FF D9, as some cameras send
+        byte[] noEnd = Arrays.copyOf(jpeg, jpeg.length - 2);
         byte[] random = new byte[2 * 1024 * 1024];
         new Random(5).nextBytes(random);
-        byte[] html = "<html><body><img src=x onerror=alert(1)></body></html>".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] html = "<html><body><img src=x onerror=alert(1)></body></html>".getBytes(StandardCharsets.UTF_8);
         String htmlPlate = plate();
         String randomPlate = plate();
         String noEndPlate = plate();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static routes.ingest.FramingSupport.utf8;
 
 import com.fasterxml.jackson.dataformat.xml.XmlMapper;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -46,7 +47,7 @@ class FrameImagesTest {
 
         assertThat(l.count()).isEqualTo(2);
         assertThat(l.document().length).isLessThan(2048);
-        assertThat(new String(l.document(), java.nio.charset.StandardCharsets.UTF_8)).doesNotContain(Samples.vega().substring(Samples.vega().indexOf("<IMAGE_OCR>") + 11, Samples.vega().indexOf("<IMAGE_OCR>") + 60));
+        assertThat(new String(l.document(), StandardCharsets.UTF_8)).doesNotContain(Samples.vega().substring(Samples.vega().indexOf("<IMAGE_OCR>") + 11, Samples.vega().indexOf("<IMAGE_OCR>") + 60));
         Both viaLift = lifted(frame);
         Both viaText = direct(frame);
         assertThat(viaLift.ocr()).isNotNull().isEqualTo(viaText.ocr());

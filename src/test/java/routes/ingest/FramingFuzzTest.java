@@ -14,7 +14,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import com.ctc.wstx.stax.WstxInputFactory;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
@@ -488,10 +490,10 @@ class FramingFuzzTest {
     }
 
     private static long occurrences(byte[] data, String needle) {
-        byte[] n = needle.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] n = needle.getBytes(StandardCharsets.US_ASCII);
         long count = 0;
         for (int i = 0; i + n.length <= data.length; i++) {
-            if (java.util.Arrays.equals(data, i, i + n.length, n, 0, n.length)) {
+            if (Arrays.equals(data, i, i + n.length, n, 0, n.length)) {
                 count++;
             }
         }

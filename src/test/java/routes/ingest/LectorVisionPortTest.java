@@ -21,6 +21,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import routes.config.Setting;
+import routes.store.ApiKeyRepository;
 import routes.support.InProcessService;
 import routes.support.LogCapture;
 import routes.support.RawHttp;
@@ -181,7 +183,7 @@ class LectorVisionPortTest {
         byte[] head = ("POST " + path + " HTTP/1.1\r\nAccept-Encoding: identity\r\nContent-Length: " + bytes.length + "\r\nHost: 127.0.0.1:"
                 + port + "\r\nUser-Agent: Python-urllib/3.11\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
-        byte[] request = java.util.Arrays.copyOf(head, head.length + bytes.length);
+        byte[] request = Arrays.copyOf(head, head.length + bytes.length);
         System.arraycopy(bytes, 0, request, head.length, bytes.length);
         try (RawHttp http = new RawHttp(from, port)) {
             return http.send(request).read(15_000);
@@ -352,7 +354,7 @@ class LectorVisionPortTest {
         HttpRequest keyless = HttpRequest.newBuilder(api).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"))
                 .build();
         assertThat(http.send(keyless, HttpResponse.BodyHandlers.ofString()).statusCode()).as("no key on the API port").isEqualTo(401);
-        String key = new routes.store.ApiKeyRepository(db).create("lv-writer", "SOURCE_WRITER");
+        String key = new ApiKeyRepository(db).create("lv-writer", "SOURCE_WRITER");
         HttpRequest keyed = HttpRequest.newBuilder(api).header("Content-Type", "application/json").header("X-API-Key", key)
                 .POST(HttpRequest.BodyPublishers.ofString(pythonDumps(recordNow(CAMERA)))).build();
         HttpResponse<String> r = http.send(keyed, HttpResponse.BodyHandlers.ofString());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -65,9 +66,9 @@ class SourceAllowListTest {
     void jpegsStartWithSoiAndHoldAnEoiPaddingAfterItIsFine() {
         byte[] minimal = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 0, (byte) 0xFF, (byte) 0xD9};
         assertThat(ReadingPlausibility.isJpeg(minimal)).isTrue();
-        byte[] padded = java.util.Arrays.copyOf(minimal, 64);
+        byte[] padded = Arrays.copyOf(minimal, 64);
         assertThat(ReadingPlausibility.isJpeg(padded)).isTrue();
-        assertThat(ReadingPlausibility.isJpeg(java.util.Arrays.copyOf(minimal, 5))).as("no EOI").isFalse();
+        assertThat(ReadingPlausibility.isJpeg(Arrays.copyOf(minimal, 5))).as("no EOI").isFalse();
         assertThat(ReadingPlausibility.isJpeg("<html></html>".getBytes())).isFalse();
         assertThat(ReadingPlausibility.isJpeg(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, (byte) 0xFF, (byte) 0xD9})).as("PNG").isFalse();
         assertThat(ReadingPlausibility.isJpeg(new byte[0])).isFalse();

@@ -8,6 +8,7 @@ import static routes.ingest.FramingSupport.slice;
 import static routes.ingest.FramingSupport.utf8;
 
 import io.netty.handler.timeout.IdleStateEvent;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -485,7 +486,7 @@ class TattileFrameDecoderTest {
         String good = "<?xml version='1.0'?><root><PLATE_STRING>1</PLATE_STRING></root>";
         List<byte[]> frames = f.write("<?xml version='1.0'?><root><PLATE_STRING>12" + good);
         assertThat(frames).hasSize(1);
-        assertThat(new String(frames.get(0), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(good);
+        assertThat(new String(frames.get(0), StandardCharsets.UTF_8)).isEqualTo(good);
         assertThat(f.stats.rejectedCount(Rejection.INCOMPLETE_DOCUMENT)).isEqualTo(1);
     }
 
@@ -496,7 +497,7 @@ class TattileFrameDecoderTest {
             FramingSupport f = new FramingSupport(1 << 20);
             List<byte[]> frames = f.write(cut + good + good);
             assertThat(frames).as(cut).hasSize(2);
-            assertThat(frames).allSatisfy(fr -> assertThat(new String(fr, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(good));
+            assertThat(frames).allSatisfy(fr -> assertThat(new String(fr, StandardCharsets.UTF_8)).isEqualTo(good));
             assertThat(f.stats.rejectedCount(Rejection.INCOMPLETE_DOCUMENT)).isEqualTo(1);
         }
     }
@@ -521,9 +522,9 @@ class TattileFrameDecoderTest {
         String stream = "<root><A>unbalanced<B>" + good + "\n" + good;
         for (int chunk = 1; chunk <= 8; chunk++) {
             FramingSupport f = new FramingSupport(1 << 20);
-            List<byte[]> frames = f.writeChunked(stream.getBytes(java.nio.charset.StandardCharsets.UTF_8), List.of(chunk));
+            List<byte[]> frames = f.writeChunked(stream.getBytes(StandardCharsets.UTF_8), List.of(chunk));
             assertThat(frames).as("chunk " + chunk).hasSize(2);
-            assertThat(frames).allSatisfy(fr -> assertThat(new String(fr, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(good));
+            assertThat(frames).allSatisfy(fr -> assertThat(new String(fr, StandardCharsets.UTF_8)).isEqualTo(good));
         }
     }
 
@@ -532,13 +533,13 @@ class TattileFrameDecoderTest {
         FramingSupport f = new FramingSupport(1 << 20);
         String doc = "<root><?xml-stylesheet href='a'?><?xmlx y?><?pi?><A>1</A></root>";
         assertThat(f.write(doc)).hasSize(1);
-        assertThat(new String(f.frames().get(0), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(doc);
+        assertThat(new String(f.frames().get(0), StandardCharsets.UTF_8)).isEqualTo(doc);
         assertThat(f.stats.rejectedCount(Rejection.INCOMPLETE_DOCUMENT)).isZero();
     }
 
     @Test
     void aClientThatKeepsSendingGarbageIsLoggedOnceAndSummedUpAtClose() {
-        try (routes.support.LogCapture logs = new routes.support.LogCapture()) {
+        try (LogCapture logs = new LogCapture()) {
             FramingSupport f = new FramingSupport(1 << 20);
             for (int i = 0; i < 100; i++) {
                 f.write("garbage!");

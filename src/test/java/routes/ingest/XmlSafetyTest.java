@@ -8,7 +8,9 @@ import static routes.ingest.FramingSupport.concat;
 import static routes.ingest.FramingSupport.utf8;
 
 import com.fasterxml.jackson.dataformat.xml.XmlMapper;
+import com.sun.management.ThreadMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -170,7 +172,7 @@ class XmlSafetyTest {
             AtomicReference<TattileDocument> parsed = new AtomicReference<>();
             AtomicLong allocated = new AtomicLong();
             assertTimeoutPreemptively(NO_HANG, () -> {
-                var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+                var threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
                 long before = threads.getCurrentThreadAllocatedBytes();
                 try {
                     parsed.set(parse(doc));

@@ -15,12 +15,15 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,7 +73,7 @@ class ApiFloodIT {
     }
 
     /** An unauthenticated upload of 8 MB: what the server answered (its status), or 0 when it closed the connection first. */
-    private static int upload(String from, java.util.concurrent.CountDownLatch connected) throws IOException {
+    private static int upload(String from, CountDownLatch connected) throws IOException {
         try (Socket s = new Socket()) {
             s.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
             try {
@@ -83,7 +86,7 @@ class ApiFloodIT {
             out.write(("POST /ingest/lectorvision HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + UPLOAD_BYTES
                     + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             byte[] chunk = new byte[64 * 1024];
-            java.util.Arrays.fill(chunk, (byte) 'A');
+            Arrays.fill(chunk, (byte) 'A');
             try {
                 for (long sent = 0; sent < UPLOAD_BYTES; sent += chunk.length) {
                     out.write(chunk);
@@ -107,13 +110,13 @@ class ApiFloodIT {
         Map<Integer, Integer> answers = new ConcurrentHashMap<>();
         try {
             // 64 unauthenticated 8 MB uploads at once, from 4 addresses (16 each); all connected before the slow-loris wave below.
-            java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(UPLOADS);
+            CountDownLatch connected = new CountDownLatch(UPLOADS);
             List<Future<Integer>> uploads = new ArrayList<>();
             for (int i = 0; i < UPLOADS; i++) {
                 String from = "127.0.3." + (1 + i % 4);
                 uploads.add(pool.submit(() -> upload(from, connected)));
             }
-            assertThat(connected.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
             // 500 slow-loris connections from 25 addresses (20 each, under the per-address cap): a request line, never finished.
             for (int i = 0; i < SLOW_CONNECTIONS; i++) {
                 try {

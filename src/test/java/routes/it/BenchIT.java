@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import routes.config.Setting;
 import routes.support.TestDb;
 
 /**
@@ -50,8 +51,8 @@ class BenchIT {
         cmd.addAll(List.of("--database", TestDb.NAME, "--work-dir", WORK.toString(), "--runs", "1"));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("TATTILE_ENV_FILE", "/dev/null");
-        pb.environment().put("DB_HOST", s.text(routes.config.Setting.DB_HOST));
-        pb.environment().put("DB_PORT", s.text(routes.config.Setting.DB_PORT));
+        pb.environment().put("DB_HOST", s.text(Setting.DB_HOST));
+        pb.environment().put("DB_PORT", s.text(Setting.DB_PORT));
         Path err = Files.createDirectories(WORK).resolve("bench-" + args[0] + ".err");
         pb.redirectError(err.toFile());
         Process p = pb.start();

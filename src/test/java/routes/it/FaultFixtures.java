@@ -10,6 +10,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -87,7 +88,7 @@ final class FaultFixtures {
 
     /** Image paths (relative to IMAGES_BASE_DIR) the readings point at. */
     private static List<String> referencedPaths(HikariDataSource db) throws Exception {
-        List<String> paths = new java.util.ArrayList<>();
+        List<String> paths = new ArrayList<>();
         try (Connection c = db.getConnection(); var s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT image_ocr_path FROM alpr_readings UNION ALL SELECT image_ctx_path FROM alpr_readings")) {
             while (rs.next()) {

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,20 +108,20 @@ class JolokiaIT {
     void theOperationsThatTookOverTheServiceAreRefused() throws Exception {
         // Loading foreign code into the JVM.
         assertRefused(call(Map.of("type", "exec", "mbean", "com.sun.management:type=DiagnosticCommand", "operation", "jvmtiAgentLoad",
-                "arguments", java.util.List.of("/tmp/evil.so"))));
+                "arguments", List.of("/tmp/evil.so"))));
         assertRefused(call(Map.of("type", "exec", "mbean", "com.sun.management:type=HotSpotDiagnostic", "operation", "dumpHeap",
-                "arguments", java.util.List.of("target/it-jolokia/heap.hprof", true))));
+                "arguments", List.of("target/it-jolokia/heap.hprof", true))));
         assertThat(Path.of("target/it-jolokia/heap.hprof")).doesNotExist();
         // The Camel context sending to any endpoint: a bean (the settings, DB_PASSWORD) or SQL (a new ADMIN key).
         assertRefused(call(Map.of("type", "exec", "mbean", CONTEXT, "operation", "requestBody(java.lang.String,java.lang.Object)",
-                "arguments", java.util.List.of("bean:settings?method=text(DB_PASSWORD)", "x"))));
+                "arguments", List.of("bean:settings?method=text(DB_PASSWORD)", "x"))));
         assertRefused(call(Map.of("type", "exec", "mbean", CONTEXT, "operation", "sendBody",
-                "arguments", java.util.List.of("sql:INSERT INTO api_keys (name, key_hash, role) VALUES ('evil', repeat('a', 64), 'ADMIN')", "x"))));
+                "arguments", List.of("sql:INSERT INTO api_keys (name, key_hash, role) VALUES ('evil', repeat('a', 64), 'ADMIN')", "x"))));
         assertThat(TestDb.count(db, "SELECT count(*) FROM api_keys")).isZero();
         // Changing a route definition or removing one.
         assertRefused(call(Map.of("type", "exec", "mbean", ROUTE, "operation", "remove")));
         assertRefused(call(Map.of("type", "exec", "mbean", CONTEXT, "operation", "addOrUpdateRoutesFromXml",
-                "arguments", java.util.List.of("<routes/>"))));
+                "arguments", List.of("<routes/>"))));
         // Writing an attribute.
         assertRefused(call(Map.of("type", "write", "mbean", "java.lang:type=Memory", "attribute", "Verbose", "value", true)));
         assertRefused(call(Map.of("type", "write", "mbean", ROUTE, "attribute", "TracingPattern", "value", "*")));
@@ -167,7 +168,7 @@ class JolokiaIT {
         assertThat(call(Map.of("type", "exec", "mbean", CONTEXT, "operation", "dumpRoutesAsXml()")).path("value").asText())
                 .contains("ingest-tattile-tcp");
         assertThat(call(Map.of("type", "exec", "mbean", CONTEXT, "operation", "dumpRoutesStatsAsXml(boolean,boolean)",
-                "arguments", java.util.List.of(false, true))).path("status").asInt()).isEqualTo(200);
+                "arguments", List.of(false, true))).path("status").asInt()).isEqualTo(200);
         // Stop and start the camera listener, as during a maintenance window.
         assertThat(call(Map.of("type", "exec", "mbean", ROUTE, "operation", "stop()")).path("status").asInt()).isEqualTo(200);
         assertThat(call(Map.of("type", "read", "mbean", ROUTE, "attribute", "State")).path("value").asText()).isEqualTo("Stopped");

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -151,7 +152,7 @@ class KillDuringIngestIT {
         // After a restart (all flows) every committed reading is sent, once.
         try (MossosSandbox sandbox = new MossosSandbox(SANDBOX_PORT, 16)) {
             sandbox.trust(List.of(cert.certificate()));
-            Map<String, String> all = new java.util.HashMap<>(ingestOnly);
+            Map<String, String> all = new HashMap<>(ingestOnly);
             all.put("TATTILE_FLOWS", "ingest,sender,maintenance");
             all.put("MOSSOS_ENDPOINT_URL", sandbox.url());
             try (JarService restarted = JarService.start(LOG, all).awaitStarted(PORT)) {

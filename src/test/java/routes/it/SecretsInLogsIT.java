@@ -20,6 +20,7 @@ import java.security.cert.Certificate;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -153,7 +154,7 @@ class SecretsInLogsIT {
                 assertThat(get("/api/municipalities", apiKey).statusCode()).isEqualTo(200);
                 assertThat(get("/api/municipalities", wrongApiKey).statusCode()).isEqualTo(401);
                 String lv = "{\"Plate\":\"" + plate3 + "\",\"TimeStamp\":\""
-                        + local.format(java.time.format.DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss.SSS")) + "\",\"SerialNumber\":\"SEC03\",\"ImageOcrBase64\":\"" + lvImage + "\"}";
+                        + local.format(DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss.SSS")) + "\",\"SerialNumber\":\"SEC03\",\"ImageOcrBase64\":\"" + lvImage + "\"}";
                 HttpResponse<String> stored = post("/ingest/lectorvision", apiKey, lv);
                 assertThat(stored.statusCode()).as(stored.body()).isEqualTo(202);
                 assertThat(post("/ingest/lectorvision", apiKey, lv.replace("}", ",}")).statusCode()).as("bad JSON, with its image").isEqualTo(400);

@@ -7,6 +7,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +23,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import routes.config.Setting;
 import routes.support.TestDb;
+import routes.support.TestFiles;
 
 /**
  * The packaged jar as an operator runs it: {@code java -jar target/tattile-sender.jar} in its own JVM,
@@ -50,7 +56,7 @@ class ServiceJarIT {
 
     private Map<String, String> env() {
         var s = TestDb.settings();
-        return Map.of("DB_NAME", TestDb.NAME, "DB_HOST", s.text(routes.config.Setting.DB_HOST), "DB_PORT", s.text(routes.config.Setting.DB_PORT),
+        return Map.of("DB_NAME", TestDb.NAME, "DB_HOST", s.text(Setting.DB_HOST), "DB_PORT", s.text(Setting.DB_PORT),
                 "TRANSIT_PORT", String.valueOf(PORT), "IMAGES_BASE_DIR", IMAGES.toAbsolutePath().toString(),
                 "TATTILE_ENV_FILE", "/dev/null", "CAMERA_CACHE_SECONDS", "0", "API_PORT", String.valueOf(API_PORT),
                 "JOLOKIA_PORT", String.valueOf(JOLOKIA_PORT));
@@ -92,12 +98,12 @@ class ServiceJarIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE device_sn = 'JAR01'") == 20);
             assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue WHERE status = 'PENDING'")).isEqualTo(20);
 
-            var http = java.net.http.HttpClient.newHttpClient();
+            var http = HttpClient.newHttpClient();
             // JOLOKIA_PORT is set but no credentials are: Jolokia stays off and says why in one line (JolokiaIT covers it on).
             assertThat(listening(JOLOKIA_PORT)).isFalse();
             // The HTTP API answers readiness without a key.
-            var health = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + API_PORT + "/health/ready")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            var health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + API_PORT + "/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
         } finally {
             p.destroy(); // SIGTERM, as systemd stops it
@@ -121,7 +127,7 @@ class ServiceJarIT {
     @Test
     void editedRoutesInRoutesDirAreUsedAndABrokenOneStopsStartUpNamingFileAndLine() throws Exception {
         Path dir = Path.of("target/it-routes").toAbsolutePath();
-        routes.support.TestFiles.deleteTree(dir);
+        TestFiles.deleteTree(dir);
         assertThat(runToEnd(jar("routes", "export", "--dir", dir.toString()), 0)).contains("Routes written to " + dir);
         assertThat(runToEnd(jar("routes", "export", "--dir", dir.toString()), 1)).contains("exists: use --force");
         // A harmless edit: the operator's file is the one that runs.

@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,10 +15,13 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -137,9 +142,9 @@ class LegacyImportTest {
         Case[] delivered = {Case.PENDING_BOTH_IMAGES, Case.PENDING_OCR_ONLY_ABSOLUTE, Case.PENDING_DATA_IMAGES_PREFIX, Case.FAILED_RETRY_DUE,
                 Case.SENDING_STUCK, Case.PENDING_SALT};
         assertThat(perPlate).as("each importable queued reading delivered exactly once")
-                .isEqualTo(java.util.Arrays.stream(delivered).collect(Collectors.toMap(Case::plate, c -> 1L)));
+                .isEqualTo(Arrays.stream(delivered).collect(Collectors.toMap(Case::plate, c -> 1L)));
         for (MossosSandbox.Received r : received) {
-            Case c = java.util.Arrays.stream(delivered).filter(d -> d.plate().equals(r.matricula())).findFirst().orElseThrow();
+            Case c = Arrays.stream(delivered).filter(d -> d.plate().equals(r.matricula())).findFirst().orElseThrow();
             Cert signer = c == Case.PENDING_SALT ? Cert.SALT : Cert.GIRONA;
             assertThat(r.signer()).as(c + " signed with its municipality's imported certificate")
                     .isEqualTo(certificate(signer).getSubjectX500Principal().getName());
@@ -174,8 +179,8 @@ class LegacyImportTest {
     private static String owner(Path p) {
         try {
             return Files.getOwner(p).getName();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -187,7 +192,7 @@ class LegacyImportTest {
     /** "imported/already/REASON=n,...!" (reasons sorted) with a final '!' when a reason is unexpected. */
     static String counts(JsonNode report, String entity) {
         JsonNode e = report.get("entities").get(entity);
-        java.util.TreeSet<String> reasons = new java.util.TreeSet<>();
+        TreeSet<String> reasons = new TreeSet<>();
         boolean unexpected = false;
         for (JsonNode s : e.get("skipped")) {
             reasons.add(s.get("reason").asText() + "=" + s.get("count").asInt());
@@ -202,7 +207,7 @@ class LegacyImportTest {
         try (InputStream in = Files.newInputStream(row.pfx())) {
             ks.load(in, row.pfxPassword().toCharArray());
         }
-        for (String alias : java.util.Collections.list(ks.aliases())) {
+        for (String alias : Collections.list(ks.aliases())) {
             if (ks.isKeyEntry(alias)) {
                 return (X509Certificate) ks.getCertificate(alias);
             }

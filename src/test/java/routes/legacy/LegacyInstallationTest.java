@@ -3,6 +3,7 @@ package routes.legacy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -319,7 +320,7 @@ class LegacyInstallationTest {
         for (int b; (b = text.indexOf(begin, from)) >= 0; ) {
             int e = text.indexOf(end, b) + end.length();
             out.add((X509Certificate) cf.generateCertificate(
-                    new java.io.ByteArrayInputStream(text.substring(b, e).getBytes(StandardCharsets.US_ASCII))));
+                    new ByteArrayInputStream(text.substring(b, e).getBytes(StandardCharsets.US_ASCII))));
             from = e;
         }
         return out;

@@ -13,6 +13,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.AfterAll;
@@ -137,7 +139,7 @@ class HostileDocumentsTest {
         }
         assertThat(Path.of("/etc/passwd_plate")).doesNotExist();
         System.out.printf("[hostile] seed %d: %d documents (%s), %d stored%n", seed, kinds.size(),
-                kinds.stream().collect(java.util.stream.Collectors.groupingBy(k -> k, java.util.TreeMap::new, java.util.stream.Collectors.counting())),
+                kinds.stream().collect(Collectors.groupingBy(k -> k, TreeMap::new, Collectors.counting())),
                 stored.size());
     }
 }

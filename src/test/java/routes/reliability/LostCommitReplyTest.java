@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -93,7 +94,7 @@ class LostCommitReplyTest {
     }
 
     interface After {
-        Object apply(java.lang.reflect.Method method, Object result) throws Exception;
+        Object apply(Method method, Object result) throws Exception;
     }
 
     private static <T> T proxy(Class<T> type, Object target, After after) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,7 +64,7 @@ class PostgresRestartTest {
                 TestDb.execute(db, "INSERT INTO cameras (serial_number, municipality_id) SELECT 'PGR0" + c + "', id FROM municipalities");
             }
 
-            Map<String, String> settings = new java.util.HashMap<>(dbSettings());
+            Map<String, String> settings = new HashMap<>(dbSettings());
             settings.putAll(Map.of("TRANSIT_PORT", String.valueOf(TCP_PORT), "IMAGES_BASE_DIR", IMAGES.toString(),
                     "CERTS_DIR", CERTS.toString(), "MOSSOS_ENDPOINT_URL", sandbox.url(),
                     "SENDER_POLL_INTERVAL_SECONDS", "0.1", "SENDER_LEASE_SECONDS", "15", "SENDER_INSTANCE_ID", "restart-test",

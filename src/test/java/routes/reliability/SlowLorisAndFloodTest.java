@@ -3,6 +3,7 @@ package routes.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import com.zaxxer.hikari.HikariDataSource;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -65,7 +67,7 @@ class SlowLorisAndFloodTest {
     @BeforeAll
     void cleanSlate() throws Exception {
         TestDb.reset(db);
-        TestFiles.deleteTree(java.nio.file.Path.of(IMAGES));
+        TestFiles.deleteTree(Path.of(IMAGES));
         TestDb.camera(db, SERIAL, null);
     }
 
@@ -76,7 +78,7 @@ class SlowLorisAndFloodTest {
 
     @Test
     void idleSlowAndEndlessClientsDoNotDelayANormalCameraAndMemoryStaysBounded() throws Exception {
-        var os = (com.sun.management.UnixOperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        var os = (UnixOperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long fdLimit = os.getMaxFileDescriptorCount();
         assertThat(fdLimit).as("this test opens %d client and %d server sockets in one JVM: raise ulimit -n (now %d)",
                 IDLE_CONNECTIONS, IDLE_CONNECTIONS, fdLimit).isGreaterThanOrEqualTo(2L * IDLE_CONNECTIONS + 1000);

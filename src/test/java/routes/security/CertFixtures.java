@@ -2,6 +2,7 @@ package routes.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -164,7 +165,7 @@ final class CertFixtures {
 
     /** The openssl binary on PATH, or null. */
     static Path openssl() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path p = Path.of(dir, "openssl");
             if (!dir.isEmpty() && Files.isExecutable(p)) {
                 return p;

@@ -3,6 +3,7 @@ package routes.sender;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.test.main.junit5.CamelMainTest;
@@ -22,7 +23,7 @@ class SenderDisabledTest {
 
     private final HikariDataSource db = TestDb.open();
 
-    @org.apache.camel.BeanInject
+    @BeanInject
     CamelContext context;
 
     @AfterAll

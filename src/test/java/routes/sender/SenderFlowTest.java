@@ -4,13 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.BeanInject;
@@ -71,7 +85,7 @@ class SenderFlowTest {
     ImageStore images;
 
     @BeanInject("senderCapacity")
-    routes.sender.SenderCapacity capacity;
+    SenderCapacity capacity;
 
     SenderFlowTest() throws Exception {
     }
@@ -151,17 +165,17 @@ class SenderFlowTest {
         String plate = queueReading("GI01", Ocr.FILE);
         await().atMost(Duration.ofSeconds(20)).until(() -> sandbox.received().size() == 1);
         byte[] signed = sandbox.lastRequest();
-        String signedText = new String(signed, java.nio.charset.StandardCharsets.UTF_8);
+        String signedText = new String(signed, StandardCharsets.UTF_8);
         assertThat(signedText).contains("wsse:BinarySecurityToken").contains("wsu:Timestamp").contains("rsa-sha256").contains("xml-exc-c14n");
 
         String unsigned = "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body>"
                 + "<m:matriculaRequest xmlns:m=\"http://dgp.gencat.cat/matricules\"><m:codiLector>X</m:codiLector><m:matricula>9999ZZZ</m:matricula>"
                 + "<m:dataLectura>2026-05-01</m:dataLectura><m:horaLectura>10:00:00</m:horaLectura><m:imgMatricula>/9j/</m:imgMatricula>"
                 + "</m:matriculaRequest></soapenv:Body></soapenv:Envelope>";
-        assertThat(post(unsigned.getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(500);
+        assertThat(post(unsigned.getBytes(StandardCharsets.UTF_8))).isEqualTo(500);
         String tampered = signedText.replace(">" + plate + "<", ">9999ZZZ<");
         assertThat(tampered).isNotEqualTo(signedText);
-        assertThat(post(tampered.getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(500);
+        assertThat(post(tampered.getBytes(StandardCharsets.UTF_8))).isEqualTo(500);
         assertThat(sandbox.rejectedCount()).isEqualTo(2);
         assertThat(post(signed)).isEqualTo(200); // the untouched signed request still verifies
         assertThat(sandbox.received()).extracting(MossosSandbox.Received::matricula).containsExactly(plate, plate);
@@ -318,16 +332,16 @@ class SenderFlowTest {
     /** HttpURLConnection has no write timeout: the send deadline must end a request the endpoint stops reading. */
     @Test
     void anEndpointThatStopsReadingTheRequestIsCutOffAtItsTimeoutAndTheReadingRetried() throws Exception {
-        var blackHole = new java.net.ServerSocket();
+        var blackHole = new ServerSocket();
         blackHole.setReceiveBufferSize(1024);
-        blackHole.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
-        List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        blackHole.bind(new InetSocketAddress("127.0.0.1", 0));
+        List<Socket> held = new CopyOnWriteArrayList<>();
         Thread acceptor = new Thread(() -> {
             try {
                 while (true) {
                     held.add(blackHole.accept()); // accepted, never read
                 }
-            } catch (java.io.IOException closed) {
+            } catch (IOException closed) {
                 // test over
             }
         }, "black-hole");
@@ -340,7 +354,7 @@ class SenderFlowTest {
             TestDb.execute(db, "INSERT INTO cameras (serial_number, municipality_id) SELECT 'BH01', id FROM municipalities WHERE name = 'Sorda'");
             // 12 MB of image, 16 MB of Base64: far more than the socket buffers hold, so the write blocks.
             byte[] big = new byte[12 * 1024 * 1024];
-            new java.util.Random(7).nextBytes(big);
+            new Random(7).nextBytes(big);
             String plate = queueReading("BH01", "7777BHX", big);
             await().atMost(Duration.ofSeconds(15)).until(() -> !logs.linesContaining("[SENDER] Error enviando lectura (" + plate + ")").isEmpty());
             // The deadline cut it: its own line, naming the endpoint and the deadline (timeout 1 s + 1 s), came first.
@@ -373,7 +387,7 @@ class SenderFlowTest {
         String g = queueReading("GI01", Ocr.FILE);
         String l = queueReading("LL01", Ocr.FILE);
         await().atMost(Duration.ofSeconds(20)).until(() -> sandbox.received().size() == 2);
-        var byPlate = new java.util.HashMap<String, MossosSandbox.Received>();
+        var byPlate = new HashMap<String, MossosSandbox.Received>();
         sandbox.received().forEach(r -> byPlate.put(r.matricula(), r));
         assertThat(byPlate.get(g).signer()).contains("CN=Ajuntament de Girona");
         assertThat(byPlate.get(g).path()).isEqualTo("/matricules"); // global MOSSOS_ENDPOINT_URL
@@ -443,7 +457,7 @@ class SenderFlowTest {
                         images.write(ocr, new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) i});
                         ps.setObject(1, id);
                         ps.setString(2, plate);
-                        ps.setTimestamp(3, java.sql.Timestamp.from(t));
+                        ps.setTimestamp(3, Timestamp.from(t));
                         ps.setString(4, ocr);
                         ps.setObject(5, camera);
                         ps.addBatch();
@@ -509,7 +523,7 @@ class SenderFlowTest {
                 return rs.next() ? new QueueRow(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
                         rs.getTimestamp(4).toInstant()) : null;
             }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -519,11 +533,11 @@ class SenderFlowTest {
     }
 
     int post(byte[] body) throws Exception {
-        var client = java.net.http.HttpClient.newHttpClient();
-        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(sandbox.url()))
+        var client = HttpClient.newHttpClient();
+        var request = HttpRequest.newBuilder(URI.create(sandbox.url()))
                 .header("Content-Type", "text/xml; charset=utf-8")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        return client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     static int indexOf(List<String> lines, String text) {

@@ -7,8 +7,11 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 import org.apache.camel.BeanInject;
 import org.apache.camel.test.main.junit5.CamelMainTest;
@@ -24,6 +27,7 @@ import routes.support.TestCertificates;
 import routes.support.TestDb;
 import routes.support.TestFiles;
 import routes.tools.MossosSandbox;
+import routes.tools.SyntheticReadings;
 
 /** SOAP_DEBUG logs the envelopes going out and coming back, with the image bodies masked whatever their size. */
 @CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
@@ -72,7 +76,7 @@ class SoapDebugTest {
         UUID camera = signingCamera("DBG01");
 
         byte[] image = new byte[3000];
-        new java.util.Random(1).nextBytes(image);
+        new Random(1).nextBytes(image);
         String base64 = Base64.getEncoder().encodeToString(image);
         UUID id = UUID.randomUUID();
         Instant t = Instant.parse("2026-05-01T10:00:00Z");
@@ -100,7 +104,7 @@ class SoapDebugTest {
         UUID camera = signingCamera("DBG02");
         TestDb.execute(db, "UPDATE cameras SET coord_x = 2.8214, coord_y = 41.9794");
 
-        var jpegs = new routes.tools.SyntheticReadings(7, 100_000, 100_000);
+        var jpegs = new SyntheticReadings(7, 100_000, 100_000);
         byte[] ocrImage = jpegs.ocrJpeg();
         byte[] ctxImage = jpegs.ctxJpeg();
         assertThat(ocrImage.length + ctxImage.length).as("two real-size images, the envelope well over 64 KB").isGreaterThan(150_000);
@@ -119,7 +123,7 @@ class SoapDebugTest {
             List<String> requests = logs.lines().stream().filter(l -> l.contains("matriculaRequest")).toList();
             assertThat(requests).as("the request is logged").isNotEmpty();
             List<String> lines = logs.lines();
-            for (var image : List.of(java.util.Map.entry("imgMatricula", ocrImage), java.util.Map.entry("imgContext", ctxImage))) {
+            for (var image : List.of(Map.entry("imgMatricula", ocrImage), Map.entry("imgContext", ctxImage))) {
                 String base64 = Base64.getEncoder().encodeToString(image.getValue());
                 assertThat(samples(base64).stream().filter(piece -> lines.stream().anyMatch(l -> l.contains(piece))).toList())
                         .as("pieces of the %s image's Base64 in the SOAP debug output", image.getKey()).isEmpty();
@@ -133,7 +137,7 @@ class SoapDebugTest {
 
     /** 32-character pieces of the Base64 text, from its start to its end. */
     private static List<String> samples(String base64) {
-        List<String> pieces = new java.util.ArrayList<>();
+        List<String> pieces = new ArrayList<>();
         for (int at = 0; at + 32 <= base64.length(); at += 997) {
             pieces.add(base64.substring(at, at + 32));
         }

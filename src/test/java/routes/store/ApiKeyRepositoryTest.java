@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -189,7 +190,7 @@ class ApiKeyRepositoryTest {
                 .containsEntry("target", "DEAD").containsEntry("outcome", "denied").containsEntry("client_ip", "10.0.0.7")
                 .containsEntry("detail", null);
         assertThat(Instant.parse((String) newest.get("at"))).isBefore(Instant.now().plusSeconds(5));
-        assertThat(java.util.UUID.fromString((String) newest.get("id"))).isNotNull();
+        assertThat(UUID.fromString((String) newest.get("id"))).isNotNull();
         assertThat(rows.get(1)).containsEntry("actor", "cli:ops").containsEntry("client_ip", null).containsEntry("detail", "role=ADMIN");
 
         assertThat(audit.recent(1)).hasSize(1).first().isEqualTo(newest);

@@ -3,6 +3,8 @@ package routes.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -61,7 +63,7 @@ class ImageStoreTest {
         Path leftOver = target.resolveSibling(".tmp-" + target.getFileName());
         Files.write(leftOver, new byte[] {1, 2});
         assertThatThrownBy(() -> store.write(rel, new byte[] {7}))
-                .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+                .isInstanceOf(FileAlreadyExistsException.class);
         store.rewrite(rel, new byte[] {7, 8, 9});
         assertThat(target).hasBinaryContent(new byte[] {7, 8, 9});
         assertThat(leftOver).doesNotExist();
@@ -72,7 +74,7 @@ class ImageStoreTest {
         ImageStore store = new ImageStore(dir, false);
         Files.createDirectories(dir.resolve("SN/d"));
         Files.createDirectory(dir.resolve("SN/d/taken.jpg")); // a directory where the file should go: rename fails
-        assertThatThrownBy(() -> store.write("SN/d/taken.jpg", new byte[] {1})).isInstanceOf(java.io.IOException.class);
+        assertThatThrownBy(() -> store.write("SN/d/taken.jpg", new byte[] {1})).isInstanceOf(IOException.class);
         try (Stream<Path> s = Files.walk(dir)) {
             assertThat(s.filter(Files::isRegularFile).toList()).isEmpty();
         }

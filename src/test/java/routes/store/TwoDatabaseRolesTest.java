@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -106,8 +109,8 @@ class TwoDatabaseRolesTest {
         try (var files = Files.list(Path.of("db/migration"))) {
             return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql"))
                     .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).max().orElseThrow();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -339,7 +342,7 @@ class TwoDatabaseRolesTest {
                 "DB_OWNER_PASSWORD_FILE", passwordFile.toString()));
         Process script = new ProcessBuilder("bash", "deploy/db-roles.sh", "--env-file", site.env().toString(), "--",
                 "psql", "-h", "127.0.0.1", "-p", String.valueOf(PG_PORT), "-U", "postgres").redirectErrorStream(true).start();
-        String output = new String(script.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String output = new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(script.waitFor()).as(output).isZero();
         String byScript = privilegesOf(name, service);
         assertThat(byScript).contains("audit_log:INSERT,SELECT ").contains("cameras:DELETE,INSERT,SELECT,UPDATE ")

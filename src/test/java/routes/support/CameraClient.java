@@ -3,6 +3,7 @@ package routes.support;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -22,7 +23,7 @@ public final class CameraClient implements AutoCloseable {
     public CameraClient(String fromAddress, int port) throws IOException {
         socket.setTcpNoDelay(true);
         if (fromAddress != null) {
-            socket.bind(new InetSocketAddress(java.net.InetAddress.getByName(fromAddress), 0));
+            socket.bind(new InetSocketAddress(InetAddress.getByName(fromAddress), 0));
         }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         out = socket.getOutputStream();

@@ -3,6 +3,7 @@ package routes.support;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import java.time.Instant;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +27,7 @@ public final class LogCapture implements AutoCloseable {
     }
 
     /** When the first line containing {@code text} was logged (to order it against other events), or null. */
-    public synchronized java.time.Instant firstLoggedAt(String text) {
+    public synchronized Instant firstLoggedAt(String text) {
         return appender.list.stream().filter(e -> e.getFormattedMessage().contains(text)).map(ILoggingEvent::getInstant).findFirst()
                 .orElse(null);
     }

@@ -10,6 +10,7 @@ import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +37,7 @@ public final class TestCertificates {
         Files.createDirectories(dir);
         Path p12 = dir.resolve("cert.p12");
         Files.deleteIfExists(p12);
-        var cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        var cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", "1", "-keyalg", "RSA", "-keysize", "2048", "-sigalg", "SHA256withRSA",
                 "-dname", "CN=" + commonName + ", O=tattile-sender tests, C=ES", "-validity", String.valueOf(validityDays),
                 "-storetype", "PKCS12", "-keystore", p12.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD));

@@ -1,5 +1,6 @@
 package routes.support;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ public final class TmpfsMount implements AutoCloseable {
         Process p;
         try {
             p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return e.toString();
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.w3c.dom.Document;
+import org.w3c.dom.Node;
 import routes.config.Setting;
 import routes.security.CertificateStore;
 import routes.security.SigningMaterial;
@@ -227,7 +228,7 @@ class MossosSandboxSchemaTest {
         return text(doc);
     }
 
-    private static String text(org.w3c.dom.Node node) throws Exception {
+    private static String text(Node node) throws Exception {
         Transformer t = TransformerFactory.newInstance().newTransformer();
         t.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
         StringWriter out = new StringWriter();

@@ -2,6 +2,9 @@ package routes.tools.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.management.OperatingSystemMXBean;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -89,7 +92,7 @@ public class BenchCommand {
         m.put("date", Instant.now().toString());
         m.put("cpus", Runtime.getRuntime().availableProcessors());
         m.put("cpuModel", cpuModel());
-        m.put("memoryGb", Math.round(((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        m.put("memoryGb", Math.round(((OperatingSystemMXBean) ManagementFactory
                 .getOperatingSystemMXBean()).getTotalMemorySize() / 1073741824.0));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
@@ -100,7 +103,7 @@ public class BenchCommand {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
                     .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "unknown";
         }
     }

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import routes.cli.CommandFailedException;
 import routes.config.Setting;
 import routes.config.Settings;
 import routes.security.CertificateImport;
@@ -42,7 +44,7 @@ final class BenchEnvironment implements AutoCloseable {
     BenchEnvironment(Settings base, String database, Path workDir) throws IOException {
         if (base.database().separateRoles()) {
             // It migrates, TRUNCATEs and VACUUMs its database as DB_USER: rights the service's role of a two-role install lacks.
-            throw new routes.cli.CommandFailedException("The bench needs a database its DB_USER owns (it migrates, empties and vacuums it):"
+            throw new CommandFailedException("The bench needs a database its DB_USER owns (it migrates, empties and vacuums it):"
                     + " run it with one role (DB_OWNER_USER= in the environment) on a development server");
         }
         this.settings = Settings.from(key -> key.equals(Setting.DB_NAME.name()) ? database : base.text(Setting.valueOf(key)));
@@ -79,7 +81,7 @@ final class BenchEnvironment implements AutoCloseable {
     void reset(int cameras) throws SQLException, IOException {
         long foreign = count("SELECT count(*) FROM cameras WHERE serial_number NOT LIKE '" + SERIAL_PREFIX + "%'");
         if (foreign > 0) {
-            throw new routes.cli.CommandFailedException("Database '" + settings.text(Setting.DB_NAME) + "' holds " + foreign
+            throw new CommandFailedException("Database '" + settings.text(Setting.DB_NAME) + "' holds " + foreign
                     + " cameras that are not the bench's: the bench empties its database, give it a dedicated one (--database)");
         }
         execute("TRUNCATE delivery_log, messages_queue, alpr_readings, cameras, municipalities, endpoints, certificates CASCADE");
@@ -108,7 +110,7 @@ final class BenchEnvironment implements AutoCloseable {
         return count("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint");
     }
 
-    java.time.ZoneId settingsZone(Setting s) {
+    ZoneId settingsZone(Setting s) {
         return settings.zone(s);
     }
 

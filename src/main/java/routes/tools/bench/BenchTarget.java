@@ -1,5 +1,6 @@
 package routes.tools.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -139,7 +140,7 @@ abstract class BenchTarget {
         }
 
         @Override
-        void clearReadings() throws SQLException, java.io.IOException {
+        void clearReadings() throws SQLException, IOException {
             env.execute("DELETE FROM alpr_readings WHERE device_sn LIKE '" + BenchEnvironment.SERIAL_PREFIX + "%'");
             for (Path dir : benchImageDirs()) {
                 BenchEnvironment.deleteTree(dir);
@@ -155,7 +156,7 @@ abstract class BenchTarget {
             return total;
         }
 
-        private List<Path> benchImageDirs() throws java.io.IOException {
+        private List<Path> benchImageDirs() throws IOException {
             if (imagesDir == null || !Files.isDirectory(imagesDir)) {
                 return List.of();
             }

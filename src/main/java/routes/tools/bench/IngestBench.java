@@ -3,7 +3,9 @@ package routes.tools.bench;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +36,7 @@ final class IngestBench {
         result.put("benchmark", "ingest");
         result.put("plan", plan);
         var documents = new SyntheticReadings(42, plan.ocrKb() * 1024, plan.ctxKb() * 1024);
-        result.put("documentBytes", java.util.Arrays.stream(documents.vegaParts("BENCH0001", "0000BBB", java.time.LocalDateTime.now()))
+        result.put("documentBytes", Arrays.stream(documents.vegaParts("BENCH0001", "0000BBB", LocalDateTime.now()))
                 .mapToInt(p -> p.length).sum());
         target.prepareIngest(plan.connections());
         try (ServiceUnderTest service = target.startIngest()) {
@@ -90,7 +92,7 @@ final class IngestBench {
         m.put("stored", stored);
         m.put("readingsPerSecond", Stats.round(stored / seconds));
         m.put("sendSeconds", Stats.round((sent.lastMicros() - sent.firstMicros()) / 1e6));
-        m.put("latencyMs", Stats.percentiles(java.util.Arrays.copyOf(latencies, n)));
+        m.put("latencyMs", Stats.percentiles(Arrays.copyOf(latencies, n)));
         m.put("serviceCpuCores", Stats.round(usage.cores()));
         m.put("serviceCpuMsPerReading", Stats.round(usage.cpuSeconds() * 1000 / Math.max(1, stored)));
         m.put("serviceKernelCpuShare", Stats.round(usage.cpuSeconds() == 0 ? 0 : usage.systemCpuSeconds() / usage.cpuSeconds()));

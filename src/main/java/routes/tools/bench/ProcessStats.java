@@ -3,6 +3,7 @@ package routes.tools.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -96,11 +97,11 @@ final class ProcessStats implements AutoCloseable {
         return 0;
     }
 
-    private java.util.List<String> lines(String file) {
+    private List<String> lines(String file) {
         try {
             return Files.readAllLines(Path.of("/proc", String.valueOf(pid), file));
         } catch (IOException | RuntimeException e) {
-            return java.util.List.of();
+            return List.of();
         }
     }
 

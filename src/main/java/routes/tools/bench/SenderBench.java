@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import routes.tools.MossosSandbox;
+import routes.tools.SandboxCommand;
 import routes.tools.SyntheticReadings;
 
 /**
@@ -40,7 +41,7 @@ final class SenderBench {
         byte[] ocr = documents.ocrJpeg();
         byte[] ctx = documents.ctxJpeg();
         try (MossosSandbox sandbox = new MossosSandbox(sandboxPort, Math.max(64, plan.concurrency() * 2))) {
-            sandbox.trust(routes.tools.SandboxCommand.trustedCertificates(env.certsDir())).latency(plan.latencyMs());
+            sandbox.trust(SandboxCommand.trustedCertificates(env.certsDir())).latency(plan.latencyMs());
             Map<String, String> service = new LinkedHashMap<>(settings);
             service.put("MOSSOS_ENDPOINT_URL", sandbox.url());
             service.put("SENDER_CONCURRENCY", String.valueOf(plan.concurrency()));
