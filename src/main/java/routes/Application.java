@@ -1,7 +1,6 @@
 package routes;
 
 import java.sql.SQLException;
-import routes.cli.CommandFailedException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,22 +8,33 @@ import picocli.CommandLine.Mixin;
 import routes.admin.AdminCommand;
 import routes.admin.DbCommand;
 import routes.admin.RoutesCommand;
+import routes.cli.CommandFailedException;
 import routes.config.ConfigOptions;
 import routes.config.InvalidSettingException;
 import routes.config.Service;
 import routes.store.DatabaseSetupException;
 import routes.tools.SandboxCommand;
-import routes.tools.bench.BenchCommand;
 import routes.tools.SimulateCommand;
+import routes.tools.bench.BenchCommand;
 
 /**
  * The one entry point. Without a sub-command it runs the service; {@code admin}, {@code db} and
  * {@code simulate} are the operator and developer tools, in the same jar.
  */
-@Command(name = "tattile-sender", mixinStandardHelpOptions = true, versionProvider = Application.Version.class,
+@Command(
+        name = "tattile-sender",
+        mixinStandardHelpOptions = true,
+        versionProvider = Application.Version.class,
         description = "Forwards Tattile ALPR readings to the Mossos d'Esquadra matricula service.%n"
                 + "Without a command: runs the service (configuration from the environment and .env).",
-        subcommands = {AdminCommand.class, DbCommand.class, RoutesCommand.class, SimulateCommand.class, SandboxCommand.class, BenchCommand.class})
+        subcommands = {
+            AdminCommand.class,
+            DbCommand.class,
+            RoutesCommand.class,
+            SimulateCommand.class,
+            SandboxCommand.class,
+            BenchCommand.class
+        })
 public class Application implements Callable<Integer> {
 
     @Mixin
@@ -43,7 +53,9 @@ public class Application implements Callable<Integer> {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Application());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof InvalidSettingException || e instanceof CommandFailedException || e instanceof Service.ServiceFailedException
+            if (e instanceof InvalidSettingException
+                    || e instanceof CommandFailedException
+                    || e instanceof Service.ServiceFailedException
                     || e instanceof DatabaseSetupException) {
                 commandLine.getErr().println(oneLine(e.getMessage()));
                 return e instanceof InvalidSettingException ? 2 : 1;
@@ -58,7 +70,9 @@ public class Application implements Callable<Integer> {
         // Bad arguments: the message and where to find help, on one line (not the whole usage).
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine failed = e.getCommandLine();
-            failed.getErr().println(oneLine(e.getMessage()) + " (see: " + failed.getCommandSpec().qualifiedName() + " --help)");
+            failed.getErr()
+                    .println(oneLine(e.getMessage()) + " (see: "
+                            + failed.getCommandSpec().qualifiedName() + " --help)");
             return failed.getCommandSpec().exitCodeOnInvalidInput();
         });
         return cl;

@@ -11,8 +11,7 @@ import routes.store.Database;
  */
 final class AdminDatabase {
 
-    private AdminDatabase() {
-    }
+    private AdminDatabase() {}
 
     static HikariDataSource open(Settings settings) {
         HikariDataSource ds = Database.pool(settings.database(), "tattile-admin");

@@ -17,8 +17,8 @@ import routes.cli.CommandFailedException;
 import routes.config.Setting;
 import routes.config.Settings;
 import routes.ingest.ReadingFields;
-import routes.store.ImageStore;
 import routes.store.Change;
+import routes.store.ImageStore;
 
 /** What the admin commands share: checks of operator input, the "none" keyword, JSON output. */
 final class AdminSupport {
@@ -28,8 +28,7 @@ final class AdminSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private AdminSupport() {
-    }
+    private AdminSupport() {}
 
     /** Prints a value (maps, lists, strings, numbers, booleans) as one line of JSON. */
     static void printJson(CommandSpec spec, Object value) {
@@ -168,10 +167,11 @@ final class AdminSupport {
 
     /** An age for {@code --older-than}: days as {@code 30} or {@code 30d}, or weeks as {@code 4w}; at least 1 day. */
     static int days(String option, String value) {
-        var m = Pattern.compile("(\\d{1,5})([dw]?)").matcher(value == null ? "" : value.strip().toLowerCase(Locale.ROOT));
+        var m = Pattern.compile("(\\d{1,5})([dw]?)")
+                .matcher(value == null ? "" : value.strip().toLowerCase(Locale.ROOT));
         if (!m.matches() || Integer.parseInt(m.group(1)) < 1) {
-            throw new CommandFailedException(option + " must be a number of days such as 30 or 30d (or weeks: 4w), at least 1 (got '"
-                    + value + "')");
+            throw new CommandFailedException(option
+                    + " must be a number of days such as 30 or 30d (or weeks: 4w), at least 1 (got '" + value + "')");
         }
         return Integer.parseInt(m.group(1)) * ("w".equals(m.group(2)) ? 7 : 1);
     }

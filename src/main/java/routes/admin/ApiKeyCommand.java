@@ -32,7 +32,10 @@ import routes.store.MunicipalityRepository;
  * {@code admin apikey …}: the keys of the HTTP API. A key is shown once, when created; only its hash is
  * stored, so neither {@code list} nor anything else can show it again. Every run is recorded in the audit log.
  */
-@Command(name = "apikey", mixinStandardHelpOptions = true, description = "Manage the HTTP API's keys.",
+@Command(
+        name = "apikey",
+        mixinStandardHelpOptions = true,
+        description = "Manage the HTTP API's keys.",
         subcommands = {ApiKeyCommand.Create.class, ApiKeyCommand.ListKeys.class, ApiKeyCommand.Revoke.class})
 public class ApiKeyCommand {
 
@@ -41,39 +44,61 @@ public class ApiKeyCommand {
 
     private static final String ROLES = String.join("|", ApiKeyRepository.ROLES);
 
-    @Command(name = "create", mixinStandardHelpOptions = true,
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
             description = "Create an API key and print it. It is shown only this once: store it now.")
     static class Create implements Callable<Integer> {
         static final String ACTION = "admin apikey create";
 
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
 
-        @Option(names = "--name", description = "Unique name: 1-64 letters, digits, '.', '_' or '-', e.g. girona-ingest "
-                + "(default: the role and the creation time)")
+        @Spec
+        CommandSpec spec;
+
+        @Option(
+                names = "--name",
+                description = "Unique name: 1-64 letters, digits, '.', '_' or '-', e.g. girona-ingest "
+                        + "(default: the role and the creation time)")
         String name;
 
-        @Option(names = "--role", required = true, paramLabel = "ADMIN|SOURCE_WRITER|READ_ONLY",
-                description = "What the key may do (any case): ADMIN everything, SOURCE_WRITER send readings, READ_ONLY look only")
+        @Option(
+                names = "--role",
+                required = true,
+                paramLabel = "ADMIN|SOURCE_WRITER|READ_ONLY",
+                description =
+                        "What the key may do (any case): ADMIN everything, SOURCE_WRITER send readings, READ_ONLY look only")
         String role;
 
         @Option(names = "--json", description = "JSON output for scripts: {\"name\", \"role\", \"key\"}")
         boolean json;
 
-        @Option(names = "--municipality", paramLabel = "NAME", description = "SOURCE_WRITER only: the key may send readings for this "
-                + "municipality's cameras (repeatable; with --camera, either matches); without any, for every camera")
+        @Option(
+                names = "--municipality",
+                paramLabel = "NAME",
+                description =
+                        "SOURCE_WRITER only: the key may send readings for this "
+                                + "municipality's cameras (repeatable; with --camera, either matches); without any, for every camera")
         List<String> municipalities = new ArrayList<>();
 
-        @Option(names = "--camera", paramLabel = "SERIAL", description = "SOURCE_WRITER only: the key may send readings for this camera (repeatable)")
+        @Option(
+                names = "--camera",
+                paramLabel = "SERIAL",
+                description = "SOURCE_WRITER only: the key may send readings for this camera (repeatable)")
         List<String> cameras = new ArrayList<>();
 
         @Override
         public Integer call() throws SQLException {
-            String n = name != null ? name.strip() : role.strip().toLowerCase(Locale.ROOT).replace('_', '-') + "-"
-                    + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC)
-                    .format(Instant.now());
+            String n = name != null
+                    ? name.strip()
+                    : role.strip().toLowerCase(Locale.ROOT).replace('_', '-') + "-"
+                            + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                                    .withZone(ZoneOffset.UTC)
+                                    .format(Instant.now());
             if (!n.matches(NAME_PATTERN)) {
-                throw new CommandFailedException("Invalid API key name '" + name + "': use 1-64 letters, digits, '.', '_' or '-'");
+                throw new CommandFailedException(
+                        "Invalid API key name '" + name + "': use 1-64 letters, digits, '.', '_' or '-'");
             }
             String r;
             try {
@@ -83,7 +108,8 @@ public class ApiKeyCommand {
             }
             boolean scoped = !municipalities.isEmpty() || !cameras.isEmpty();
             if (scoped && !r.equals("SOURCE_WRITER")) {
-                throw new CommandFailedException("--municipality and --camera limit SOURCE_WRITER keys only (this key's role: " + r + ")");
+                throw new CommandFailedException(
+                        "--municipality and --camera limit SOURCE_WRITER keys only (this key's role: " + r + ")");
             }
             try (var ds = AdminDatabase.open(config.settings())) {
                 var audit = new AuditRepository(ds);
@@ -94,8 +120,10 @@ public class ApiKeyCommand {
                     var cameraRegistry = new CameraRegistry(ds);
                     Set<UUID> ids = new HashSet<>();
                     for (String m : municipalities) {
-                        ids.add(municipalityRepository.municipalityId(m)
-                                .orElseThrow(() -> new CommandFailedException("Municipality '" + m + "' does not exist")));
+                        ids.add(municipalityRepository
+                                .municipalityId(m)
+                                .orElseThrow(
+                                        () -> new CommandFailedException("Municipality '" + m + "' does not exist")));
                     }
                     for (String c : cameras) {
                         if (cameraRegistry.cameraId(c).isEmpty()) {
@@ -111,28 +139,44 @@ public class ApiKeyCommand {
                     audit.record(AdminSupport.cliActor(), ACTION, n, "refused: already exists", null, "role=" + r);
                     throw new CommandFailedException("API key '" + n + "' already exists");
                 }
-                String scopeText = scoped ? String.join(",", keys.describeScope(keys.findByName(n).orElseThrow())) : null;
+                String scopeText = scoped
+                        ? String.join(",", keys.describeScope(keys.findByName(n).orElseThrow()))
+                        : null;
                 // Shown before anything else can fail: the key exists now and this is its only showing.
                 if (json) {
                     AdminSupport.printJson(spec, object("name", n, "role", r, "key", key, "scope", scopeText));
                 } else {
                     var out = spec.commandLine().getOut();
-                    out.println("API key '" + n + "' created with role " + r + (scoped ? " for " + scopeText : "") + ":");
+                    out.println(
+                            "API key '" + n + "' created with role " + r + (scoped ? " for " + scopeText : "") + ":");
                     out.println(key);
-                    out.println("Store it now: it cannot be shown again (only its hash is kept). If it is lost, revoke it and create another.");
+                    out.println(
+                            "Store it now: it cannot be shown again (only its hash is kept). If it is lost, revoke it and create another.");
                 }
-                audit.record(AdminSupport.cliActor(), ACTION, n, "ok", null, "role=" + r + (scoped ? " scope=" + scopeText : ""));
+                audit.record(
+                        AdminSupport.cliActor(),
+                        ACTION,
+                        n,
+                        "ok",
+                        null,
+                        "role=" + r + (scoped ? " scope=" + scopeText : ""));
                 return 0;
             }
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List API keys with role and status (never the keys).")
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "List API keys with role and status (never the keys).")
     static class ListKeys implements Callable<Integer> {
         static final String ACTION = "admin apikey list";
 
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--json", description = "JSON output for scripts")
         boolean json;
@@ -145,35 +189,69 @@ public class ApiKeyCommand {
                 if (json) {
                     List<Object> list = new ArrayList<>();
                     for (var k : rows) {
-                        list.add(object("id", k.id().toString(), "name", k.name(), "role", k.role(), "active", k.active(),
-                                "created_at", iso(k.createdAt()), "revoked_at", iso(k.revokedAt()), "last_used_at", iso(k.lastUsedAt()),
-                                "scope", k.scoped() ? repo.describeScope(k) : null));
+                        list.add(object(
+                                "id",
+                                k.id().toString(),
+                                "name",
+                                k.name(),
+                                "role",
+                                k.role(),
+                                "active",
+                                k.active(),
+                                "created_at",
+                                iso(k.createdAt()),
+                                "revoked_at",
+                                iso(k.revokedAt()),
+                                "last_used_at",
+                                iso(k.lastUsedAt()),
+                                "scope",
+                                k.scoped() ? repo.describeScope(k) : null));
                     }
                     AdminSupport.printJson(spec, list);
                 } else {
                     var out = spec.commandLine().getOut();
-                    out.printf("%-24s %-13s %-8s %-20s %-20s %-20s %s%n", "NAME", "ROLE", "STATUS", "CREATED", "LAST USED", "REVOKED", "SCOPE");
+                    out.printf(
+                            "%-24s %-13s %-8s %-20s %-20s %-20s %s%n",
+                            "NAME", "ROLE", "STATUS", "CREATED", "LAST USED", "REVOKED", "SCOPE");
                     for (var k : rows) {
-                        out.printf("%-24s %-13s %-8s %-20s %-20s %-20s %s%n", k.name(), k.role(), k.active() ? "active" : "revoked",
-                                iso(k.createdAt()), orDash(iso(k.lastUsedAt())), orDash(iso(k.revokedAt())),
+                        out.printf(
+                                "%-24s %-13s %-8s %-20s %-20s %-20s %s%n",
+                                k.name(),
+                                k.role(),
+                                k.active() ? "active" : "revoked",
+                                iso(k.createdAt()),
+                                orDash(iso(k.lastUsedAt())),
+                                orDash(iso(k.revokedAt())),
                                 k.scoped() ? String.join(",", repo.describeScope(k)) : "all");
                     }
                 }
                 long revoked = rows.stream().filter(k -> !k.active()).count();
-                new AuditRepository(ds).record(AdminSupport.cliActor(), ACTION, null, "ok", null,
-                        AdminSupport.plural(rows.size(), "key", "keys") + " (" + revoked + " revoked)");
+                new AuditRepository(ds)
+                        .record(
+                                AdminSupport.cliActor(),
+                                ACTION,
+                                null,
+                                "ok",
+                                null,
+                                AdminSupport.plural(rows.size(), "key", "keys") + " (" + revoked + " revoked)");
                 return 0;
             }
         }
     }
 
-    @Command(name = "revoke", mixinStandardHelpOptions = true,
-            description = "Revoke an API key: it stops working at once. The row stays (audit); the name cannot be reused.")
+    @Command(
+            name = "revoke",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Revoke an API key: it stops working at once. The row stays (audit); the name cannot be reused.")
     static class Revoke implements Callable<Integer> {
         static final String ACTION = "admin apikey revoke";
 
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--name", required = true, description = "The key to revoke")
         String name;
@@ -194,7 +272,10 @@ public class ApiKeyCommand {
                     throw new CommandFailedException("API key '" + name + "' does not exist");
                 }
                 audit.record(AdminSupport.cliActor(), ACTION, name, "ok: already revoked", null, null);
-                spec.commandLine().getOut().println("API key '" + name + "' was already revoked (" + iso(existing.get().revokedAt()) + ")");
+                spec.commandLine()
+                        .getOut()
+                        .println("API key '" + name + "' was already revoked ("
+                                + iso(existing.get().revokedAt()) + ")");
                 return 0;
             }
         }

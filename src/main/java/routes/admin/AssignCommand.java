@@ -18,12 +18,18 @@ import routes.store.CertificateRepository;
 import routes.store.EndpointRepository;
 
 /** {@code admin assign …}: which certificate signs, and which endpoint receives, a municipality's or a camera's readings. */
-@Command(name = "assign", mixinStandardHelpOptions = true,
-        description = "Set the certificate or endpoint of a municipality, or a camera's override of its municipality's (none clears it).")
+@Command(
+        name = "assign",
+        mixinStandardHelpOptions = true,
+        description =
+                "Set the certificate or endpoint of a municipality, or a camera's override of its municipality's (none clears it).")
 public class AssignCommand implements Callable<Integer> {
 
-    @Mixin ConfigOptions config;
-    @Spec CommandSpec spec;
+    @Mixin
+    ConfigOptions config;
+
+    @Spec
+    CommandSpec spec;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     What what;
@@ -32,7 +38,11 @@ public class AssignCommand implements Callable<Integer> {
     To to;
 
     static class What {
-        @Option(names = "--certificate", required = true, paramLabel = "NAME|none", description = "A certificate's name")
+        @Option(
+                names = "--certificate",
+                required = true,
+                paramLabel = "NAME|none",
+                description = "A certificate's name")
         String certificate;
 
         @Option(names = "--endpoint", required = true, paramLabel = "NAME|none", description = "An endpoint's name")
@@ -58,16 +68,19 @@ public class AssignCommand implements Callable<Integer> {
         try (var ds = AdminDatabase.open(config.settings())) {
             UUID id = null;
             if (!AdminSupport.isNone(name)) {
-                id = (kind == Assigned.CERTIFICATE ? new CertificateRepository(ds).certificateId(name)
-                        : new EndpointRepository(ds).endpointId(name))
+                id = (kind == Assigned.CERTIFICATE
+                                ? new CertificateRepository(ds).certificateId(name)
+                                : new EndpointRepository(ds).endpointId(name))
                         .orElseThrow(() -> new CommandFailedException(label + " '" + name + "' does not exist"));
             }
             if (!new AssignmentRepository(ds).assign(kind, id, target, key)) {
-                throw new CommandFailedException((target == Target.MUNICIPALITY ? "Municipality '" : "Camera '") + key + "' does not exist");
+                throw new CommandFailedException(
+                        (target == Target.MUNICIPALITY ? "Municipality '" : "Camera '") + key + "' does not exist");
             }
             var out = spec.commandLine().getOut();
             if (id == null) {
-                out.println(label + " of " + targetLabel + " cleared" + (target == Target.CAMERA ? " (it uses its municipality's)" : ""));
+                out.println(label + " of " + targetLabel + " cleared"
+                        + (target == Target.CAMERA ? " (it uses its municipality's)" : ""));
             } else {
                 out.println(label + " '" + name + "' assigned to " + targetLabel
                         + (target == Target.CAMERA ? " (overrides its municipality's)" : ""));

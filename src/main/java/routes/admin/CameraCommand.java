@@ -30,22 +30,38 @@ import routes.store.MunicipalityRepository;
 import routes.store.QueueAdminRepository;
 
 /** {@code admin camera …}. */
-@Command(name = "camera", mixinStandardHelpOptions = true, description = "Manage cameras.",
-        subcommands = {CameraCommand.Add.class, CameraCommand.ListCameras.class, CameraCommand.Update.class, CameraCommand.Delete.class})
+@Command(
+        name = "camera",
+        mixinStandardHelpOptions = true,
+        description = "Manage cameras.",
+        subcommands = {
+            CameraCommand.Add.class,
+            CameraCommand.ListCameras.class,
+            CameraCommand.Update.class,
+            CameraCommand.Delete.class
+        })
 public class CameraCommand {
 
     /** The optional camera fields add and update share. */
     static class Fields {
-        @Option(names = "--codigo-lector", description = "Reader code Mossos knows this camera by (default: the serial; \"\" clears it)")
+        @Option(
+                names = "--codigo-lector",
+                description = "Reader code Mossos knows this camera by (default: the serial; \"\" clears it)")
         String codigoLector;
 
         @Option(names = "--description", description = "Free text, e.g. where it is (\"\" clears it)")
         String description;
 
-        @Option(names = "--endpoint", paramLabel = "NAME|none", description = "Endpoint overriding its municipality's (none: clear)")
+        @Option(
+                names = "--endpoint",
+                paramLabel = "NAME|none",
+                description = "Endpoint overriding its municipality's (none: clear)")
         String endpoint;
 
-        @Option(names = "--certificate", paramLabel = "NAME|none", description = "Certificate overriding its municipality's (none: clear)")
+        @Option(
+                names = "--certificate",
+                paramLabel = "NAME|none",
+                description = "Certificate overriding its municipality's (none: clear)")
         String certificate;
 
         @Option(names = "--coord-x", description = "coordenadaX sent to Mossos")
@@ -60,19 +76,38 @@ public class CameraCommand {
         @Option(names = "--utm-y", description = "UTM Y (kept for reference)")
         Double utmY;
 
-        @Option(names = "--timezone", paramLabel = "TZ|none", description = "Time zone of the camera's clock (none: CAMERA_TIMEZONE)")
+        @Option(
+                names = "--timezone",
+                paramLabel = "TZ|none",
+                description = "Time zone of the camera's clock (none: CAMERA_TIMEZONE)")
         String timezone;
 
-        @Option(names = "--active", arity = "1", paramLabel = "true|false", description = "false: its readings are refused at ingest")
+        @Option(
+                names = "--active",
+                arity = "1",
+                paramLabel = "true|false",
+                description = "false: its readings are refused at ingest")
         Boolean active;
 
-        @Option(names = "--allowed-sources", paramLabel = "CIDR[,CIDR...]|none",
-                description = "Addresses its readings may come from, e.g. 192.0.2.10/32 (none: any address); others are refused")
+        @Option(
+                names = "--allowed-sources",
+                paramLabel = "CIDR[,CIDR...]|none",
+                description =
+                        "Addresses its readings may come from, e.g. 192.0.2.10/32 (none: any address); others are refused")
         String allowedSources;
 
         boolean any() {
-            return codigoLector != null || description != null || endpoint != null || certificate != null || coordX != null
-                    || coordY != null || utmX != null || utmY != null || timezone != null || active != null || allowedSources != null;
+            return codigoLector != null
+                    || description != null
+                    || endpoint != null
+                    || certificate != null
+                    || coordX != null
+                    || coordY != null
+                    || utmX != null
+                    || utmY != null
+                    || timezone != null
+                    || active != null
+                    || allowedSources != null;
         }
 
         /** The blocks of --allowed-sources in their normal form; empty for none; null when not given. */
@@ -86,7 +121,8 @@ public class CameraCommand {
             try {
                 var list = SourceAllowList.parseList(allowedSources);
                 if (list.allowsAny()) {
-                    throw new CommandFailedException("Invalid --allowed-sources '" + allowedSources + "': give CIDR blocks, or none");
+                    throw new CommandFailedException(
+                            "Invalid --allowed-sources '" + allowedSources + "': give CIDR blocks, or none");
                 }
                 return list.blocks();
             } catch (IllegalArgumentException e) {
@@ -108,11 +144,18 @@ public class CameraCommand {
         /** The changes these options ask for, names resolved to ids; a name that does not exist fails the command. */
         CameraChanges changes(DataSource ds, Change<UUID> municipality) throws SQLException {
             List<String> sources = sources();
-            return new CameraChanges(change(codigoLector), change(description), municipality,
+            return new CameraChanges(
+                    change(codigoLector),
+                    change(description),
+                    municipality,
                     reference(endpoint, "Endpoint", new EndpointRepository(ds)::endpointId),
                     reference(certificate, "Certificate", new CertificateRepository(ds)::certificateId),
-                    change(coordX), change(coordY), change(utmX), change(utmY),
-                    timezone == null ? null : Change.to(AdminSupport.isNone(timezone) ? null : timezone), change(active),
+                    change(coordX),
+                    change(coordY),
+                    change(utmX),
+                    change(utmY),
+                    timezone == null ? null : Change.to(AdminSupport.isNone(timezone) ? null : timezone),
+                    change(active),
                     sources == null ? null : Change.to(sources.isEmpty() ? null : sources));
         }
 
@@ -133,14 +176,20 @@ public class CameraCommand {
             }
             List<String> sources = sources();
             if (sources != null) {
-                what.add(sources.isEmpty() ? "allowed sources cleared (any address)" : "allowed sources " + String.join(",", sources));
+                what.add(
+                        sources.isEmpty()
+                                ? "allowed sources cleared (any address)"
+                                : "allowed sources " + String.join(",", sources));
             }
             return what;
         }
 
         private static void add(List<String> what, String label, Object value) {
             if (value != null) {
-                what.add(value instanceof String s && (s.isEmpty() || AdminSupport.isNone(s)) ? label + " cleared" : label + " " + value);
+                what.add(
+                        value instanceof String s && (s.isEmpty() || AdminSupport.isNone(s))
+                                ? label + " cleared"
+                                : label + " " + value);
             }
         }
     }
@@ -158,14 +207,20 @@ public class CameraCommand {
         if (AdminSupport.isNone(name)) {
             return Change.to(null);
         }
-        return Change.to(lookup.find(name).orElseThrow(() -> new CommandFailedException(what + " '" + name + "' does not exist")));
+        return Change.to(lookup.find(name)
+                .orElseThrow(() -> new CommandFailedException(what + " '" + name + "' does not exist")));
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Register a camera under a municipality.")
     static class Add implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
-        @Mixin Fields fields;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Fields fields;
 
         @Option(names = "--serial", required = true, description = "The camera's DEVICE_SN (letters, digits, '-', '_')")
         String serial;
@@ -179,13 +234,18 @@ public class CameraCommand {
             fields.check();
             try (var ds = AdminDatabase.open(config.settings())) {
                 CameraRegistry repo = new CameraRegistry(ds);
-                var municipalityId = new MunicipalityRepository(ds).municipalityId(municipality)
-                        .orElseThrow(() -> new CommandFailedException("Municipality '" + municipality + "' does not exist"));
+                var municipalityId = new MunicipalityRepository(ds)
+                        .municipalityId(municipality)
+                        .orElseThrow(
+                                () -> new CommandFailedException("Municipality '" + municipality + "' does not exist"));
                 if (repo.cameraId(serial).isPresent()) {
                     throw new CommandFailedException("Camera '" + serial + "' already exists");
                 }
                 var id = repo.addCamera(serial, municipalityId, fields.changes(ds, null));
-                spec.commandLine().getOut().println("Camera '" + serial + "' added to municipality '" + municipality + "' (id " + id + ")");
+                spec.commandLine()
+                        .getOut()
+                        .println(
+                                "Camera '" + serial + "' added to municipality '" + municipality + "' (id " + id + ")");
                 return 0;
             }
         }
@@ -193,8 +253,11 @@ public class CameraCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List cameras, all or one municipality's.")
     static class ListCameras implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--municipality", description = "Only this municipality's cameras")
         String municipality;
@@ -205,28 +268,75 @@ public class CameraCommand {
         @Override
         public Integer call() throws SQLException {
             try (var ds = AdminDatabase.open(config.settings())) {
-                UUID municipalityId = municipality == null ? null : new MunicipalityRepository(ds).municipalityId(municipality)
-                        .orElseThrow(() -> new CommandFailedException("Municipality '" + municipality + "' does not exist"));
+                UUID municipalityId = municipality == null
+                        ? null
+                        : new MunicipalityRepository(ds)
+                                .municipalityId(municipality)
+                                .orElseThrow(() -> new CommandFailedException(
+                                        "Municipality '" + municipality + "' does not exist"));
                 var rows = new CameraRegistry(ds).cameras(municipalityId);
                 if (json) {
                     List<Object> list = new ArrayList<>();
                     for (var k : rows) {
-                        list.add(object("id", k.id().toString(), "serial", k.serial(), "codigo_lector", k.codigoLector(),
-                                "description", k.description(), "municipality", k.municipality(), "endpoint", k.endpoint(),
-                                "certificate", k.certificate(), "coord_x", k.coordX(), "coord_y", k.coordY(), "utm_x", k.utmX(),
-                                "utm_y", k.utmY(), "timezone", k.timezone(), "active", k.active(), "last_sent_at", iso(k.lastSentAt()),
-                                "allowed_sources", k.allowedSources()));
+                        list.add(object(
+                                "id",
+                                k.id().toString(),
+                                "serial",
+                                k.serial(),
+                                "codigo_lector",
+                                k.codigoLector(),
+                                "description",
+                                k.description(),
+                                "municipality",
+                                k.municipality(),
+                                "endpoint",
+                                k.endpoint(),
+                                "certificate",
+                                k.certificate(),
+                                "coord_x",
+                                k.coordX(),
+                                "coord_y",
+                                k.coordY(),
+                                "utm_x",
+                                k.utmX(),
+                                "utm_y",
+                                k.utmY(),
+                                "timezone",
+                                k.timezone(),
+                                "active",
+                                k.active(),
+                                "last_sent_at",
+                                iso(k.lastSentAt()),
+                                "allowed_sources",
+                                k.allowedSources()));
                     }
                     AdminSupport.printJson(spec, list);
                     return 0;
                 }
                 var out = spec.commandLine().getOut();
-                out.printf("%-16s %-20s %-12s %-6s %-16s %-16s %-16s %-20s %s%n", "SERIAL", "MUNICIPALITY", "CODIGO", "ACTIVE", "ENDPOINT",
-                        "CERTIFICATE", "TIMEZONE", "SOURCES", "DESCRIPTION");
+                out.printf(
+                        "%-16s %-20s %-12s %-6s %-16s %-16s %-16s %-20s %s%n",
+                        "SERIAL",
+                        "MUNICIPALITY",
+                        "CODIGO",
+                        "ACTIVE",
+                        "ENDPOINT",
+                        "CERTIFICATE",
+                        "TIMEZONE",
+                        "SOURCES",
+                        "DESCRIPTION");
                 for (var k : rows) {
-                    out.printf("%-16s %-20s %-12s %-6s %-16s %-16s %-16s %-20s %s%n", k.serial(), k.municipality(), orDash(k.codigoLector()),
-                            k.active() ? "yes" : "no", orDash(k.endpoint()), orDash(k.certificate()), orDash(k.timezone()),
-                            k.allowedSources().isEmpty() ? "any" : String.join(",", k.allowedSources()), k.description() == null ? "" : k.description());
+                    out.printf(
+                            "%-16s %-20s %-12s %-6s %-16s %-16s %-16s %-20s %s%n",
+                            k.serial(),
+                            k.municipality(),
+                            orDash(k.codigoLector()),
+                            k.active() ? "yes" : "no",
+                            orDash(k.endpoint()),
+                            orDash(k.certificate()),
+                            orDash(k.timezone()),
+                            k.allowedSources().isEmpty() ? "any" : String.join(",", k.allowedSources()),
+                            k.description() == null ? "" : k.description());
                 }
                 return 0;
             }
@@ -235,9 +345,14 @@ public class CameraCommand {
 
     @Command(name = "update", mixinStandardHelpOptions = true, description = "Change a camera.")
     static class Update implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
-        @Mixin Fields fields;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Fields fields;
 
         @Option(names = "--serial", required = true, description = "The camera to change")
         String serial;
@@ -252,8 +367,12 @@ public class CameraCommand {
             }
             fields.check();
             try (var ds = AdminDatabase.open(config.settings())) {
-                Change<UUID> moved = municipality == null ? null : Change.to(new MunicipalityRepository(ds).municipalityId(municipality)
-                        .orElseThrow(() -> new CommandFailedException("Municipality '" + municipality + "' does not exist")));
+                Change<UUID> moved = municipality == null
+                        ? null
+                        : Change.to(new MunicipalityRepository(ds)
+                                .municipalityId(municipality)
+                                .orElseThrow(() -> new CommandFailedException(
+                                        "Municipality '" + municipality + "' does not exist")));
                 if (!new CameraRegistry(ds).updateCamera(serial, fields.changes(ds, moved))) {
                     throw new CommandFailedException("Camera '" + serial + "' does not exist");
                 }
@@ -267,11 +386,17 @@ public class CameraCommand {
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true,
-            description = "Delete a camera. With readings it is refused unless --force, which deletes them (and their images) first.")
+    @Command(
+            name = "delete",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Delete a camera. With readings it is refused unless --force, which deletes them (and their images) first.")
     static class Delete implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--serial", required = true, description = "The camera to delete")
         String serial;
@@ -288,12 +413,18 @@ public class CameraCommand {
                     throw new CommandFailedException("Camera '" + serial + "' does not exist");
                 }
                 if (!result.deleted()) {
-                    throw new CommandFailedException("Camera '" + serial + "' has " + plural(result.readings(), "queued reading", "queued readings")
+                    throw new CommandFailedException("Camera '" + serial + "' has "
+                            + plural(result.readings(), "queued reading", "queued readings")
                             + "; use --force to delete them too");
                 }
                 QueueAdminRepository.deleteImages(AdminSupport.images(settings), result.removed());
-                spec.commandLine().getOut().println("Camera '" + serial + "' deleted"
-                        + (result.readings() == 0 ? "" : " with its " + plural(result.readings(), "reading", "readings") + " (and their images)"));
+                spec.commandLine()
+                        .getOut()
+                        .println("Camera '" + serial + "' deleted"
+                                + (result.readings() == 0
+                                        ? ""
+                                        : " with its " + plural(result.readings(), "reading", "readings")
+                                                + " (and their images)"));
                 return 0;
             }
         }

@@ -31,20 +31,33 @@ import routes.store.CertificateRepository;
 import routes.store.ImageStore;
 
 /** {@code admin certificate …}: import the municipalities' signing certificates and watch their expiry. */
-@Command(name = "certificate", mixinStandardHelpOptions = true, description = "Manage signing certificates.",
-        subcommands = {CertificateCommand.ImportPfx.class, CertificateCommand.AddPem.class, CertificateCommand.ListCertificates.class,
-                CertificateCommand.Delete.class})
+@Command(
+        name = "certificate",
+        mixinStandardHelpOptions = true,
+        description = "Manage signing certificates.",
+        subcommands = {
+            CertificateCommand.ImportPfx.class,
+            CertificateCommand.AddPem.class,
+            CertificateCommand.ListCertificates.class,
+            CertificateCommand.Delete.class
+        })
 public class CertificateCommand {
 
     /** Environment variable read for the PFX password when no --password-file is given. */
     public static final String PASSWORD_VARIABLE = "TATTILE_PFX_PASSWORD";
 
-    @Command(name = "import-pfx", mixinStandardHelpOptions = true,
-            description = "Import a PKCS#12 (.pfx/.p12) file: key and chain go to CERTS_DIR/<municipality>/ (mode 0600), "
-                    + "the municipality signs with it. Re-importing renews it.")
+    @Command(
+            name = "import-pfx",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Import a PKCS#12 (.pfx/.p12) file: key and chain go to CERTS_DIR/<municipality>/ (mode 0600), "
+                            + "the municipality signs with it. Re-importing renews it.")
     static class ImportPfx implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--file", required = true, description = "The PKCS#12 file")
         Path file;
@@ -55,7 +68,9 @@ public class CertificateCommand {
         @Option(names = "--name", description = "Certificate name (default: the municipality's name)")
         String name;
 
-        @Option(names = "--password-file", description = "File holding the password (default: $" + PASSWORD_VARIABLE + ", else a prompt)")
+        @Option(
+                names = "--password-file",
+                description = "File holding the password (default: $" + PASSWORD_VARIABLE + ", else a prompt)")
         Path passwordFile;
 
         @Override
@@ -84,7 +99,9 @@ public class CertificateCommand {
 
         private char[] password() throws IOException {
             if (passwordFile != null) {
-                return Files.readString(passwordFile, StandardCharsets.UTF_8).strip().toCharArray();
+                return Files.readString(passwordFile, StandardCharsets.UTF_8)
+                        .strip()
+                        .toCharArray();
             }
             String fromEnv = System.getenv(PASSWORD_VARIABLE);
             if (fromEnv != null) {
@@ -96,23 +113,34 @@ public class CertificateCommand {
                     return typed;
                 }
             }
-            throw new CommandFailedException("No password: use --password-file, set " + PASSWORD_VARIABLE + ", or run it in a terminal");
+            throw new CommandFailedException(
+                    "No password: use --password-file, set " + PASSWORD_VARIABLE + ", or run it in a terminal");
         }
     }
 
-    @Command(name = "add-pem", mixinStandardHelpOptions = true,
+    @Command(
+            name = "add-pem",
+            mixinStandardHelpOptions = true,
             description = "Add a PEM key and certificate (chain), copied to CERTS_DIR/<name>/ (mode 0600).")
     static class AddPem implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--key", required = true, description = "Private key (PKCS#8 or PKCS#1 PEM, not encrypted)")
         Path key;
 
-        @Option(names = "--cert", required = true, description = "Certificate or chain (PEM), signing certificate first")
+        @Option(
+                names = "--cert",
+                required = true,
+                description = "Certificate or chain (PEM), signing certificate first")
         Path cert;
 
-        @Option(names = "--name", description = "Certificate name (default: the municipality's name, else the certificate's CN)")
+        @Option(
+                names = "--name",
+                description = "Certificate name (default: the municipality's name, else the certificate's CN)")
         String name;
 
         @Option(names = "--municipality", description = "Municipality that signs with it (optional)")
@@ -124,7 +152,8 @@ public class CertificateCommand {
             String certName = name != null ? name : municipality != null ? municipality : commonName(cert);
             CertificateImport.Imported imported;
             try {
-                imported = new CertificateImport(settings.path(Setting.CERTS_DIR)).fromPem(key, cert, ImageStore.safeComponent(certName));
+                imported = new CertificateImport(settings.path(Setting.CERTS_DIR))
+                        .fromPem(key, cert, ImageStore.safeComponent(certName));
             } catch (CertificateImport.UnsafePathException e) {
                 throw new CommandFailedException(e.getMessage());
             } catch (GeneralSecurityException | IOException e) {
@@ -136,7 +165,10 @@ public class CertificateCommand {
         /** The CN of the certificate's subject, to name it when no name is given. */
         private static String commonName(Path cert) {
             try {
-                String subject = PemFiles.readCertificates(cert).get(0).getSubjectX500Principal().getName();
+                String subject = PemFiles.readCertificates(cert)
+                        .get(0)
+                        .getSubjectX500Principal()
+                        .getName();
                 var m = Pattern.compile("(?:^|,)CN=([^,]+)").matcher(subject);
                 return m.find() ? m.group(1).strip() : subject;
             } catch (GeneralSecurityException | IOException e) {
@@ -145,25 +177,43 @@ public class CertificateCommand {
         }
     }
 
-    static int record(Settings settings, String certName, String municipality, CertificateImport.Imported imported, CommandSpec spec)
+    static int record(
+            Settings settings,
+            String certName,
+            String municipality,
+            CertificateImport.Imported imported,
+            CommandSpec spec)
             throws SQLException {
         try (var ds = AdminDatabase.open(settings)) {
             CertificateRepository repo = new CertificateRepository(ds);
-            var id = repo.upsertPem(certName, imported.certPath(), imported.keyPath(), imported.subject(), imported.fingerprintSha256(),
-                    imported.validFrom(), imported.validTo());
+            var id = repo.upsertPem(
+                    certName,
+                    imported.certPath(),
+                    imported.keyPath(),
+                    imported.subject(),
+                    imported.fingerprintSha256(),
+                    imported.validFrom(),
+                    imported.validTo());
             if (municipality != null && !repo.assignToMunicipality(id, municipality)) {
-                throw new CommandFailedException("Municipality '" + municipality + "' does not exist (certificate '" + certName + "' stored)");
+                throw new CommandFailedException(
+                        "Municipality '" + municipality + "' does not exist (certificate '" + certName + "' stored)");
             }
-            spec.commandLine().getOut().println("Certificate '" + certName + "' stored (" + imported.subject() + ", valid until "
-                    + imported.validTo() + ")" + (municipality != null ? " and assigned to municipality '" + municipality + "'" : ""));
+            spec.commandLine()
+                    .getOut()
+                    .println("Certificate '" + certName + "' stored (" + imported.subject() + ", valid until "
+                            + imported.validTo() + ")"
+                            + (municipality != null ? " and assigned to municipality '" + municipality + "'" : ""));
             return 0;
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List certificates with their expiry.")
     static class ListCertificates implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--json", description = "JSON output for scripts")
         boolean json;
@@ -181,8 +231,12 @@ public class CertificateCommand {
                         m.put("name", r.name());
                         m.put("type", r.type());
                         m.put("subject", r.subject());
-                        m.put("valid_from", r.validFrom() == null ? null : r.validFrom().toString());
-                        m.put("valid_to", r.validTo() == null ? null : r.validTo().toString());
+                        m.put(
+                                "valid_from",
+                                r.validFrom() == null ? null : r.validFrom().toString());
+                        m.put(
+                                "valid_to",
+                                r.validTo() == null ? null : r.validTo().toString());
                         m.put("active", r.active());
                         m.put("used_by", r.usedBy());
                         list.add(m);
@@ -190,37 +244,55 @@ public class CertificateCommand {
                     out.println(new ObjectMapper().writeValueAsString(list));
                     return 0;
                 }
-                out.printf("%-24s %-7s %-12s %-6s %-30s %s%n", "NAME", "TYPE", "VALID TO", "DAYS", "USED BY", "SUBJECT");
+                out.printf(
+                        "%-24s %-7s %-12s %-6s %-30s %s%n", "NAME", "TYPE", "VALID TO", "DAYS", "USED BY", "SUBJECT");
                 for (var r : rows) {
-                    long days = r.validTo() == null ? 0 : Duration.between(Instant.now(), r.validTo()).toDays();
-                    out.printf("%-24s %-7s %-12s %-6s %-30s %s%n", r.name(), r.type(),
-                            r.validTo() == null ? "?" : r.validTo().toString().substring(0, 10), r.validTo() == null ? "?" : days,
-                            r.usedBy() == null ? "-" : r.usedBy(), r.subject() == null ? "" : r.subject());
+                    long days = r.validTo() == null
+                            ? 0
+                            : Duration.between(Instant.now(), r.validTo()).toDays();
+                    out.printf(
+                            "%-24s %-7s %-12s %-6s %-30s %s%n",
+                            r.name(),
+                            r.type(),
+                            r.validTo() == null ? "?" : r.validTo().toString().substring(0, 10),
+                            r.validTo() == null ? "?" : days,
+                            r.usedBy() == null ? "-" : r.usedBy(),
+                            r.subject() == null ? "" : r.subject());
                 }
                 return 0;
             }
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true,
-            description = "Delete a certificate's row (its files under CERTS_DIR are kept). When municipalities or cameras use it, "
-                    + "refused unless --force, which clears those references.")
+    @Command(
+            name = "delete",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Delete a certificate's row (its files under CERTS_DIR are kept). When municipalities or cameras use it, "
+                            + "refused unless --force, which clears those references.")
     static class Delete implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--name", required = true, description = "The certificate to delete")
         String name;
 
-        @Option(names = "--force", description = "Clear it from the municipalities and cameras that use it, in the same transaction")
+        @Option(
+                names = "--force",
+                description = "Clear it from the municipalities and cameras that use it, in the same transaction")
         boolean force;
 
         @Override
         public Integer call() throws Exception {
             try (var ds = AdminDatabase.open(config.settings())) {
                 var result = new AssignmentRepository(ds).deleteCertificate(name, force);
-                spec.commandLine().getOut().println(EndpointCommand.deletionMessage("Certificate", name, result)
-                        + " (its files under CERTS_DIR are kept)");
+                spec.commandLine()
+                        .getOut()
+                        .println(EndpointCommand.deletionMessage("Certificate", name, result)
+                                + " (its files under CERTS_DIR are kept)");
                 return 0;
             }
         }

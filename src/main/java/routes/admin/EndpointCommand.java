@@ -23,10 +23,16 @@ import routes.store.EndpointRepository.EndpointChanges;
 import routes.store.EndpointRepository.NewEndpoint;
 
 /** {@code admin endpoint …}: the Mossos service URLs municipalities and cameras send to. */
-@Command(name = "endpoint", mixinStandardHelpOptions = true,
+@Command(
+        name = "endpoint",
+        mixinStandardHelpOptions = true,
         description = "Manage Mossos endpoints (without one, readings go to MOSSOS_ENDPOINT_URL).",
-        subcommands = {EndpointCommand.Add.class, EndpointCommand.ListEndpoints.class, EndpointCommand.Update.class,
-                EndpointCommand.Delete.class})
+        subcommands = {
+            EndpointCommand.Add.class,
+            EndpointCommand.ListEndpoints.class,
+            EndpointCommand.Update.class,
+            EndpointCommand.Delete.class
+        })
 public class EndpointCommand {
 
     /** The tuning options add and update share. */
@@ -37,7 +43,9 @@ public class EndpointCommand {
         @Option(names = "--retry-max", description = "Failed attempts allowed (default: SENDER_DEFAULT_RETRY_MAX)")
         Integer retryMax;
 
-        @Option(names = "--retry-backoff-ms", description = "First delay between attempts (default: SENDER_DEFAULT_BACKOFF_MS)")
+        @Option(
+                names = "--retry-backoff-ms",
+                description = "First delay between attempts (default: SENDER_DEFAULT_BACKOFF_MS)")
         Integer retryBackoffMs;
 
         @Option(names = "--soap-action", description = "SOAPAction header, if the service needs one")
@@ -56,9 +64,14 @@ public class EndpointCommand {
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Register an endpoint.")
     static class Add implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
-        @Mixin Tuning tuning;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Tuning tuning;
 
         @Option(names = "--name", required = true, description = "Unique name, e.g. mossos-prod")
         String name;
@@ -76,7 +89,12 @@ public class EndpointCommand {
                 if (repo.endpointId(n).isPresent()) {
                     throw new CommandFailedException("Endpoint '" + n + "' already exists");
                 }
-                var id = repo.addEndpoint(new NewEndpoint(n, url, tuning.timeoutMs, tuning.retryMax, tuning.retryBackoffMs,
+                var id = repo.addEndpoint(new NewEndpoint(
+                        n,
+                        url,
+                        tuning.timeoutMs,
+                        tuning.retryMax,
+                        tuning.retryBackoffMs,
                         tuning.soapAction == null || tuning.soapAction.isEmpty() ? null : tuning.soapAction));
                 spec.commandLine().getOut().println("Endpoint '" + n + "' added (" + url + ", id " + id + ")");
                 return 0;
@@ -86,8 +104,11 @@ public class EndpointCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List endpoints and who uses them.")
     static class ListEndpoints implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--json", description = "JSON output for scripts")
         boolean json;
@@ -99,18 +120,43 @@ public class EndpointCommand {
                 if (json) {
                     List<Object> list = new ArrayList<>();
                     for (var e : rows) {
-                        list.add(object("id", e.id().toString(), "name", e.name(), "url", e.url(), "timeout_ms", e.timeoutMs(),
-                                "retry_max", e.retryMax(), "retry_backoff_ms", e.retryBackoffMs(), "soap_action", e.soapAction(),
-                                "active", e.active(), "used_by", e.usedBy()));
+                        list.add(object(
+                                "id",
+                                e.id().toString(),
+                                "name",
+                                e.name(),
+                                "url",
+                                e.url(),
+                                "timeout_ms",
+                                e.timeoutMs(),
+                                "retry_max",
+                                e.retryMax(),
+                                "retry_backoff_ms",
+                                e.retryBackoffMs(),
+                                "soap_action",
+                                e.soapAction(),
+                                "active",
+                                e.active(),
+                                "used_by",
+                                e.usedBy()));
                     }
                     AdminSupport.printJson(spec, list);
                     return 0;
                 }
                 var out = spec.commandLine().getOut();
-                out.printf("%-20s %-8s %-7s %-8s %-6s %-24s %s%n", "NAME", "TIMEOUT", "RETRIES", "BACKOFF", "ACTIVE", "USED BY", "URL");
+                out.printf(
+                        "%-20s %-8s %-7s %-8s %-6s %-24s %s%n",
+                        "NAME", "TIMEOUT", "RETRIES", "BACKOFF", "ACTIVE", "USED BY", "URL");
                 for (var e : rows) {
-                    out.printf("%-20s %-8d %-7s %-8s %-6s %-24s %s%n", e.name(), e.timeoutMs(), orDash(e.retryMax()),
-                            orDash(e.retryBackoffMs()), e.active() ? "yes" : "no", orDash(e.usedBy()), e.url());
+                    out.printf(
+                            "%-20s %-8d %-7s %-8s %-6s %-24s %s%n",
+                            e.name(),
+                            e.timeoutMs(),
+                            orDash(e.retryMax()),
+                            orDash(e.retryBackoffMs()),
+                            e.active() ? "yes" : "no",
+                            orDash(e.usedBy()),
+                            e.url());
                 }
                 return 0;
             }
@@ -119,9 +165,14 @@ public class EndpointCommand {
 
     @Command(name = "update", mixinStandardHelpOptions = true, description = "Change an endpoint.")
     static class Update implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
-        @Mixin Tuning tuning;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Tuning tuning;
 
         @Option(names = "--name", required = true, description = "The endpoint to change")
         String name;
@@ -138,8 +189,9 @@ public class EndpointCommand {
         @Override
         public Integer call() throws SQLException {
             if (newName == null && url == null && active == null && !tuning.any()) {
-                throw new CommandFailedException("Nothing to update: give --new-name, --url, --timeout-ms, --retry-max, "
-                        + "--retry-backoff-ms, --soap-action or --active");
+                throw new CommandFailedException(
+                        "Nothing to update: give --new-name, --url, --timeout-ms, --retry-max, "
+                                + "--retry-backoff-ms, --soap-action or --active");
             }
             String renamed = newName == null ? null : AdminSupport.checkReferenceName("Endpoint", newName);
             if (url != null) {
@@ -148,11 +200,19 @@ public class EndpointCommand {
             tuning.check();
             try (var ds = AdminDatabase.open(config.settings())) {
                 EndpointRepository repo = new EndpointRepository(ds);
-                if (renamed != null && !renamed.equals(name) && repo.endpointId(renamed).isPresent()) {
+                if (renamed != null
+                        && !renamed.equals(name)
+                        && repo.endpointId(renamed).isPresent()) {
                     throw new CommandFailedException("Endpoint '" + renamed + "' already exists");
                 }
-                var changes = new EndpointChanges(change(renamed), change(url), change(tuning.timeoutMs), change(tuning.retryMax),
-                        change(tuning.retryBackoffMs), change(tuning.soapAction), change(active));
+                var changes = new EndpointChanges(
+                        change(renamed),
+                        change(url),
+                        change(tuning.timeoutMs),
+                        change(tuning.retryMax),
+                        change(tuning.retryBackoffMs),
+                        change(tuning.soapAction),
+                        change(active));
                 if (!repo.updateEndpoint(name, changes)) {
                     throw new CommandFailedException("Endpoint '" + name + "' does not exist");
                 }
@@ -184,17 +244,25 @@ public class EndpointCommand {
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true,
-            description = "Delete an endpoint. When municipalities or cameras use it, refused unless --force, which clears those references "
-                    + "(they then send to their municipality's endpoint or MOSSOS_ENDPOINT_URL).")
+    @Command(
+            name = "delete",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Delete an endpoint. When municipalities or cameras use it, refused unless --force, which clears those references "
+                            + "(they then send to their municipality's endpoint or MOSSOS_ENDPOINT_URL).")
     static class Delete implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--name", required = true, description = "The endpoint to delete")
         String name;
 
-        @Option(names = "--force", description = "Clear it from the municipalities and cameras that use it, in the same transaction")
+        @Option(
+                names = "--force",
+                description = "Clear it from the municipalities and cameras that use it, in the same transaction")
         boolean force;
 
         @Override
@@ -214,7 +282,8 @@ public class EndpointCommand {
         }
         String users = users(result);
         if (!result.deleted()) {
-            throw new CommandFailedException(what + " '" + name + "' is used by " + users + "; use --force to clear those references and delete it");
+            throw new CommandFailedException(what + " '" + name + "' is used by " + users
+                    + "; use --force to clear those references and delete it");
         }
         return what + " '" + name + "' deleted" + (result.referenced() ? "; cleared from " + users : "");
     }
@@ -222,7 +291,8 @@ public class EndpointCommand {
     private static String users(ReferenceDeletion r) {
         List<String> parts = new ArrayList<>();
         if (!r.municipalities().isEmpty()) {
-            parts.add((r.municipalities().size() == 1 ? "municipality " : "municipalities ") + names(r.municipalities()));
+            parts.add(
+                    (r.municipalities().size() == 1 ? "municipality " : "municipalities ") + names(r.municipalities()));
         }
         if (!r.cameras().isEmpty()) {
             parts.add((r.cameras().size() == 1 ? "camera " : "cameras ") + names(r.cameras()));

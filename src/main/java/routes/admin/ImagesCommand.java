@@ -14,19 +14,31 @@ import routes.config.Setting;
 import routes.store.OrphanImageSweeper;
 
 /** {@code admin images …}: the image folder. */
-@Command(name = "images", mixinStandardHelpOptions = true, description = "Manage the image folder (IMAGES_BASE_DIR).",
+@Command(
+        name = "images",
+        mixinStandardHelpOptions = true,
+        description = "Manage the image folder (IMAGES_BASE_DIR).",
         subcommands = ImagesCommand.PurgeOrphans.class)
 public class ImagesCommand {
 
-    @Command(name = "purge-orphans", mixinStandardHelpOptions = true,
-            description = "Delete now what the maintenance flow deletes on its schedule: image files no reading references, "
-                    + "stale temporary files and empty folders, older than the grace period.")
+    @Command(
+            name = "purge-orphans",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Delete now what the maintenance flow deletes on its schedule: image files no reading references, "
+                            + "stale temporary files and empty folders, older than the grace period.")
     static class PurgeOrphans implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
 
-        @Option(names = "--grace-minutes", paramLabel = "M",
-                description = "Only files older than this (default: IMAGES_ORPHAN_GRACE_MINUTES); keeps images of readings being stored")
+        @Spec
+        CommandSpec spec;
+
+        @Option(
+                names = "--grace-minutes",
+                paramLabel = "M",
+                description =
+                        "Only files older than this (default: IMAGES_ORPHAN_GRACE_MINUTES); keeps images of readings being stored")
         Integer graceMinutes;
 
         @Override
@@ -37,9 +49,14 @@ public class ImagesCommand {
             var settings = config.settings();
             int grace = graceMinutes != null ? graceMinutes : settings.integer(Setting.IMAGES_ORPHAN_GRACE_MINUTES);
             try (var ds = AdminDatabase.open(settings)) {
-                var result = new OrphanImageSweeper(AdminSupport.images(settings), ds, Duration.ofMinutes(grace), Clock.systemUTC()).sweep();
-                spec.commandLine().getOut().println("Orphan images deleted: " + result.orphansDeleted() + " (temporary files: "
-                        + result.tempFilesDeleted() + ", empty folders: " + result.directoriesDeleted() + ", grace " + grace + " min)");
+                var result = new OrphanImageSweeper(
+                                AdminSupport.images(settings), ds, Duration.ofMinutes(grace), Clock.systemUTC())
+                        .sweep();
+                spec.commandLine()
+                        .getOut()
+                        .println("Orphan images deleted: " + result.orphansDeleted() + " (temporary files: "
+                                + result.tempFilesDeleted() + ", empty folders: " + result.directoriesDeleted()
+                                + ", grace " + grace + " min)");
                 return 0;
             }
         }

@@ -25,24 +25,41 @@ import routes.security.CertificateImport;
  * imported, or skipped for an expected reason (already imported, a duplicate, a delivered row); 1: nothing written, one
  * line says why (bad arguments too, so that 2 never means anything else); 2: finished, and the report lists what needs the operator.
  */
-@Command(name = "import-legacy", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
-        description = {"Import an old TattileSender (Python) installation: municipalities, endpoints, certificates, cameras and every "
-                + "reading still queued, with its images. The old database is opened read-only and its files are only read.",
-                "Run it again at any time: what was imported is not imported twice, and a run stopped half-way resumes.",
-                "Exit status: 0 done; 1 nothing written (the error says why); 2 done, with items that need the operator."})
+@Command(
+        name = "import-legacy",
+        mixinStandardHelpOptions = true,
+        exitCodeOnInvalidInput = 1,
+        description = {
+            "Import an old TattileSender (Python) installation: municipalities, endpoints, certificates, cameras and every "
+                    + "reading still queued, with its images. The old database is opened read-only and its files are only read.",
+            "Run it again at any time: what was imported is not imported twice, and a run stopped half-way resumes.",
+            "Exit status: 0 done; 1 nothing written (the error says why); 2 done, with items that need the operator."
+        })
 public class ImportLegacyCommand implements Callable<Integer> {
 
-    @Mixin ConfigOptions config;
-    @Spec CommandSpec spec;
+    @Mixin
+    ConfigOptions config;
 
-    @Option(names = "--from-env", required = true, paramLabel = "OLD_ENV_FILE",
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = "--from-env",
+            required = true,
+            paramLabel = "OLD_ENV_FILE",
             description = "The old installation's .env: its database, IMAGES_BASE_DIR and CERTS_DIR")
     Path fromEnv;
 
-    @Option(names = "--images-dir", paramLabel = "DIR", description = "The old images folder, when it is not (or no longer) IMAGES_BASE_DIR")
+    @Option(
+            names = "--images-dir",
+            paramLabel = "DIR",
+            description = "The old images folder, when it is not (or no longer) IMAGES_BASE_DIR")
     Path imagesDir;
 
-    @Option(names = "--certs-dir", paramLabel = "DIR", description = "The old certificates folder, when it is not (or no longer) CERTS_DIR")
+    @Option(
+            names = "--certs-dir",
+            paramLabel = "DIR",
+            description = "The old certificates folder, when it is not (or no longer) CERTS_DIR")
     Path certsDir;
 
     @Option(names = "--dry-run", description = "Report what would be imported; write nothing")
@@ -51,7 +68,9 @@ public class ImportLegacyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "The report as JSON")
     boolean json;
 
-    @Option(names = "--print-settings", description = "Only print the lines for this product's .env translated from the old one")
+    @Option(
+            names = "--print-settings",
+            description = "Only print the lines for this product's .env translated from the old one")
     boolean printSettings;
 
     @Override
@@ -66,8 +85,12 @@ public class ImportLegacyCommand implements Callable<Integer> {
             Settings settings = config.settings();
             ImportReport report;
             try (var ds = AdminDatabase.open(settings)) {
-                report = new LegacyImporter(ds, AdminSupport.images(settings), new CertificateImport(settings.path(Setting.CERTS_DIR)),
-                        Clock.systemUTC()).run(old, new LegacyImporter.Options(imagesDir, certsDir, dryRun));
+                report = new LegacyImporter(
+                                ds,
+                                AdminSupport.images(settings),
+                                new CertificateImport(settings.path(Setting.CERTS_DIR)),
+                                Clock.systemUTC())
+                        .run(old, new LegacyImporter.Options(imagesDir, certsDir, dryRun));
             }
             report.settings(LegacySettings.translate(old));
             if (json) {

@@ -23,15 +23,25 @@ import routes.store.MunicipalityRepository.MunicipalityChanges;
 import routes.store.QueueAdminRepository;
 
 /** {@code admin municipality …}. */
-@Command(name = "municipality", mixinStandardHelpOptions = true, description = "Manage municipalities.",
-        subcommands = {MunicipalityCommand.Add.class, MunicipalityCommand.ListMunicipalities.class, MunicipalityCommand.Update.class,
-                MunicipalityCommand.Delete.class})
+@Command(
+        name = "municipality",
+        mixinStandardHelpOptions = true,
+        description = "Manage municipalities.",
+        subcommands = {
+            MunicipalityCommand.Add.class,
+            MunicipalityCommand.ListMunicipalities.class,
+            MunicipalityCommand.Update.class,
+            MunicipalityCommand.Delete.class
+        })
 public class MunicipalityCommand {
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Register a municipality.")
     static class Add implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--name", required = true, description = "Unique name, e.g. Girona")
         String name;
@@ -54,10 +64,16 @@ public class MunicipalityCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List municipalities with their certificate, endpoint and cameras.")
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "List municipalities with their certificate, endpoint and cameras.")
     static class ListMunicipalities implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--json", description = "JSON output for scripts")
         boolean json;
@@ -69,28 +85,56 @@ public class MunicipalityCommand {
                 if (json) {
                     List<Object> list = new ArrayList<>();
                     for (var m : rows) {
-                        list.add(object("id", m.id().toString(), "name", m.name(), "code", m.code(), "active", m.active(),
-                                "certificate", m.certificate(), "endpoint", m.endpoint(), "cameras", m.cameras(),
-                                "created_at", iso(m.createdAt())));
+                        list.add(object(
+                                "id",
+                                m.id().toString(),
+                                "name",
+                                m.name(),
+                                "code",
+                                m.code(),
+                                "active",
+                                m.active(),
+                                "certificate",
+                                m.certificate(),
+                                "endpoint",
+                                m.endpoint(),
+                                "cameras",
+                                m.cameras(),
+                                "created_at",
+                                iso(m.createdAt())));
                     }
                     AdminSupport.printJson(spec, list);
                     return 0;
                 }
                 var out = spec.commandLine().getOut();
-                out.printf("%-24s %-10s %-6s %-7s %-24s %s%n", "NAME", "CODE", "ACTIVE", "CAMERAS", "CERTIFICATE", "ENDPOINT");
+                out.printf(
+                        "%-24s %-10s %-6s %-7s %-24s %s%n",
+                        "NAME", "CODE", "ACTIVE", "CAMERAS", "CERTIFICATE", "ENDPOINT");
                 for (var m : rows) {
-                    out.printf("%-24s %-10s %-6s %-7d %-24s %s%n", m.name(), orDash(m.code()), m.active() ? "yes" : "no", m.cameras(),
-                            orDash(m.certificate()), orDash(m.endpoint()));
+                    out.printf(
+                            "%-24s %-10s %-6s %-7d %-24s %s%n",
+                            m.name(),
+                            orDash(m.code()),
+                            m.active() ? "yes" : "no",
+                            m.cameras(),
+                            orDash(m.certificate()),
+                            orDash(m.endpoint()));
                 }
                 return 0;
             }
         }
     }
 
-    @Command(name = "update", mixinStandardHelpOptions = true, description = "Rename a municipality, change its code or (de)activate it.")
+    @Command(
+            name = "update",
+            mixinStandardHelpOptions = true,
+            description = "Rename a municipality, change its code or (de)activate it.")
     static class Update implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--name", required = true, description = "The municipality to change")
         String name;
@@ -101,7 +145,10 @@ public class MunicipalityCommand {
         @Option(names = "--code", description = "Its code (\"\" clears it)")
         String code;
 
-        @Option(names = "--active", arity = "1", paramLabel = "true|false",
+        @Option(
+                names = "--active",
+                arity = "1",
+                paramLabel = "true|false",
                 description = "false: its cameras' readings are refused at ingest")
         Boolean active;
 
@@ -113,10 +160,13 @@ public class MunicipalityCommand {
             String renamed = newName == null ? null : AdminSupport.checkName("Municipality", newName);
             try (var ds = AdminDatabase.open(config.settings())) {
                 MunicipalityRepository repo = new MunicipalityRepository(ds);
-                if (renamed != null && !renamed.equals(name) && repo.municipalityId(renamed).isPresent()) {
+                if (renamed != null
+                        && !renamed.equals(name)
+                        && repo.municipalityId(renamed).isPresent()) {
                     throw new CommandFailedException("Municipality '" + renamed + "' already exists");
                 }
-                if (!repo.updateMunicipality(name, new MunicipalityChanges(change(renamed), change(code), change(active)))) {
+                if (!repo.updateMunicipality(
+                        name, new MunicipalityChanges(change(renamed), change(code), change(active)))) {
                     throw new CommandFailedException("Municipality '" + name + "' does not exist");
                 }
                 List<String> what = new ArrayList<>();
@@ -135,16 +185,24 @@ public class MunicipalityCommand {
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true,
-            description = "Delete a municipality. With cameras it is refused unless --force, which deletes its cameras and their readings too.")
+    @Command(
+            name = "delete",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Delete a municipality. With cameras it is refused unless --force, which deletes its cameras and their readings too.")
     static class Delete implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--name", required = true, description = "The municipality to delete")
         String name;
 
-        @Option(names = "--force", description = "Also delete its cameras and their readings (with their images), in one transaction")
+        @Option(
+                names = "--force",
+                description = "Also delete its cameras and their readings (with their images), in one transaction")
         boolean force;
 
         @Override
@@ -156,16 +214,22 @@ public class MunicipalityCommand {
                     throw new CommandFailedException("Municipality '" + name + "' does not exist");
                 }
                 if (!result.deleted()) {
-                    String readings = result.readings() == 0 ? ""
+                    String readings = result.readings() == 0
+                            ? ""
                             : (result.cameras() == 1 ? " and its " : " and their ")
-                            + plural(result.readings(), "queued reading", "queued readings");
-                    throw new CommandFailedException("Municipality '" + name + "' has " + plural(result.cameras(), "camera", "cameras")
-                            + "; use --force to delete " + (result.cameras() == 1 ? "it" : "them") + readings + " too");
+                                    + plural(result.readings(), "queued reading", "queued readings");
+                    throw new CommandFailedException("Municipality '" + name + "' has "
+                            + plural(result.cameras(), "camera", "cameras") + "; use --force to delete "
+                            + (result.cameras() == 1 ? "it" : "them") + readings + " too");
                 }
                 QueueAdminRepository.deleteImages(AdminSupport.images(settings), result.removed());
-                String cascaded = result.cameras() == 0 ? ""
+                String cascaded = result.cameras() == 0
+                        ? ""
                         : " with its " + plural(result.cameras(), "camera", "cameras")
-                        + (result.readings() == 0 ? "" : " and " + plural(result.readings(), "reading", "readings") + " (and their images)");
+                                + (result.readings() == 0
+                                        ? ""
+                                        : " and " + plural(result.readings(), "reading", "readings")
+                                                + " (and their images)");
                 spec.commandLine().getOut().println("Municipality '" + name + "' deleted" + cascaded);
                 return 0;
             }

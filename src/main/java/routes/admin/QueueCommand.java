@@ -23,15 +23,28 @@ import routes.store.QueueAdminRepository;
 import routes.store.QueueRepository;
 
 /** {@code admin queue …}: what waits to be sent, and its repair. */
-@Command(name = "queue", mixinStandardHelpOptions = true, description = "Inspect and repair the delivery queue.",
-        subcommands = {QueueCommand.Stats.class, QueueCommand.ListQueue.class, QueueCommand.Requeue.class, QueueCommand.Purge.class})
+@Command(
+        name = "queue",
+        mixinStandardHelpOptions = true,
+        description = "Inspect and repair the delivery queue.",
+        subcommands = {
+            QueueCommand.Stats.class,
+            QueueCommand.ListQueue.class,
+            QueueCommand.Requeue.class,
+            QueueCommand.Purge.class
+        })
 public class QueueCommand {
 
-    @Command(name = "stats", mixinStandardHelpOptions = true,
+    @Command(
+            name = "stats",
+            mixinStandardHelpOptions = true,
             description = "Rows by status, age of the oldest PENDING row, DEAD rows by last_error.")
     static class Stats implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--json", description = "JSON output for scripts")
         boolean json;
@@ -44,7 +57,9 @@ public class QueueCommand {
                 Long oldest = repo.oldestPendingAgeSeconds();
                 var dead = repo.deadByError();
                 if (json) {
-                    AdminSupport.printJson(spec, object("counts", counts, "oldest_pending_age_seconds", oldest, "dead_by_error", dead));
+                    AdminSupport.printJson(
+                            spec,
+                            object("counts", counts, "oldest_pending_age_seconds", oldest, "dead_by_error", dead));
                     return 0;
                 }
                 var out = spec.commandLine().getOut();
@@ -61,8 +76,11 @@ public class QueueCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List queue rows, oldest reading first.")
     static class ListQueue implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--status", description = "Only rows in this status: PENDING, SENDING, FAILED or DEAD")
         String status;
@@ -84,36 +102,67 @@ public class QueueCommand {
                 if (json) {
                     List<Object> list = new ArrayList<>();
                     for (var e : rows) {
-                        list.add(object("id", e.id().toString(), "status", e.status(), "attempts", e.attempts(), "last_error", e.lastError(),
-                                "next_attempt_at", iso(e.nextAttemptAt()), "plate", e.plate(), "device_sn", e.deviceSn(),
-                                "received_at", iso(e.receivedAt())));
+                        list.add(object(
+                                "id",
+                                e.id().toString(),
+                                "status",
+                                e.status(),
+                                "attempts",
+                                e.attempts(),
+                                "last_error",
+                                e.lastError(),
+                                "next_attempt_at",
+                                iso(e.nextAttemptAt()),
+                                "plate",
+                                e.plate(),
+                                "device_sn",
+                                e.deviceSn(),
+                                "received_at",
+                                iso(e.receivedAt())));
                     }
                     AdminSupport.printJson(spec, list);
                     return 0;
                 }
                 var out = spec.commandLine().getOut();
-                out.printf("%-36s %-7s %-8s %-24s %-12s %-16s %-24s %s%n", "ID", "STATUS", "ATTEMPTS", "NEXT ATTEMPT", "PLATE", "DEVICE_SN",
-                        "RECEIVED", "LAST ERROR");
+                out.printf(
+                        "%-36s %-7s %-8s %-24s %-12s %-16s %-24s %s%n",
+                        "ID", "STATUS", "ATTEMPTS", "NEXT ATTEMPT", "PLATE", "DEVICE_SN", "RECEIVED", "LAST ERROR");
                 for (var e : rows) {
-                    out.printf("%-36s %-7s %-8d %-24s %-12s %-16s %-24s %s%n", e.id(), e.status(), e.attempts(), e.nextAttemptAt(), e.plate(),
-                            e.deviceSn(), e.receivedAt(), orDash(e.lastError()));
+                    out.printf(
+                            "%-36s %-7s %-8d %-24s %-12s %-16s %-24s %s%n",
+                            e.id(),
+                            e.status(),
+                            e.attempts(),
+                            e.nextAttemptAt(),
+                            e.plate(),
+                            e.deviceSn(),
+                            e.receivedAt(),
+                            orDash(e.lastError()));
                 }
                 return 0;
             }
         }
     }
 
-    @Command(name = "requeue", mixinStandardHelpOptions = true,
+    @Command(
+            name = "requeue",
+            mixinStandardHelpOptions = true,
             description = "Send DEAD (or FAILED) readings again: back to PENDING, due now, with a fresh retry budget.")
     static class Requeue implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @ArgGroup(exclusive = true, multiplicity = "1")
         Which which;
 
         static class Which {
-            @Option(names = "--id", required = true, description = "One queue row (as shown by queue list), DEAD or FAILED")
+            @Option(
+                    names = "--id",
+                    required = true,
+                    description = "One queue row (as shown by queue list), DEAD or FAILED")
             UUID id;
 
             @ArgGroup(exclusive = false)
@@ -124,7 +173,10 @@ public class QueueCommand {
             @Option(names = "--status", required = true, description = "Every row in this status: DEAD (or FAILED)")
             String status;
 
-            @Option(names = "--error", paramLabel = "PREFIX", description = "Only rows whose last_error starts with this, e.g. CODI_RETORN")
+            @Option(
+                    names = "--error",
+                    paramLabel = "PREFIX",
+                    description = "Only rows whose last_error starts with this, e.g. CODI_RETORN")
             String error;
         }
 
@@ -146,7 +198,8 @@ public class QueueCommand {
                 }
             }
             String s = AdminSupport.status(which.byStatus.status, List.of("DEAD", "FAILED"));
-            String prefix = which.byStatus.error == null || which.byStatus.error.isEmpty() ? null : which.byStatus.error;
+            String prefix =
+                    which.byStatus.error == null || which.byStatus.error.isEmpty() ? null : which.byStatus.error;
             try (var ds = AdminDatabase.open(config.settings())) {
                 int n = new QueueAdminRepository(ds).requeue(s, prefix);
                 out.println("Requeued " + plural(n, "reading", "readings") + " (" + s
@@ -156,15 +209,26 @@ public class QueueCommand {
         }
     }
 
-    @Command(name = "purge", mixinStandardHelpOptions = true, description = "Delete DEAD readings, their queue rows and their image files.")
+    @Command(
+            name = "purge",
+            mixinStandardHelpOptions = true,
+            description = "Delete DEAD readings, their queue rows and their image files.")
     static class Purge implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
 
-        @Option(names = "--status", defaultValue = "DEAD", description = "DEAD, the only status that may be purged (default)")
+        @Spec
+        CommandSpec spec;
+
+        @Option(
+                names = "--status",
+                defaultValue = "DEAD",
+                description = "DEAD, the only status that may be purged (default)")
         String status;
 
-        @Option(names = {"--older-than", "--older-than-days"}, paramLabel = "AGE",
+        @Option(
+                names = {"--older-than", "--older-than-days"},
+                paramLabel = "AGE",
                 description = "Only rows DEAD for longer: 30 or 30d (or weeks: 4w); default: all DEAD rows")
         String olderThan;
 
@@ -176,8 +240,11 @@ public class QueueCommand {
             try (var ds = AdminDatabase.open(settings)) {
                 int days = olderThanDays == null ? 0 : olderThanDays;
                 int n = new DeadRetention(new QueueRepository(ds, false), AdminSupport.images(settings), days).purge();
-                spec.commandLine().getOut().println("Purged " + plural(n, "DEAD reading", "DEAD readings")
-                        + (olderThanDays == null ? "" : " older than " + plural(olderThanDays, "day", "days")) + " (and their images)");
+                spec.commandLine()
+                        .getOut()
+                        .println("Purged " + plural(n, "DEAD reading", "DEAD readings")
+                                + (olderThanDays == null ? "" : " older than " + plural(olderThanDays, "day", "days"))
+                                + " (and their images)");
                 return 0;
             }
         }

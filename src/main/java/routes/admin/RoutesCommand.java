@@ -13,13 +13,20 @@ import routes.cli.CommandFailedException;
 import routes.config.Service;
 
 /** {@code routes export}: writes the packaged YAML routes to a folder, the starting point for ROUTES_DIR. */
-@Command(name = "routes", mixinStandardHelpOptions = true, description = "The YAML routes.", subcommands = RoutesCommand.Export.class)
+@Command(
+        name = "routes",
+        mixinStandardHelpOptions = true,
+        description = "The YAML routes.",
+        subcommands = RoutesCommand.Export.class)
 public class RoutesCommand {
 
-    @Command(name = "export", mixinStandardHelpOptions = true,
+    @Command(
+            name = "export",
+            mixinStandardHelpOptions = true,
             description = "Write the packaged YAML routes to a folder; point ROUTES_DIR at it to run edited routes.")
     static class Export implements Callable<Integer> {
-        @Spec CommandSpec spec;
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--dir", required = true, description = "Target folder (created if needed)")
         Path dir;
@@ -39,7 +46,10 @@ public class RoutesCommand {
                     Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            spec.commandLine().getOut().println("Routes written to " + dir.toAbsolutePath() + ": " + String.join(", ", Service.ROUTE_FILES));
+            spec.commandLine()
+                    .getOut()
+                    .println("Routes written to " + dir.toAbsolutePath() + ": "
+                            + String.join(", ", Service.ROUTE_FILES));
             return 0;
         }
     }

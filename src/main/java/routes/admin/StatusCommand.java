@@ -29,8 +29,11 @@ import routes.store.QueueAdminRepository;
 import routes.store.QueueAdminRepository.EndpointHealth;
 
 /** {@code admin status}: the queue, the readings, each endpoint's recent deliveries and the certificates' expiry, at a glance. */
-@Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Queue counts, readings stored, per-endpoint deliveries in the last 15 minutes, certificate expiry.")
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
+        description =
+                "Queue counts, readings stored, per-endpoint deliveries in the last 15 minutes, certificate expiry.")
 public class StatusCommand implements Callable<Integer> {
 
     /** The window of the endpoint health figures. */
@@ -38,8 +41,11 @@ public class StatusCommand implements Callable<Integer> {
     /** Certificates expiring within this many days are flagged. */
     static final int EXPIRY_WARNING_DAYS = 30;
 
-    @Mixin ConfigOptions config;
-    @Spec CommandSpec spec;
+    @Mixin
+    ConfigOptions config;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--json", description = "JSON output for scripts and monitoring")
     boolean json;
@@ -58,9 +64,15 @@ public class StatusCommand implements Callable<Integer> {
             return null;
         }
         try {
-            var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-            var response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/health"))
-                    .header("X-API-Key", key.strip()).timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+            var http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(1))
+                    .build();
+            var response = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/health"))
+                            .header("X-API-Key", key.strip())
+                            .timeout(Duration.ofSeconds(1))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             var node = new ObjectMapper().readTree(response.body()).path("breakers");
             Map<String, String> out = new TreeMap<>();
             node.fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue().asText()));
@@ -93,35 +105,80 @@ public class StatusCommand implements Callable<Integer> {
             if (json) {
                 List<Object> eps = new ArrayList<>();
                 for (var e : endpoints) {
-                    eps.add(object("endpoint", e.endpoint(), "delivered", e.delivered(), "failed", e.failed(), "dead", e.dead(),
-                            "last_outcome", e.lastOutcome(), "last_outcome_at", iso(e.lastOutcomeAt()),
-                            "breaker", breakers == null ? null : breakers.getOrDefault(e.endpoint(), "CLOSED")));
+                    eps.add(object(
+                            "endpoint",
+                            e.endpoint(),
+                            "delivered",
+                            e.delivered(),
+                            "failed",
+                            e.failed(),
+                            "dead",
+                            e.dead(),
+                            "last_outcome",
+                            e.lastOutcome(),
+                            "last_outcome_at",
+                            iso(e.lastOutcomeAt()),
+                            "breaker",
+                            breakers == null ? null : breakers.getOrDefault(e.endpoint(), "CLOSED")));
                 }
                 List<Object> certs = new ArrayList<>();
                 for (var c : certificates) {
-                    Long days = c.validTo() == null ? null : Duration.between(now, c.validTo()).toDays();
-                    certs.add(object("name", c.name(), "valid_to", iso(c.validTo()), "days_until_expiry", days,
-                            "expiring_soon", days != null && days < EXPIRY_WARNING_DAYS, "used_by", c.usedBy()));
+                    Long days = c.validTo() == null
+                            ? null
+                            : Duration.between(now, c.validTo()).toDays();
+                    certs.add(object(
+                            "name",
+                            c.name(),
+                            "valid_to",
+                            iso(c.validTo()),
+                            "days_until_expiry",
+                            days,
+                            "expiring_soon",
+                            days != null && days < EXPIRY_WARNING_DAYS,
+                            "used_by",
+                            c.usedBy()));
                 }
-                AdminSupport.printJson(spec, object("generated_at", iso(now), "queue", counts, "oldest_pending_age_seconds", oldest,
-                        "readings_total", readings, "endpoint_window_minutes", WINDOW.toMinutes(), "endpoints", eps,
-                        "certificates", certs));
+                AdminSupport.printJson(
+                        spec,
+                        object(
+                                "generated_at",
+                                iso(now),
+                                "queue",
+                                counts,
+                                "oldest_pending_age_seconds",
+                                oldest,
+                                "readings_total",
+                                readings,
+                                "endpoint_window_minutes",
+                                WINDOW.toMinutes(),
+                                "endpoints",
+                                eps,
+                                "certificates",
+                                certs));
                 return 0;
             }
 
             var out = spec.commandLine().getOut();
             StringBuilder q = new StringBuilder("Queue:");
-            counts.forEach((status, n) -> q.append(' ').append(status).append(' ').append(n));
+            counts.forEach(
+                    (status, n) -> q.append(' ').append(status).append(' ').append(n));
             out.println(q + " (oldest PENDING: " + (oldest == null ? "-" : oldest + " s") + ")");
             out.println("Readings stored: " + readings);
             out.println("Endpoints, last " + WINDOW.toMinutes() + " minutes:");
             if (endpoints.isEmpty()) {
                 out.println("  (none registered, no deliveries)");
             } else {
-                out.printf("  %-20s %-9s %-9s %-6s %-5s %s%n", "ENDPOINT", "BREAKER", "DELIVERED", "FAILED", "DEAD", "LAST OUTCOME");
+                out.printf(
+                        "  %-20s %-9s %-9s %-6s %-5s %s%n",
+                        "ENDPOINT", "BREAKER", "DELIVERED", "FAILED", "DEAD", "LAST OUTCOME");
                 for (var e : endpoints) {
-                    out.printf("  %-20s %-9s %-9d %-6d %-5d %s%n", e.endpoint(),
-                            breakers == null ? "?" : breakers.getOrDefault(e.endpoint(), "CLOSED"), e.delivered(), e.failed(), e.dead(),
+                    out.printf(
+                            "  %-20s %-9s %-9d %-6d %-5d %s%n",
+                            e.endpoint(),
+                            breakers == null ? "?" : breakers.getOrDefault(e.endpoint(), "CLOSED"),
+                            e.delivered(),
+                            e.failed(),
+                            e.dead(),
                             e.lastOutcome() == null ? "-" : e.lastOutcome() + " at " + e.lastOutcomeAt());
                 }
             }
@@ -131,10 +188,18 @@ public class StatusCommand implements Callable<Integer> {
             } else {
                 out.printf("  %-24s %-12s %-6s %s%n", "NAME", "VALID TO", "DAYS", "USED BY");
                 for (var c : certificates) {
-                    Long days = c.validTo() == null ? null : Duration.between(now, c.validTo()).toDays();
-                    out.printf("  %-24s %-12s %-6s %s%s%n", c.name(), c.validTo() == null ? "?" : c.validTo().toString().substring(0, 10),
-                            days == null ? "?" : days, orDash(c.usedBy()),
-                            days == null ? "" : days < 0 ? "  EXPIRED" : days < EXPIRY_WARNING_DAYS ? "  EXPIRES SOON" : "");
+                    Long days = c.validTo() == null
+                            ? null
+                            : Duration.between(now, c.validTo()).toDays();
+                    out.printf(
+                            "  %-24s %-12s %-6s %s%s%n",
+                            c.name(),
+                            c.validTo() == null ? "?" : c.validTo().toString().substring(0, 10),
+                            days == null ? "?" : days,
+                            orDash(c.usedBy()),
+                            days == null
+                                    ? ""
+                                    : days < 0 ? "  EXPIRED" : days < EXPIRY_WARNING_DAYS ? "  EXPIRES SOON" : "");
                 }
             }
             return 0;

@@ -31,8 +31,13 @@ public final class AdminApi {
     private final QueueAdminRepository queue;
     private final ObjectMapper json;
 
-    public AdminApi(MunicipalityRepository municipalities, CameraRegistry cameraRegistry, EndpointRepository endpoints,
-                    CameraRepository cameras, QueueAdminRepository queue, ObjectMapper json) {
+    public AdminApi(
+            MunicipalityRepository municipalities,
+            CameraRegistry cameraRegistry,
+            EndpointRepository endpoints,
+            CameraRepository cameras,
+            QueueAdminRepository queue,
+            ObjectMapper json) {
         this.municipalities = municipalities;
         this.cameraRegistry = cameraRegistry;
         this.endpoints = endpoints;
@@ -43,8 +48,13 @@ public final class AdminApi {
 
     /** The admin resources over the registry of this database. */
     public static AdminApi of(DataSource dataSource, QueueAdminRepository queue, ObjectMapper json) {
-        return new AdminApi(new MunicipalityRepository(dataSource), new CameraRegistry(dataSource), new EndpointRepository(dataSource),
-                new CameraRepository(dataSource), queue, json);
+        return new AdminApi(
+                new MunicipalityRepository(dataSource),
+                new CameraRegistry(dataSource),
+                new EndpointRepository(dataSource),
+                new CameraRepository(dataSource),
+                queue,
+                json);
     }
 
     public List<Municipality> municipalities() throws SQLException {
@@ -88,7 +98,8 @@ public final class AdminApi {
         if (!ReadingFields.isValidSerial(serial)) {
             throw new ApiException(400, "serial must be 1-64 letters, digits, '-' or '_'");
         }
-        UUID municipality = municipalities.municipalityId(text(n, "municipality"))
+        UUID municipality = municipalities
+                .municipalityId(text(n, "municipality"))
                 .orElseThrow(() -> new ApiException(404, "municipality not found"));
         String zone = text(n, "timezone");
         if (zone != null) {
@@ -101,8 +112,7 @@ public final class AdminApi {
         if (cameraRegistry.cameraId(serial).isPresent()) {
             throw new ApiException(409, "camera '" + serial + "' already exists");
         }
-        UUID id = cameras.addCamera(serial, municipality, text(n, "codigo_lector"),
-                text(n, "description"), zone);
+        UUID id = cameras.addCamera(serial, municipality, text(n, "codigo_lector"), text(n, "description"), zone);
         return Map.of("id", id.toString(), "serial", serial);
     }
 
@@ -122,7 +132,8 @@ public final class AdminApi {
                 throw new ApiException(404, "queue row not found");
             }
             if (!r.requeued()) {
-                throw new ApiException(409, "only DEAD or FAILED rows can be requeued (this one is " + r.previousStatus() + ")");
+                throw new ApiException(
+                        409, "only DEAD or FAILED rows can be requeued (this one is " + r.previousStatus() + ")");
             }
             return Map.of("requeued", 1);
         }

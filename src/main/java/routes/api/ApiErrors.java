@@ -46,14 +46,17 @@ public final class ApiErrors {
         String m = e.getMessage();
         String line = m == null ? "" : m.lines().findFirst().orElse("").strip();
         line = (line.length() > 200 ? line.substring(0, 200) + "…" : line).replaceAll("[A-Za-z0-9+/=]{40,}", "…");
-        LOG.error("[API] Error inesperado en {} (respondido 500): {}{}", routeId, e.getClass().getSimpleName(),
+        LOG.error(
+                "[API] Error inesperado en {} (respondido 500): {}{}",
+                routeId,
+                e.getClass().getSimpleName(),
                 line.isEmpty() ? "" : ": " + line);
         answer(exchange, 500, "internal error");
     }
 
     private void answer(Exchange exchange, int status, String reason) throws Exception {
         var m = exchange.getMessage();
-                m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         m.setHeader("Content-Type", "application/json");
         m.setBody(json(reason));
     }

@@ -38,13 +38,18 @@ public final class ApiGate implements Handler<RoutingContext> {
      * Who is calling: {@code apikey:<name>} with its role (and, for a scoped SOURCE_WRITER key, the cameras it may
      * write for; null: all), or {@code anonymous} on a public resource.
      */
-    public record Caller(String actor, String role, UUID keyId, String client, ApiKeyRepository.Scope scope) {
-    }
+    public record Caller(String actor, String role, UUID keyId, String client, ApiKeyRepository.Scope scope) {}
 
     /** The limits, from the API_* settings. */
-    public record Limits(int maxConnections, int maxConnectionsPerClient, int maxRequestsInProgress, long headerTimeoutMillis,
-                         long idleTimeoutMillis, long requestTimeoutMillis, int clientRequestsPerMinute, int keyRequestsPerMinute) {
-    }
+    public record Limits(
+            int maxConnections,
+            int maxConnectionsPerClient,
+            int maxRequestsInProgress,
+            long headerTimeoutMillis,
+            long idleTimeoutMillis,
+            long requestTimeoutMillis,
+            int clientRequestsPerMinute,
+            int keyRequestsPerMinute) {}
 
     private static final long TOUCH_MILLIS = 60_000;
 
@@ -75,7 +80,8 @@ public final class ApiGate implements Handler<RoutingContext> {
     private final AtomicInteger inProgress = new AtomicInteger();
     private final Map<UUID, Long> touched = new ConcurrentHashMap<>();
 
-    public ApiGate(ApiAccess access, ApiKeyRepository keyRepository, AuditRepository audit, Limits limits, Clock clock) {
+    public ApiGate(
+            ApiAccess access, ApiKeyRepository keyRepository, AuditRepository audit, Limits limits, Clock clock) {
         this.access = access;
         this.keys = new ApiKeys(keyRepository, clock);
         this.keyRepository = keyRepository;
@@ -86,7 +92,9 @@ public final class ApiGate implements Handler<RoutingContext> {
         this.perKey = new RateLimiter(limits.keyRequestsPerMinute(), 100_000, clock);
         for (Resource r : access.all()) {
             if (r.hasBody()) {
-                bodyHandlers.put(r.path(), BodyHandler.create(false).setBodyLimit(r.maxBodyBytes()).setPreallocateBodyBuffer(false));
+                bodyHandlers.put(
+                        r.path(),
+                        BodyHandler.create(false).setBodyLimit(r.maxBodyBytes()).setPreallocateBodyBuffer(false));
             }
         }
     }
@@ -187,25 +195,31 @@ public final class ApiGate implements Handler<RoutingContext> {
         }
         var sent = request.headers().getAll(KEY_HEADER);
         if (sent.size() != 1 || sent.get(0).isBlank()) {
-            refuse(ctx, 401, sent.isEmpty() ? "missing " + KEY_HEADER + " header" : "one " + KEY_HEADER + " header, please", null);
+            refuse(
+                    ctx,
+                    401,
+                    sent.isEmpty() ? "missing " + KEY_HEADER + " header" : "one " + KEY_HEADER + " header, please",
+                    null);
             return;
         }
         String raw = sent.get(0).strip();
         String action = request.method().name() + " " + path;
-        ctx.vertx().executeBlocking(() -> authorize(raw, resource, action, client), false).onComplete(ar -> {
-            if (ctx.response().ended()) {
-                return;
-            }
-            if (ar.failed()) {
-                ctx.response().putHeader("Retry-After", "10");
-                refuse(ctx, 503, "database unavailable", null);
-            } else if (ar.result().status() != 200) {
-                Decision d = ar.result();
-                refuse(ctx, d.status(), d.reason(), d.retryAfter());
-            } else {
-                admit(ctx, resource, ar.result().caller());
-            }
-        });
+        ctx.vertx()
+                .executeBlocking(() -> authorize(raw, resource, action, client), false)
+                .onComplete(ar -> {
+                    if (ctx.response().ended()) {
+                        return;
+                    }
+                    if (ar.failed()) {
+                        ctx.response().putHeader("Retry-After", "10");
+                        refuse(ctx, 503, "database unavailable", null);
+                    } else if (ar.result().status() != 200) {
+                        Decision d = ar.result();
+                        refuse(ctx, d.status(), d.reason(), d.retryAfter());
+                    } else {
+                        admit(ctx, resource, ar.result().caller());
+                    }
+                });
     }
 
     private record Decision(int status, String reason, String retryAfter, Caller caller) {
@@ -238,7 +252,11 @@ public final class ApiGate implements Handler<RoutingContext> {
             keyRepository.touch(key.id());
             audit.record(actor, action, null, "KEY_USED", client, "role " + key.role());
         }
-        return new Decision(200, null, null, new Caller(actor, key.role(), key.id(), client, found.get().scope()));
+        return new Decision(
+                200,
+                null,
+                null,
+                new Caller(actor, key.role(), key.id(), client, found.get().scope()));
     }
 
     /**
@@ -307,7 +325,8 @@ public final class ApiGate implements Handler<RoutingContext> {
         if (retryAfter != null) {
             response.putHeader("Retry-After", retryAfter);
         }
-        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        response.setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CONNECTION, "close")
                 .end(ApiErrors.json(reason))
                 .onComplete(done -> ctx.request().connection().close());

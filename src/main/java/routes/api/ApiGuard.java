@@ -57,8 +57,13 @@ public final class ApiGuard {
         }
         var camera = cameras.findBySerial(reading.deviceSn());
         if (camera.isEmpty() || !scope.covers(reading.deviceSn(), camera.get().municipalityId())) {
-            audit.record(exchange.getProperty(CALLER_PROPERTY, "anonymous", String.class), action(exchange), null, "FORBIDDEN",
-                    client(exchange), "camera outside the key's scope");
+            audit.record(
+                    exchange.getProperty(CALLER_PROPERTY, "anonymous", String.class),
+                    action(exchange),
+                    null,
+                    "FORBIDDEN",
+                    client(exchange),
+                    "camera outside the key's scope");
             throw new ApiException(403, OUT_OF_SCOPE);
         }
         return reading;
@@ -66,7 +71,13 @@ public final class ApiGuard {
 
     /** Records a change made through the API: who, what, on what, with which outcome. */
     public void audit(Exchange exchange, String target, String outcome) throws SQLException {
-        audit.record(exchange.getProperty(CALLER_PROPERTY, "anonymous", String.class), action(exchange), target, outcome, client(exchange), null);
+        audit.record(
+                exchange.getProperty(CALLER_PROPERTY, "anonymous", String.class),
+                action(exchange),
+                target,
+                outcome,
+                client(exchange),
+                null);
     }
 
     /** The client's address as the gate saw it (the connection's, or the PROXY protocol header's). */
@@ -75,7 +86,11 @@ public final class ApiGuard {
     }
 
     private static String action(Exchange exchange) {
-        return exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class) + " " + exchange.getMessage().getHeader(Exchange.HTTP_PATH,
-                exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class), String.class);
+        return exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class) + " "
+                + exchange.getMessage()
+                        .getHeader(
+                                Exchange.HTTP_PATH,
+                                exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class),
+                                String.class);
     }
 }

@@ -18,11 +18,9 @@ final class ApiKeys {
     private static final int MAX_CACHED = 10_000;
 
     /** An active key and, for a scoped SOURCE_WRITER key, the cameras it may write for (null: all). */
-    record Found(ApiKey key, ApiKeyRepository.Scope scope) {
-    }
+    record Found(ApiKey key, ApiKeyRepository.Scope scope) {}
 
-    private record Cached(Optional<Found> found, long at) {
-    }
+    private record Cached(Optional<Found> found, long at) {}
 
     private final ApiKeyRepository keys;
     private final Clock clock;
@@ -42,7 +40,8 @@ final class ApiKeys {
             return c.found();
         }
         Optional<ApiKey> key = keys.findActive(raw);
-        Optional<Found> found = key.isEmpty() ? Optional.empty() : Optional.of(new Found(key.get(), keys.scopeOf(key.get())));
+        Optional<Found> found =
+                key.isEmpty() ? Optional.empty() : Optional.of(new Found(key.get(), keys.scopeOf(key.get())));
         if (cache.size() >= MAX_CACHED) {
             cache.clear();
         }

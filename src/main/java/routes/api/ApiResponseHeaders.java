@@ -15,7 +15,8 @@ import org.apache.camel.spi.HeaderFilterStrategy;
  */
 public final class ApiResponseHeaders implements HeaderFilterStrategy {
 
-    private static final Set<String> SENT = Set.of("content-type", "retry-after", "www-authenticate", "cache-control", "location", "allow");
+    private static final Set<String> SENT =
+            Set.of("content-type", "retry-after", "www-authenticate", "cache-control", "location", "allow");
     private static final Set<String> RECEIVED = Set.of("content-type");
 
     @Override

@@ -26,7 +26,8 @@ public final class ApiServer extends VertxPlatformHttpServer {
     private VertxPlatformHttpRouter router;
     private HttpServer server;
 
-    public ApiServer(String host, int port, long maxBodyBytes, ApiGate gate, int idleTimeoutSeconds, boolean proxyProtocol) {
+    public ApiServer(
+            String host, int port, long maxBodyBytes, ApiGate gate, int idleTimeoutSeconds, boolean proxyProtocol) {
         this(configuration(host, port, maxBodyBytes), gate, HttpServers.options(idleTimeoutSeconds, proxyProtocol));
     }
 
@@ -49,11 +50,17 @@ public final class ApiServer extends VertxPlatformHttpServer {
     @Override
     protected void initializeServer() {
         super.initializeServer();
-        router = VertxPlatformHttpRouter.lookup(getCamelContext(), VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getPort()));
+        router = VertxPlatformHttpRouter.lookup(
+                getCamelContext(), VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getPort()));
         // Before every route a consumer adds: nothing reaches Camel (or reads a body) without passing the gate.
         router.route().order(Integer.MIN_VALUE).handler(gate);
-        router.errorHandler(413, ctx -> ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json")
-                .putHeader("Connection", "close").end(ApiErrors.json("body too large")));
+        router.errorHandler(
+                413,
+                ctx -> ctx.response()
+                        .setStatusCode(413)
+                        .putHeader("Content-Type", "application/json")
+                        .putHeader("Connection", "close")
+                        .end(ApiErrors.json("body too large")));
     }
 
     @Override
@@ -61,7 +68,9 @@ public final class ApiServer extends VertxPlatformHttpServer {
         server = getVertx().createHttpServer(options);
         server.connectionHandler(conn -> gate.connected(getVertx(), conn));
         server.requestHandler(router);
-        server.listen(configuration.getBindPort(), configuration.getBindHost()).toCompletionStage().toCompletableFuture()
+        server.listen(configuration.getBindPort(), configuration.getBindHost())
+                .toCompletionStage()
+                .toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
         LOG.info("HTTP API on {}:{}", configuration.getBindHost(), server.actualPort());
     }

@@ -36,18 +36,25 @@ public final class Metrics {
         this.queue = queue;
         this.guard = guard;
         FunctionCounter.builder("tattile_readings_received", ingest, IngestStats::storedCount)
-                .description("Readings stored").register(registry);
+                .description("Readings stored")
+                .register(registry);
         FunctionCounter.builder("tattile_readings_duplicate", ingest, IngestStats::duplicateCount)
-                .description("Readings received again and ignored").register(registry);
+                .description("Readings received again and ignored")
+                .register(registry);
         for (Rejection r : Rejection.values()) {
             FunctionCounter.builder("tattile_readings_rejected", ingest, s -> s.rejectedCount(r))
-                    .tag("reason", r.name()).description("Documents refused, by reason").register(registry);
+                    .tag("reason", r.name())
+                    .description("Documents refused, by reason")
+                    .register(registry);
         }
         for (String status : QueueAdminRepository.STATUSES) {
-            Gauge.builder("tattile_queue_depth", this, m -> m.queueCount(status)).tag("status", status)
-                    .description("Queue rows by status").register(registry);
+            Gauge.builder("tattile_queue_depth", this, m -> m.queueCount(status))
+                    .tag("status", status)
+                    .description("Queue rows by status")
+                    .register(registry);
         }
-        apiErrors = Counter.builder("tattile_api_errors").description("API requests answered 500 for an unexpected error")
+        apiErrors = Counter.builder("tattile_api_errors")
+                .description("API requests answered 500 for an unexpected error")
                 .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -74,12 +81,16 @@ public final class Metrics {
     /** 0 closed, 1 half-open, 2 open (3 other). */
     private void breakerGauge(String endpoint) {
         breakerGauges.computeIfAbsent(endpoint, key -> {
-            Gauge.builder("tattile_endpoint_breaker_state", guard, g -> switch (g.states().getOrDefault(key, "CLOSED")) {
-                case "CLOSED" -> 0;
-                case "HALF_OPEN" -> 1;
-                case "OPEN" -> 2;
-                default -> 3;
-            }).tag("endpoint", key).description("Circuit breaker per endpoint: 0 closed, 1 half-open, 2 open").register(registry);
+            Gauge.builder("tattile_endpoint_breaker_state", guard, g -> switch (g.states()
+                            .getOrDefault(key, "CLOSED")) {
+                        case "CLOSED" -> 0;
+                        case "HALF_OPEN" -> 1;
+                        case "OPEN" -> 2;
+                        default -> 3;
+                    })
+                    .tag("endpoint", key)
+                    .description("Circuit breaker per endpoint: 0 closed, 1 half-open, 2 open")
+                    .register(registry);
             return true;
         });
     }

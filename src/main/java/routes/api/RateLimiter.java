@@ -12,8 +12,7 @@ final class RateLimiter {
 
     private static final long WINDOW_MILLIS = 60_000;
 
-    private record Window(long start, int count) {
-    }
+    private record Window(long start, int count) {}
 
     private final int limit;
     private final int maxKeys;
@@ -32,8 +31,11 @@ final class RateLimiter {
         if (windows.size() >= maxKeys && !windows.containsKey(key)) {
             windows.clear();
         }
-        Window w = windows.compute(key, (k, old) -> old == null || now - old.start() >= WINDOW_MILLIS
-                ? new Window(now, 1) : new Window(old.start(), old.count() + 1));
+        Window w = windows.compute(
+                key,
+                (k, old) -> old == null || now - old.start() >= WINDOW_MILLIS
+                        ? new Window(now, 1)
+                        : new Window(old.start(), old.count() + 1));
         if (w.count() <= limit) {
             return 0;
         }

@@ -14,9 +14,9 @@ import routes.api.ApiGate;
 import routes.api.ApiGuard;
 import routes.api.ApiResponseHeaders;
 import routes.api.ApiServer;
+import routes.health.HealthReport;
 import routes.store.ApiKeyRepository;
 import routes.store.AuditRepository;
-import routes.health.HealthReport;
 import routes.store.CameraRepository;
 
 /**
@@ -38,21 +38,39 @@ public final class ApiConfiguration {
         this.core = core;
         this.settings = core.settings();
         this.audit = new AuditRepository(core.dataSource());
-        this.gate = new ApiGate(new ApiAccess(settings.integer(Setting.API_MAX_BODY_BYTES)), new ApiKeyRepository(core.dataSource()), audit,
-                limits(settings), core.clock());
-        context.getComponent("platform-http", PlatformHttpComponent.class).setHeaderFilterStrategy(new ApiResponseHeaders());
-        context.addService(new ApiServer(settings.text(Setting.API_BIND_HOST), settings.integer(Setting.API_PORT),
-                settings.integer(Setting.API_MAX_BODY_BYTES), gate,
-                // A backstop for any silent connection; the gate's own deadlines (header, keep-alive, request) come first.
-                settings.integer(Setting.API_IDLE_TIMEOUT_SECONDS) + settings.integer(Setting.API_REQUEST_TIMEOUT_SECONDS),
-                settings.flag(Setting.API_PROXY_PROTOCOL)), true, true);
+        this.gate = new ApiGate(
+                new ApiAccess(settings.integer(Setting.API_MAX_BODY_BYTES)),
+                new ApiKeyRepository(core.dataSource()),
+                audit,
+                limits(settings),
+                core.clock());
+        context.getComponent("platform-http", PlatformHttpComponent.class)
+                .setHeaderFilterStrategy(new ApiResponseHeaders());
+        context.addService(
+                new ApiServer(
+                        settings.text(Setting.API_BIND_HOST),
+                        settings.integer(Setting.API_PORT),
+                        settings.integer(Setting.API_MAX_BODY_BYTES),
+                        gate,
+                        // A backstop for any silent connection; the gate's own deadlines (header, keep-alive, request)
+                        // come first.
+                        settings.integer(Setting.API_IDLE_TIMEOUT_SECONDS)
+                                + settings.integer(Setting.API_REQUEST_TIMEOUT_SECONDS),
+                        settings.flag(Setting.API_PROXY_PROTOCOL)),
+                true,
+                true);
     }
 
     private static ApiGate.Limits limits(Settings settings) {
-        return new ApiGate.Limits(settings.integer(Setting.API_MAX_CONNECTIONS), settings.integer(Setting.API_MAX_CONNECTIONS_PER_CLIENT),
-                settings.integer(Setting.API_MAX_REQUESTS_IN_PROGRESS), settings.integer(Setting.API_HEADER_TIMEOUT_SECONDS) * 1000L,
-                settings.integer(Setting.API_IDLE_TIMEOUT_SECONDS) * 1000L, settings.integer(Setting.API_REQUEST_TIMEOUT_SECONDS) * 1000L,
-                settings.integer(Setting.API_IP_RATE_LIMIT_PER_MINUTE), settings.integer(Setting.API_RATE_LIMIT_PER_MINUTE));
+        return new ApiGate.Limits(
+                settings.integer(Setting.API_MAX_CONNECTIONS),
+                settings.integer(Setting.API_MAX_CONNECTIONS_PER_CLIENT),
+                settings.integer(Setting.API_MAX_REQUESTS_IN_PROGRESS),
+                settings.integer(Setting.API_HEADER_TIMEOUT_SECONDS) * 1000L,
+                settings.integer(Setting.API_IDLE_TIMEOUT_SECONDS) * 1000L,
+                settings.integer(Setting.API_REQUEST_TIMEOUT_SECONDS) * 1000L,
+                settings.integer(Setting.API_IP_RATE_LIMIT_PER_MINUTE),
+                settings.integer(Setting.API_RATE_LIMIT_PER_MINUTE));
     }
 
     @BindToRegistry

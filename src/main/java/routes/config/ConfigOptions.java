@@ -9,8 +9,11 @@ import picocli.CommandLine.Option;
 /** The {@code --env-file} option every command shares, and the settings it leads to. */
 public class ConfigOptions {
 
-    @Option(names = "--env-file", paramLabel = "FILE",
-            description = "Configuration file (default: $" + EnvFile.LOCATION_VARIABLE + ", else ./.env). Environment variables win over it.")
+    @Option(
+            names = "--env-file",
+            paramLabel = "FILE",
+            description = "Configuration file (default: $" + EnvFile.LOCATION_VARIABLE
+                    + ", else ./.env). Environment variables win over it.")
     Path envFile;
 
     /** Environment over .env over defaults, validated; also applies LOG_LEVEL. */

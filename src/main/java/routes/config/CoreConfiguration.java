@@ -2,8 +2,8 @@ package routes.config;
 
 import java.time.Clock;
 import java.time.Duration;
-import javax.sql.DataSource;
 import java.util.List;
+import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
@@ -52,21 +52,28 @@ public final class CoreConfiguration {
         this.dataSource = dataSource;
         this.clock = clock;
         this.images = new ImageStore(settings.path(Setting.IMAGES_BASE_DIR), settings.flag(Setting.IMAGES_FSYNC));
-        this.guard = new EndpointGuard(settings.integer(Setting.SENDER_BREAKER_FAILURES),
+        this.guard = new EndpointGuard(
+                settings.integer(Setting.SENDER_BREAKER_FAILURES),
                 Duration.ofSeconds(settings.integer(Setting.SENDER_BREAKER_OPEN_SECONDS)),
-                Duration.ofSeconds(settings.integer(Setting.SENDER_HEALTHY_WINDOW_SECONDS)), settings.integer(Setting.SENDER_CONCURRENCY), clock);
+                Duration.ofSeconds(settings.integer(Setting.SENDER_HEALTHY_WINDOW_SECONDS)),
+                settings.integer(Setting.SENDER_CONCURRENCY),
+                clock);
         this.queue = new QueueRepository(dataSource, settings.flag(Setting.AUDIT_ENABLED));
         this.queueAdmin = new QueueAdminRepository(dataSource);
         this.queueSnapshot = new QueueSnapshot(queueAdmin, healthCacheMillis(), clock);
         this.metrics = new Metrics(stats, queueSnapshot, guard);
-        this.senderMetrics = new SenderMetrics(metrics.registry()); // exported by every process, as 0 where nothing is sent
+        this.senderMetrics =
+                new SenderMetrics(metrics.registry()); // exported by every process, as 0 where nothing is sent
     }
 
     /** The health checks that {@code /health} aggregates, and Camel's per-route metrics in {@code /metrics}. */
     void register(CamelContext context) {
         HealthCheckRegistry checks = HealthCheckRegistry.get(context);
-        for (HealthCheck check : List.of(new DatabaseCheck(dataSource), new FlowsCheck(settings.flows(), settings.flag(Setting.SENDER_ENABLED)),
-                new QueueCheck(queueSnapshot), new CertificatesCheck(new CertificateRepository(dataSource), clock),
+        for (HealthCheck check : List.of(
+                new DatabaseCheck(dataSource),
+                new FlowsCheck(settings.flows(), settings.flag(Setting.SENDER_ENABLED)),
+                new QueueCheck(queueSnapshot),
+                new CertificatesCheck(new CertificateRepository(dataSource), clock),
                 new BreakersCheck(guard, new EndpointRepository(dataSource)))) {
             checks.register(check);
         }

@@ -19,8 +19,7 @@ public final class EnvFile {
     /** Environment variable that points at the .env file; the CLI option {@code --env-file} wins over it. */
     public static final String LOCATION_VARIABLE = "TATTILE_ENV_FILE";
 
-    private EnvFile() {
-    }
+    private EnvFile() {}
 
     public static Map<String, String> read(Path file) {
         Map<String, String> values = new HashMap<>();
@@ -51,11 +50,14 @@ public final class EnvFile {
             }
             int eq = t.indexOf('=');
             if (eq <= 0) {
-                throw new InvalidSettingException("Invalid configuration file " + where + " line " + number + ": expected KEY=VALUE");
+                throw new InvalidSettingException(
+                        "Invalid configuration file " + where + " line " + number + ": expected KEY=VALUE");
             }
             String key = t.substring(0, eq).strip();
             String value = t.substring(eq + 1).strip();
-            if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"") || value.startsWith("'") && value.endsWith("'"))) {
+            if (value.length() >= 2
+                    && (value.startsWith("\"") && value.endsWith("\"")
+                            || value.startsWith("'") && value.endsWith("'"))) {
                 value = value.substring(1, value.length() - 1);
             } else {
                 int comment = value.indexOf(" #");
@@ -89,7 +91,8 @@ public final class EnvFile {
         if (fromEnv != null && !fromEnv.isBlank()) {
             Path p = Path.of(fromEnv);
             if (!isReadableFile(p)) {
-                throw new InvalidSettingException("Configuration file not found: " + p + " (from " + LOCATION_VARIABLE + ")");
+                throw new InvalidSettingException(
+                        "Configuration file not found: " + p + " (from " + LOCATION_VARIABLE + ")");
             }
             return p;
         }

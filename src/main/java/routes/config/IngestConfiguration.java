@@ -25,24 +25,35 @@ public final class IngestConfiguration {
     private final ReadingIntakeConfiguration intake;
     private final XmlSafety xmlSafety;
 
-    IngestConfiguration(CamelContext context, CoreConfiguration core, ReadingIntakeConfiguration intake) throws Exception {
+    IngestConfiguration(CamelContext context, CoreConfiguration core, ReadingIntakeConfiguration intake)
+            throws Exception {
         this.settings = core.settings();
         this.core = core;
         this.intake = intake;
         this.xmlSafety = new XmlSafety(settings.integer(Setting.INGEST_MAX_FRAME_BYTES));
         var port = settings.lectorVisionPort();
         if (port.isPresent()) {
-            context.addService(new LectorVisionServer(settings.text(Setting.LECTORVISION_BIND_HOST), port.getAsInt(),
-                    SourceAllowList.parseList(settings.text(Setting.LECTORVISION_ALLOWED_SOURCES)), lectorVisionLimits(settings),
-                    core.ingestStats()), true, true);
+            context.addService(
+                    new LectorVisionServer(
+                            settings.text(Setting.LECTORVISION_BIND_HOST),
+                            port.getAsInt(),
+                            SourceAllowList.parseList(settings.text(Setting.LECTORVISION_ALLOWED_SOURCES)),
+                            lectorVisionLimits(settings),
+                            core.ingestStats()),
+                    true,
+                    true);
         }
     }
 
     /** The forwarder's port keeps the API's connection, body and time limits. */
     private static LectorVisionServer.Limits lectorVisionLimits(Settings settings) {
-        return new LectorVisionServer.Limits(settings.integer(Setting.API_MAX_CONNECTIONS), settings.integer(Setting.API_MAX_CONNECTIONS_PER_CLIENT),
-                settings.integer(Setting.API_MAX_REQUESTS_IN_PROGRESS), settings.integer(Setting.API_MAX_BODY_BYTES),
-                settings.integer(Setting.API_HEADER_TIMEOUT_SECONDS) * 1000L, settings.integer(Setting.API_IDLE_TIMEOUT_SECONDS) * 1000L,
+        return new LectorVisionServer.Limits(
+                settings.integer(Setting.API_MAX_CONNECTIONS),
+                settings.integer(Setting.API_MAX_CONNECTIONS_PER_CLIENT),
+                settings.integer(Setting.API_MAX_REQUESTS_IN_PROGRESS),
+                settings.integer(Setting.API_MAX_BODY_BYTES),
+                settings.integer(Setting.API_HEADER_TIMEOUT_SECONDS) * 1000L,
+                settings.integer(Setting.API_IDLE_TIMEOUT_SECONDS) * 1000L,
                 settings.integer(Setting.API_REQUEST_TIMEOUT_SECONDS) * 1000L);
     }
 
@@ -68,7 +79,8 @@ public final class IngestConfiguration {
 
     @BindToRegistry
     public SourceFilterHandlerFactory tattileSourceFilter() {
-        return new SourceFilterHandlerFactory(SourceAllowList.parseList(settings.text(Setting.INGEST_ALLOWED_SOURCES)), intake.rejectionLog());
+        return new SourceFilterHandlerFactory(
+                SourceAllowList.parseList(settings.text(Setting.INGEST_ALLOWED_SOURCES)), intake.rejectionLog());
     }
 
     @BindToRegistry

@@ -37,7 +37,8 @@ public interface Kind {
 
     Kind PORT = positive(1, 65_535);
 
-    Kind OPTIONAL_PORT = v -> v.isEmpty() || PORT.check(v) == null ? null : "must be empty (off) or an integer between 1 and 65535";
+    Kind OPTIONAL_PORT =
+            v -> v.isEmpty() || PORT.check(v) == null ? null : "must be empty (off) or an integer between 1 and 65535";
 
     Kind BOOLEAN = v -> v.equals("true") || v.equals("false") ? null : "must be true or false";
 
@@ -51,7 +52,8 @@ public interface Kind {
     };
 
     Kind LOG_LEVEL = v -> Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(v.toUpperCase(Locale.ROOT))
-            ? null : "must be one of TRACE, DEBUG, INFO, WARN, ERROR";
+            ? null
+            : "must be one of TRACE, DEBUG, INFO, WARN, ERROR";
 
     Kind FLOWS = v -> {
         if (v.equals("all")) {
@@ -59,7 +61,8 @@ public interface Kind {
         }
         for (String flow : v.split(",")) {
             if (!FLOWS_KNOWN.contains(flow.trim())) {
-                return "must be 'all' or a comma list of " + String.join(",", FLOWS_KNOWN.stream().sorted().toList());
+                return "must be 'all' or a comma list of "
+                        + String.join(",", FLOWS_KNOWN.stream().sorted().toList());
             }
         }
         return null;
@@ -72,11 +75,13 @@ public interface Kind {
             SourceAllowList.parseList(v);
             return null;
         } catch (IllegalArgumentException e) {
-            return "must be a comma list of IP addresses or CIDR blocks (e.g. 192.0.2.0/24,2001:db8::/32): " + e.getMessage();
+            return "must be a comma list of IP addresses or CIDR blocks (e.g. 192.0.2.0/24,2001:db8::/32): "
+                    + e.getMessage();
         }
     };
 
-    Kind OPTIONAL_IDENTIFIER = v -> v.isEmpty() || v.matches("[A-Za-z0-9._:-]{1,100}") ? null : "must be letters, digits, '.', '_', ':' or '-'";
+    Kind OPTIONAL_IDENTIFIER = v ->
+            v.isEmpty() || v.matches("[A-Za-z0-9._:-]{1,100}") ? null : "must be letters, digits, '.', '_', ':' or '-'";
 
     Kind OPTIONAL_DIRECTORY = v -> v.isEmpty() || Files.isDirectory(Path.of(v)) ? null : "must be an existing folder";
 

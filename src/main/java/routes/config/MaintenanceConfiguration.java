@@ -16,12 +16,16 @@ public final class MaintenanceConfiguration {
 
     @BindToRegistry
     public OrphanImageSweeper orphanImageSweeper() {
-        return new OrphanImageSweeper(core.imageStore(), core.dataSource(),
-                Duration.ofMinutes(core.settings().integer(Setting.IMAGES_ORPHAN_GRACE_MINUTES)), core.clock());
+        return new OrphanImageSweeper(
+                core.imageStore(),
+                core.dataSource(),
+                Duration.ofMinutes(core.settings().integer(Setting.IMAGES_ORPHAN_GRACE_MINUTES)),
+                core.clock());
     }
 
     @BindToRegistry
     public DeadRetention deadRetention() {
-        return new DeadRetention(core.queueRepository(), core.imageStore(), core.settings().integer(Setting.SENDER_DEAD_RETENTION_DAYS));
+        return new DeadRetention(
+                core.queueRepository(), core.imageStore(), core.settings().integer(Setting.SENDER_DEAD_RETENTION_DAYS));
     }
 }

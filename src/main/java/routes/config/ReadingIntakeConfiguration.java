@@ -26,14 +26,19 @@ public final class ReadingIntakeConfiguration {
     @BindToRegistry
     public CameraGate cameraGate() {
         Settings settings = core.settings();
-        return new CameraGate(new CameraRepository(core.dataSource()), settings.zone(Setting.CAMERA_TIMEZONE),
-                settings.integer(Setting.CAMERA_CACHE_SECONDS), core.clock());
+        return new CameraGate(
+                new CameraRepository(core.dataSource()),
+                settings.zone(Setting.CAMERA_TIMEZONE),
+                settings.integer(Setting.CAMERA_CACHE_SECONDS),
+                core.clock());
     }
 
     @BindToRegistry
     public ReadingPlausibility readingPlausibility() {
         Settings settings = core.settings();
-        return new ReadingPlausibility(settings.integer(Setting.INGEST_MAX_AGE_DAYS), settings.integer(Setting.INGEST_MAX_FUTURE_SECONDS),
+        return new ReadingPlausibility(
+                settings.integer(Setting.INGEST_MAX_AGE_DAYS),
+                settings.integer(Setting.INGEST_MAX_FUTURE_SECONDS),
                 core.clock());
     }
 

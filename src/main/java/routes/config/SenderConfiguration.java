@@ -41,13 +41,18 @@ public final class SenderConfiguration {
 
     @BindToRegistry
     public Deliveries deliveries() {
-        return new Deliveries(new Delivery.Defaults(settings.text(Setting.MOSSOS_ENDPOINT_URL), settings.integer(Setting.SENDER_DEFAULT_RETRY_MAX),
-                settings.integer(Setting.SENDER_DEFAULT_BACKOFF_MS), Math.min(30_000, maxTimeoutMs())));
+        return new Deliveries(new Delivery.Defaults(
+                settings.text(Setting.MOSSOS_ENDPOINT_URL),
+                settings.integer(Setting.SENDER_DEFAULT_RETRY_MAX),
+                settings.integer(Setting.SENDER_DEFAULT_BACKOFF_MS),
+                Math.min(30_000, maxTimeoutMs())));
     }
 
     @BindToRegistry
     public MatriculaRequest matriculaRequest() {
-        return new MatriculaRequest(core.imageStore(), new CertificateStore(core.dataSource(), settings.path(Setting.CERTS_DIR), core.clock()),
+        return new MatriculaRequest(
+                core.imageStore(),
+                new CertificateStore(core.dataSource(), settings.path(Setting.CERTS_DIR), core.clock()),
                 maxTimeoutMs());
     }
 
@@ -58,18 +63,28 @@ public final class SenderConfiguration {
 
     @BindToRegistry
     public SendOutcomes sendOutcomes() {
-        return new SendOutcomes(core.queueRepository(), core.endpointGuard(), core.imageStore(), settings.text(Setting.SENDER_INSTANCE_ID),
-                settings.integer(Setting.SENDER_MAX_BACKOFF_MS), core.clock(), core.senderMetrics());
+        return new SendOutcomes(
+                core.queueRepository(),
+                core.endpointGuard(),
+                core.imageStore(),
+                settings.text(Setting.SENDER_INSTANCE_ID),
+                settings.integer(Setting.SENDER_MAX_BACKOFF_MS),
+                core.clock(),
+                core.senderMetrics());
     }
 
     @BindToRegistry
     public SenderCapacity senderCapacity() {
-        return new SenderCapacity(settings.integer(Setting.SENDER_CONCURRENCY), settings.integer(Setting.SENDER_MAX_BATCH_SIZE));
+        return new SenderCapacity(
+                settings.integer(Setting.SENDER_CONCURRENCY), settings.integer(Setting.SENDER_MAX_BATCH_SIZE));
     }
 
     @BindToRegistry
     public CxfEndpoint mossosEndpoint() {
-        return MossosClient.endpoint(context, settings.text(Setting.MOSSOS_WSDL_URL), settings.flag(Setting.SOAP_DEBUG),
+        return MossosClient.endpoint(
+                context,
+                settings.text(Setting.MOSSOS_WSDL_URL),
+                settings.flag(Setting.SOAP_DEBUG),
                 settings.integer(Setting.SENDER_CONCURRENCY));
     }
 }

@@ -19,8 +19,8 @@ public final class Service {
     }
 
     /** The flows' route files, in the jar. */
-    public static final List<String> ROUTE_FILES = List.of("errors.yaml", "ingest.yaml", "lectorvision.yaml", "sender.yaml",
-            "maintenance.yaml", "api.yaml");
+    public static final List<String> ROUTE_FILES =
+            List.of("errors.yaml", "ingest.yaml", "lectorvision.yaml", "sender.yaml", "maintenance.yaml", "api.yaml");
 
     /**
      * The route files of one flow: its own, and for ingest also the Lector Vision forwarder's port's
@@ -41,11 +41,13 @@ public final class Service {
         String dir = settings.text(Setting.ROUTES_DIR);
         Path folder = dir.isEmpty() ? null : Path.of(dir).toAbsolutePath().normalize();
         String base = folder == null ? "classpath:camel/" : "file:" + folder + "/";
-        return base + "errors.yaml," + settings.flows().stream()
-                .flatMap(flow -> routeFiles(flow).stream())
-                .map(file -> folder != null && ADDED_LATER.contains(file) && !Files.exists(folder.resolve(file))
-                        ? "classpath:camel/" + file : base + file)
-                .collect(Collectors.joining(","));
+        return base + "errors.yaml,"
+                + settings.flows().stream()
+                        .flatMap(flow -> routeFiles(flow).stream())
+                        .map(file -> folder != null && ADDED_LATER.contains(file) && !Files.exists(folder.resolve(file))
+                                ? "classpath:camel/" + file
+                                : base + file)
+                        .collect(Collectors.joining(","));
     }
 
     /**
@@ -55,14 +57,18 @@ public final class Service {
     public static Main camelMain(Properties properties, TattileConfiguration configuration) {
         Main main = new Main();
         main.setOverrideProperties(properties);
-        main.configure().withName("tattile-sender")
+        main.configure()
+                .withName("tattile-sender")
                 .withAutoConfigurationLogSummary(false) // the summary would print DB_PASSWORD
                 .addConfiguration(configuration);
         return main;
     }
 
     public int run() {
-        JolokiaAgent.start(settings.integer(Setting.JOLOKIA_PORT), settings.text(Setting.JOLOKIA_USER), settings.text(Setting.JOLOKIA_PASSWORD_FILE));
+        JolokiaAgent.start(
+                settings.integer(Setting.JOLOKIA_PORT),
+                settings.text(Setting.JOLOKIA_USER),
+                settings.text(Setting.JOLOKIA_PASSWORD_FILE));
         // The settings themselves: DB_PASSWORD never goes through Camel's properties (see Settings.asProperties).
         Main main = camelMain(settings.asProperties(), new TattileConfiguration(settings));
         try {

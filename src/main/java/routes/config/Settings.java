@@ -1,10 +1,10 @@
 package routes.config;
 
-import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.charset.StandardCharsets;
-import java.io.IOException;
 import java.io.BufferedReader;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.Arrays;
@@ -51,14 +51,15 @@ public final class Settings {
         }
         String owner = values.get(Setting.DB_OWNER_USER);
         if (owner.equals(values.get(Setting.DB_USER))) {
-            throw new InvalidSettingException("Invalid configuration: DB_OWNER_USER='" + owner + "' must differ from DB_USER (the owner migrates,"
-                    + " DB_USER only reads and writes data; leave DB_OWNER_USER empty for one role)");
+            throw new InvalidSettingException(
+                    "Invalid configuration: DB_OWNER_USER='" + owner + "' must differ from DB_USER (the owner migrates,"
+                            + " DB_USER only reads and writes data; leave DB_OWNER_USER empty for one role)");
         }
         String lectorVision = values.get(Setting.LECTORVISION_PORT);
         for (Setting other : new Setting[] {Setting.TRANSIT_PORT, Setting.API_PORT, Setting.JOLOKIA_PORT}) {
             if (lectorVision.equals(values.get(other))) {
-                throw new InvalidSettingException("Invalid configuration: LECTORVISION_PORT='" + lectorVision + "' must differ from "
-                        + other.name() + " (each listener needs its own port)");
+                throw new InvalidSettingException("Invalid configuration: LECTORVISION_PORT='" + lectorVision
+                        + "' must differ from " + other.name() + " (each listener needs its own port)");
             }
         }
         return new Settings(values);
@@ -77,7 +78,8 @@ public final class Settings {
         } catch (IOException e) {
             host = "host";
         }
-        return (host.replaceAll("[^A-Za-z0-9._-]", "_") + ":" + ProcessHandle.current().pid());
+        return (host.replaceAll("[^A-Za-z0-9._-]", "_") + ":"
+                + ProcessHandle.current().pid());
     }
 
     public static Settings defaults() {
@@ -114,8 +116,14 @@ public final class Settings {
 
     /** How to reach the database, as the plain values the store takes. */
     public DatabaseConfig database() {
-        return new DatabaseConfig(jdbcUrl(), text(Setting.DB_NAME), text(Setting.DB_USER), text(Setting.DB_PASSWORD),
-                integer(Setting.DB_POOL_SIZE), integer(Setting.DB_CONNECT_TIMEOUT_MS), flag(Setting.DB_MIGRATE_ON_START),
+        return new DatabaseConfig(
+                jdbcUrl(),
+                text(Setting.DB_NAME),
+                text(Setting.DB_USER),
+                text(Setting.DB_PASSWORD),
+                integer(Setting.DB_POOL_SIZE),
+                integer(Setting.DB_CONNECT_TIMEOUT_MS),
+                flag(Setting.DB_MIGRATE_ON_START),
                 text(Setting.DB_OWNER_USER));
     }
 
@@ -123,15 +131,18 @@ public final class Settings {
     public String ownerPassword() {
         String file = text(Setting.DB_OWNER_PASSWORD_FILE);
         if (file.isEmpty()) {
-            throw new InvalidSettingException("Invalid configuration: DB_OWNER_PASSWORD_FILE is empty but DB_OWNER_USER='"
-                    + text(Setting.DB_OWNER_USER) + "' is set: 'db migrate' connects as that role with the password on the file's first line");
+            throw new InvalidSettingException(
+                    "Invalid configuration: DB_OWNER_PASSWORD_FILE is empty but DB_OWNER_USER='"
+                            + text(Setting.DB_OWNER_USER)
+                            + "' is set: 'db migrate' connects as that role with the password on the file's first line");
         }
         String line;
         try (BufferedReader in = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
             line = in.readLine();
         } catch (IOException | RuntimeException e) {
-            throw new InvalidSettingException("Invalid configuration: DB_OWNER_PASSWORD_FILE='" + file + "' cannot be read ("
-                    + e.getClass().getSimpleName() + "): it holds DB_OWNER_USER's password; run 'db migrate' as root");
+            throw new InvalidSettingException("Invalid configuration: DB_OWNER_PASSWORD_FILE='" + file
+                    + "' cannot be read (" + e.getClass().getSimpleName()
+                    + "): it holds DB_OWNER_USER's password; run 'db migrate' as root");
         }
         if (line == null || line.isEmpty()) {
             throw new InvalidSettingException("Invalid configuration: DB_OWNER_PASSWORD_FILE='" + file
@@ -147,7 +158,10 @@ public final class Settings {
             return new LinkedHashSet<>(Kind.FLOWS_KNOWN.stream().sorted().toList());
         }
         Set<String> flows = new LinkedHashSet<>();
-        Arrays.stream(v.split(",")).map(String::trim).map(f -> f.toLowerCase(Locale.ROOT)).forEach(flows::add);
+        Arrays.stream(v.split(","))
+                .map(String::trim)
+                .map(f -> f.toLowerCase(Locale.ROOT))
+                .forEach(flows::add);
         return flows;
     }
 
@@ -163,8 +177,12 @@ public final class Settings {
             }
         });
         // Derived values the routes need in another unit.
-        p.setProperty("SENDER_LEASE_RECOVERY_MS", String.valueOf(Math.min(15_000, integer(Setting.SENDER_LEASE_SECONDS) * 250L)));
-        p.setProperty("SENDER_POLL_INTERVAL_MS", String.valueOf(Math.max(50, Math.round(decimal(Setting.SENDER_POLL_INTERVAL_SECONDS) * 1000))));
+        p.setProperty(
+                "SENDER_LEASE_RECOVERY_MS",
+                String.valueOf(Math.min(15_000, integer(Setting.SENDER_LEASE_SECONDS) * 250L)));
+        p.setProperty(
+                "SENDER_POLL_INTERVAL_MS",
+                String.valueOf(Math.max(50, Math.round(decimal(Setting.SENDER_POLL_INTERVAL_SECONDS) * 1000))));
         return p;
     }
 }

@@ -44,7 +44,8 @@ public class TattileConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         Settings settings = given != null ? given : Settings.from(key -> property(context, key));
         // Defaults become visible to the routes' {{placeholders}} too (explicit values keep priority).
-        settings.asProperties().forEach((k, v) -> context.getPropertiesComponent().addInitialProperty((String) k, (String) v));
+        settings.asProperties()
+                .forEach((k, v) -> context.getPropertiesComponent().addInitialProperty((String) k, (String) v));
 
         CoreConfiguration core = new CoreConfiguration(settings, database(context, settings), Clock.systemUTC());
         core.register(context);
@@ -68,7 +69,8 @@ public class TattileConfiguration implements CamelConfiguration {
         }
         CamelBeanPostProcessor binder = PluginHelper.getBeanPostProcessor(context);
         for (Object configuration : configurations) {
-            binder.postProcessBeforeInitialization(configuration, configuration.getClass().getSimpleName());
+            binder.postProcessBeforeInitialization(
+                    configuration, configuration.getClass().getSimpleName());
         }
         TemplatedRoutes.install(context);
         loadRoutes(context, settings);
@@ -77,15 +79,23 @@ public class TattileConfiguration implements CamelConfiguration {
     /** The pool, closed when Camel stops, on a schema migrated (one role) or checked (DB_OWNER_USER set). */
     private static HikariDataSource database(CamelContext context, Settings settings) throws Exception {
         HikariDataSource dataSource = Database.pool(settings.database(), "tattile");
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                dataSource.close();
-            }
-        }, true, true);
-        // One role: migrates when DB_MIGRATE_ON_START is on. With DB_OWNER_USER: never migrates, refuses a schema behind the jar.
-        Database.prepare(settings.database(), dataSource).filter(result -> result.migrationsExecuted > 0).ifPresent(result ->
-                LOG.info("Database schema migrated to version {} ({} migrations applied)", result.targetSchemaVersion, result.migrationsExecuted));
+        context.addService(
+                new ServiceSupport() {
+                    @Override
+                    protected void doStop() {
+                        dataSource.close();
+                    }
+                },
+                true,
+                true);
+        // One role: migrates when DB_MIGRATE_ON_START is on. With DB_OWNER_USER: never migrates, refuses a schema
+        // behind the jar.
+        Database.prepare(settings.database(), dataSource)
+                .filter(result -> result.migrationsExecuted > 0)
+                .ifPresent(result -> LOG.info(
+                        "Database schema migrated to version {} ({} migrations applied)",
+                        result.targetSchemaVersion,
+                        result.migrationsExecuted));
         return dataSource;
     }
 
@@ -95,7 +105,10 @@ public class TattileConfiguration implements CamelConfiguration {
      */
     private static void loadRoutes(CamelContext context, Settings settings) throws Exception {
         ResourceLoader files = PluginHelper.getResourceLoader(context);
-        List<Resource> routes = Arrays.stream(Service.routesIncludePattern(settings).split(",")).map(files::resolveResource).toList();
+        List<Resource> routes = Arrays.stream(
+                        Service.routesIncludePattern(settings).split(","))
+                .map(files::resolveResource)
+                .toList();
         PluginHelper.getRoutesLoader(context).loadRoutes(routes);
     }
 
@@ -113,7 +126,8 @@ public class TattileConfiguration implements CamelConfiguration {
             value = System.getProperty(key);
         }
         if (value == null && context.getPropertiesComponent() instanceof PropertiesComponent pc) {
-            for (Properties p : Arrays.asList(pc.getOverrideProperties(), pc.getLocalProperties(), pc.getInitialProperties())) {
+            for (Properties p :
+                    Arrays.asList(pc.getOverrideProperties(), pc.getLocalProperties(), pc.getInitialProperties())) {
                 if (value == null && p != null) {
                     value = p.getProperty(key);
                 }

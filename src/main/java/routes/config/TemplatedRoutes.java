@@ -25,8 +25,7 @@ final class TemplatedRoutes implements RouteBuilderLifecycleStrategy, ModelLifec
     /** Routes made from a template and not yet in the model, with their template's file. */
     private final Map<RouteDefinition, Resource> files = Collections.synchronizedMap(new IdentityHashMap<>());
 
-    private TemplatedRoutes() {
-    }
+    private TemplatedRoutes() {}
 
     /** Before any route file is loaded. */
     static void install(CamelContext context) {
@@ -40,7 +39,9 @@ final class TemplatedRoutes implements RouteBuilderLifecycleStrategy, ModelLifec
 
     @Override
     public void afterConfigure(RouteBuilder builder) {
-        builder.getRouteTemplateCollection().getRouteTemplates().forEach(template -> template.setResource(builder.getResource()));
+        builder.getRouteTemplateCollection()
+                .getRouteTemplates()
+                .forEach(template -> template.setResource(builder.getResource()));
     }
 
     /** The route a templatedRoute makes: Camel's own, with its description filled in. */
@@ -52,7 +53,8 @@ final class TemplatedRoutes implements RouteBuilderLifecycleStrategy, ModelLifec
         String description = route.getDescription();
         if (description != null) {
             for (var parameter : parameters.entrySet()) {
-                description = description.replace("{{" + parameter.getKey() + "}}", String.valueOf(parameter.getValue()));
+                description =
+                        description.replace("{{" + parameter.getKey() + "}}", String.valueOf(parameter.getValue()));
             }
             route.setDescription(description);
         }
@@ -68,14 +70,11 @@ final class TemplatedRoutes implements RouteBuilderLifecycleStrategy, ModelLifec
     }
 
     @Override
-    public void onRemoveRouteDefinition(RouteDefinition route) {
-    }
+    public void onRemoveRouteDefinition(RouteDefinition route) {}
 
     @Override
-    public void onAddRouteTemplateDefinition(RouteTemplateDefinition template) {
-    }
+    public void onAddRouteTemplateDefinition(RouteTemplateDefinition template) {}
 
     @Override
-    public void onRemoveRouteTemplateDefinition(RouteTemplateDefinition template) {
-    }
+    public void onRemoveRouteTemplateDefinition(RouteTemplateDefinition template) {}
 }

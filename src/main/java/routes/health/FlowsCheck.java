@@ -16,8 +16,15 @@ public final class FlowsCheck extends AbstractHealthCheck {
     public static final String ID = "tattile-flows";
     public static final String FLOWS = "flows";
 
-    private static final Map<String, String> FLOW_ROUTES = Map.of("ingest", "ingest-tattile-tcp", "sender", "sender-poll",
-            "maintenance", "maintenance-schedule", "api", "api-health");
+    private static final Map<String, String> FLOW_ROUTES = Map.of(
+            "ingest",
+            "ingest-tattile-tcp",
+            "sender",
+            "sender-poll",
+            "maintenance",
+            "maintenance-schedule",
+            "api",
+            "api-health");
 
     private final Set<String> flows;
     private final boolean senderEnabled;

@@ -21,11 +21,10 @@ import org.apache.camel.health.HealthCheckRegistry;
 public final class HealthReport {
 
     private static final long READY_CACHE_MILLIS = 1_000;
-    private static final List<String> QUEUE_FIGURES = List.of("pending", "sending", "failed", "dead", "counts_estimated", "total_readings",
-            "oldest_pending_age_seconds");
+    private static final List<String> QUEUE_FIGURES = List.of(
+            "pending", "sending", "failed", "dead", "counts_estimated", "total_readings", "oldest_pending_age_seconds");
 
-    private record Answer(Map<String, Object> body, int status, long at) {
-    }
+    private record Answer(Map<String, Object> body, int status, long at) {}
 
     private final long cacheMillis;
     private Answer lastHealth;
@@ -52,8 +51,10 @@ public final class HealthReport {
         synchronized (this) {
             if (lastReady == null || System.currentTimeMillis() - lastReady.at() >= READY_CACHE_MILLIS) {
                 CamelContext context = exchange.getContext();
-                boolean up = call(context, DatabaseCheck.ID).getState() == State.UP && call(context, FlowsCheck.ID).getState() == State.UP;
-                lastReady = new Answer(Map.of("status", up ? "UP" : "DOWN"), up ? 200 : 503, System.currentTimeMillis());
+                boolean up = call(context, DatabaseCheck.ID).getState() == State.UP
+                        && call(context, FlowsCheck.ID).getState() == State.UP;
+                lastReady =
+                        new Answer(Map.of("status", up ? "UP" : "DOWN"), up ? 200 : 503, System.currentTimeMillis());
             }
             a = lastReady;
         }
@@ -79,20 +80,24 @@ public final class HealthReport {
             Result queue = call(context, QueueCheck.ID);
             Result certificates = call(context, CertificatesCheck.ID);
             if (queue.getState() == State.UP && certificates.getState() == State.UP) {
-                QUEUE_FIGURES.forEach(figure -> body.put(figure, queue.getDetails().get(figure))); // the oldest age is null on an empty queue
+                QUEUE_FIGURES.forEach(figure ->
+                        body.put(figure, queue.getDetails().get(figure))); // the oldest age is null on an empty queue
                 body.put(CertificatesCheck.EXPIRING, certificates.getDetails().get(CertificatesCheck.EXPIRING));
             } else {
                 body.put("status", "DOWN");
                 up = false;
             }
         }
-        body.put("breakers", call(context, BreakersCheck.ID).getDetails().getOrDefault(BreakersCheck.BREAKERS, Map.of()));
+        body.put(
+                "breakers",
+                call(context, BreakersCheck.ID).getDetails().getOrDefault(BreakersCheck.BREAKERS, Map.of()));
         body.put("computed_at", Instant.now().toString());
         return new Answer(body, up ? 200 : 503, System.currentTimeMillis());
     }
 
     private static Result call(CamelContext context, String id) {
-        HealthCheck check = HealthCheckRegistry.get(context).getCheck(id)
+        HealthCheck check = HealthCheckRegistry.get(context)
+                .getCheck(id)
                 .orElseThrow(() -> new IllegalStateException("Health check " + id + " is not registered"));
         return check.call();
     }

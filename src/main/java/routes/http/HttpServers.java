@@ -6,8 +6,7 @@ import java.util.concurrent.TimeUnit;
 /** The Vert.x HTTP server options the API and the Lector Vision forwarder's port share. */
 public final class HttpServers {
 
-    private HttpServers() {
-    }
+    private HttpServers() {}
 
     /**
      * A server that reads little before it must: an idle backstop, small request line and headers, no form parsing, no
@@ -15,7 +14,8 @@ public final class HttpServers {
      */
     public static HttpServerOptions options(int idleTimeoutSeconds, boolean proxyProtocol) {
         return new HttpServerOptions()
-                .setIdleTimeout(idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setIdleTimeout(idleTimeoutSeconds)
+                .setIdleTimeoutUnit(TimeUnit.SECONDS)
                 .setMaxInitialLineLength(4096)
                 .setMaxHeaderSize(8192)
                 .setMaxChunkSize(8192)
@@ -24,7 +24,8 @@ public final class HttpServers {
                 .setCompressionSupported(false)
                 .setDecompressionSupported(false)
                 .setUseProxyProtocol(proxyProtocol)
-                .setProxyProtocolTimeout(10).setProxyProtocolTimeoutUnit(TimeUnit.SECONDS)
+                .setProxyProtocolTimeout(10)
+                .setProxyProtocolTimeoutUnit(TimeUnit.SECONDS)
                 .setAcceptBacklog(256);
     }
 }

@@ -1,13 +1,12 @@
 package routes.ingest;
 
 import java.net.InetAddress;
-import java.time.DateTimeException;
-import java.util.List;
-import routes.store.SqlErrors;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -15,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import routes.store.CameraRepository;
 import routes.store.CameraRepository.CameraInfo;
 import routes.store.NewReading;
+import routes.store.SqlErrors;
 
 /**
  * Lets in only readings of registered, active cameras sent from an address the camera allows
@@ -25,8 +25,7 @@ import routes.store.NewReading;
  */
 public final class CameraGate {
 
-    private record Cached(Optional<CameraInfo> camera, SourceAllowList sources, long expiresAtMillis) {
-    }
+    private record Cached(Optional<CameraInfo> camera, SourceAllowList sources, long expiresAtMillis) {}
 
     private static final int MAX_CACHED = 100_000;
 
@@ -53,24 +52,49 @@ public final class CameraGate {
             found = lookup(r.deviceSn());
         } catch (SQLException e) {
             if (SqlErrors.isTransient(e)) {
-                throw new DatabaseUnavailableException(r.plate(), r.deviceSn(), e); // retried like the store (ingest-errors)
+                throw new DatabaseUnavailableException(
+                        r.plate(), r.deviceSn(), e); // retried like the store (ingest-errors)
             }
             throw e;
         }
-        CameraInfo camera = found.camera().orElseThrow(() -> new RejectedReadingException(
-                Rejection.UNKNOWN_CAMERA, "cámara no registrada (" + r.deviceSn() + ")", r.deviceSn()));
+        CameraInfo camera = found.camera()
+                .orElseThrow(() -> new RejectedReadingException(
+                        Rejection.UNKNOWN_CAMERA, "cámara no registrada (" + r.deviceSn() + ")", r.deviceSn()));
         if (!camera.active()) {
-            throw new RejectedReadingException(Rejection.INACTIVE_CAMERA, "cámara inactiva (" + r.deviceSn() + ")", r.deviceSn());
+            throw new RejectedReadingException(
+                    Rejection.INACTIVE_CAMERA, "cámara inactiva (" + r.deviceSn() + ")", r.deviceSn());
         }
         InetAddress address = SourceAllowList.address(source);
         String from = address == null ? null : address.getHostAddress();
         if (!found.sources().allows(address)) {
-            throw new RejectedReadingException(Rejection.SOURCE_NOT_ALLOWED, "la cámara (" + r.deviceSn() + ") no envía desde " + from
-                    + " (orígenes permitidos: " + found.sources() + ")", r.deviceSn() + "@" + from);
+            throw new RejectedReadingException(
+                    Rejection.SOURCE_NOT_ALLOWED,
+                    "la cámara (" + r.deviceSn() + ") no envía desde " + from + " (orígenes permitidos: "
+                            + found.sources() + ")",
+                    r.deviceSn() + "@" + from);
         }
-        return new NewReading(UUID.randomUUID(), camera.id(), r.plate(), toUtc(r, camera), r.deviceSn(), r.deviceName(),
-                r.direction(), r.laneId(), r.laneDescr(), r.ocrScore(), r.countryCode(), r.country(),
-                r.bboxMinX(), r.bboxMinY(), r.bboxMaxX(), r.bboxMaxY(), r.charHeight(), r.imageOcr(), r.imageCtx(), r.rawXml(), from);
+        return new NewReading(
+                UUID.randomUUID(),
+                camera.id(),
+                r.plate(),
+                toUtc(r, camera),
+                r.deviceSn(),
+                r.deviceName(),
+                r.direction(),
+                r.laneId(),
+                r.laneDescr(),
+                r.ocrScore(),
+                r.countryCode(),
+                r.country(),
+                r.bboxMinX(),
+                r.bboxMinY(),
+                r.bboxMaxX(),
+                r.bboxMaxY(),
+                r.charHeight(),
+                r.imageOcr(),
+                r.imageCtx(),
+                r.rawXml(),
+                from);
     }
 
     private Instant toUtc(ParsedReading r, CameraInfo camera) {
@@ -96,7 +120,8 @@ public final class CameraGate {
         try {
             sources = found.map(c -> SourceAllowList.of(c.allowedSources())).orElse(SourceAllowList.ANY);
         } catch (IllegalArgumentException e) {
-            sources = SourceAllowList.of(List.of("0.0.0.0/32")); // PostgreSQL's cidr always parses; never allow on doubt
+            sources =
+                    SourceAllowList.of(List.of("0.0.0.0/32")); // PostgreSQL's cidr always parses; never allow on doubt
         }
         Cached fresh = new Cached(found, sources, now + cacheMillis);
         if (cacheMillis > 0) {

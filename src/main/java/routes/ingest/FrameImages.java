@@ -109,7 +109,9 @@ public final class FrameImages {
     }
 
     private static byte[] nonEmpty(ByteBuffer out) {
-        byte[] bytes = out.remaining() == out.array().length ? out.array() : Arrays.copyOfRange(out.array(), out.position(), out.limit());
+        byte[] bytes = out.remaining() == out.array().length
+                ? out.array()
+                : Arrays.copyOfRange(out.array(), out.position(), out.limit());
         return bytes.length == 0 ? null : bytes;
     }
 

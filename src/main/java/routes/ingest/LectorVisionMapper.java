@@ -21,21 +21,29 @@ import org.slf4j.LoggerFactory;
 public final class LectorVisionMapper {
 
     private static final Logger LOG = LoggerFactory.getLogger(LectorVisionMapper.class);
-    // IMAGE_OCR / IMAGE_CTX: the names the Windows forwarder (Sender/lectorvision_service.py) fills when the reading has them.
-    private static final List<String> OCR_NAMES = List.of("ImageOcr", "ImageOCR", "ImageOcrBase64", "ImageOCRBase64", "ImageOcrB64", "IMAGE_OCR");
-    private static final List<String> CTX_NAMES = List.of("ImageCtx", "ImageCTX", "ImageCtxBase64", "ImageCTXBase64", "ImageCtxB64", "IMAGE_CTX");
+    // IMAGE_OCR / IMAGE_CTX: the names the Windows forwarder (Sender/lectorvision_service.py) fills when the reading
+    // has them.
+    private static final List<String> OCR_NAMES =
+            List.of("ImageOcr", "ImageOCR", "ImageOcrBase64", "ImageOCRBase64", "ImageOcrB64", "IMAGE_OCR");
+    private static final List<String> CTX_NAMES =
+            List.of("ImageCtx", "ImageCTX", "ImageCtxBase64", "ImageCTXBase64", "ImageCtxB64", "IMAGE_CTX");
     /** The plate crop the forwarder adds: not kept, and not copied into raw_xml either. */
     private static final List<String> CROP_NAMES = List.of("ImageCrop", "IMAGE_CROP");
     /** ISO 3166 numeric codes of the countries whose plates are usually read here. */
-    private static final Map<String, String> COUNTRIES = Map.of("724", "ES", "250", "FR", "620", "PT", "20", "AD", "276", "DE",
-            "380", "IT", "826", "GB", "56", "BE", "528", "NL");
+    private static final Map<String, String> COUNTRIES = Map.of(
+            "724", "ES", "250", "FR", "620", "PT", "20", "AD", "276", "DE", "380", "IT", "826", "GB", "56", "BE", "528",
+            "NL");
+
     private static final int MAX_RAW_CHARS = 64 * 1024;
 
     private final ObjectMapper json;
 
     public LectorVisionMapper(int maxBodyBytes) {
         JsonFactory factory = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(maxBodyBytes).maxNestingDepth(16).build())
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxStringLength(maxBodyBytes)
+                        .maxNestingDepth(16)
+                        .build())
                 .build();
         this.json = JsonMapper.builder(factory)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -56,24 +64,38 @@ public final class LectorVisionMapper {
         if (root == null || !root.isObject()) {
             throw new RejectedReadingException(Rejection.MALFORMED_JSON, "se espera un objeto JSON");
         }
-        String serial = ReadingFields.serial(text(root, "SerialNumber") != null ? text(root, "SerialNumber") : text(root, "IdDevice"));
+        String serial = ReadingFields.serial(
+                text(root, "SerialNumber") != null ? text(root, "SerialNumber") : text(root, "IdDevice"));
         String plate = ReadingFields.plate(text(root, "Plate"));
         String stamp = text(root, "TimeStamp");
-        String[] dateTime = stamp == null ? new String[] {null, null} : stamp.strip().split("[ T]", 2);
+        String[] dateTime =
+                stamp == null ? new String[] {null, null} : stamp.strip().split("[ T]", 2);
         var localTime = ReadingFields.localTime(dateTime[0], dateTime.length > 1 ? dateTime[1] : null);
         Integer[] box = box(root.get("PlateCoord"));
         String country = text(root, "Country");
-        String numeric = country != null && country.strip().matches("\\d{1,3}") ? String.valueOf(Integer.parseInt(country.strip())) : null;
-        String countryCode = country == null ? null : numeric != null ? COUNTRIES.getOrDefault(numeric, numeric) : ReadingFields.text(country);
-        return new ParsedReading(plate, localTime, serial, null,
+        String numeric = country != null && country.strip().matches("\\d{1,3}")
+                ? String.valueOf(Integer.parseInt(country.strip()))
+                : null;
+        String countryCode = country == null
+                ? null
+                : numeric != null ? COUNTRIES.getOrDefault(numeric, numeric) : ReadingFields.text(country);
+        return new ParsedReading(
+                plate,
+                localTime,
+                serial,
+                null,
                 ReadingFields.text(text(root, "Direction")),
                 ReadingFields.integer(text(root, "LaneNumber")),
                 ReadingFields.text(text(root, "LaneName")),
                 ReadingFields.decimal(text(root, "Fiability")),
                 countryCode,
                 country != null && !country.strip().matches("\\d+") ? ReadingFields.text(country) : null,
-                box[0], box[1], box[2], box[3],
-                ReadingFields.integer(text(root, "CharHeight") != null ? text(root, "CharHeight") : text(root, "PlateCharHeight")),
+                box[0],
+                box[1],
+                box[2],
+                box[3],
+                ReadingFields.integer(
+                        text(root, "CharHeight") != null ? text(root, "CharHeight") : text(root, "PlateCharHeight")),
                 image(root, OCR_NAMES, "OCR", plate, serial),
                 image(root, CTX_NAMES, "CTX", plate, serial),
                 redacted((ObjectNode) root));
@@ -113,7 +135,11 @@ public final class LectorVisionMapper {
             if (base64 != null) {
                 byte[] bytes = ReadingFields.image(base64);
                 if (bytes == null && !base64.isBlank()) {
-                    LOG.warn("[INGEST] Imagen {} no válida (Base64) en la lectura ({}) de ({}): se guarda sin esa imagen", kind, plate, serial);
+                    LOG.warn(
+                            "[INGEST] Imagen {} no válida (Base64) en la lectura ({}) de ({}): se guarda sin esa imagen",
+                            kind,
+                            plate,
+                            serial);
                 }
                 return bytes;
             }

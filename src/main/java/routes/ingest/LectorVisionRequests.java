@@ -34,9 +34,11 @@ final class LectorVisionRequests {
     static final String PATH = "/ingest/lectorvision";
     /** The Camel header with the sender's address (the connection's, never a request header). */
     static final String SOURCE_HEADER = "LectorVisionSource";
+
     static final String ROUTE_ID = "ingest-lectorvision-port";
     /** Fails at once when the route is not running (never waits for it, as {@code direct:} does by default). */
     private static final String ROUTE = "direct:lectorvision-port?block=false";
+
     private static final long NOT_RUNNING_LOG_INTERVAL_MILLIS = 60_000;
     private static final Logger LOG = LoggerFactory.getLogger(LectorVisionRequests.class);
 
@@ -49,8 +51,12 @@ final class LectorVisionRequests {
     private final AtomicLong notRunningLogged = new AtomicLong();
     private ProducerTemplate template;
 
-    LectorVisionRequests(CamelContext context, Vertx vertx, SourceAllowList allowed, LectorVisionServer.Limits limits,
-                         IngestStats stats) {
+    LectorVisionRequests(
+            CamelContext context,
+            Vertx vertx,
+            SourceAllowList allowed,
+            LectorVisionServer.Limits limits,
+            IngestStats stats) {
         this.context = context;
         this.vertx = vertx;
         this.allowed = allowed;
@@ -74,8 +80,12 @@ final class LectorVisionRequests {
         HttpServerResponse response = request.response();
         if (allowed.allowsAny() || !allowed.allows(client)) {
             stats.rejected(Rejection.SOURCE_NOT_ALLOWED);
-            LOG.warn("[INGEST] Lector Vision: petición de {} rechazada (403): {}", client, allowed.allowsAny()
-                    ? "LECTORVISION_ALLOWED_SOURCES está vacía" : "la dirección no está en LECTORVISION_ALLOWED_SOURCES");
+            LOG.warn(
+                    "[INGEST] Lector Vision: petición de {} rechazada (403): {}",
+                    client,
+                    allowed.allowsAny()
+                            ? "LECTORVISION_ALLOWED_SOURCES está vacía"
+                            : "la dirección no está en LECTORVISION_ALLOWED_SOURCES");
             refuse(request, 403, "source address not allowed");
             return;
         }
@@ -89,7 +99,11 @@ final class LectorVisionRequests {
             return;
         }
         if (request.method() != HttpMethod.POST) {
-            LOG.warn("[INGEST] Lector Vision: petición de {} rechazada (405): método {} en {}", client, request.method().name(), PATH);
+            LOG.warn(
+                    "[INGEST] Lector Vision: petición de {} rechazada (405): método {} en {}",
+                    client,
+                    request.method().name(),
+                    PATH);
             response.putHeader(HttpHeaders.ALLOW, "POST");
             refuse(request, 405, "use POST");
             return;
@@ -148,26 +162,34 @@ final class LectorVisionRequests {
 
     /** The body to the route, on a worker; its status and JSON back to the forwarder. */
     private void dispatch(HttpServerRequest request, String client, byte[] body, long deadline) {
-        vertx.executeBlocking(() -> template.send(ROUTE, exchange -> {
-            exchange.getIn().setBody(body);
-            exchange.getIn().setHeader(SOURCE_HEADER, client);
-        }), false).onComplete(ar -> {
-            vertx.cancelTimer(deadline);
-            HttpServerResponse response = request.response();
-            if (response.ended() || response.closed()) {
-                return;
-            }
-            Throwable failure = ar.failed() ? ar.cause() : ar.result().getException();
-            if (failure != null) {
-                LOG.error("[INGEST] Lector Vision: error inesperado con la petición de {} (respondido 500, el reenviador la reintentará): {}",
-                        client, LectorVisionAnswers.safe(failure));
-                answer(response, 500, LectorVisionAnswers.json("unexpected error, try again"), null);
-                return;
-            }
-            var message = ar.result().getMessage();
-            answer(response, message.getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class), message.getBody(String.class),
-                    message.getHeader("Retry-After", String.class));
-        });
+        vertx.executeBlocking(
+                        () -> template.send(ROUTE, exchange -> {
+                            exchange.getIn().setBody(body);
+                            exchange.getIn().setHeader(SOURCE_HEADER, client);
+                        }),
+                        false)
+                .onComplete(ar -> {
+                    vertx.cancelTimer(deadline);
+                    HttpServerResponse response = request.response();
+                    if (response.ended() || response.closed()) {
+                        return;
+                    }
+                    Throwable failure = ar.failed() ? ar.cause() : ar.result().getException();
+                    if (failure != null) {
+                        LOG.error(
+                                "[INGEST] Lector Vision: error inesperado con la petición de {} (respondido 500, el reenviador la reintentará): {}",
+                                client,
+                                LectorVisionAnswers.safe(failure));
+                        answer(response, 500, LectorVisionAnswers.json("unexpected error, try again"), null);
+                        return;
+                    }
+                    var message = ar.result().getMessage();
+                    answer(
+                            response,
+                            message.getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class),
+                            message.getBody(String.class),
+                            message.getHeader("Retry-After", String.class));
+                });
     }
 
     /**
@@ -183,7 +205,9 @@ final class LectorVisionRequests {
         long now = System.currentTimeMillis();
         long last = notRunningLogged.get();
         if (now - last >= NOT_RUNNING_LOG_INTERVAL_MILLIS && notRunningLogged.compareAndSet(last, now)) {
-            LOG.warn("[INGEST] Lector Vision: la ruta {} no está en marcha ({}): se responde 503 y el reenviador reintentará", ROUTE_ID,
+            LOG.warn(
+                    "[INGEST] Lector Vision: la ruta {} no está en marcha ({}): se responde 503 y el reenviador reintentará",
+                    ROUTE_ID,
                     status == null ? "no cargada: falta lectorvision.yaml" : status);
         }
         return false;
@@ -193,8 +217,10 @@ final class LectorVisionRequests {
     private long timer(HttpServerRequest request, String client) {
         return vertx.setTimer(limits.requestTimeoutMillis(), id -> {
             if (!request.response().ended() && !request.response().closed()) {
-                LOG.warn("[INGEST] Lector Vision: petición de {} sin completar en {} s: conexión cerrada sin respuesta",
-                        client, limits.requestTimeoutMillis() / 1000);
+                LOG.warn(
+                        "[INGEST] Lector Vision: petición de {} sin completar en {} s: conexión cerrada sin respuesta",
+                        client,
+                        limits.requestTimeoutMillis() / 1000);
                 request.connection().close();
             }
         });
@@ -202,7 +228,10 @@ final class LectorVisionRequests {
 
     private void tooLarge(HttpServerRequest request, String client) {
         stats.rejected(Rejection.FRAME_TOO_LARGE);
-        LOG.warn("[INGEST] Lector Vision: lectura de {} rechazada (413): más de {} bytes (API_MAX_BODY_BYTES)", client, limits.maxBodyBytes());
+        LOG.warn(
+                "[INGEST] Lector Vision: lectura de {} rechazada (413): más de {} bytes (API_MAX_BODY_BYTES)",
+                client,
+                limits.maxBodyBytes());
         refuse(request, 413, "body larger than " + limits.maxBodyBytes() + " bytes");
     }
 
@@ -210,7 +239,9 @@ final class LectorVisionRequests {
         if (retryAfter != null) {
             response.putHeader("Retry-After", retryAfter);
         }
-        return response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(json == null ? "" : json);
+        return response.setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(json == null ? "" : json);
     }
 
     /** A JSON refusal; the connection is closed after it, so an unread body is never read. */
@@ -220,7 +251,8 @@ final class LectorVisionRequests {
             return;
         }
         response.putHeader(HttpHeaders.CONNECTION, "close");
-        answer(response, status, LectorVisionAnswers.json(reason), null).onComplete(done -> request.connection().close());
+        answer(response, status, LectorVisionAnswers.json(reason), null)
+                .onComplete(done -> request.connection().close());
     }
 
     static String host(SocketAddress address) {

@@ -28,9 +28,14 @@ public final class LectorVisionServer extends ServiceSupport implements CamelCon
     private static final Logger LOG = LoggerFactory.getLogger(LectorVisionServer.class);
 
     /** Bounds, from the API_* settings (the API server's own). */
-    public record Limits(int maxConnections, int maxConnectionsPerClient, int maxRequestsInProgress, long maxBodyBytes,
-                         long headerTimeoutMillis, long idleTimeoutMillis, long requestTimeoutMillis) {
-    }
+    public record Limits(
+            int maxConnections,
+            int maxConnectionsPerClient,
+            int maxRequestsInProgress,
+            long maxBodyBytes,
+            long headerTimeoutMillis,
+            long idleTimeoutMillis,
+            long requestTimeoutMillis) {}
 
     private final String host;
     private final int port;
@@ -74,8 +79,11 @@ public final class LectorVisionServer extends ServiceSupport implements CamelCon
 
     @Override
     protected void doStart() throws Exception {
-        // One event loop reads; the pipeline (JSON, database, disk) runs on as many workers as requests may be in progress.
-        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(limits.maxRequestsInProgress())
+        // One event loop reads; the pipeline (JSON, database, disk) runs on as many workers as requests may be in
+        // progress.
+        vertx = Vertx.vertx(new VertxOptions()
+                .setEventLoopPoolSize(1)
+                .setWorkerPoolSize(limits.maxRequestsInProgress())
                 .setInternalBlockingPoolSize(1));
         requests = new LectorVisionRequests(context, vertx, allowed, limits, stats);
         requests.start();
@@ -93,12 +101,19 @@ public final class LectorVisionServer extends ServiceSupport implements CamelCon
         try {
             server.listen(port, host).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("LECTORVISION_PORT " + host + ":" + port + " cannot be opened: " + e.getCause().getMessage(), e);
+            throw new IllegalStateException(
+                    "LECTORVISION_PORT " + host + ":" + port + " cannot be opened: "
+                            + e.getCause().getMessage(),
+                    e);
         }
-        LOG.info("[INGEST] Puerto Lector Vision en {}:{}: POST /ingest/lectorvision sin clave desde {}", host, server.actualPort(),
+        LOG.info(
+                "[INGEST] Puerto Lector Vision en {}:{}: POST /ingest/lectorvision sin clave desde {}",
+                host,
+                server.actualPort(),
                 allowed.allowsAny() ? "ninguna dirección" : allowed);
         if (allowed.allowsAny()) {
-            LOG.warn("[INGEST] LECTORVISION_ALLOWED_SOURCES está vacía: el puerto Lector Vision rechaza todas las peticiones (403)");
+            LOG.warn(
+                    "[INGEST] LECTORVISION_ALLOWED_SOURCES está vacía: el puerto Lector Vision rechaza todas las peticiones (403)");
         }
     }
 

@@ -22,5 +22,4 @@ public record ParsedReading(
         Integer charHeight,
         byte[] imageOcr,
         byte[] imageCtx,
-        String rawXml) {
-}
+        String rawXml) {}

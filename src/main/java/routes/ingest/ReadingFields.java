@@ -19,12 +19,12 @@ public final class ReadingFields {
     private static final Pattern PLATE = Pattern.compile("[A-Z0-9](?:[A-Z0-9 -]{0,14}[A-Z0-9])?");
     /** Serials: ASCII letters, digits, '-' and '_'; at most 64 characters. No '.', '/', NUL: nothing path-like. */
     private static final Pattern SERIAL = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
     private static final Pattern DATE = Pattern.compile("(\\d{4})[-/](\\d{2})[-/](\\d{2})");
     private static final Pattern TIME = Pattern.compile("(\\d{2})[-:](\\d{2})[-:](\\d{2})(?:[-.:](\\d{1,3}))?");
     private static final int MAX_TEXT = 200;
 
-    private ReadingFields() {
-    }
+    private ReadingFields() {}
 
     public static String plate(String raw) {
         String v = required(raw, "PLATE_STRING").toUpperCase(Locale.ROOT);
@@ -59,14 +59,19 @@ public final class ReadingFields {
             throw new RejectedReadingException(Rejection.INVALID_FIELD, "TIME no válida: " + shown(t));
         }
         try {
-            LocalDate date = LocalDate.of(Integer.parseInt(dm.group(1)), Integer.parseInt(dm.group(2)), Integer.parseInt(dm.group(3)));
+            LocalDate date = LocalDate.of(
+                    Integer.parseInt(dm.group(1)), Integer.parseInt(dm.group(2)), Integer.parseInt(dm.group(3)));
             String ms = tm.group(4);
             int millis = ms == null ? 0 : Integer.parseInt((ms + "00").substring(0, 3));
-            LocalTime time = LocalTime.of(Integer.parseInt(tm.group(1)), Integer.parseInt(tm.group(2)), Integer.parseInt(tm.group(3)),
+            LocalTime time = LocalTime.of(
+                    Integer.parseInt(tm.group(1)),
+                    Integer.parseInt(tm.group(2)),
+                    Integer.parseInt(tm.group(3)),
                     millis * 1_000_000);
             return LocalDateTime.of(date, time);
         } catch (DateTimeException e) {
-            throw new RejectedReadingException(Rejection.INVALID_FIELD, "fecha u hora imposible: " + shown(d) + " " + shown(t));
+            throw new RejectedReadingException(
+                    Rejection.INVALID_FIELD, "fecha u hora imposible: " + shown(d) + " " + shown(t));
         }
     }
 

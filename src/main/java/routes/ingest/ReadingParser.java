@@ -15,7 +15,9 @@ public final class ReadingParser {
         byte[] ocr = image(frame, doc.imageOcr, "OCR", plate, serial);
         byte[] ctx = image(frame, doc.imageCtx, "CTX", plate, serial);
         return new ParsedReading(
-                plate, localTime, serial,
+                plate,
+                localTime,
+                serial,
                 ReadingFields.text(doc.deviceName),
                 ReadingFields.text(doc.direction),
                 ReadingFields.integer(doc.laneId),
@@ -28,14 +30,19 @@ public final class ReadingParser {
                 ReadingFields.integer(doc.bboxMaxX),
                 ReadingFields.integer(doc.bboxMaxY),
                 ReadingFields.integer(doc.plateCharHeight != null ? doc.plateCharHeight : doc.charHeight),
-                ocr, ctx,
+                ocr,
+                ctx,
                 frame.rawXml());
     }
 
     private static byte[] image(FrameImages.Lifted frame, String base64, String kind, String plate, String serial) {
         byte[] bytes = FrameImages.image(frame, base64);
         if (bytes == null && base64 != null && !base64.isBlank()) {
-            LOG.warn("[INGEST] Imagen {} no válida (Base64) en la lectura ({}) de ({}): se guarda sin esa imagen", kind, plate, serial);
+            LOG.warn(
+                    "[INGEST] Imagen {} no válida (Base64) en la lectura ({}) de ({}): se guarda sin esa imagen",
+                    kind,
+                    plate,
+                    serial);
         }
         return bytes;
     }

@@ -26,12 +26,16 @@ public final class ReadingPlausibility {
     public NewReading check(NewReading r) {
         Instant now = clock.instant();
         if (r.timestampUtc().isBefore(now.minus(maxAge))) {
-            throw new RejectedReadingException(Rejection.IMPLAUSIBLE_TIME, "la lectura (" + r.plate() + ") de (" + r.deviceSn() + ") es de "
-                    + r.timestampUtc() + ", más de " + maxAge.toDays() + " días atrás (INGEST_MAX_AGE_DAYS)");
+            throw new RejectedReadingException(
+                    Rejection.IMPLAUSIBLE_TIME,
+                    "la lectura (" + r.plate() + ") de (" + r.deviceSn() + ") es de " + r.timestampUtc() + ", más de "
+                            + maxAge.toDays() + " días atrás (INGEST_MAX_AGE_DAYS)");
         }
         if (r.timestampUtc().isAfter(now.plus(maxAhead))) {
-            throw new RejectedReadingException(Rejection.IMPLAUSIBLE_TIME, "la lectura (" + r.plate() + ") de (" + r.deviceSn() + ") es de "
-                    + r.timestampUtc() + ", más de " + maxAhead.toSeconds() + " s en el futuro (INGEST_MAX_FUTURE_SECONDS)");
+            throw new RejectedReadingException(
+                    Rejection.IMPLAUSIBLE_TIME,
+                    "la lectura (" + r.plate() + ") de (" + r.deviceSn() + ") es de " + r.timestampUtc() + ", más de "
+                            + maxAhead.toSeconds() + " s en el futuro (INGEST_MAX_FUTURE_SECONDS)");
         }
         jpeg(r.imageOcr(), "OCR", r);
         jpeg(r.imageCtx(), "CTX", r);
@@ -40,8 +44,10 @@ public final class ReadingPlausibility {
 
     private static void jpeg(byte[] image, String kind, NewReading r) {
         if (image != null && !isJpeg(image)) {
-            throw new RejectedReadingException(Rejection.NOT_JPEG, "la imagen " + kind + " de la lectura (" + r.plate() + ") de ("
-                    + r.deviceSn() + ") no es JPEG (" + image.length + " bytes)");
+            throw new RejectedReadingException(
+                    Rejection.NOT_JPEG,
+                    "la imagen " + kind + " de la lectura (" + r.plate() + ") de (" + r.deviceSn() + ") no es JPEG ("
+                            + image.length + " bytes)");
         }
     }
 

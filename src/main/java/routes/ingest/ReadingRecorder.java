@@ -16,8 +16,7 @@ import routes.store.SqlErrors;
 public final class ReadingRecorder {
 
     /** What happened to a reading, for the route's log line. */
-    public record Recorded(boolean stored, String plate, String serial, String source) {
-    }
+    public record Recorded(boolean stored, String plate, String serial, String source) {}
 
     private final ImageStore images;
     private final ReadingRepository readings;
@@ -35,11 +34,13 @@ public final class ReadingRecorder {
         boolean committed = false;
         try {
             if (r.imageOcr() != null) {
-                ocrPath = ImageStore.relativePath(r.deviceSn(), r.plate(), r.timestampUtc(), r.id(), ImageStore.Kind.OCR);
+                ocrPath =
+                        ImageStore.relativePath(r.deviceSn(), r.plate(), r.timestampUtc(), r.id(), ImageStore.Kind.OCR);
                 images.write(ocrPath, r.imageOcr());
             }
             if (r.imageCtx() != null) {
-                ctxPath = ImageStore.relativePath(r.deviceSn(), r.plate(), r.timestampUtc(), r.id(), ImageStore.Kind.CTX);
+                ctxPath =
+                        ImageStore.relativePath(r.deviceSn(), r.plate(), r.timestampUtc(), r.id(), ImageStore.Kind.CTX);
                 images.write(ctxPath, r.imageCtx());
             }
             committed = readings.insert(r, ocrPath, ctxPath);
@@ -49,14 +50,20 @@ public final class ReadingRecorder {
                 committed = true;
             }
         } catch (IOException e) {
-            throw new RejectedReadingException(Rejection.STORE_FAILED, "no se pueden guardar las imágenes de la lectura (" + r.plate()
-                    + ") de (" + r.deviceSn() + "): " + e, r.deviceSn());
+            throw new RejectedReadingException(
+                    Rejection.STORE_FAILED,
+                    "no se pueden guardar las imágenes de la lectura (" + r.plate() + ") de (" + r.deviceSn() + "): "
+                            + e,
+                    r.deviceSn());
         } catch (SQLException e) {
             if (SqlErrors.isTransient(e)) {
                 throw new DatabaseUnavailableException(r.plate(), r.deviceSn(), e);
             }
-            throw new RejectedReadingException(Rejection.STORE_FAILED, "la base de datos rechaza la lectura (" + r.plate() + ") de ("
-                    + r.deviceSn() + "): SQLState " + e.getSQLState() + " " + RejectionLog.firstLine(e), r.deviceSn());
+            throw new RejectedReadingException(
+                    Rejection.STORE_FAILED,
+                    "la base de datos rechaza la lectura (" + r.plate() + ") de (" + r.deviceSn() + "): SQLState "
+                            + e.getSQLState() + " " + RejectionLog.firstLine(e),
+                    r.deviceSn());
         } finally {
             if (!committed) {
                 images.delete(ocrPath);

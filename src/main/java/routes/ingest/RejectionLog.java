@@ -40,7 +40,9 @@ public final class RejectionLog {
     /** A document refused for a known reason. */
     public void rejected(RejectedReadingException e, String remote) {
         stats.rejected(e.reason());
-        if (e.reason() == Rejection.UNKNOWN_CAMERA || e.reason() == Rejection.INACTIVE_CAMERA || e.reason() == Rejection.SOURCE_NOT_ALLOWED) {
+        if (e.reason() == Rejection.UNKNOWN_CAMERA
+                || e.reason() == Rejection.INACTIVE_CAMERA
+                || e.reason() == Rejection.SOURCE_NOT_ALLOWED) {
             cameraRejected(e, remote);
             return;
         }
@@ -54,8 +56,12 @@ public final class RejectionLog {
     /** A camera connection from an address outside {@code INGEST_ALLOWED_SOURCES}: counted, logged at most once a minute per address. */
     public void connectionRefused(String address) {
         stats.rejected(Rejection.SOURCE_NOT_ALLOWED);
-        cameraRejected(new RejectedReadingException(Rejection.SOURCE_NOT_ALLOWED, "conexión cerrada: " + address
-                + " no está en INGEST_ALLOWED_SOURCES", "port@" + address), address);
+        cameraRejected(
+                new RejectedReadingException(
+                        Rejection.SOURCE_NOT_ALLOWED,
+                        "conexión cerrada: " + address + " no está en INGEST_ALLOWED_SOURCES",
+                        "port@" + address),
+                address);
     }
 
     /** A document the XML parser refused. */
@@ -67,8 +73,11 @@ public final class RejectionLog {
     /** A reading lost because the database stayed unavailable through every retry. */
     public void storeFailed(Exception e, String remote) {
         stats.rejected(Rejection.STORE_FAILED);
-        LOG.error("[INGEST] Lectura perdida ({}): base de datos no disponible tras los reintentos: {} de {}",
-                Rejection.STORE_FAILED.label(), firstLine(e), remote);
+        LOG.error(
+                "[INGEST] Lectura perdida ({}): base de datos no disponible tras los reintentos: {} de {}",
+                Rejection.STORE_FAILED.label(),
+                firstLine(e),
+                remote);
     }
 
     /**
@@ -77,7 +86,11 @@ public final class RejectionLog {
      */
     public void unexpected(Exception e, String remote) {
         stats.rejected(Rejection.UNEXPECTED_ERROR);
-        LOG.error("[INGEST] Lectura rechazada ({}): {} de {}", Rejection.UNEXPECTED_ERROR.label(), LectorVisionAnswers.safe(e), remote);
+        LOG.error(
+                "[INGEST] Lectura rechazada ({}): {} de {}",
+                Rejection.UNEXPECTED_ERROR.label(),
+                LectorVisionAnswers.safe(e),
+                remote);
     }
 
     private void cameraRejected(RejectedReadingException e, String remote) {
@@ -96,7 +109,11 @@ public final class RejectionLog {
             return w;
         });
         if (heldBack[0] >= 0) {
-            LOG.warn("[INGEST] Lectura rechazada ({}): {} de {}{}", e.reason().label(), e.getMessage(), remote,
+            LOG.warn(
+                    "[INGEST] Lectura rechazada ({}): {} de {}{}",
+                    e.reason().label(),
+                    e.getMessage(),
+                    remote,
                     heldBack[0] > 0 ? " (+" + heldBack[0] + " más sin registrar en el último minuto)" : "");
         }
     }

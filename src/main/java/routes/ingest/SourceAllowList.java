@@ -96,7 +96,8 @@ public final class SourceAllowList {
             network[i] &= (byte) (0xFF << (8 - keep));
         }
         if (!Arrays.equals(network, address)) {
-            throw new IllegalArgumentException("'" + c + "' has bits set beyond its /" + bits + " prefix (a network address is needed)");
+            throw new IllegalArgumentException(
+                    "'" + c + "' has bits set beyond its /" + bits + " prefix (a network address is needed)");
         }
         return block;
     }
@@ -166,8 +167,8 @@ public final class SourceAllowList {
         return null;
     }
 
-    private static final Pattern IPV4 = Pattern.compile(
-            "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final Pattern IPV4 =
+            Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
     /** A literal IPv4 (dotted quad) or IPv6 address, never a host name (no DNS lookup); null otherwise. */

@@ -29,7 +29,8 @@ public final class SourceFilterHandlerFactory extends ChannelHandlerAdapter impl
             public void channelActive(ChannelHandlerContext ctx) throws Exception {
                 InetAddress peer = SourceAllowList.address(ctx.channel().remoteAddress());
                 if (!allowed.allows(peer)) {
-                    rejections.connectionRefused(peer == null ? String.valueOf(ctx.channel().remoteAddress()) : peer.getHostAddress());
+                    rejections.connectionRefused(
+                            peer == null ? String.valueOf(ctx.channel().remoteAddress()) : peer.getHostAddress());
                     ctx.close();
                     return;
                 }

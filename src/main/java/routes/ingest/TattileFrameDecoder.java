@@ -28,6 +28,7 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
     private final XmlDocumentScanner scanner = new XmlDocumentScanner();
     /** Bytes after the reader index already fed to the scanner (relative, so buffer compaction is harmless). */
     private int scanned;
+
     private boolean closing;
     private long garbageNotLogged;
     private long lastGarbageLogNanos;
@@ -79,14 +80,17 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
                 return;
             }
             if (scanner.takeRestart()) {
-                // An XML declaration inside a document: the cut-short document is dropped, the new one starts at its '<'.
+                // An XML declaration inside a document: the cut-short document is dropped, the new one starts at its
+                // '<'.
                 int newStart = stop - 5;
                 if (newStart - in.readerIndex() > maxFrameBytes) {
                     tooLarge(ctx, in);
                     return;
                 }
-                LOG.warn("[INGEST] Documento incompleto descartado: empieza otro documento antes de terminar ({} bytes) de {}",
-                        newStart - in.readerIndex(), ctx.channel().remoteAddress());
+                LOG.warn(
+                        "[INGEST] Documento incompleto descartado: empieza otro documento antes de terminar ({} bytes) de {}",
+                        newStart - in.readerIndex(),
+                        ctx.channel().remoteAddress());
                 stats.rejected(Rejection.INCOMPLETE_DOCUMENT);
                 in.readerIndex(newStart);
                 scanned = 6;
@@ -113,8 +117,10 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
     }
 
     private void tooLarge(ChannelHandlerContext ctx, ByteBuf in) {
-        LOG.warn("[INGEST] Documento rechazado: supera INGEST_MAX_FRAME_BYTES ({} bytes) de {}; conexión cerrada",
-                maxFrameBytes, ctx.channel().remoteAddress());
+        LOG.warn(
+                "[INGEST] Documento rechazado: supera INGEST_MAX_FRAME_BYTES ({} bytes) de {}; conexión cerrada",
+                maxFrameBytes,
+                ctx.channel().remoteAddress());
         stats.rejected(Rejection.FRAME_TOO_LARGE);
         discard(ctx, in);
     }
@@ -131,14 +137,18 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
     private void reportGarbage(ChannelHandlerContext ctx) {
         garbageNotLogged += scanner.takeGarbage();
         long now = System.nanoTime();
-        if (garbageNotLogged > 0 && (lastGarbageLogNanos == 0 || now - lastGarbageLogNanos >= GARBAGE_LOG_INTERVAL_NANOS)) {
+        if (garbageNotLogged > 0
+                && (lastGarbageLogNanos == 0 || now - lastGarbageLogNanos >= GARBAGE_LOG_INTERVAL_NANOS)) {
             logGarbage(ctx);
             lastGarbageLogNanos = now;
         }
     }
 
     private void logGarbage(ChannelHandlerContext ctx) {
-        LOG.warn("[INGEST] Descartados {} bytes que no son XML entre documentos de {}", garbageNotLogged, ctx.channel().remoteAddress());
+        LOG.warn(
+                "[INGEST] Descartados {} bytes que no son XML entre documentos de {}",
+                garbageNotLogged,
+                ctx.channel().remoteAddress());
         garbageNotLogged = 0;
     }
 
@@ -146,8 +156,10 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
     protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
         decode(ctx, in, out);
         if (!closing && scanner.inDocument() && in.isReadable()) {
-            LOG.warn("[INGEST] Documento incompleto descartado al cerrar la conexión ({} bytes) de {}",
-                    in.readableBytes(), ctx.channel().remoteAddress());
+            LOG.warn(
+                    "[INGEST] Documento incompleto descartado al cerrar la conexión ({} bytes) de {}",
+                    in.readableBytes(),
+                    ctx.channel().remoteAddress());
             stats.rejected(Rejection.INCOMPLETE_DOCUMENT);
         }
         in.skipBytes(in.readableBytes());
@@ -164,8 +176,10 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
         if (evt instanceof IdleStateEvent) {
             int pending = internalBuffer().readableBytes();
             if (scanner.inDocument() && pending > 0) {
-                LOG.warn("[INGEST] Conexión inactiva cerrada con un documento incompleto ({} bytes) de {}",
-                        pending, ctx.channel().remoteAddress());
+                LOG.warn(
+                        "[INGEST] Conexión inactiva cerrada con un documento incompleto ({} bytes) de {}",
+                        pending,
+                        ctx.channel().remoteAddress());
                 stats.rejected(Rejection.INCOMPLETE_DOCUMENT);
             } else {
                 LOG.info("[INGEST] Conexión inactiva cerrada: {}", ctx.channel().remoteAddress());
@@ -185,7 +199,10 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
             ctx.close();
             return;
         }
-        LOG.warn("[INGEST] Error en la conexión de {}: {}; conexión cerrada", ctx.channel().remoteAddress(), cause.toString());
+        LOG.warn(
+                "[INGEST] Error en la conexión de {}: {}; conexión cerrada",
+                ctx.channel().remoteAddress(),
+                cause.toString());
         closing = true;
         ctx.close();
     }

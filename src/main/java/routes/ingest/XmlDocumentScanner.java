@@ -15,7 +15,21 @@ import io.netty.util.ByteProcessor;
  */
 final class XmlDocumentScanner implements ByteProcessor {
 
-    private enum State { OUTSIDE, TEXT, LT, START_TAG, START_TAG_QUOTED, END_TAG, PI, PI_TARGET, BANG, COMMENT_OPEN, COMMENT, CDATA, DECL }
+    private enum State {
+        OUTSIDE,
+        TEXT,
+        LT,
+        START_TAG,
+        START_TAG_QUOTED,
+        END_TAG,
+        PI,
+        PI_TARGET,
+        BANG,
+        COMMENT_OPEN,
+        COMMENT,
+        CDATA,
+        DECL
+    }
 
     private static final byte[] XML_DECLARATION = {'x', 'm', 'l'};
 
@@ -24,12 +38,12 @@ final class XmlDocumentScanner implements ByteProcessor {
     private boolean complete;
     private byte quote;
     private byte previous;
-    private int runLength;      // dashes in a comment, ']' in CDATA
-    private int declBrackets;   // '[' nesting inside a DOCTYPE
-    private long garbage;       // non-blank bytes seen between documents
-    private boolean rootSeen;   // a start tag was seen in the current document
-    private int targetMatched;  // bytes of "xml" matched after "<?" inside a document
-    private boolean restarted;  // an XML declaration appeared inside a document: a new one starts there
+    private int runLength; // dashes in a comment, ']' in CDATA
+    private int declBrackets; // '[' nesting inside a DOCTYPE
+    private long garbage; // non-blank bytes seen between documents
+    private boolean rootSeen; // a start tag was seen in the current document
+    private int targetMatched; // bytes of "xml" matched after "<?" inside a document
+    private boolean restarted; // an XML declaration appeared inside a document: a new one starts there
 
     boolean inDocument() {
         return state != State.OUTSIDE;
@@ -147,7 +161,8 @@ final class XmlDocumentScanner implements ByteProcessor {
             case PI_TARGET -> {
                 if (targetMatched < XML_DECLARATION.length && b == XML_DECLARATION[targetMatched]) {
                     targetMatched++;
-                } else if (targetMatched == XML_DECLARATION.length && (b == ' ' || b == '\t' || b == '\r' || b == '\n')) {
+                } else if (targetMatched == XML_DECLARATION.length
+                        && (b == ' ' || b == '\t' || b == '\r' || b == '\n')) {
                     // "<?xml " inside a document: the document was cut short; a new one starts here.
                     reset();
                     state = State.PI;

@@ -66,7 +66,8 @@ public final class XmlSafety {
             } else if (next == '!') {
                 boolean comment = i + 3 < n && frame[i + 2] == '-' && frame[i + 3] == '-';
                 if (!comment) {
-                    throw new RejectedReadingException(Rejection.FORBIDDEN_XML, "declaración <!DOCTYPE/<!ENTITY en el documento");
+                    throw new RejectedReadingException(
+                            Rejection.FORBIDDEN_XML, "declaración <!DOCTYPE/<!ENTITY en el documento");
                 }
                 i = indexOf(frame, i + 4, (byte) '-', (byte) '-', (byte) '>'); // "->" alone does not end a comment
             } else {

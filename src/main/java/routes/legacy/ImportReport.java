@@ -14,7 +14,11 @@ import java.util.Map;
 public final class ImportReport {
 
     public enum Entity {
-        MUNICIPALITY, ENDPOINT, CERTIFICATE, CAMERA, READING;
+        MUNICIPALITY,
+        ENDPOINT,
+        CERTIFICATE,
+        CAMERA,
+        READING;
 
         String label() {
             return this == MUNICIPALITY ? "municipalities" : name().toLowerCase(Locale.ROOT) + "s";
@@ -22,8 +26,7 @@ public final class ImportReport {
     }
 
     /** A reason a row was not imported; {@code expected} reasons (a duplicate, a delivered row) do not fail the run. */
-    public record Skip(String reason, boolean expected) {
-    }
+    public record Skip(String reason, boolean expected) {}
 
     private static final class Counts {
         int imported;
@@ -85,7 +88,10 @@ public final class ImportReport {
     }
 
     public int skipped(Entity e, String reason) {
-        return counts.get(e).skipped.entrySet().stream().filter(s -> s.getKey().reason().equals(reason)).mapToInt(Map.Entry::getValue).sum();
+        return counts.get(e).skipped.entrySet().stream()
+                .filter(s -> s.getKey().reason().equals(reason))
+                .mapToInt(Map.Entry::getValue)
+                .sum();
     }
 
     public List<String> operatorItems() {
@@ -94,7 +100,9 @@ public final class ImportReport {
 
     /** True when a row was skipped for a reason that is not expected, or something needs the operator. */
     public boolean needsOperator() {
-        return !operator.isEmpty() || counts.values().stream().anyMatch(c -> c.skipped.keySet().stream().anyMatch(s -> !s.expected()));
+        return !operator.isEmpty()
+                || counts.values().stream()
+                        .anyMatch(c -> c.skipped.keySet().stream().anyMatch(s -> !s.expected()));
     }
 
     public Map<String, Object> toJson() {
@@ -106,7 +114,8 @@ public final class ImportReport {
             one.put("imported", c.imported);
             one.put("already_imported", c.already);
             List<Map<String, Object>> skipped = new ArrayList<>();
-            c.skipped.forEach((s, n) -> skipped.add(Map.of("reason", s.reason(), "expected", s.expected(), "count", n)));
+            c.skipped.forEach(
+                    (s, n) -> skipped.add(Map.of("reason", s.reason(), "expected", s.expected(), "count", n)));
             one.put("skipped", skipped);
             entities.put(e.label(), one);
         });
@@ -122,14 +131,30 @@ public final class ImportReport {
     public String toText() {
         StringBuilder b = new StringBuilder();
         b.append(dryRun ? "Import plan (dry run: nothing written)\n" : "Import report\n");
-        b.append(String.format(Locale.ROOT, "%-15s %9s %9s %9s%n", "", dryRun ? "to import" : "imported", "already", "skipped"));
-        counts.forEach((e, c) -> b.append(String.format(Locale.ROOT, "%-15s %9d %9d %9d%n", e.label(), c.imported, c.already,
+        b.append(String.format(
+                Locale.ROOT, "%-15s %9s %9s %9s%n", "", dryRun ? "to import" : "imported", "already", "skipped"));
+        counts.forEach((e, c) -> b.append(String.format(
+                Locale.ROOT,
+                "%-15s %9d %9d %9d%n",
+                e.label(),
+                c.imported,
+                c.already,
                 c.skipped.values().stream().mapToInt(Integer::intValue).sum())));
         if (!readingsByStatus.isEmpty()) {
-            b.append("Readings ").append(dryRun ? "to import" : "imported").append(" by status here: ").append(readingsByStatus).append('\n');
+            b.append("Readings ")
+                    .append(dryRun ? "to import" : "imported")
+                    .append(" by status here: ")
+                    .append(readingsByStatus)
+                    .append('\n');
         }
-        counts.forEach((e, c) -> c.skipped.forEach((s, n) -> b.append("  skipped ").append(e.label()).append(": ").append(n).append(" × ")
-                .append(s.reason()).append(s.expected() ? " (expected)" : " (UNEXPECTED)").append('\n')));
+        counts.forEach((e, c) -> c.skipped.forEach((s, n) -> b.append("  skipped ")
+                .append(e.label())
+                .append(": ")
+                .append(n)
+                .append(" × ")
+                .append(s.reason())
+                .append(s.expected() ? " (expected)" : " (UNEXPECTED)")
+                .append('\n')));
         if (!operator.isEmpty()) {
             b.append("Needs the operator:\n");
             operator.forEach(l -> b.append("  - ").append(l).append('\n'));

@@ -23,22 +23,19 @@ import routes.security.PemFiles;
 final class LegacyCertificates {
 
     /** The files of a folder, in the order they are tried for the certificate. */
-    private static final List<String> CERTIFICATE_FILES = List.of("client.pem", "client_only.pem", "privpub.pem", "cert_mossos_public.pem");
+    private static final List<String> CERTIFICATE_FILES =
+            List.of("client.pem", "client_only.pem", "privpub.pem", "cert_mossos_public.pem");
 
     /** A key and its chain, key's certificate first. */
-    record Found(PrivateKey key, List<X509Certificate> chain, Path keyFile, Path certificateFile) {
-    }
+    record Found(PrivateKey key, List<X509Certificate> chain, Path keyFile, Path certificateFile) {}
 
     /** Why there is no usable pair: the folder looked in and what to do. */
-    record Missing(String reason, Path folder) {
-    }
+    record Missing(String reason, Path folder) {}
 
     /** One of the two. */
-    record Result(Found found, Missing missing) {
-    }
+    record Result(Found found, Missing missing) {}
 
-    private LegacyCertificates() {
-    }
+    private LegacyCertificates() {}
 
     /**
      * Looks at the row's own paths, then at the standard files in each folder they name.
@@ -49,7 +46,9 @@ final class LegacyCertificates {
         List<Path> keyFiles = new ArrayList<>();
         List<Path> certificateFiles = new ArrayList<>();
         Set<Path> folders = new LinkedHashSet<>();
-        for (String stored : new String[] {row.keyPath(), row.clientCertPath(), row.path(), row.publicCertPath(), row.privpubPath(), row.pfxPath()}) {
+        for (String stored : new String[] {
+            row.keyPath(), row.clientCertPath(), row.path(), row.publicCertPath(), row.privpubPath(), row.pfxPath()
+        }) {
             Path p = files.certificate(stored);
             if (p != null && p.getParent() != null) {
                 folders.add(p.getParent());
@@ -83,8 +82,12 @@ final class LegacyCertificates {
             }
         }
         if (key == null) {
-            return new Result(null, new Missing("no usable private key (" + keyProblem + "; privpub.pem's key is encrypted with the PFX "
-                    + "password, which the old product never stored)", where));
+            return new Result(
+                    null,
+                    new Missing(
+                            "no usable private key (" + keyProblem + "; privpub.pem's key is encrypted with the PFX "
+                                    + "password, which the old product never stored)",
+                            where));
         }
         for (Path candidate : certificateFiles) {
             if (!Files.exists(candidate)) {
@@ -106,8 +109,12 @@ final class LegacyCertificates {
                 }
             }
         }
-        return new Result(null, new Missing("the key in " + keyFile.getFileName() + " matches no certificate in "
-                + String.join(", ", CERTIFICATE_FILES), keyFile.getParent()));
+        return new Result(
+                null,
+                new Missing(
+                        "the key in " + keyFile.getFileName() + " matches no certificate in "
+                                + String.join(", ", CERTIFICATE_FILES),
+                        keyFile.getParent()));
     }
 
     private static boolean matches(PrivateKey key, X509Certificate c) {
@@ -127,7 +134,8 @@ final class LegacyCertificates {
 
     static void requireReadable(Path p) {
         if (!Files.isReadable(p)) {
-            throw new LegacyImportException("Cannot read " + p + " (run the import as root: the old product's files are root's, mode 0600)");
+            throw new LegacyImportException(
+                    "Cannot read " + p + " (run the import as root: the old product's files are root's, mode 0600)");
         }
     }
 }

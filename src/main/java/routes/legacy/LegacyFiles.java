@@ -41,7 +41,10 @@ record LegacyFiles(Path workingDirectory, Path oldFolder, Path folder) {
                 return fromWorkingDirectory;
             }
             // relative to the old working directory, which is no longer where the certificates are: try the new folder
-            return candidates(fromWorkingDirectory).stream().filter(Files::exists).findFirst().orElse(fromWorkingDirectory);
+            return candidates(fromWorkingDirectory).stream()
+                    .filter(Files::exists)
+                    .findFirst()
+                    .orElse(fromWorkingDirectory);
         }
         return moved(p.normalize());
     }
@@ -60,7 +63,9 @@ record LegacyFiles(Path workingDirectory, Path oldFolder, Path folder) {
             out.add(folder.resolve(oldFolder.relativize(p)).normalize());
         }
         if (p.getParent() != null && p.getParent().getFileName() != null) {
-            out.add(folder.resolve(p.getParent().getFileName()).resolve(p.getFileName()).normalize());
+            out.add(folder.resolve(p.getParent().getFileName())
+                    .resolve(p.getFileName())
+                    .normalize());
         }
         return out;
     }

@@ -32,7 +32,8 @@ final class LegacyImportMap {
 
     static LegacyImportMap load(Connection target, String source) throws SQLException {
         LegacyImportMap map = new LegacyImportMap(source);
-        try (PreparedStatement ps = target.prepareStatement("SELECT entity, old_id, new_id FROM legacy_import_map WHERE source = ?")) {
+        try (PreparedStatement ps =
+                target.prepareStatement("SELECT entity, old_id, new_id FROM legacy_import_map WHERE source = ?")) {
             ps.setString(1, source);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -45,7 +46,8 @@ final class LegacyImportMap {
 
     /** The same old row always gets the same new id: a resumed run writes an image to the same path it used before. */
     UUID newId(String entity, int oldId) {
-        return UUID.nameUUIDFromBytes(("tattile-legacy:" + source + ":" + entity + ":" + oldId).getBytes(StandardCharsets.UTF_8));
+        return UUID.nameUUIDFromBytes(
+                ("tattile-legacy:" + source + ":" + entity + ":" + oldId).getBytes(StandardCharsets.UTF_8));
     }
 
     boolean contains(String entity, int oldId) {

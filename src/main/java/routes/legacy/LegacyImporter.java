@@ -25,8 +25,7 @@ import routes.store.ImageStore;
 public final class LegacyImporter {
 
     /** Flags of the command: folders that override the old .env's, and whether to write at all. */
-    public record Options(Path imagesDir, Path certsDir, boolean dryRun) {
-    }
+    public record Options(Path imagesDir, Path certsDir, boolean dryRun) {}
 
     private final DataSource target;
     private final ImageStore images;
@@ -41,14 +40,24 @@ public final class LegacyImporter {
     }
 
     public ImportReport run(LegacyEnv env, Options options) throws SQLException, IOException, GeneralSecurityException {
-        LegacyFiles imageFiles = new LegacyFiles(env.workingDirectory(), env.folder("IMAGES_BASE_DIR"),
-                options.imagesDir() != null ? options.imagesDir().toAbsolutePath().normalize() : env.folder("IMAGES_BASE_DIR"));
-        LegacyFiles certificateFiles = new LegacyFiles(env.workingDirectory(), env.folder("CERTS_DIR"),
+        LegacyFiles imageFiles = new LegacyFiles(
+                env.workingDirectory(),
+                env.folder("IMAGES_BASE_DIR"),
+                options.imagesDir() != null
+                        ? options.imagesDir().toAbsolutePath().normalize()
+                        : env.folder("IMAGES_BASE_DIR"));
+        LegacyFiles certificateFiles = new LegacyFiles(
+                env.workingDirectory(),
+                env.folder("CERTS_DIR"),
                 options.certsDir() != null ? options.certsDir().toAbsolutePath().normalize() : env.folder("CERTS_DIR"));
-        requireFolder("images", imageFiles.folder(), options.imagesDir() != null ? "--images-dir" : "IMAGES_BASE_DIR in " + env.file());
+        requireFolder(
+                "images",
+                imageFiles.folder(),
+                options.imagesDir() != null ? "--images-dir" : "IMAGES_BASE_DIR in " + env.file());
         String source = env.get("DB_HOST") + ":" + env.get("DB_PORT") + "/" + env.get("DB_NAME");
         ImportReport report = new ImportReport(options.dryRun());
-        try (Connection old = openReadOnly(env); Connection to = target.getConnection()) {
+        try (Connection old = openReadOnly(env);
+                Connection to = target.getConnection()) {
             LegacySchema.check(old, source);
             List<LegacyRows.Endpoint> endpoints = LegacyRows.endpoints(old);
             List<LegacyRows.Certificate> certificates = LegacyRows.certificates(old);
@@ -57,14 +66,24 @@ public final class LegacyImporter {
             to.setAutoCommit(false);
             try {
                 LegacyImportMap map = LegacyImportMap.load(to, source);
-                LegacyRegistryImport registry = new LegacyRegistryImport(to, map, report, certificateFiles, certificateImport, options.dryRun());
+                LegacyRegistryImport registry = new LegacyRegistryImport(
+                        to, map, report, certificateFiles, certificateImport, options.dryRun());
                 // Every file is read or checked before the first one is written (certificates, then images).
                 registry.plan(certificates);
-                LegacyRows.queued(old, LegacyReadingImport.BATCH, batch -> LegacyReadingImport.checkReadable(batch, imageFiles));
+                LegacyRows.queued(
+                        old, LegacyReadingImport.BATCH, batch -> LegacyReadingImport.checkReadable(batch, imageFiles));
                 Map<Integer, String> serials = new HashMap<>();
                 cameras.forEach(k -> serials.put(k.id(), k.serial()));
-                LegacyReadingImport readings = new LegacyReadingImport(to, map, report, imageFiles, images,
-                        registry.apply(endpoints, certificates, municipalities, cameras), serials, options.dryRun(), clock.instant());
+                LegacyReadingImport readings = new LegacyReadingImport(
+                        to,
+                        map,
+                        report,
+                        imageFiles,
+                        images,
+                        registry.apply(endpoints, certificates, municipalities, cameras),
+                        serials,
+                        options.dryRun(),
+                        clock.instant());
                 if (options.dryRun()) {
                     to.rollback();
                 } else {
@@ -97,8 +116,8 @@ public final class LegacyImporter {
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             return c;
         } catch (SQLException e) {
-            throw new LegacyImportException("Cannot open the old database " + where + " as " + env.get("DB_USER") + " (from " + env.file()
-                    + "): " + firstLine(e.getMessage()));
+            throw new LegacyImportException("Cannot open the old database " + where + " as " + env.get("DB_USER")
+                    + " (from " + env.file() + "): " + firstLine(e.getMessage()));
         }
     }
 
@@ -107,7 +126,8 @@ public final class LegacyImporter {
             throw new LegacyImportException("The old " + what + " folder " + folder + " (" + from + ") does not exist");
         }
         if (!Files.isReadable(folder) || !Files.isExecutable(folder)) {
-            throw new LegacyImportException("Cannot read the old " + what + " folder " + folder + " (run the import as root)");
+            throw new LegacyImportException(
+                    "Cannot read the old " + what + " folder " + folder + " (run the import as root)");
         }
     }
 

@@ -47,13 +47,21 @@ final class LegacyReadingImport {
     private final Instant now;
     /** Dry run only: the (serial, plate, time) keys seen, to find duplicates without inserting. */
     private final Set<String> seen = new HashSet<>();
+
     private final List<String> notImages = new ArrayList<>();
     private int missingOcr;
     private int missingCtx;
 
-    LegacyReadingImport(Connection target, LegacyImportMap map, ImportReport report, LegacyFiles imageFiles, ImageStore images,
-                        Map<Integer, LegacyRegistryImport.TargetCamera> cameras, Map<Integer, String> oldSerials, boolean dryRun,
-                        Instant now) {
+    LegacyReadingImport(
+            Connection target,
+            LegacyImportMap map,
+            ImportReport report,
+            LegacyFiles imageFiles,
+            ImageStore images,
+            Map<Integer, LegacyRegistryImport.TargetCamera> cameras,
+            Map<Integer, String> oldSerials,
+            boolean dryRun,
+            Instant now) {
         this.target = target;
         this.map = map;
         this.report = report;
@@ -71,7 +79,8 @@ final class LegacyReadingImport {
             for (String stored : new String[] {q.imageOcrPath(), q.imageCtxPath()}) {
                 Path p = imageFiles.image(stored);
                 if (p != null && Files.exists(p) && !Files.isReadable(p)) {
-                    throw new LegacyImportException("Cannot read image " + p + " (run the import as root: the old product's files are root's)");
+                    throw new LegacyImportException(
+                            "Cannot read image " + p + " (run the import as root: the old product's files are root's)");
                 }
             }
         }
@@ -80,16 +89,20 @@ final class LegacyReadingImport {
     /** The notes of the whole run, once every batch is imported. */
     void finish() {
         if (!notImages.isEmpty()) {
-            report.operator(notImages.size() + " image file(s) named by old rows are not camera images and were not copied (the readings "
-                    + "are imported without them): " + String.join(", ", notImages.subList(0, Math.min(10, notImages.size())))
+            report.operator(notImages.size()
+                    + " image file(s) named by old rows are not camera images and were not copied (the readings "
+                    + "are imported without them): "
+                    + String.join(", ", notImages.subList(0, Math.min(10, notImages.size())))
                     + (notImages.size() > 10 ? ", ..." : ""));
         }
         if (missingOcr > 0) {
-            report.note(missingOcr + " reading(s) had no OCR image file: imported without it; they go DEAD NO_IMAGE_AVAILABLE_OCR when "
+            report.note(missingOcr
+                    + " reading(s) had no OCR image file: imported without it; they go DEAD NO_IMAGE_AVAILABLE_OCR when "
                     + "claimed, as in the old product");
         }
         if (missingCtx > 0) {
-            report.note(missingCtx + " reading(s) had no context image file: imported without it and sent without it (the old sender "
+            report.note(missingCtx
+                    + " reading(s) had no context image file: imported without it and sent without it (the old sender "
                     + "would have discarded them)");
         }
     }
@@ -115,7 +128,8 @@ final class LegacyReadingImport {
         }
     }
 
-    private void importOne(LegacyRows.Queued q, List<String> written, List<int[]> remembered) throws SQLException, IOException {
+    private void importOne(LegacyRows.Queued q, List<String> written, List<int[]> remembered)
+            throws SQLException, IOException {
         if (map.contains(LegacyImportMap.QUEUE, q.queueId())) {
             report.addAlready(Entity.READING);
             return;
@@ -141,7 +155,8 @@ final class LegacyReadingImport {
         }
         LegacyRegistryImport.TargetCamera camera = cameras.get(q.cameraId());
         if (camera == null) {
-            report.addSkipped(Entity.READING, "CAMERA_NOT_IMPORTED:" + oldSerials.getOrDefault(q.cameraId(), "?"), false);
+            report.addSkipped(
+                    Entity.READING, "CAMERA_NOT_IMPORTED:" + oldSerials.getOrDefault(q.cameraId(), "?"), false);
             return;
         }
         if (q.timestampUtc() == null) {
@@ -152,7 +167,8 @@ final class LegacyReadingImport {
         UUID duplicateOf = duplicateOf(camera.serial(), plate, q.timestampUtc());
         if (duplicateOf != null) {
             if (!dryRun) {
-                map.record(target, LegacyImportMap.READING, q.readingId(), duplicateOf, "duplicate (camera, plate, time)");
+                map.record(
+                        target, LegacyImportMap.READING, q.readingId(), duplicateOf, "duplicate (camera, plate, time)");
                 map.record(target, LegacyImportMap.QUEUE, q.queueId(), null, "duplicate (camera, plate, time)");
             }
             remember(remembered, q);
@@ -160,8 +176,24 @@ final class LegacyReadingImport {
             return;
         }
         UUID readingId = map.newId(LegacyImportMap.READING, q.readingId());
-        String ocr = copy(q.hasImageOcr(), q.imageOcrPath(), camera.serial(), plate, q.timestampUtc(), readingId, ImageStore.Kind.OCR, written);
-        String ctx = copy(q.hasImageCtx(), q.imageCtxPath(), camera.serial(), plate, q.timestampUtc(), readingId, ImageStore.Kind.CTX, written);
+        String ocr = copy(
+                q.hasImageOcr(),
+                q.imageOcrPath(),
+                camera.serial(),
+                plate,
+                q.timestampUtc(),
+                readingId,
+                ImageStore.Kind.OCR,
+                written);
+        String ctx = copy(
+                q.hasImageCtx(),
+                q.imageCtxPath(),
+                camera.serial(),
+                plate,
+                q.timestampUtc(),
+                readingId,
+                ImageStore.Kind.CTX,
+                written);
         if (ocr == null) {
             missingOcr++;
         }
@@ -173,7 +205,12 @@ final class LegacyReadingImport {
             UUID queueId = map.newId(LegacyImportMap.QUEUE, q.queueId());
             insertQueueRow(q, queueId, readingId, status);
             map.record(target, LegacyImportMap.READING, q.readingId(), readingId, null);
-            map.record(target, LegacyImportMap.QUEUE, q.queueId(), queueId, q.status().equals(status) ? null : "was " + q.status());
+            map.record(
+                    target,
+                    LegacyImportMap.QUEUE,
+                    q.queueId(),
+                    queueId,
+                    q.status().equals(status) ? null : "was " + q.status());
         } else {
             seen.add(key(camera.serial(), plate, q.timestampUtc()));
             map.remember(LegacyImportMap.READING, q.readingId(), readingId);
@@ -182,7 +219,8 @@ final class LegacyReadingImport {
         report.importedReading(status);
     }
 
-    private void skip(LegacyRows.Queued q, String reason, boolean expected, List<int[]> remembered) throws SQLException {
+    private void skip(LegacyRows.Queued q, String reason, boolean expected, List<int[]> remembered)
+            throws SQLException {
         if (!dryRun) {
             map.record(target, LegacyImportMap.QUEUE, q.queueId(), null, reason);
             remembered.add(new int[] {1, q.queueId()});
@@ -204,7 +242,8 @@ final class LegacyReadingImport {
     }
 
     private UUID existing(String serial, String plate, Instant time) throws SQLException {
-        try (PreparedStatement ps = target.prepareStatement("SELECT id FROM alpr_readings WHERE device_sn = ? AND plate = ? AND timestamp_utc = ?")) {
+        try (PreparedStatement ps = target.prepareStatement(
+                "SELECT id FROM alpr_readings WHERE device_sn = ? AND plate = ? AND timestamp_utc = ?")) {
             ps.setString(1, serial);
             ps.setString(2, plate);
             ps.setTimestamp(3, Timestamp.from(time));
@@ -223,8 +262,16 @@ final class LegacyReadingImport {
      * old ingest wrote: a regular file (not a link) holding a JPEG of sane size. The import runs as root and a row's
      * path is only text: it must not carry, say, /etc/shadow to Mossos as a reading's image.
      */
-    private String copy(boolean has, String stored, String serial, String plate, Instant time, UUID readingId, ImageStore.Kind kind,
-                        List<String> written) throws IOException {
+    private String copy(
+            boolean has,
+            String stored,
+            String serial,
+            String plate,
+            Instant time,
+            UUID readingId,
+            ImageStore.Kind kind,
+            List<String> written)
+            throws IOException {
         Path source = has ? imageFiles.image(stored) : null;
         if (source == null || !Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
             return null;
@@ -268,7 +315,13 @@ final class LegacyReadingImport {
         }
     }
 
-    private void insertReading(LegacyRows.Queued q, UUID id, LegacyRegistryImport.TargetCamera camera, String plate, String ocr, String ctx)
+    private void insertReading(
+            LegacyRows.Queued q,
+            UUID id,
+            LegacyRegistryImport.TargetCamera camera,
+            String plate,
+            String ocr,
+            String ctx)
             throws SQLException {
         try (PreparedStatement ps = target.prepareStatement("""
                 INSERT INTO alpr_readings (id, plate, timestamp_utc, device_sn, direction, lane_id, lane_descr, ocr_score, country_code,
@@ -279,7 +332,8 @@ final class LegacyReadingImport {
             ps.setObject(i++, id);
             ps.setString(i++, plate);
             // As stored: the old product kept the camera's wall clock as if it were UTC, and sent it so; this product
-            // sends timestamp_utc's UTC date and time, hence the same dataLectura/horaLectura the old sender would have sent.
+            // sends timestamp_utc's UTC date and time, hence the same dataLectura/horaLectura the old sender would have
+            // sent.
             ps.setTimestamp(i++, Timestamp.from(q.timestampUtc()));
             ps.setString(i++, camera.serial());
             ps.setString(i++, q.direction());
@@ -308,8 +362,12 @@ final class LegacyReadingImport {
      * FAILED SENDING_TIMEOUT_RECOVERED due now, as the old sender's own recovery did; DEAD keeps its reason and time.
      */
     private void insertQueueRow(LegacyRows.Queued q, UUID id, UUID readingId, String status) throws SQLException {
-        String lastError = "SENDING".equals(q.status()) ? "SENDING_TIMEOUT_RECOVERED"
-                : "DEAD".equals(status) && (q.lastError() == null || q.lastError().isBlank()) ? "DEAD" : q.lastError();
+        String lastError = "SENDING".equals(q.status())
+                ? "SENDING_TIMEOUT_RECOVERED"
+                : "DEAD".equals(status)
+                                && (q.lastError() == null || q.lastError().isBlank())
+                        ? "DEAD"
+                        : q.lastError();
         Instant due = "FAILED".equals(q.status()) && q.nextRetryAt() != null ? q.nextRetryAt() : now;
         Instant updated = "DEAD".equals(status) && q.updatedAt() != null ? q.updatedAt() : now;
         try (PreparedStatement ps = target.prepareStatement("""

@@ -29,8 +29,7 @@ import routes.store.ImageStore;
 final class LegacyRegistryImport {
 
     /** A camera readings can be imported for: its id and serial here. */
-    record TargetCamera(UUID id, String serial) {
-    }
+    record TargetCamera(UUID id, String serial) {}
 
     private final Connection target;
     private final LegacyImportMap map;
@@ -41,8 +40,13 @@ final class LegacyRegistryImport {
     private final Map<Integer, TargetCamera> cameras = new HashMap<>();
     private final Map<Integer, LegacyCertificates.Found> certificatesFound = new HashMap<>();
 
-    LegacyRegistryImport(Connection target, LegacyImportMap map, ImportReport report, LegacyFiles certificateFiles,
-                         CertificateImport certificateImport, boolean dryRun) {
+    LegacyRegistryImport(
+            Connection target,
+            LegacyImportMap map,
+            ImportReport report,
+            LegacyFiles certificateFiles,
+            CertificateImport certificateImport,
+            boolean dryRun) {
         this.target = target;
         this.map = map;
         this.report = report;
@@ -64,8 +68,11 @@ final class LegacyRegistryImport {
     }
 
     /** Applies the registry in the caller's transaction; returns the cameras readings may be imported for. */
-    Map<Integer, TargetCamera> apply(List<LegacyRows.Endpoint> endpoints, List<LegacyRows.Certificate> certificates,
-                                     List<LegacyRows.Municipality> municipalities, List<LegacyRows.Camera> oldCameras)
+    Map<Integer, TargetCamera> apply(
+            List<LegacyRows.Endpoint> endpoints,
+            List<LegacyRows.Certificate> certificates,
+            List<LegacyRows.Municipality> municipalities,
+            List<LegacyRows.Camera> oldCameras)
             throws SQLException, IOException, GeneralSecurityException {
         Map<Integer, String> municipalityNames = new HashMap<>();
         municipalities.forEach(m -> municipalityNames.put(m.id(), m.name()));
@@ -85,16 +92,24 @@ final class LegacyRegistryImport {
             }
             String name = unique(names, e.name(), e.id());
             UUID id = map.newId(LegacyImportMap.ENDPOINT, e.id());
-            // Old retry_max counted every send (0: its default); ours counts the retries after the first send (null: ours).
+            // Old retry_max counted every send (0: its default); ours counts the retries after the first send (null:
+            // ours).
             Integer retryMax = e.retryMax() > 0 ? e.retryMax() - 1 : null;
-            execute("""
+            execute(
+                    """
                     INSERT INTO endpoints (id, name, url, timeout_ms, retry_max, retry_backoff_ms)
-                    VALUES (?, ?, ?, COALESCE(?, 30000), ?, ?)""", id, name, e.url(), e.timeoutMs() > 0 ? e.timeoutMs() : null, retryMax,
+                    VALUES (?, ?, ?, COALESCE(?, 30000), ?, ?)""",
+                    id,
+                    name,
+                    e.url(),
+                    e.timeoutMs() > 0 ? e.timeoutMs() : null,
+                    retryMax,
                     e.retryBackoffMs() > 0 ? e.retryBackoffMs() : null);
             map.record(target, LegacyImportMap.ENDPOINT, e.id(), id, renamed(e.name(), name));
             report.addImported(Entity.ENDPOINT);
             if (!name.equals(e.name())) {
-                report.note("endpoint '" + e.name() + "' (old id " + e.id() + ") is named '" + name + "' here: names are unique here");
+                report.note("endpoint '" + e.name() + "' (old id " + e.id() + ") is named '" + name
+                        + "' here: names are unique here");
             }
         }
     }
@@ -112,9 +127,12 @@ final class LegacyRegistryImport {
             if (found == null) {
                 LegacyCertificates.Result r = LegacyCertificates.find(c, certificateFiles);
                 report.addSkipped(Entity.CERTIFICATE, "KEY_NOT_FOUND", false);
-                report.operator("certificate '" + c.name() + "' (old id " + c.id() + (municipality != null ? ", municipality '" + municipality + "'" : "")
-                        + "): " + r.missing().reason() + "; looked in " + r.missing().folder() + ". Fix: admin certificate import-pfx --name "
-                        + ImageStore.safeComponent(c.name()) + (municipality != null ? " --municipality '" + municipality + "'" : "") + " "
+                report.operator("certificate '" + c.name() + "' (old id " + c.id()
+                        + (municipality != null ? ", municipality '" + municipality + "'" : "")
+                        + "): " + r.missing().reason() + "; looked in "
+                        + r.missing().folder() + ". Fix: admin certificate import-pfx --name "
+                        + ImageStore.safeComponent(c.name())
+                        + (municipality != null ? " --municipality '" + municipality + "'" : "") + " "
                         + (c.pfxPath() != null ? certificateFiles.certificate(c.pfxPath()) : "FILE.pfx")
                         + " (the PFX password is asked for; it was never stored)");
                 continue;
@@ -122,26 +140,45 @@ final class LegacyRegistryImport {
             String name = unique(names, ImageStore.safeComponent(c.name()), c.id());
             UUID id = map.newId(LegacyImportMap.CERTIFICATE, c.id());
             if (!dryRun) {
-                CertificateImport.Imported written = certificateImport.fromKeyAndChain(found.key(), found.chain(), name);
-                execute("""
+                CertificateImport.Imported written =
+                        certificateImport.fromKeyAndChain(found.key(), found.chain(), name);
+                execute(
+                        """
                         INSERT INTO certificates (id, name, type, cert_path, key_path, subject, fingerprint_sha256, valid_from, valid_to)
-                        VALUES (?, ?, 'PEM', ?, ?, ?, ?, ?, ?)""", id, name, written.certPath(), written.keyPath(), written.subject(),
-                        written.fingerprintSha256(), Timestamp.from(written.validFrom()), Timestamp.from(written.validTo()));
+                        VALUES (?, ?, 'PEM', ?, ?, ?, ?, ?, ?)""",
+                        id,
+                        name,
+                        written.certPath(),
+                        written.keyPath(),
+                        written.subject(),
+                        written.fingerprintSha256(),
+                        Timestamp.from(written.validFrom()),
+                        Timestamp.from(written.validTo()));
             }
-            map.record(target, LegacyImportMap.CERTIFICATE, c.id(), id, "from " + found.keyFile() + " and " + found.certificateFile());
+            map.record(
+                    target,
+                    LegacyImportMap.CERTIFICATE,
+                    c.id(),
+                    id,
+                    "from " + found.keyFile() + " and " + found.certificateFile());
             report.addImported(Entity.CERTIFICATE);
             if (municipality != null && !c.firstOfItsMunicipality()) {
-                report.note("certificate '" + c.name() + "' (old id " + c.id() + ") also belonged to municipality '" + municipality
-                        + "', but the old sender signed with another of its certificates (the first row): imported as '" + name
+                report.note("certificate '" + c.name() + "' (old id " + c.id() + ") also belonged to municipality '"
+                        + municipality
+                        + "', but the old sender signed with another of its certificates (the first row): imported as '"
+                        + name
                         + "', not assigned");
             }
         }
     }
 
-    private void importMunicipalities(List<LegacyRows.Municipality> municipalities, List<LegacyRows.Certificate> certificates)
+    private void importMunicipalities(
+            List<LegacyRows.Municipality> municipalities, List<LegacyRows.Certificate> certificates)
             throws SQLException {
         Map<Integer, LegacyRows.Certificate> used = new HashMap<>();
-        certificates.stream().filter(LegacyRows.Certificate::firstOfItsMunicipality).forEach(c -> used.put(c.municipalityId(), c));
+        certificates.stream()
+                .filter(LegacyRows.Certificate::firstOfItsMunicipality)
+                .forEach(c -> used.put(c.municipalityId(), c));
         Set<String> names = names("municipalities");
         for (LegacyRows.Municipality m : municipalities) {
             if (map.contains(LegacyImportMap.MUNICIPALITY, m.id())) {
@@ -151,17 +188,29 @@ final class LegacyRegistryImport {
             String name = unique(names, m.name(), m.id());
             UUID id = map.newId(LegacyImportMap.MUNICIPALITY, m.id());
             LegacyRows.Certificate certificate = used.get(m.id());
-            UUID certificateId = certificate == null ? null : map.get(LegacyImportMap.CERTIFICATE, certificate.id()).orElse(null);
-            UUID endpointId = m.endpointId() == null ? null : map.get(LegacyImportMap.ENDPOINT, m.endpointId()).orElse(null);
-            execute("INSERT INTO municipalities (id, name, code, certificate_id, endpoint_id, active) VALUES (?, ?, ?, ?, ?, ?)",
-                    id, name, m.code(), dryRun ? null : certificateId, endpointId, m.active());
+            UUID certificateId = certificate == null
+                    ? null
+                    : map.get(LegacyImportMap.CERTIFICATE, certificate.id()).orElse(null);
+            UUID endpointId = m.endpointId() == null
+                    ? null
+                    : map.get(LegacyImportMap.ENDPOINT, m.endpointId()).orElse(null);
+            execute(
+                    "INSERT INTO municipalities (id, name, code, certificate_id, endpoint_id, active) VALUES (?, ?, ?, ?, ?, ?)",
+                    id,
+                    name,
+                    m.code(),
+                    dryRun ? null : certificateId,
+                    endpointId,
+                    m.active());
             map.record(target, LegacyImportMap.MUNICIPALITY, m.id(), id, renamed(m.name(), name));
             report.addImported(Entity.MUNICIPALITY);
             if (!name.equals(m.name())) {
-                report.note("municipality '" + m.name() + "' (old id " + m.id() + ") is named '" + name + "' here: names are unique here");
+                report.note("municipality '" + m.name() + "' (old id " + m.id() + ") is named '" + name
+                        + "' here: names are unique here");
             }
             if (certificate != null && certificateId == null) {
-                report.operator("municipality '" + name + "' has no usable certificate yet (see its certificate above): its readings go DEAD "
+                report.operator("municipality '" + name
+                        + "' has no usable certificate yet (see its certificate above): its readings go DEAD "
                         + "CERTIFICADO_NO_CONFIGURADO when sent; import it before starting the service, or requeue them after "
                         + "(admin queue requeue)");
             }
@@ -170,7 +219,8 @@ final class LegacyRegistryImport {
 
     private void importCameras(List<LegacyRows.Camera> oldCameras) throws SQLException {
         Map<String, UUID> registered = new HashMap<>();
-        try (PreparedStatement ps = target.prepareStatement("SELECT serial_number, id FROM cameras"); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = target.prepareStatement("SELECT serial_number, id FROM cameras");
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 registered.put(rs.getString(1), rs.getObject(2, UUID.class));
             }
@@ -178,12 +228,14 @@ final class LegacyRegistryImport {
         for (LegacyRows.Camera k : oldCameras) {
             if (map.contains(LegacyImportMap.CAMERA, k.id())) {
                 report.addAlready(Entity.CAMERA);
-                map.get(LegacyImportMap.CAMERA, k.id()).ifPresent(id -> cameras.put(k.id(), new TargetCamera(id, k.serial())));
+                map.get(LegacyImportMap.CAMERA, k.id())
+                        .ifPresent(id -> cameras.put(k.id(), new TargetCamera(id, k.serial())));
                 continue;
             }
             if (!ReadingFields.isValidSerial(k.serial())) {
                 report.addSkipped(Entity.CAMERA, "SERIAL_REFUSED", false);
-                report.operator("camera '" + k.serial() + "' (old id " + k.id() + "): serial refused here (1-64 letters, digits, '-' or '_'); "
+                report.operator("camera '" + k.serial() + "' (old id " + k.id()
+                        + "): serial refused here (1-64 letters, digits, '-' or '_'); "
                         + "it and its queued readings are not imported. Register the camera under a valid serial (the camera must send "
                         + "that serial) and run the import again");
                 continue;
@@ -193,30 +245,47 @@ final class LegacyRegistryImport {
                 map.record(target, LegacyImportMap.CAMERA, k.id(), existing, "already registered here");
                 cameras.put(k.id(), new TargetCamera(existing, k.serial()));
                 report.addSkipped(Entity.CAMERA, "ALREADY_REGISTERED_HERE", true);
-                report.note("camera '" + k.serial() + "' was already registered here: kept as it is; its old readings are imported to it");
+                report.note("camera '" + k.serial()
+                        + "' was already registered here: kept as it is; its old readings are imported to it");
                 continue;
             }
-            UUID municipalityId = map.get(LegacyImportMap.MUNICIPALITY, k.municipalityId()).orElseThrow();
-            UUID endpointId = k.endpointId() == null ? null : map.get(LegacyImportMap.ENDPOINT, k.endpointId()).orElse(null);
+            UUID municipalityId =
+                    map.get(LegacyImportMap.MUNICIPALITY, k.municipalityId()).orElseThrow();
+            UUID endpointId = k.endpointId() == null
+                    ? null
+                    : map.get(LegacyImportMap.ENDPOINT, k.endpointId()).orElse(null);
             Double x = coordinate(k, k.coordX(), k.utmX(), "X");
             Double y = coordinate(k, k.coordY(), k.utmY(), "Y");
             UUID id = map.newId(LegacyImportMap.CAMERA, k.id());
             // certificate_id is not copied: the old sender ignored it, and here it would override the municipality's.
             // active is not copied either: the old product never checked it, so every camera was in service.
-            execute("""
+            execute(
+                    """
                     INSERT INTO cameras (id, serial_number, codigo_lector, description, municipality_id, endpoint_id, coord_x, coord_y,
                         utm_x, utm_y, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)""",
-                    id, k.serial(), k.codigoLector(), k.description(), municipalityId, endpointId, x, y, k.utmX(), k.utmY());
+                    id,
+                    k.serial(),
+                    k.codigoLector(),
+                    k.description(),
+                    municipalityId,
+                    endpointId,
+                    x,
+                    y,
+                    k.utmX(),
+                    k.utmY());
             map.record(target, LegacyImportMap.CAMERA, k.id(), id, null);
             cameras.put(k.id(), new TargetCamera(id, k.serial()));
             report.addImported(Entity.CAMERA);
             if (k.certificateId() != null) {
-                report.note("camera '" + k.serial() + "': its certificate_id (old id " + k.certificateId() + ") is not copied; the old sender "
+                report.note("camera '" + k.serial() + "': its certificate_id (old id " + k.certificateId()
+                        + ") is not copied; the old sender "
                         + "ignored it and signed with the municipality's certificate, as this product now does");
             }
             if (!k.active()) {
-                report.note("camera '" + k.serial() + "' was marked inactive in the old database, which the old product never checked: "
-                        + "imported active, so its readings keep flowing (admin camera update --active false to change that)");
+                report.note(
+                        "camera '" + k.serial()
+                                + "' was marked inactive in the old database, which the old product never checked: "
+                                + "imported active, so its readings keep flowing (admin camera update --active false to change that)");
             }
         }
     }
@@ -230,17 +299,21 @@ final class LegacyRegistryImport {
             try {
                 return Double.valueOf(text.strip().replace(',', '.'));
             } catch (NumberFormatException e) {
-                report.operator("camera '" + k.serial() + "': coordinate " + axis + " '" + text + "' is not a number; not copied "
-                        + "(admin camera update --coord-" + axis.toLowerCase(Locale.ROOT) + " ...)");
+                report.operator("camera '" + k.serial() + "': coordinate " + axis + " '" + text
+                        + "' is not a number; not copied " + "(admin camera update --coord-"
+                        + axis.toLowerCase(Locale.ROOT) + " ...)");
                 return null;
             }
         }
-        return utm == null ? null : BigDecimal.valueOf(utm).setScale(2, RoundingMode.HALF_EVEN).doubleValue();
+        return utm == null
+                ? null
+                : BigDecimal.valueOf(utm).setScale(2, RoundingMode.HALF_EVEN).doubleValue();
     }
 
     private Set<String> names(String table) throws SQLException {
         Set<String> names = new HashSet<>();
-        try (PreparedStatement ps = target.prepareStatement("SELECT name FROM " + table); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = target.prepareStatement("SELECT name FROM " + table);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }

@@ -13,38 +13,80 @@ import java.util.List;
 /** The old product's rows, read from its database (never written). Integer ids, as it has them. */
 final class LegacyRows {
 
-    record Endpoint(int id, String name, String url, int timeoutMs, int retryMax, int retryBackoffMs) {
-    }
+    record Endpoint(int id, String name, String url, int timeoutMs, int retryMax, int retryBackoffMs) {}
 
-    record Municipality(int id, String name, String code, Integer endpointId, boolean active) {
-    }
+    record Municipality(int id, String name, String code, Integer endpointId, boolean active) {}
 
     /** {@code usedBy}: the municipality whose sender signs with it (the first row of that municipality's, as the old ORM took it). */
-    record Certificate(int id, String name, String alias, String type, String path, String clientCertPath, String keyPath, String pfxPath,
-                       String privpubPath, String publicCertPath, Integer municipalityId, boolean firstOfItsMunicipality) {
-    }
+    record Certificate(
+            int id,
+            String name,
+            String alias,
+            String type,
+            String path,
+            String clientCertPath,
+            String keyPath,
+            String pfxPath,
+            String privpubPath,
+            String publicCertPath,
+            Integer municipalityId,
+            boolean firstOfItsMunicipality) {}
 
-    record Camera(int id, String serial, String codigoLector, String description, int municipalityId, Integer endpointId,
-                  Integer certificateId, boolean active, String coordX, String coordY, Double utmX, Double utmY) {
-    }
+    record Camera(
+            int id,
+            String serial,
+            String codigoLector,
+            String description,
+            int municipalityId,
+            Integer endpointId,
+            Integer certificateId,
+            boolean active,
+            String coordX,
+            String coordY,
+            Double utmX,
+            Double utmY) {}
 
     /** A queue row with its reading. */
-    record Queued(int queueId, String status, int attempts, String lastError, Instant createdAt, Instant updatedAt, Instant nextRetryAt,
-                  int readingId, int cameraId, String deviceSn, String plate, Instant timestampUtc, String direction, Integer laneId,
-                  String laneDescr, Integer ocrScore, String countryCode, String country, Integer bboxMinX, Integer bboxMinY,
-                  Integer bboxMaxX, Integer bboxMaxY, Integer charHeight, boolean hasImageOcr, boolean hasImageCtx, String imageOcrPath,
-                  String imageCtxPath, Instant readingCreatedAt) {
-    }
+    record Queued(
+            int queueId,
+            String status,
+            int attempts,
+            String lastError,
+            Instant createdAt,
+            Instant updatedAt,
+            Instant nextRetryAt,
+            int readingId,
+            int cameraId,
+            String deviceSn,
+            String plate,
+            Instant timestampUtc,
+            String direction,
+            Integer laneId,
+            String laneDescr,
+            Integer ocrScore,
+            String countryCode,
+            String country,
+            Integer bboxMinX,
+            Integer bboxMinY,
+            Integer bboxMaxX,
+            Integer bboxMaxY,
+            Integer charHeight,
+            boolean hasImageOcr,
+            boolean hasImageCtx,
+            String imageOcrPath,
+            String imageCtxPath,
+            Instant readingCreatedAt) {}
 
-    private LegacyRows() {
-    }
+    private LegacyRows() {}
 
     static List<Endpoint> endpoints(Connection c) throws SQLException {
         List<Endpoint> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, name, url, timeout_ms, retry_max, retry_backoff_ms FROM endpoints ORDER BY id");
-             ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT id, name, url, timeout_ms, retry_max, retry_backoff_ms FROM endpoints ORDER BY id");
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new Endpoint(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5), rs.getInt(6)));
+                out.add(new Endpoint(
+                        rs.getInt(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5), rs.getInt(6)));
             }
         }
         return out;
@@ -52,10 +94,12 @@ final class LegacyRows {
 
     static List<Municipality> municipalities(Connection c) throws SQLException {
         List<Municipality> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, name, code, endpoint_id, active FROM municipalities ORDER BY id");
-             ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT id, name, code, endpoint_id, active FROM municipalities ORDER BY id");
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new Municipality(rs.getInt(1), rs.getString(2), rs.getString(3), integer(rs, 4), rs.getBoolean(5)));
+                out.add(new Municipality(
+                        rs.getInt(1), rs.getString(2), rs.getString(3), integer(rs, 4), rs.getBoolean(5)));
             }
         }
         return out;
@@ -72,10 +116,21 @@ final class LegacyRows {
                 SELECT id, name, alias, type, path, client_cert_path, key_path, pfx_path, privpub_path, public_cert_path, municipality_id,
                        municipality_id IS NOT NULL AND row_number() OVER (PARTITION BY municipality_id ORDER BY ctid) = 1
                 FROM certificates ORDER BY id""");
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new Certificate(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                        rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), integer(rs, 11), rs.getBoolean(12)));
+                out.add(new Certificate(
+                        rs.getInt(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getString(8),
+                        rs.getString(9),
+                        rs.getString(10),
+                        integer(rs, 11),
+                        rs.getBoolean(12)));
             }
         }
         return out;
@@ -86,10 +141,21 @@ final class LegacyRows {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT id, serial_number, codigo_lector, description, municipality_id, endpoint_id, certificate_id, active,
                        coord_x, coord_y, utm_x, utm_y FROM cameras ORDER BY id""");
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new Camera(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), integer(rs, 6), integer(rs, 7),
-                        rs.getBoolean(8), rs.getString(9), rs.getString(10), decimal(rs, 11), decimal(rs, 12)));
+                out.add(new Camera(
+                        rs.getInt(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getInt(5),
+                        integer(rs, 6),
+                        integer(rs, 7),
+                        rs.getBoolean(8),
+                        rs.getString(9),
+                        rs.getString(10),
+                        decimal(rs, 11),
+                        decimal(rs, 12)));
             }
         }
         return out;
@@ -116,11 +182,35 @@ final class LegacyRows {
             try (ResultSet rs = ps.executeQuery()) {
                 List<Queued> batch = new ArrayList<>(batchSize);
                 while (rs.next()) {
-                    batch.add(new Queued(rs.getInt(1), rs.getString(2), rs.getInt(3), rs.getString(4), instant(rs, 5), instant(rs, 6), instant(rs, 7),
-                            rs.getInt(8), rs.getInt(9), rs.getString(10), rs.getString(11), instant(rs, 12), rs.getString(13), integer(rs, 14),
-                            rs.getString(15), integer(rs, 16), rs.getString(17), rs.getString(18), integer(rs, 19), integer(rs, 20),
-                            integer(rs, 21), integer(rs, 22), integer(rs, 23), rs.getBoolean(24), rs.getBoolean(25), rs.getString(26),
-                            rs.getString(27), instant(rs, 28)));
+                    batch.add(new Queued(
+                            rs.getInt(1),
+                            rs.getString(2),
+                            rs.getInt(3),
+                            rs.getString(4),
+                            instant(rs, 5),
+                            instant(rs, 6),
+                            instant(rs, 7),
+                            rs.getInt(8),
+                            rs.getInt(9),
+                            rs.getString(10),
+                            rs.getString(11),
+                            instant(rs, 12),
+                            rs.getString(13),
+                            integer(rs, 14),
+                            rs.getString(15),
+                            integer(rs, 16),
+                            rs.getString(17),
+                            rs.getString(18),
+                            integer(rs, 19),
+                            integer(rs, 20),
+                            integer(rs, 21),
+                            integer(rs, 22),
+                            integer(rs, 23),
+                            rs.getBoolean(24),
+                            rs.getBoolean(25),
+                            rs.getString(26),
+                            rs.getString(27),
+                            instant(rs, 28)));
                     if (batch.size() == batchSize) {
                         each.accept(batch);
                         batch = new ArrayList<>(batchSize);

@@ -51,16 +51,28 @@ public final class LegacySettings {
 
     /** The old product's own keys (app/config.py, app/logger.py, mossos_client.py), upper-cased. */
     private static final Set<String> DB_KEYS = Set.of("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD");
+
     private static final Set<String> FOLDER_KEYS = Set.of("CERTS_DIR", "IMAGES_BASE_DIR", "IMAGES_DIR");
-    private static final Set<String> TRANSLATED = Set.of("TRANSIT_PORT", "LOG_LEVEL", "SENDER_ENABLED", "SENDER_POLL_INTERVAL_SECONDS",
-            "SENDER_MAX_BATCH_SIZE", "SENDER_DEFAULT_RETRY_MAX", "SENDER_DEFAULT_BACKOFF_MS", "SENDER_STUCK_TIMEOUT_SECONDS",
-            "SENDER_DEAD_RETENTION_MINUTES", "MOSSOS_ENDPOINT_URL", "MOSSOS_WSDL_URL", "MOSSOS_TIMEOUT", "SOAP_DEBUG", "APP_ENV");
+    private static final Set<String> TRANSLATED = Set.of(
+            "TRANSIT_PORT",
+            "LOG_LEVEL",
+            "SENDER_ENABLED",
+            "SENDER_POLL_INTERVAL_SECONDS",
+            "SENDER_MAX_BATCH_SIZE",
+            "SENDER_DEFAULT_RETRY_MAX",
+            "SENDER_DEFAULT_BACKOFF_MS",
+            "SENDER_STUCK_TIMEOUT_SECONDS",
+            "SENDER_DEAD_RETENTION_MINUTES",
+            "MOSSOS_ENDPOINT_URL",
+            "MOSSOS_WSDL_URL",
+            "MOSSOS_TIMEOUT",
+            "SOAP_DEBUG",
+            "APP_ENV");
 
     private static final Set<String> TRUE = Set.of("1", "on", "t", "true", "y", "yes");
     private static final Set<String> FALSE = Set.of("0", "off", "f", "false", "n", "no");
 
-    private LegacySettings() {
-    }
+    private LegacySettings() {}
 
     /**
      * The {@code .env} lines for tattile-sender that carry over {@code old}'s settings, with {@code #} notes for what
@@ -75,7 +87,8 @@ public final class LegacySettings {
 
         String port = set.get("TRANSIT_PORT");
         if (port == null) {
-            out.setting("TRANSIT_PORT", "33334", "TRANSIT_PORT not set in the old .env: its default, the cameras' port");
+            out.setting(
+                    "TRANSIT_PORT", "33334", "TRANSIT_PORT not set in the old .env: its default, the cameras' port");
         } else {
             integer(out, "TRANSIT_PORT", port, Setting.TRANSIT_PORT, 1, 65_535, null, false);
         }
@@ -92,20 +105,48 @@ public final class LegacySettings {
             }
         }
         if (set.containsKey("SENDER_POLL_INTERVAL_SECONDS")) {
-            decimal(out, "SENDER_POLL_INTERVAL_SECONDS", set.get("SENDER_POLL_INTERVAL_SECONDS"), new BigDecimal("0.05"), new BigDecimal(3600));
+            decimal(
+                    out,
+                    "SENDER_POLL_INTERVAL_SECONDS",
+                    set.get("SENDER_POLL_INTERVAL_SECONDS"),
+                    new BigDecimal("0.05"),
+                    new BigDecimal(3600));
         }
         if (set.containsKey("SENDER_MAX_BATCH_SIZE")) {
-            integer(out, "SENDER_MAX_BATCH_SIZE", set.get("SENDER_MAX_BATCH_SIZE"), Setting.SENDER_MAX_BATCH_SIZE, 1, 1000, null, true);
+            integer(
+                    out,
+                    "SENDER_MAX_BATCH_SIZE",
+                    set.get("SENDER_MAX_BATCH_SIZE"),
+                    Setting.SENDER_MAX_BATCH_SIZE,
+                    1,
+                    1000,
+                    null,
+                    true);
         }
         if (set.containsKey("SENDER_DEFAULT_RETRY_MAX")) {
             retryMax(out, set.get("SENDER_DEFAULT_RETRY_MAX"));
         }
         if (set.containsKey("SENDER_DEFAULT_BACKOFF_MS")) {
-            integer(out, "SENDER_DEFAULT_BACKOFF_MS", set.get("SENDER_DEFAULT_BACKOFF_MS"), Setting.SENDER_DEFAULT_BACKOFF_MS, 1, 86_400_000,
-                    "tattile-sender doubles it after each failure, up to SENDER_MAX_BACKOFF_MS", true);
+            integer(
+                    out,
+                    "SENDER_DEFAULT_BACKOFF_MS",
+                    set.get("SENDER_DEFAULT_BACKOFF_MS"),
+                    Setting.SENDER_DEFAULT_BACKOFF_MS,
+                    1,
+                    86_400_000,
+                    "tattile-sender doubles it after each failure, up to SENDER_MAX_BACKOFF_MS",
+                    true);
         }
         if (set.containsKey("SENDER_STUCK_TIMEOUT_SECONDS")) {
-            integer(out, "SENDER_STUCK_TIMEOUT_SECONDS", set.get("SENDER_STUCK_TIMEOUT_SECONDS"), Setting.SENDER_LEASE_SECONDS, 10, 86_400, null, true);
+            integer(
+                    out,
+                    "SENDER_STUCK_TIMEOUT_SECONDS",
+                    set.get("SENDER_STUCK_TIMEOUT_SECONDS"),
+                    Setting.SENDER_LEASE_SECONDS,
+                    10,
+                    86_400,
+                    null,
+                    true);
         }
         if (set.containsKey("SENDER_DEAD_RETENTION_MINUTES")) {
             deadRetention(out, set.get("SENDER_DEAD_RETENTION_MINUTES"));
@@ -118,7 +159,8 @@ public final class LegacySettings {
         }
         if (set.containsKey("MOSSOS_TIMEOUT")) {
             out.blank();
-            out.note("MOSSOS_TIMEOUT=" + set.get("MOSSOS_TIMEOUT") + " (seconds, for every send): not copied; tattile-sender times each endpoint");
+            out.note("MOSSOS_TIMEOUT=" + set.get("MOSSOS_TIMEOUT")
+                    + " (seconds, for every send): not copied; tattile-sender times each endpoint");
             out.note("  (its timeout_ms: admin endpoint)");
         }
         if (set.containsKey("SOAP_DEBUG")) {
@@ -135,9 +177,12 @@ public final class LegacySettings {
         out.blank();
         out.note("Old folders (not settings here: the import copies their files into tattile-sender's");
         out.note("IMAGES_BASE_DIR and CERTS_DIR):");
-        out.note("  images " + old.folder("IMAGES_BASE_DIR") + (set.containsKey("IMAGES_BASE_DIR") ? " (IMAGES_BASE_DIR)"
-                : set.containsKey("IMAGES_DIR") ? " (IMAGES_DIR)" : " (the old default)"));
-        out.note("  certificates " + old.folder("CERTS_DIR") + (set.containsKey("CERTS_DIR") ? " (CERTS_DIR)" : " (the old default)"));
+        out.note("  images " + old.folder("IMAGES_BASE_DIR")
+                + (set.containsKey("IMAGES_BASE_DIR")
+                        ? " (IMAGES_BASE_DIR)"
+                        : set.containsKey("IMAGES_DIR") ? " (IMAGES_DIR)" : " (the old default)"));
+        out.note("  certificates " + old.folder("CERTS_DIR")
+                + (set.containsKey("CERTS_DIR") ? " (CERTS_DIR)" : " (the old default)"));
         List<String> db = set.keySet().stream().filter(DB_KEYS::contains).toList();
         if (!db.isEmpty()) {
             out.note(String.join(", ", db) + ": the old database; the import reads it, tattile-sender keeps its own");
@@ -151,7 +196,10 @@ public final class LegacySettings {
             if (TRANSLATED.contains(key) || DB_KEYS.contains(key) || FOLDER_KEYS.contains(key)) {
                 continue;
             }
-            out.note(key + (ourNames.contains(key) ? ": the old product did not read it; not copied" : ": no equivalent in tattile-sender"));
+            out.note(key
+                    + (ourNames.contains(key)
+                            ? ": the old product did not read it; not copied"
+                            : ": no equivalent in tattile-sender"));
         }
         return out.lines;
     }
@@ -177,7 +225,10 @@ public final class LegacySettings {
         if ("1".equals(v)) {
             out.setting("SOAP_DEBUG", "true", "from SOAP_DEBUG=1");
         } else if (Boolean.TRUE.equals(b)) {
-            out.setting("SOAP_DEBUG", "false", "from SOAP_DEBUG=" + v + ": the old product logged envelopes only with 1, so it did not");
+            out.setting(
+                    "SOAP_DEBUG",
+                    "false",
+                    "from SOAP_DEBUG=" + v + ": the old product logged envelopes only with 1, so it did not");
         } else {
             out.setting("SOAP_DEBUG", "false", "false".equals(v) ? null : "from SOAP_DEBUG=" + v);
         }
@@ -188,12 +239,19 @@ public final class LegacySettings {
         if (n == null || n.stripTrailingZeros().scale() > 0) {
             out.notCopied("SENDER_DEFAULT_RETRY_MAX", v, "is not a whole number");
         } else if (n.signum() <= 0) {
-            out.notCopied("SENDER_DEFAULT_RETRY_MAX", v, "is not a number of sends (tattile-sender's default: "
-                    + Setting.SENDER_DEFAULT_RETRY_MAX.defaultValue() + " retries)");
+            out.notCopied(
+                    "SENDER_DEFAULT_RETRY_MAX",
+                    v,
+                    "is not a number of sends (tattile-sender's default: "
+                            + Setting.SENDER_DEFAULT_RETRY_MAX.defaultValue() + " retries)");
         } else {
             BigDecimal retries = n.subtract(BigDecimal.ONE).min(BigDecimal.valueOf(1000));
-            out.setting("SENDER_DEFAULT_RETRY_MAX", retries.toBigInteger().toString(), "from SENDER_DEFAULT_RETRY_MAX=" + v
-                    + " (sends in all; tattile-sender counts retries after the first" + (retries.intValue() == 1000 ? ", at most 1000)" : ")"));
+            out.setting(
+                    "SENDER_DEFAULT_RETRY_MAX",
+                    retries.toBigInteger().toString(),
+                    "from SENDER_DEFAULT_RETRY_MAX=" + v
+                            + " (sends in all; tattile-sender counts retries after the first"
+                            + (retries.intValue() == 1000 ? ", at most 1000)" : ")"));
         }
     }
 
@@ -203,15 +261,21 @@ public final class LegacySettings {
             out.notCopied("SENDER_DEAD_RETENTION_MINUTES", v, "is not a number");
             return;
         }
-        BigDecimal days = minutes.divide(BigDecimal.valueOf(1440), 0, RoundingMode.CEILING).max(BigDecimal.ONE).min(BigDecimal.valueOf(3650));
-        out.setting("SENDER_DEAD_RETENTION_DAYS", days.toBigInteger().toString(), "from SENDER_DEAD_RETENTION_MINUTES=" + v + " (whole days, at least 1)");
+        BigDecimal days = minutes.divide(BigDecimal.valueOf(1440), 0, RoundingMode.CEILING)
+                .max(BigDecimal.ONE)
+                .min(BigDecimal.valueOf(3650));
+        out.setting(
+                "SENDER_DEAD_RETENTION_DAYS",
+                days.toBigInteger().toString(),
+                "from SENDER_DEAD_RETENTION_MINUTES=" + v + " (whole days, at least 1)");
     }
 
     /**
      * An integer setting: the old value, brought into [min, max] when {@code clamp} (else left out when outside), with a
      * note saying where it came from when its name or value changed ({@code why}: more of that note, or null).
      */
-    private static void integer(Lines out, String oldKey, String v, Setting target, long min, long max, String why, boolean clamp) {
+    private static void integer(
+            Lines out, String oldKey, String v, Setting target, long min, long max, String why, boolean clamp) {
         BigDecimal n = number(v);
         if (n == null || n.stripTrailingZeros().scale() > 0) {
             out.notCopied(oldKey, v, "is not a whole number");
@@ -225,7 +289,10 @@ public final class LegacySettings {
         String value = kept.toBigInteger().toString();
         String comment = null;
         if (kept.compareTo(n) != 0) {
-            comment = "from " + oldKey + "=" + v + " (" + (n.compareTo(kept) < 0 ? "raised to tattile-sender's minimum " : "lowered to tattile-sender's maximum ")
+            comment = "from " + oldKey + "=" + v + " ("
+                    + (n.compareTo(kept) < 0
+                            ? "raised to tattile-sender's minimum "
+                            : "lowered to tattile-sender's maximum ")
                     + value + ")";
         } else if (!target.name().equals(oldKey) || !value.equals(v) || why != null) {
             comment = "from " + oldKey + "=" + v + (why == null ? "" : " (" + why + ")");
@@ -243,7 +310,10 @@ public final class LegacySettings {
         String value = kept.stripTrailingZeros().toPlainString();
         String comment = null;
         if (kept.compareTo(n) != 0) {
-            comment = "from " + key + "=" + v + " (" + (n.compareTo(kept) < 0 ? "raised to tattile-sender's minimum " : "lowered to tattile-sender's maximum ")
+            comment = "from " + key + "=" + v + " ("
+                    + (n.compareTo(kept) < 0
+                            ? "raised to tattile-sender's minimum "
+                            : "lowered to tattile-sender's maximum ")
                     + value + ")";
         } else if (!value.equals(v)) {
             comment = "from " + key + "=" + v;
@@ -257,7 +327,8 @@ public final class LegacySettings {
         }
         String url = v.strip();
         boolean wsdl = key.equals("MOSSOS_WSDL_URL");
-        String ourDefault = wsdl ? "tattile-sender uses its packaged WSDL" : "set endpoints with admin endpoint, or this key";
+        String ourDefault =
+                wsdl ? "tattile-sender uses its packaged WSDL" : "set endpoints with admin endpoint, or this key";
         if (isPlaceholder(url)) {
             out.blank();
             out.note(key + "=" + url + " is the old .env.example's placeholder: not copied");
@@ -265,8 +336,13 @@ public final class LegacySettings {
         } else if (!wsdl && !url.matches("https?://\\S+")) {
             out.notCopied(key, v, "is not an http:// or https:// URL");
         } else {
-            out.setting(key, url, wsdl ? "from MOSSOS_WSDL_URL (tattile-sender's default: its packaged WSDL, "
-                    + Setting.MOSSOS_WSDL_URL.defaultValue() + ")" : null);
+            out.setting(
+                    key,
+                    url,
+                    wsdl
+                            ? "from MOSSOS_WSDL_URL (tattile-sender's default: its packaged WSDL, "
+                                    + Setting.MOSSOS_WSDL_URL.defaultValue() + ")"
+                            : null);
         }
     }
 
@@ -282,7 +358,10 @@ public final class LegacySettings {
             return false;
         }
         host = host.toLowerCase(Locale.ROOT);
-        return host.equals("invalid") || host.endsWith(".invalid") || host.equals("example") || host.endsWith(".example")
+        return host.equals("invalid")
+                || host.endsWith(".invalid")
+                || host.equals("example")
+                || host.endsWith(".example")
                 || host.matches("(.+\\.)?example\\.(com|net|org)");
     }
 
@@ -333,7 +412,8 @@ public final class LegacySettings {
 
         /** EnvFile.parse removes one pair of matching quotes and nothing else, so "value" always reads back as value. */
         private static String quoted(String v) {
-            boolean plain = !v.isEmpty() && v.chars().noneMatch(c -> Character.isWhitespace(c) || c == '#' || c == '"' || c == '\'');
+            boolean plain = !v.isEmpty()
+                    && v.chars().noneMatch(c -> Character.isWhitespace(c) || c == '#' || c == '"' || c == '\'');
             return plain ? v : "\"" + v + "\"";
         }
     }

@@ -24,8 +24,7 @@ public final class JolokiaAgent {
 
     private static final Logger LOG = LoggerFactory.getLogger(JolokiaAgent.class);
 
-    private JolokiaAgent() {
-    }
+    private JolokiaAgent() {}
 
     /**
      * Starts the agent if it is configured (JOLOKIA_PORT, JOLOKIA_USER, JOLOKIA_PASSWORD_FILE); the running server, or
@@ -36,15 +35,20 @@ public final class JolokiaAgent {
             return Optional.empty();
         }
         if (user.isEmpty() || passwordFile.isEmpty()) {
-            LOG.warn("Jolokia not started on 127.0.0.1:{}: it needs JOLOKIA_USER and JOLOKIA_PASSWORD_FILE (README, Security); "
-                    + "set JOLOKIA_PORT=0 to turn it off", port);
+            LOG.warn(
+                    "Jolokia not started on 127.0.0.1:{}: it needs JOLOKIA_USER and JOLOKIA_PASSWORD_FILE (README, Security); "
+                            + "set JOLOKIA_PORT=0 to turn it off",
+                    port);
             return Optional.empty();
         }
         String password;
         try {
             password = readPassword(Path.of(passwordFile));
         } catch (IOException e) {
-            LOG.warn("Jolokia not started on 127.0.0.1:{}: JOLOKIA_PASSWORD_FILE {} cannot be read ({})", port, passwordFile,
+            LOG.warn(
+                    "Jolokia not started on 127.0.0.1:{}: JOLOKIA_PASSWORD_FILE {} cannot be read ({})",
+                    port,
+                    passwordFile,
                     e.getClass().getSimpleName());
             return Optional.empty();
         }
@@ -55,11 +59,17 @@ public final class JolokiaAgent {
         try {
             JolokiaServer server = new JolokiaServer(new JvmAgentConfig(config(port, user, password)));
             server.start(false);
-            LOG.info("Jolokia on http://127.0.0.1:{}/jolokia/ for Hawtio (user {}; read-only but for route start/stop)", port, user);
+            LOG.info(
+                    "Jolokia on http://127.0.0.1:{}/jolokia/ for Hawtio (user {}; read-only but for route start/stop)",
+                    port,
+                    user);
             return Optional.of(server);
-        } catch (IOException | RuntimeException e) {  // also a temporary folder that cannot be written
+        } catch (IOException | RuntimeException e) { // also a temporary folder that cannot be written
             // e.g. two processes of one host, one per flow, on the same port
-            LOG.warn("Jolokia not started on 127.0.0.1:{} ({}); set JOLOKIA_PORT to a free port or 0", port, e.getMessage());
+            LOG.warn(
+                    "Jolokia not started on 127.0.0.1:{} ({}); set JOLOKIA_PORT to a free port or 0",
+                    port,
+                    e.getMessage());
             return Optional.empty();
         }
     }
@@ -78,7 +88,9 @@ public final class JolokiaAgent {
         // allow-list holds one pattern that matches no URL, so every request with a target is refused before any
         // connection (with the proxy service disabled instead, the target would be silently ignored).
         c.put("jsr160ProxyAllowedTargets", noProxyTargets().toString());
-        c.put("disabledServices", "org.jolokia.service.discovery.JolokiaDiscovery,org.jolokia.service.discovery.DiscoveryMulticastResponder");
+        c.put(
+                "disabledServices",
+                "org.jolokia.service.discovery.JolokiaDiscovery,org.jolokia.service.discovery.DiscoveryMulticastResponder");
         c.put("discoveryEnabled", "false");
         c.put("includeStackTrace", "false");
         c.put("allowErrorDetails", "false");
@@ -90,7 +102,9 @@ public final class JolokiaAgent {
     /** A private file with the proxy allow-list: one pattern that matches nothing. */
     private static Path noProxyTargets() {
         try {
-            Path file = Files.createTempFile("jolokia-proxy-targets", ".txt",
+            Path file = Files.createTempFile(
+                    "jolokia-proxy-targets",
+                    ".txt",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(file, "(?!)\n");
             file.toFile().deleteOnExit();

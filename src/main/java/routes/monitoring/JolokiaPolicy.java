@@ -28,11 +28,13 @@ public final class JolokiaPolicy implements Restrictor {
     static final Set<String> ROUTE_LIFECYCLE = Set.of("start", "stop", "suspend", "resume");
     /** Camel's read-only dumps of route definitions and statistics (Hawtio's route diagram and its counters). */
     static final Pattern READ_ONLY_DUMP = Pattern.compile("dump(Routes?|Steps?|Processors?)(Stats)?AsXml");
+
     static final Set<String> DUMP_TYPES = Set.of("context", "routes");
     private static final Set<String> VISIBLE_DOMAINS = Set.of("org.apache.camel", "java.lang");
-    private static final Set<RequestType> COMMANDS = Set.of(RequestType.READ, RequestType.LIST, RequestType.SEARCH,
-            RequestType.VERSION, RequestType.EXEC);
-    private static final Pattern LOOPBACK_ORIGIN = Pattern.compile("https?://(localhost|127\\.0\\.0\\.1|\\[::1\\])(:\\d{1,5})?");
+    private static final Set<RequestType> COMMANDS =
+            Set.of(RequestType.READ, RequestType.LIST, RequestType.SEARCH, RequestType.VERSION, RequestType.EXEC);
+    private static final Pattern LOOPBACK_ORIGIN =
+            Pattern.compile("https?://(localhost|127\\.0\\.0\\.1|\\[::1\\])(:\\d{1,5})?");
 
     @Override
     public boolean isHttpMethodAllowed(HttpMethod method) {
@@ -74,8 +76,12 @@ public final class JolokiaPolicy implements Restrictor {
                 continue;
             }
             String v = h.toLowerCase(Locale.ROOT);
-            if (!(v.equals("localhost") || v.startsWith("127.") || v.equals("::1") || v.equals("0:0:0:0:0:0:0:1")
-                    || v.equals("[::1]") || v.equals("ip6-localhost"))) {
+            if (!(v.equals("localhost")
+                    || v.startsWith("127.")
+                    || v.equals("::1")
+                    || v.equals("0:0:0:0:0:0:0:1")
+                    || v.equals("[::1]")
+                    || v.equals("ip6-localhost"))) {
                 return false;
             }
         }
@@ -84,7 +90,8 @@ public final class JolokiaPolicy implements Restrictor {
 
     @Override
     public boolean isOriginAllowed(String origin, boolean onlyWhenStrictCheckingIsEnabled) {
-        return origin == null || LOOPBACK_ORIGIN.matcher(origin.toLowerCase(Locale.ROOT)).matches();
+        return origin == null
+                || LOOPBACK_ORIGIN.matcher(origin.toLowerCase(Locale.ROOT)).matches();
     }
 
     @Override

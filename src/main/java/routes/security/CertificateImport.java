@@ -44,8 +44,13 @@ import java.util.UUID;
 public final class CertificateImport {
 
     /** What was written: paths relative to CERTS_DIR and the certificate's public facts. */
-    public record Imported(String keyPath, String certPath, String subject, String fingerprintSha256, Instant validFrom, Instant validTo) {
-    }
+    public record Imported(
+            String keyPath,
+            String certPath,
+            String subject,
+            String fingerprintSha256,
+            Instant validFrom,
+            Instant validTo) {}
 
     /** The PFX cannot be opened with that password, or is not a PKCS#12 file. */
     public static class BadPasswordException extends Exception {
@@ -67,12 +72,14 @@ public final class CertificateImport {
         this.directoryDescriptors = directoryDescriptors;
     }
 
-    public Imported fromPkcs12(Path pfx, char[] password, String folder) throws IOException, GeneralSecurityException, BadPasswordException {
+    public Imported fromPkcs12(Path pfx, char[] password, String folder)
+            throws IOException, GeneralSecurityException, BadPasswordException {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(pfx)) {
             ks.load(in, password);
         } catch (IOException e) {
-            if (e.getCause() instanceof UnrecoverableKeyException || String.valueOf(e.getMessage()).contains("password")) {
+            if (e.getCause() instanceof UnrecoverableKeyException
+                    || String.valueOf(e.getMessage()).contains("password")) {
                 throw new BadPasswordException("Wrong password for " + pfx.getFileName() + " (or not a PKCS#12 file)");
             }
             throw new BadPasswordException("Cannot open " + pfx.getFileName() + " as PKCS#12: " + e.getMessage());
@@ -105,18 +112,28 @@ public final class CertificateImport {
     }
 
     /** A key and its chain (the key's certificate first) read elsewhere, e.g. from an old installation's PEM files. */
-    public Imported fromKeyAndChain(PrivateKey key, List<X509Certificate> chain, String folder) throws IOException, GeneralSecurityException {
+    public Imported fromKeyAndChain(PrivateKey key, List<X509Certificate> chain, String folder)
+            throws IOException, GeneralSecurityException {
         return write(key, chain, folder);
     }
 
-    private Imported write(PrivateKey key, List<X509Certificate> chain, String folder) throws IOException, GeneralSecurityException {
+    private Imported write(PrivateKey key, List<X509Certificate> chain, String folder)
+            throws IOException, GeneralSecurityException {
         X509Certificate cert = chain.get(0);
         KeyMatch.require(key, cert);
-        writeUnderCertsDir(folder, PemFiles.privateKeyPem(key).getBytes(StandardCharsets.US_ASCII),
+        writeUnderCertsDir(
+                folder,
+                PemFiles.privateKeyPem(key).getBytes(StandardCharsets.US_ASCII),
                 PemFiles.certificatesPem(chain).getBytes(StandardCharsets.US_ASCII));
-        String fingerprint = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
-        return new Imported(folder + "/key.pem", folder + "/cert.pem", cert.getSubjectX500Principal().getName(), fingerprint,
-                cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant());
+        String fingerprint =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
+        return new Imported(
+                folder + "/key.pem",
+                folder + "/cert.pem",
+                cert.getSubjectX500Principal().getName(),
+                fingerprint,
+                cert.getNotBefore().toInstant(),
+                cert.getNotAfter().toInstant());
     }
 
     /**
@@ -127,7 +144,8 @@ public final class CertificateImport {
      */
     private void writeUnderCertsDir(String folder, byte[] keyPem, byte[] certPem) throws IOException {
         if (!isSingleName(folder)) {
-            throw new UnsafePathException("Refused: certificate folder name '" + folder + "' must be one name directly under CERTS_DIR");
+            throw new UnsafePathException(
+                    "Refused: certificate folder name '" + folder + "' must be one name directly under CERTS_DIR");
         }
         Files.createDirectories(certsDir);
         Path root = certsDir.toRealPath();
@@ -151,7 +169,8 @@ public final class CertificateImport {
         UserPrincipal owner = Files.getOwner(root);
         try (DirectoryStream<Path> rootStream = Files.newDirectoryStream(root)) {
             try (Folder target = directoryDescriptors && rootStream instanceof SecureDirectoryStream<Path> secure
-                    ? SecureFolder.open(secure, dir, dirAttributes.fileKey()) : new PathFolder(dir)) {
+                    ? SecureFolder.open(secure, dir, dirAttributes.fileKey())
+                    : new PathFolder(dir)) {
                 target.write(keyPem, certPem, owner);
             }
         }
@@ -159,17 +178,25 @@ public final class CertificateImport {
 
     /** Not empty, not "." or "..", no separator: the name of an entry directly inside CERTS_DIR. */
     private static boolean isSingleName(String folder) {
-        if (folder == null || folder.isEmpty() || folder.equals(".") || folder.equals("..") || folder.indexOf('\0') >= 0
-                || folder.indexOf('/') >= 0 || folder.indexOf('\\') >= 0) {
+        if (folder == null
+                || folder.isEmpty()
+                || folder.equals(".")
+                || folder.equals("..")
+                || folder.indexOf('\0') >= 0
+                || folder.indexOf('/') >= 0
+                || folder.indexOf('\\') >= 0) {
             return false;
         }
         Path p = Path.of(folder);
-        return p.getNameCount() == 1 && !p.isAbsolute() && p.getFileName().toString().equals(folder);
+        return p.getNameCount() == 1
+                && !p.isAbsolute()
+                && p.getFileName().toString().equals(folder);
     }
 
     private static void createDirectory(Path dir) throws IOException {
         try {
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectory(
+                    dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (UnsupportedOperationException notPosix) {
             Files.createDirectory(dir);
         }
@@ -186,7 +213,8 @@ public final class CertificateImport {
 
     private static void requireNoLink(Path p, BasicFileAttributes attributes) throws UnsafePathException {
         if (attributes != null && attributes.isSymbolicLink()) {
-            throw new UnsafePathException("Refused: " + p + " is a symbolic link; nothing is written through a link under CERTS_DIR");
+            throw new UnsafePathException(
+                    "Refused: " + p + " is a symbolic link; nothing is written through a link under CERTS_DIR");
         }
     }
 
@@ -207,7 +235,8 @@ public final class CertificateImport {
         static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
         static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
         /** A new file only (O_CREAT|O_EXCL), never through a link (O_NOFOLLOW). */
-        static final Set<OpenOption> CREATE_NEW = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        static final Set<OpenOption> CREATE_NEW =
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
         final Path dir;
 
@@ -230,8 +259,7 @@ public final class CertificateImport {
         abstract void delete(Path name) throws IOException;
 
         @Override
-        public void close() throws IOException {
-        }
+        public void close() throws IOException {}
 
         final void write(byte[] keyPem, byte[] certPem, UserPrincipal owner) throws IOException {
             for (String file : FILES) {
@@ -310,7 +338,9 @@ public final class CertificateImport {
                 throw e;
             }
             SecureFolder folder = new SecureFolder(dir, opened);
-            Object key = opened.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
+            Object key = opened.getFileAttributeView(BasicFileAttributeView.class)
+                    .readAttributes()
+                    .fileKey();
             if (checkedKey == null || !checkedKey.equals(key)) {
                 folder.close();
                 throw new UnsafePathException("Refused: " + dir + " was replaced while it was being checked");
@@ -321,7 +351,8 @@ public final class CertificateImport {
         @Override
         BasicFileAttributes attributes(Path name) throws IOException {
             try {
-                return stream.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+                return stream.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .readAttributes();
             } catch (NoSuchFileException absent) {
                 return null;
             }
@@ -334,7 +365,8 @@ public final class CertificateImport {
 
         @Override
         PosixFileAttributeView posix(Path name) {
-            return name == null ? stream.getFileAttributeView(PosixFileAttributeView.class)
+            return name == null
+                    ? stream.getFileAttributeView(PosixFileAttributeView.class)
                     : stream.getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         }
 
@@ -371,7 +403,8 @@ public final class CertificateImport {
         @Override
         SeekableByteChannel createNew(Path name) throws IOException {
             try {
-                return Files.newByteChannel(dir.resolve(name), CREATE_NEW, PosixFilePermissions.asFileAttribute(FILE_MODE));
+                return Files.newByteChannel(
+                        dir.resolve(name), CREATE_NEW, PosixFilePermissions.asFileAttribute(FILE_MODE));
             } catch (UnsupportedOperationException notPosix) {
                 return Files.newByteChannel(dir.resolve(name), CREATE_NEW);
             }
@@ -379,7 +412,8 @@ public final class CertificateImport {
 
         @Override
         PosixFileAttributeView posix(Path name) {
-            return Files.getFileAttributeView(name == null ? dir : dir.resolve(name), PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            return Files.getFileAttributeView(
+                    name == null ? dir : dir.resolve(name), PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         }
 
         @Override

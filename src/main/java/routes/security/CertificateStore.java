@@ -53,12 +53,17 @@ public final class CertificateStore {
         }
     }
 
-    private record Row(UUID id, String name, String type, String certPath, String keyPath, String pfxPath, String passwordPath,
-                       boolean active) {
-    }
+    private record Row(
+            UUID id,
+            String name,
+            String type,
+            String certPath,
+            String keyPath,
+            String pfxPath,
+            String passwordPath,
+            boolean active) {}
 
-    private record Cached(String fingerprint, SigningMaterial material) {
-    }
+    private record Cached(String fingerprint, SigningMaterial material) {}
 
     private static final String ALIAS = "signer";
 
@@ -76,10 +81,12 @@ public final class CertificateStore {
 
     /** The material to sign with, checked to be active and valid now. */
     public SigningMaterial material(UUID certificateId) throws SQLException, UnusableCertificateException {
-        Row row = row(certificateId).orElseThrow(() ->
-                new UnusableCertificateException("CERTIFICADO_NO_CONFIGURADO", "certificate " + certificateId + " does not exist"));
+        Row row = row(certificateId)
+                .orElseThrow(() -> new UnusableCertificateException(
+                        "CERTIFICADO_NO_CONFIGURADO", "certificate " + certificateId + " does not exist"));
         if (!row.active()) {
-            throw new UnusableCertificateException("CERTIFICADO_NO_CONFIGURADO", "certificate '" + row.name() + "' is inactive");
+            throw new UnusableCertificateException(
+                    "CERTIFICADO_NO_CONFIGURADO", "certificate '" + row.name() + "' is inactive");
         }
         String fingerprint = fingerprint(row);
         Cached cached = cache.get(certificateId);
@@ -92,10 +99,13 @@ public final class CertificateStore {
         }
         var now = clock.instant();
         if (now.isAfter(material.validTo())) {
-            throw new UnusableCertificateException("CERTIFICADO_CADUCADO", "certificate '" + row.name() + "' expired on " + material.validTo());
+            throw new UnusableCertificateException(
+                    "CERTIFICADO_CADUCADO", "certificate '" + row.name() + "' expired on " + material.validTo());
         }
         if (now.isBefore(material.validFrom())) {
-            throw new UnusableCertificateException("CERTIFICADO_NO_VALIDO_AUN", "certificate '" + row.name() + "' is valid from " + material.validFrom());
+            throw new UnusableCertificateException(
+                    "CERTIFICADO_NO_VALIDO_AUN",
+                    "certificate '" + row.name() + "' is valid from " + material.validFrom());
         }
         return material;
     }
@@ -115,12 +125,16 @@ public final class CertificateStore {
                 ks.setKeyEntry(ALIAS, key, password, chain.toArray(new Certificate[0]));
                 alias = ALIAS;
             } else {
-                password = Files.readString(resolve(row.passwordPath()), StandardCharsets.UTF_8).strip().toCharArray();
+                password = Files.readString(resolve(row.passwordPath()), StandardCharsets.UTF_8)
+                        .strip()
+                        .toCharArray();
                 ks = KeyStore.getInstance("PKCS12");
                 try (InputStream in = Files.newInputStream(resolve(row.pfxPath()))) {
                     ks.load(in, password);
                 }
-                alias = Collections.list(ks.aliases()).stream().filter(a -> isKeyEntry(ks, a)).findFirst()
+                alias = Collections.list(ks.aliases()).stream()
+                        .filter(a -> isKeyEntry(ks, a))
+                        .findFirst()
                         .orElseThrow(() -> new GeneralSecurityException("no private key in the PKCS#12 file"));
             }
             Merlin crypto = new DecryptedKeyCrypto(ks, alias, password);
@@ -136,8 +150,11 @@ public final class CertificateStore {
             };
             return new SigningMaterial(row.id(), row.name(), crypto, alias, callback, cert);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            throw new UnusableCertificateException("CERTIFICADO_ILEGIBLE", "certificate '" + row.name() + "' cannot be loaded: "
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
+            throw new UnusableCertificateException(
+                    "CERTIFICADO_ILEGIBLE",
+                    "certificate '" + row.name() + "' cannot be loaded: "
+                            + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
         }
     }
 
@@ -172,7 +189,10 @@ public final class CertificateStore {
             }
             try {
                 Path f = resolve(p);
-                b.append('|').append(Files.getLastModifiedTime(f).toMillis()).append(':').append(Files.size(f));
+                b.append('|')
+                        .append(Files.getLastModifiedTime(f).toMillis())
+                        .append(':')
+                        .append(Files.size(f));
             } catch (IOException e) {
                 b.append("|missing");
             }
@@ -181,15 +201,24 @@ public final class CertificateStore {
     }
 
     private Optional<Row> row(UUID id) throws SQLException {
-        String sql = "SELECT id, name, type, cert_path, key_path, pfx_path, password_path, active FROM certificates WHERE id = ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        String sql =
+                "SELECT id, name, type, cert_path, key_path, pfx_path, password_path, active FROM certificates WHERE id = ?";
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new Row(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), rs.getString(7), rs.getBoolean(8)));
+                return Optional.of(new Row(
+                        rs.getObject(1, UUID.class),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getBoolean(8)));
             }
         }
     }

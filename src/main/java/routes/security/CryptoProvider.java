@@ -16,8 +16,7 @@ public final class CryptoProvider {
 
     private static final Logger LOG = LoggerFactory.getLogger(CryptoProvider.class);
 
-    private CryptoProvider() {
-    }
+    private CryptoProvider() {}
 
     /** @return the name of the provider now preferred for signatures */
     public static String install(String mode) {
@@ -38,7 +37,8 @@ public final class CryptoProvider {
             return name;
         } catch (Throwable e) {
             Security.removeProvider(AmazonCorrettoCryptoProvider.PROVIDER_NAME);
-            LOG.warn("[SENDER] Amazon Corretto Crypto Provider no disponible ({}): se firma con el proveedor del JDK",
+            LOG.warn(
+                    "[SENDER] Amazon Corretto Crypto Provider no disponible ({}): se firma con el proveedor del JDK",
                     e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             return jdk();
         }

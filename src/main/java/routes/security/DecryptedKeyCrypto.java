@@ -42,12 +42,14 @@ final class DecryptedKeyCrypto extends Merlin {
     @Override
     public PrivateKey getPrivateKey(String identifier, String password) throws WSSecurityException {
         if (!alias.equals(identifier) || password == null || !MessageDigest.isEqual(passwordDigest, digest(password))) {
-            throw new WSSecurityException(WSSecurityException.ErrorCode.FAILURE, "noPrivateKey", new Object[] {identifier});
+            throw new WSSecurityException(
+                    WSSecurityException.ErrorCode.FAILURE, "noPrivateKey", new Object[] {identifier});
         }
         try {
             return copy();
         } catch (GeneralSecurityException e) {
-            throw new WSSecurityException(WSSecurityException.ErrorCode.FAILURE, e, "noPrivateKey", new Object[] {identifier});
+            throw new WSSecurityException(
+                    WSSecurityException.ErrorCode.FAILURE, e, "noPrivateKey", new Object[] {identifier});
         }
     }
 

@@ -9,8 +9,7 @@ import java.security.cert.X509Certificate;
 /** Checks that a private key belongs to a certificate by signing and verifying a probe. */
 public final class KeyMatch {
 
-    private KeyMatch() {
-    }
+    private KeyMatch() {}
 
     public static void require(PrivateKey key, X509Certificate certificate) throws GeneralSecurityException {
         String algorithm = "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";

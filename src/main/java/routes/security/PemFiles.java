@@ -26,8 +26,7 @@ public final class PemFiles {
 
     private static final Pattern BLOCK = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([^-]+)-----END \\1-----");
 
-    private PemFiles() {
-    }
+    private PemFiles() {}
 
     public static PrivateKey readPrivateKey(Path file) throws IOException, GeneralSecurityException {
         // ISO-8859-1 maps every byte: text around the blocks (openssl's "Bag Attributes" with a non-ASCII
@@ -43,7 +42,9 @@ public final class PemFiles {
                 case "RSA PRIVATE KEY" -> {
                     return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs1ToPkcs8(der)));
                 }
-                case "ENCRYPTED PRIVATE KEY" -> throw new GeneralSecurityException("encrypted private keys are not supported: " + file.getFileName());
+                case "ENCRYPTED PRIVATE KEY" ->
+                    throw new GeneralSecurityException(
+                            "encrypted private keys are not supported: " + file.getFileName());
                 default -> {
                     // another block (a certificate in the same file): keep looking
                 }
@@ -67,7 +68,8 @@ public final class PemFiles {
             Matcher m = BLOCK.matcher(text);
             while (m.find()) {
                 if ("CERTIFICATE".equals(m.group(1)) || "PKCS7".equals(m.group(1))) {
-                    for (var c : cf.generateCertificates(new ByteArrayInputStream(Base64.getMimeDecoder().decode(m.group(2))))) {
+                    for (var c : cf.generateCertificates(
+                            new ByteArrayInputStream(Base64.getMimeDecoder().decode(m.group(2))))) {
                         chain.add((X509Certificate) c);
                     }
                 }
@@ -96,8 +98,9 @@ public final class PemFiles {
     }
 
     private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
     private static PrivateKey keyFromPkcs8(byte[] der) throws GeneralSecurityException {
@@ -114,7 +117,23 @@ public final class PemFiles {
 
     /** Wraps a PKCS#1 RSAPrivateKey in a PKCS#8 PrivateKeyInfo (DER), which the JDK can read. */
     private static byte[] pkcs1ToPkcs8(byte[] pkcs1) {
-        byte[] algorithm = {0x30, 0x0D, 0x06, 0x09, 0x2A, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xF7, 0x0D, 0x01, 0x01, 0x01, 0x05, 0x00};
+        byte[] algorithm = {
+            0x30,
+            0x0D,
+            0x06,
+            0x09,
+            0x2A,
+            (byte) 0x86,
+            0x48,
+            (byte) 0x86,
+            (byte) 0xF7,
+            0x0D,
+            0x01,
+            0x01,
+            0x01,
+            0x05,
+            0x00
+        };
         byte[] version = {0x02, 0x01, 0x00};
         byte[] octet = derHeader(0x04, pkcs1.length);
         int innerLength = version.length + algorithm.length + octet.length + pkcs1.length;

@@ -11,8 +11,13 @@ import org.apache.wss4j.common.crypto.Crypto;
  * password callback that answers only for this certificate (aliases of different municipalities may
  * collide). The private key stays inside; {@link #toString()} shows only public facts.
  */
-public record SigningMaterial(UUID certificateId, String name, Crypto crypto, String alias, CallbackHandler passwordCallback,
-                              X509Certificate certificate) {
+public record SigningMaterial(
+        UUID certificateId,
+        String name,
+        Crypto crypto,
+        String alias,
+        CallbackHandler passwordCallback,
+        X509Certificate certificate) {
 
     public Instant validFrom() {
         return certificate.getNotBefore().toInstant();
@@ -24,6 +29,7 @@ public record SigningMaterial(UUID certificateId, String name, Crypto crypto, St
 
     @Override
     public String toString() {
-        return "SigningMaterial[" + name + ", subject=" + certificate.getSubjectX500Principal().getName() + ", validTo=" + validTo() + "]";
+        return "SigningMaterial[" + name + ", subject="
+                + certificate.getSubjectX500Principal().getName() + ", validTo=" + validTo() + "]";
     }
 }

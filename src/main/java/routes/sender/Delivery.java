@@ -35,8 +35,7 @@ public record Delivery(
         long retryBackoffMs) {
 
     /** Defaults for what an endpoint row may leave unset. */
-    public record Defaults(String globalUrl, int retryMax, long backoffMs, int timeoutMs) {
-    }
+    public record Defaults(String globalUrl, int retryMax, long backoffMs, int timeoutMs) {}
 
     /** From a row of the claim query (column names as in sender.yaml). */
     public static Delivery fromClaim(Map<String, Object> row, Defaults defaults) {
@@ -65,7 +64,9 @@ public record Delivery(
                 url == null || url.isBlank() ? null : url.strip(),
                 row.get("timeout_ms") == null ? defaults.timeoutMs() : ((Number) row.get("timeout_ms")).intValue(),
                 row.get("retry_max") == null ? defaults.retryMax() : ((Number) row.get("retry_max")).intValue(),
-                row.get("retry_backoff_ms") == null ? defaults.backoffMs() : ((Number) row.get("retry_backoff_ms")).longValue());
+                row.get("retry_backoff_ms") == null
+                        ? defaults.backoffMs()
+                        : ((Number) row.get("retry_backoff_ms")).longValue());
     }
 
     /** Which circuit breaker and concurrency limit this delivery belongs to. */

@@ -70,7 +70,8 @@ public final class EndpointGuard {
                     : clock.instant().plus(openFor);
             throw new EndpointUnavailableException(d.endpointKey(), retryAt);
         }
-        permits.computeIfAbsent(d.endpointKey(), k -> new Semaphore(concurrency)).acquire();
+        permits.computeIfAbsent(d.endpointKey(), k -> new Semaphore(concurrency))
+                .acquire();
         return System.nanoTime();
     }
 
@@ -103,7 +104,10 @@ public final class EndpointGuard {
         CircuitBreaker.State before = breaker.getState();
         breaker.onError(elapsedMillis, TimeUnit.MILLISECONDS, cause);
         if (before != CircuitBreaker.State.OPEN && breaker.getState() == CircuitBreaker.State.OPEN) {
-            LOG.warn("[SENDER] Endpoint {} no disponible: circuito abierto durante {} s", d.endpointKey(), openFor.toSeconds());
+            LOG.warn(
+                    "[SENDER] Endpoint {} no disponible: circuito abierto durante {} s",
+                    d.endpointKey(),
+                    openFor.toSeconds());
         }
         release(d);
         return healthy;
@@ -119,7 +123,8 @@ public final class EndpointGuard {
 
     boolean isHealthy(String key) {
         Instant last = deliveringSince.get(key);
-        return breaker(key).getState() == CircuitBreaker.State.CLOSED && last != null
+        return breaker(key).getState() == CircuitBreaker.State.CLOSED
+                && last != null
                 && last.isAfter(clock.instant().minus(healthyWindow));
     }
 
@@ -131,7 +136,8 @@ public final class EndpointGuard {
     /** Breaker state per endpoint key, for health and metrics. */
     public Map<String, String> states() {
         Map<String, String> out = new TreeMap<>();
-        breakers.getAllCircuitBreakers().forEach(b -> out.put(b.getName(), b.getState().name()));
+        breakers.getAllCircuitBreakers()
+                .forEach(b -> out.put(b.getName(), b.getState().name()));
         return out;
     }
 }

@@ -38,12 +38,15 @@ public final class MatriculaRequest {
     public static final String NS = "http://dgp.gencat.cat/matricules";
     /** Exchange properties the signing interceptor reads this message's certificate from. */
     public static final String CRYPTO_PROPERTY = "tattileSignatureCrypto";
+
     public static final String ALIAS_PROPERTY = "tattileSignatureAlias";
     public static final String CALLBACK_PROPERTY = "tattileSignatureCallback";
 
     private static final Logger LOG = LoggerFactory.getLogger(MatriculaRequest.class);
-    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd", Locale.ROOT).withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DATE =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private final ImageStore images;
     private final CertificateStore certificates;
@@ -98,14 +101,21 @@ public final class MatriculaRequest {
             try {
                 ctx = images.read(d.imageCtxPath());
             } catch (NoSuchFileException e) {
-                LOG.warn("[SENDER] Imagen de contexto no encontrada ({}): se envía la lectura ({}) sin ella", d.imageCtxPath(), d.plate());
+                LOG.warn(
+                        "[SENDER] Imagen de contexto no encontrada ({}): se envía la lectura ({}) sin ella",
+                        d.imageCtxPath(),
+                        d.plate());
             }
         }
 
         Document doc = documents.createDocument(null, null, null);
         Element request = doc.createElementNS(NS, "m:matriculaRequest");
         doc.appendChild(request);
-        add(doc, request, "codiLector", d.codigoLector() != null && !d.codigoLector().isBlank() ? d.codigoLector() : d.deviceSn());
+        add(
+                doc,
+                request,
+                "codiLector",
+                d.codigoLector() != null && !d.codigoLector().isBlank() ? d.codigoLector() : d.deviceSn());
         add(doc, request, "matricula", matricula);
         add(doc, request, "dataLectura", DATE.format(d.timestampUtc()));
         add(doc, request, "horaLectura", TIME.format(d.timestampUtc()));

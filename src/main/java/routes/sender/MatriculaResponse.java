@@ -20,7 +20,9 @@ public final class MatriculaResponse {
     private final DocumentBuilderFactory documents;
 
     public MatriculaResponse(String successCodes) {
-        this.successCodes = Arrays.stream(successCodes.split(",")).map(String::strip).filter(s -> !s.isEmpty())
+        this.successCodes = Arrays.stream(successCodes.split(","))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
         this.documents = DocumentBuilderFactory.newInstance();
         this.documents.setNamespaceAware(true);

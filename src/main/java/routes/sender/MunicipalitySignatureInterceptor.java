@@ -23,23 +23,27 @@ final class MunicipalitySignatureInterceptor extends WSS4JStaxOutInterceptor {
     }
 
     @Override
-    protected void configureCallbackHandler(SoapMessage message, WSSSecurityProperties properties) throws WSSecurityException {
+    protected void configureCallbackHandler(SoapMessage message, WSSSecurityProperties properties)
+            throws WSSecurityException {
         Object callback = message.getContextualProperty(MatriculaRequest.CALLBACK_PROPERTY);
         if (!(callback instanceof CallbackHandler handler)) {
-            throw new WSSecurityException(WSSecurityException.ErrorCode.FAILURE, "empty",
-                    new Object[] {"no signing certificate for this message"});
+            throw new WSSecurityException(WSSecurityException.ErrorCode.FAILURE, "empty", new Object[] {
+                "no signing certificate for this message"
+            });
         }
         properties.setCallbackHandler(handler);
     }
 
     @Override
-    protected void configureProperties(SoapMessage message, OutboundSecurityContext context, WSSSecurityProperties properties)
+    protected void configureProperties(
+            SoapMessage message, OutboundSecurityContext context, WSSSecurityProperties properties)
             throws WSSecurityException {
         Object crypto = message.getContextualProperty(MatriculaRequest.CRYPTO_PROPERTY);
         Object alias = message.getContextualProperty(MatriculaRequest.ALIAS_PROPERTY);
         if (!(crypto instanceof Crypto signing) || !(alias instanceof String user)) {
-            throw new WSSecurityException(WSSecurityException.ErrorCode.FAILURE, "empty",
-                    new Object[] {"no signing certificate for this message"});
+            throw new WSSecurityException(WSSecurityException.ErrorCode.FAILURE, "empty", new Object[] {
+                "no signing certificate for this message"
+            });
         }
         properties.setSignatureCrypto(signing);
         properties.setSignatureUser(user);

@@ -55,7 +55,8 @@ public final class SendDeadline implements Service {
                     if (timeout > 0) {
                         // A second past the read timeout, so that a slow answer still ends as a read timeout.
                         long millis = timeout + GRACE_MILLIS;
-                        message.getExchange().put(KEY, timer.schedule(() -> cut(connection, millis), millis, TimeUnit.MILLISECONDS));
+                        message.getExchange()
+                                .put(KEY, timer.schedule(() -> cut(connection, millis), millis, TimeUnit.MILLISECONDS));
                     }
                 }
             }
@@ -79,7 +80,8 @@ public final class SendDeadline implements Service {
 
     private static void cut(HttpURLConnection connection, long millis) {
         URL url = connection.getURL(); // without user info or query, which may carry credentials
-        String where = url.getProtocol() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort()) + url.getPath();
+        String where = url.getProtocol() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
+                + url.getPath();
         LOG.warn("[SENDER] Envío cortado: {} no ha leído la petición ni respondido en {} ms", where, millis);
         connection.disconnect();
     }

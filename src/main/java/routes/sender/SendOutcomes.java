@@ -1,18 +1,18 @@
 package routes.sender;
 
-import org.apache.camel.RuntimeCamelException;
-import routes.store.SqlErrors;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.camel.RuntimeCamelException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import routes.store.ImageStore;
 import routes.store.QueueRepository;
 import routes.store.QueueRepository.Audit;
+import routes.store.SqlErrors;
 
 /**
  * Applies the outcome of one delivery to the queue, the endpoint's guard and the image folder:
@@ -34,8 +34,14 @@ public final class SendOutcomes {
     private final Clock clock;
     private final SenderMetrics metrics;
 
-    public SendOutcomes(QueueRepository queue, EndpointGuard guard, ImageStore images, String instance, long maxBackoffMillis,
-                        Clock clock, SenderMetrics metrics) {
+    public SendOutcomes(
+            QueueRepository queue,
+            EndpointGuard guard,
+            ImageStore images,
+            String instance,
+            long maxBackoffMillis,
+            Clock clock,
+            SenderMetrics metrics) {
         this.metrics = metrics;
         this.queue = queue;
         this.guard = guard;
@@ -52,7 +58,8 @@ public final class SendOutcomes {
         metrics.delivered(latency);
         boolean heldLease = recordDelivered(d, audit(d, "DELIVERED", codiRetorn, d.attempts(), latency, null));
         if (!heldLease) {
-            LOG.warn("[SENDER] La lectura ({}) se entregó después de vencer su reserva (SENDER_LEASE_SECONDS): otra instancia pudo enviarla también",
+            LOG.warn(
+                    "[SENDER] La lectura ({}) se entregó después de vencer su reserva (SENDER_LEASE_SECONDS): otra instancia pudo enviarla también",
                     d.plate());
         }
         images.delete(d.imageOcrPath());
@@ -79,8 +86,10 @@ public final class SendOutcomes {
                     throw e;
                 }
                 if (attempt == 1) {
-                    LOG.warn("[SENDER] Lectura ({}) entregada a Mossos, pero la base de datos no responde: se reintenta registrar la entrega ({})",
-                            d.plate(), describe(e));
+                    LOG.warn(
+                            "[SENDER] Lectura ({}) entregada a Mossos, pero la base de datos no responde: se reintenta registrar la entrega ({})",
+                            d.plate(),
+                            describe(e));
                 }
                 Thread.sleep(delay);
                 delay = Math.min(2000, delay * 2);
@@ -103,7 +112,12 @@ public final class SendOutcomes {
 
     private void dead(Delivery d, String reason, int countedAttempt, String lastFailure) throws SQLException {
         String detail = lastFailure == null ? reason : reason + " (" + lastFailure + ")";
-        if (queue.dead(d.queueId(), instance, reason, countedAttempt, audit(d, "DEAD", null, d.attempts() + countedAttempt, null, detail))) {
+        if (queue.dead(
+                d.queueId(),
+                instance,
+                reason,
+                countedAttempt,
+                audit(d, "DEAD", null, d.attempts() + countedAttempt, null, detail))) {
             LOG.error("[SENDER] Lectura ({}) descartada (DEAD): {}", d.plate(), detail);
             metrics.dead();
         }
@@ -128,13 +142,20 @@ public final class SendOutcomes {
         Instant next = clock.instant().plus(backoff(d.retryBackoffMs(), Math.max(1, attempts)));
         queue.failed(d.queueId(), instance, counts, error, next, audit(d, "FAILED", null, attempts, latency, error));
         metrics.failed();
-        LOG.warn("[SENDER] Error enviando lectura ({}): {}; nuevo intento en {} s{}", d.plate(), error,
-                Duration.between(clock.instant(), next).toSeconds(), counts ? " (intento " + attempts + " de " + (d.retryMax() + 1) + ")" : "");
+        LOG.warn(
+                "[SENDER] Error enviando lectura ({}): {}; nuevo intento en {} s{}",
+                d.plate(),
+                error,
+                Duration.between(clock.instant(), next).toSeconds(),
+                counts ? " (intento " + attempts + " de " + (d.retryMax() + 1) + ")" : "");
     }
 
     /** The endpoint's breaker is open: the reading waits, its attempts untouched. */
     public void postponed(Delivery d, Exception e) throws SQLException {
-        queue.postponed(d.queueId(), instance, cause(e, EndpointUnavailableException.class).retryAt());
+        queue.postponed(
+                d.queueId(),
+                instance,
+                cause(e, EndpointUnavailableException.class).retryAt());
         metrics.postponed();
     }
 
@@ -175,7 +196,17 @@ public final class SendOutcomes {
     }
 
     private static Audit audit(Delivery d, String outcome, String codi, int attempts, Long latency, String error) {
-        return new Audit(d.queueId(), d.readingId(), d.cameraId(), d.municipalityId(), d.endpointId(), outcome, codi, attempts, latency, error);
+        return new Audit(
+                d.queueId(),
+                d.readingId(),
+                d.cameraId(),
+                d.municipalityId(),
+                d.endpointId(),
+                outcome,
+                codi,
+                attempts,
+                latency,
+                error);
     }
 
     private static long elapsedMillis(Long startNanos) {
@@ -185,7 +216,9 @@ public final class SendOutcomes {
     /** A short, controlled description: exception type and the first line of its message, no payload. */
     static String describe(Throwable t) {
         Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root && (root.getMessage() == null || root instanceof RuntimeCamelException)) {
+        while (root.getCause() != null
+                && root.getCause() != root
+                && (root.getMessage() == null || root instanceof RuntimeCamelException)) {
             root = root.getCause();
         }
         String m = root.getMessage() == null ? "" : root.getMessage();

@@ -19,13 +19,19 @@ public final class SenderMetrics {
         failed = outcome(registry, "FAILED");
         dead = outcome(registry, "DEAD");
         postponed = outcome(registry, "POSTPONED");
-        latency = Timer.builder("tattile_send_latency").description("Time from sending a signed request to its answer")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+        latency = Timer.builder("tattile_send_latency")
+                .description("Time from sending a signed request to its answer")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry);
     }
 
     private static Counter outcome(MeterRegistry registry, String outcome) {
-        return Counter.builder("tattile_sends").tag("outcome", outcome).description("Sends by outcome").register(registry);
+        return Counter.builder("tattile_sends")
+                .tag("outcome", outcome)
+                .description("Sends by outcome")
+                .register(registry);
     }
 
     void delivered(long latencyMillis) {

@@ -37,8 +37,7 @@ public final class SoapDebugLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(SoapDebugLog.class);
 
-    private SoapDebugLog() {
-    }
+    private SoapDebugLog() {}
 
     /** Adds the logging interceptors to the endpoint. */
     public static void install(CxfEndpoint endpoint) {
@@ -119,7 +118,10 @@ public final class SoapDebugLog {
                 out.flush();
                 LogEvent event = new DefaultLogEventMapper().map(message);
                 String encoding = (String) message.get(Message.ENCODING);
-                event.setPayload(copy.text(encoding == null || !Charset.isSupported(encoding) ? StandardCharsets.UTF_8 : Charset.forName(encoding)));
+                event.setPayload(copy.text(
+                        encoding == null || !Charset.isSupported(encoding)
+                                ? StandardCharsets.UTF_8
+                                : Charset.forName(encoding)));
                 event.setTruncated(copy.truncated());
                 sender.send(event);
             } catch (RuntimeException e) { // debugging output never stops a send
@@ -138,7 +140,11 @@ public final class SoapDebugLog {
      * masked to the end. Inside an image element only {@code </} ends the masking.
      */
     static final class MaskedCopy {
-        private enum State { TEXT, TAG, IMAGE }
+        private enum State {
+            TEXT,
+            TAG,
+            IMAGE
+        }
 
         private final int limit;
         private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
@@ -190,7 +196,8 @@ public final class SoapDebugLog {
                     quote = 0;
                 }
             } else if (b == '>') {
-                boolean start = name.length() > 0 && name.charAt(0) != '/' && name.charAt(0) != '?' && name.charAt(0) != '!';
+                boolean start =
+                        name.length() > 0 && name.charAt(0) != '/' && name.charAt(0) != '?' && name.charAt(0) != '!';
                 state = start && previous != '/' && IMAGE_ELEMENTS.contains(localName()) ? State.IMAGE : State.TEXT;
                 imageBytes = 0;
                 pendingLt = false;
@@ -216,7 +223,7 @@ public final class SoapDebugLog {
                 return;
             }
             if (pendingLt) {
-                imageBytes++;  // the '<' held back: not a closing tag
+                imageBytes++; // the '<' held back: not a closing tag
             }
             pendingLt = b == '<';
             if (!pendingLt) {

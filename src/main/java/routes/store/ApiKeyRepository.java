@@ -35,6 +35,7 @@ public final class ApiKeyRepository {
     private static final int RANDOM_BYTES = 32;
     /** Longer input is no key of ours: not even hashed. */
     private static final int MAX_KEY_LENGTH = 256;
+
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String COLUMNS = "id, name, role, created_at, revoked_at, last_used_at, scoped";
 
@@ -44,12 +45,20 @@ public final class ApiKeyRepository {
      */
     public record Scope(Set<UUID> municipalityIds, Set<String> cameraSerials) {
         public boolean covers(String serial, UUID municipalityId) {
-            return cameraSerials.contains(serial) || (municipalityId != null && municipalityIds.contains(municipalityId));
+            return cameraSerials.contains(serial)
+                    || (municipalityId != null && municipalityIds.contains(municipalityId));
         }
     }
 
     /** A key as callers see it: never the key nor its hash. {@code scoped}: see {@link #scopeOf}. */
-    public record ApiKey(UUID id, String name, String role, Instant createdAt, Instant revokedAt, Instant lastUsedAt, boolean scoped) {
+    public record ApiKey(
+            UUID id,
+            String name,
+            String role,
+            Instant createdAt,
+            Instant revokedAt,
+            Instant lastUsedAt,
+            boolean scoped) {
         public boolean active() {
             return revokedAt == null;
         }
@@ -122,7 +131,8 @@ public final class ApiKeyRepository {
         if (scope != null && !storedRole.equals("SOURCE_WRITER")) {
             throw new IllegalArgumentException("Only SOURCE_WRITER keys are limited to cameras");
         }
-        String sql = "INSERT INTO api_keys (name, key_hash, role, scoped) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING id";
+        String sql =
+                "INSERT INTO api_keys (name, key_hash, role, scoped) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING id";
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -189,7 +199,8 @@ public final class ApiKeyRepository {
         Set<UUID> municipalities = new HashSet<>();
         Set<String> serials = new HashSet<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT municipality_id, camera_serial FROM api_key_scopes WHERE api_key_id = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT municipality_id, camera_serial FROM api_key_scopes WHERE api_key_id = ?")) {
             ps.setObject(1, key.id());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -215,7 +226,8 @@ public final class ApiKeyRepository {
         String sql = """
                 SELECT coalesce('municipality:' || m.name, 'camera:' || s.camera_serial) FROM api_key_scopes s
                 LEFT JOIN municipalities m ON m.id = s.municipality_id WHERE s.api_key_id = ? ORDER BY 1""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, key.id());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -229,7 +241,7 @@ public final class ApiKeyRepository {
     /** Sets last_used_at to now: one indexed update; callers may limit how often they call it. */
     public void touch(UUID id) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE api_keys SET last_used_at = now() WHERE id = ?")) {
+                PreparedStatement ps = c.prepareStatement("UPDATE api_keys SET last_used_at = now() WHERE id = ?")) {
             ps.setObject(1, id);
             ps.executeUpdate();
         }
@@ -239,8 +251,8 @@ public final class ApiKeyRepository {
     public List<ApiKey> list() throws SQLException {
         List<ApiKey> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM api_keys ORDER BY name");
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM api_keys ORDER BY name");
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(row(rs));
             }
@@ -251,14 +263,16 @@ public final class ApiKeyRepository {
     /** Revokes the key with this name; false when there is none or it was already revoked (see {@link #findByName}). */
     public boolean revoke(String name) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE api_keys SET revoked_at = now() WHERE name = ? AND revoked_at IS NULL")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "UPDATE api_keys SET revoked_at = now() WHERE name = ? AND revoked_at IS NULL")) {
             ps.setString(1, name);
             return ps.executeUpdate() == 1;
         }
     }
 
     private Optional<ApiKey> one(String sql, String parameter) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, parameter);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(row(rs)) : Optional.empty();
@@ -267,7 +281,13 @@ public final class ApiKeyRepository {
     }
 
     private static ApiKey row(ResultSet rs) throws SQLException {
-        return new ApiKey(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), instant(rs, 4), instant(rs, 5), instant(rs, 6),
+        return new ApiKey(
+                rs.getObject(1, UUID.class),
+                rs.getString(2),
+                rs.getString(3),
+                instant(rs, 4),
+                instant(rs, 5),
+                instant(rs, 6),
                 rs.getBoolean(7));
     }
 

@@ -26,11 +26,15 @@ public final class AssignmentRepository {
     }
 
     /** Who a certificate or endpoint is assigned to. */
-    public enum Target { MUNICIPALITY, CAMERA }
+    public enum Target {
+        MUNICIPALITY,
+        CAMERA
+    }
 
     /** What is assigned. */
     public enum Assigned {
-        CERTIFICATE("certificate_id"), ENDPOINT("endpoint_id");
+        CERTIFICATE("certificate_id"),
+        ENDPOINT("endpoint_id");
 
         final String column;
 
@@ -53,7 +57,8 @@ public final class AssignmentRepository {
         String sql = target == Target.MUNICIPALITY
                 ? "UPDATE municipalities SET " + what.column + " = ?, updated_at = now() WHERE name = ?"
                 : "UPDATE cameras SET " + what.column + " = ?, updated_at = now() WHERE serial_number = ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, idOrNull, Types.OTHER);
             ps.setString(2, key);
             return ps.executeUpdate() == 1;
@@ -70,22 +75,34 @@ public final class AssignmentRepository {
         return deleteReferenced("certificates", Assigned.CERTIFICATE, name, force);
     }
 
-    private ReferenceDeletion deleteReferenced(String table, Assigned kind, String name, boolean force) throws SQLException {
+    private ReferenceDeletion deleteReferenced(String table, Assigned kind, String name, boolean force)
+            throws SQLException {
         return Jdbc.inTransaction(dataSource, c -> {
             Optional<UUID> id = Jdbc.id(c, "SELECT id FROM " + table + " WHERE name = ? FOR UPDATE", name);
             if (id.isEmpty()) {
                 return new ReferenceDeletion(false, false, List.of(), List.of());
             }
-            List<String> municipalities = names(c, "SELECT name FROM municipalities WHERE " + kind.column + " = ? ORDER BY name FOR UPDATE",
+            List<String> municipalities = names(
+                    c,
+                    "SELECT name FROM municipalities WHERE " + kind.column + " = ? ORDER BY name FOR UPDATE",
                     id.get());
-            List<String> cameras = names(c, "SELECT serial_number FROM cameras WHERE " + kind.column + " = ? ORDER BY serial_number FOR UPDATE",
+            List<String> cameras = names(
+                    c,
+                    "SELECT serial_number FROM cameras WHERE " + kind.column + " = ? ORDER BY serial_number FOR UPDATE",
                     id.get());
             ReferenceDeletion result = new ReferenceDeletion(true, false, municipalities, cameras);
             if (result.referenced() && !force) {
                 return result;
             }
-            execute(c, "UPDATE municipalities SET " + kind.column + " = NULL, updated_at = now() WHERE " + kind.column + " = ?", id.get());
-            execute(c, "UPDATE cameras SET " + kind.column + " = NULL, updated_at = now() WHERE " + kind.column + " = ?", id.get());
+            execute(
+                    c,
+                    "UPDATE municipalities SET " + kind.column + " = NULL, updated_at = now() WHERE " + kind.column
+                            + " = ?",
+                    id.get());
+            execute(
+                    c,
+                    "UPDATE cameras SET " + kind.column + " = NULL, updated_at = now() WHERE " + kind.column + " = ?",
+                    id.get());
             execute(c, "DELETE FROM " + table + " WHERE id = ?", id.get());
             return new ReferenceDeletion(true, true, municipalities, cameras);
         });

@@ -40,12 +40,15 @@ public final class AuditRepository {
      * @param clientIp the HTTP client's address; null at the CLI
      * @param detail  anything else worth keeping; may be null
      */
-    public void record(String actor, String action, String target, String outcome, String clientIp, String detail) throws SQLException {
+    public void record(String actor, String action, String target, String outcome, String clientIp, String detail)
+            throws SQLException {
         Objects.requireNonNull(actor, "actor");
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(outcome, "outcome");
-        String sql = "INSERT INTO audit_log (actor, action, target, outcome, client_ip, detail) VALUES (?, ?, ?, ?, ?, ?)";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        String sql =
+                "INSERT INTO audit_log (actor, action, target, outcome, client_ip, detail) VALUES (?, ?, ?, ?, ?, ?)";
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, cut(actor));
             ps.setString(2, cut(action));
             ps.setString(3, cut(target));
@@ -66,8 +69,10 @@ public final class AuditRepository {
         if (limit <= 0) {
             return out;
         }
-        String sql = "SELECT id, at, actor, action, target, outcome, client_ip, detail FROM audit_log ORDER BY at DESC, id LIMIT ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        String sql =
+                "SELECT id, at, actor, action, target, outcome, client_ip, detail FROM audit_log ORDER BY at DESC, id LIMIT ?";
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setInt(1, Math.min(limit, MAX_RECENT));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -94,7 +99,7 @@ public final class AuditRepository {
         }
         int end = MAX_LENGTH - 1;
         if (Character.isHighSurrogate(s.charAt(end - 1))) {
-            end--;  // not half a character
+            end--; // not half a character
         }
         return s.substring(0, end) + "…";
     }

@@ -24,21 +24,40 @@ import routes.store.QueueRepository.Removed;
  */
 public final class CameraRegistry {
 
-    public record Camera(UUID id, String serial, String codigoLector, String description, String municipality, String endpoint,
-                         String certificate, Double coordX, Double coordY, Double utmX, Double utmY, String timezone, boolean active,
-                         Instant lastSentAt, List<String> allowedSources) {
-    }
+    public record Camera(
+            UUID id,
+            String serial,
+            String codigoLector,
+            String description,
+            String municipality,
+            String endpoint,
+            String certificate,
+            Double coordX,
+            Double coordY,
+            Double utmX,
+            Double utmY,
+            String timezone,
+            boolean active,
+            Instant lastSentAt,
+            List<String> allowedSources) {}
 
     /** A camera's columns; on insert a null means "not set". */
-    public record CameraChanges(Change<String> codigoLector, Change<String> description, Change<UUID> municipalityId,
-                                Change<UUID> endpointId, Change<UUID> certificateId, Change<Double> coordX, Change<Double> coordY,
-                                Change<Double> utmX, Change<Double> utmY, Change<String> timezone, Change<Boolean> active,
-                                Change<List<String>> allowedSources) {
-    }
+    public record CameraChanges(
+            Change<String> codigoLector,
+            Change<String> description,
+            Change<UUID> municipalityId,
+            Change<UUID> endpointId,
+            Change<UUID> certificateId,
+            Change<Double> coordX,
+            Change<Double> coordY,
+            Change<Double> utmX,
+            Change<Double> utmY,
+            Change<String> timezone,
+            Change<Boolean> active,
+            Change<List<String>> allowedSources) {}
 
     /** A camera's deletion: refused (deleted false) when it has readings and no force was given. */
-    public record CameraDeletion(boolean found, boolean deleted, long readings, List<Removed> removed) {
-    }
+    public record CameraDeletion(boolean found, boolean deleted, long readings, List<Removed> removed) {}
 
     private final DataSource dataSource;
 
@@ -55,7 +74,8 @@ public final class CameraRegistry {
                 INSERT INTO cameras (serial_number, municipality_id, codigo_lector, description, endpoint_id, certificate_id,
                     coord_x, coord_y, utm_x, utm_y, timezone, active, allowed_sources)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, true), ?::cidr[]) RETURNING id""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, serial);
             ps.setObject(2, municipalityId);
             ps.setObject(3, value(v.codigoLector()), Types.VARCHAR);
@@ -89,15 +109,30 @@ public final class CameraRegistry {
                 WHERE (?::uuid IS NULL OR k.municipality_id = ?::uuid)
                 ORDER BY k.serial_number""";
         List<Camera> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, municipalityIdOrNull, Types.OTHER);
             ps.setObject(2, municipalityIdOrNull, Types.OTHER);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Camera(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            rs.getString(6), rs.getString(7), rs.getObject(8, Double.class), rs.getObject(9, Double.class),
-                            rs.getObject(10, Double.class), rs.getObject(11, Double.class), rs.getString(12), rs.getBoolean(13),
-                            instant(rs, 14), rs.getArray(15) == null ? List.of() : List.of((String[]) rs.getArray(15).getArray())));
+                    out.add(new Camera(
+                            rs.getObject(1, UUID.class),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getString(6),
+                            rs.getString(7),
+                            rs.getObject(8, Double.class),
+                            rs.getObject(9, Double.class),
+                            rs.getObject(10, Double.class),
+                            rs.getObject(11, Double.class),
+                            rs.getString(12),
+                            rs.getBoolean(13),
+                            instant(rs, 14),
+                            rs.getArray(15) == null
+                                    ? List.of()
+                                    : List.of((String[]) rs.getArray(15).getArray())));
                 }
             }
         }
@@ -133,8 +168,10 @@ public final class CameraRegistry {
             if (readings > 0 && !force) {
                 return new CameraDeletion(true, false, readings, List.of());
             }
-            List<Removed> removed = deleteReadings(c,
-                    "DELETE FROM alpr_readings WHERE camera_id = ? RETURNING id, image_ocr_path, image_ctx_path", id.get());
+            List<Removed> removed = deleteReadings(
+                    c,
+                    "DELETE FROM alpr_readings WHERE camera_id = ? RETURNING id, image_ocr_path, image_ctx_path",
+                    id.get());
             execute(c, "DELETE FROM cameras WHERE id = ?", id.get());
             return new CameraDeletion(true, true, removed.size(), removed);
         });

@@ -14,9 +14,13 @@ import javax.sql.DataSource;
 public final class CameraRepository {
 
     /** What ingest needs to know of a camera: its allowed sources are CIDR blocks (empty: any address). */
-    public record CameraInfo(UUID id, String serialNumber, String timezone, boolean active, UUID municipalityId,
-                             List<String> allowedSources) {
-    }
+    public record CameraInfo(
+            UUID id,
+            String serialNumber,
+            String timezone,
+            boolean active,
+            UUID municipalityId,
+            List<String> allowedSources) {}
 
     private final DataSource dataSource;
 
@@ -30,7 +34,8 @@ public final class CameraRepository {
                 SELECT c.id, c.serial_number, c.timezone, c.active AND m.active, c.municipality_id, c.allowed_sources::text[]
                 FROM cameras c JOIN municipalities m ON m.id = c.municipality_id
                 WHERE c.serial_number = ?""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, serial);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -38,15 +43,21 @@ public final class CameraRepository {
                 }
                 Array sources = rs.getArray(6);
                 List<String> allowed = sources == null ? List.of() : List.of((String[]) sources.getArray());
-                return Optional.of(new CameraInfo(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getBoolean(4),
-                        rs.getObject(5, UUID.class), allowed));
+                return Optional.of(new CameraInfo(
+                        rs.getObject(1, UUID.class),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getBoolean(4),
+                        rs.getObject(5, UUID.class),
+                        allowed));
             }
         }
     }
 
     public UUID addMunicipality(String name, String code) throws SQLException {
         String sql = "INSERT INTO municipalities (name, code) VALUES (?, ?) RETURNING id";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, name);
             ps.setString(2, code);
             try (ResultSet rs = ps.executeQuery()) {
@@ -58,7 +69,7 @@ public final class CameraRepository {
 
     public Optional<UUID> municipalityId(String name) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT id FROM municipalities WHERE name = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT id FROM municipalities WHERE name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.empty();
@@ -71,7 +82,8 @@ public final class CameraRepository {
         String sql = """
                 INSERT INTO cameras (serial_number, municipality_id, codigo_lector, description, timezone)
                 VALUES (?, ?, ?, ?, ?) RETURNING id""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, serial);
             ps.setObject(2, municipalityId);
             ps.setString(3, codigoLector);

@@ -16,9 +16,15 @@ import javax.sql.DataSource;
 public final class CertificateRepository {
 
     /** A certificate as listed to operators. */
-    public record Listed(UUID id, String name, String type, String subject, Instant validFrom, Instant validTo, boolean active,
-                         String usedBy) {
-    }
+    public record Listed(
+            UUID id,
+            String name,
+            String type,
+            String subject,
+            Instant validFrom,
+            Instant validTo,
+            boolean active,
+            String usedBy) {}
 
     private final DataSource dataSource;
 
@@ -31,8 +37,15 @@ public final class CertificateRepository {
     }
 
     /** Inserts a PEM certificate row, or updates the one with the same name (a renewal). */
-    public UUID upsertPem(String name, String certPath, String keyPath, String subject, String fingerprint, Instant validFrom,
-                          Instant validTo) throws SQLException {
+    public UUID upsertPem(
+            String name,
+            String certPath,
+            String keyPath,
+            String subject,
+            String fingerprint,
+            Instant validFrom,
+            Instant validTo)
+            throws SQLException {
         String sql = """
                 INSERT INTO certificates (name, type, cert_path, key_path, subject, fingerprint_sha256, valid_from, valid_to)
                 VALUES (?, 'PEM', ?, ?, ?, ?, ?, ?)
@@ -41,7 +54,8 @@ public final class CertificateRepository {
                     fingerprint_sha256 = EXCLUDED.fingerprint_sha256, valid_from = EXCLUDED.valid_from,
                     valid_to = EXCLUDED.valid_to, active = true, updated_at = now()
                 RETURNING id""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, name);
             ps.setString(2, certPath);
             ps.setString(3, keyPath);
@@ -59,7 +73,8 @@ public final class CertificateRepository {
     /** Makes the municipality sign with this certificate; false when there is no such municipality. */
     public boolean assignToMunicipality(UUID certificateId, String municipality) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE municipalities SET certificate_id = ?, updated_at = now() WHERE name = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "UPDATE municipalities SET certificate_id = ?, updated_at = now() WHERE name = ?")) {
             ps.setObject(1, certificateId);
             ps.setString(2, municipality);
             return ps.executeUpdate() == 1;
@@ -74,12 +89,21 @@ public final class CertificateRepository {
                             UNION SELECT 'camera:' || k.serial_number FROM cameras k WHERE k.certificate_id = c.id) u)
                 FROM certificates c ORDER BY c.name""";
         List<Listed> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 Timestamp from = rs.getTimestamp(5);
                 Timestamp to = rs.getTimestamp(6);
-                out.add(new Listed(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
-                        from == null ? null : from.toInstant(), to == null ? null : to.toInstant(), rs.getBoolean(7), rs.getString(8)));
+                out.add(new Listed(
+                        rs.getObject(1, UUID.class),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        from == null ? null : from.toInstant(),
+                        to == null ? null : to.toInstant(),
+                        rs.getBoolean(7),
+                        rs.getString(8)));
             }
         }
         return out;

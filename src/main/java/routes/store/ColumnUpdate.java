@@ -34,14 +34,16 @@ final class ColumnUpdate {
     /** @return false when there is no row with that key (with nothing to change, whether there is one) */
     boolean run(DataSource dataSource, String key) throws SQLException {
         if (set.isEmpty()) {
-            return Jdbc.id(dataSource, "SELECT id FROM " + table + " WHERE " + keyColumn + " = ?", key).isPresent();
+            return Jdbc.id(dataSource, "SELECT id FROM " + table + " WHERE " + keyColumn + " = ?", key)
+                    .isPresent();
         }
         StringBuilder sql = new StringBuilder("UPDATE ").append(table).append(" SET ");
         for (String column : set.keySet()) {
             sql.append(column).append(column.equals("allowed_sources") ? " = ?::cidr[], " : " = ?, ");
         }
         sql.append("updated_at = now() WHERE ").append(keyColumn).append(" = ?");
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql.toString())) {
             int i = 1;
             for (Object v : set.values()) {
                 if (v == null) {

@@ -15,8 +15,7 @@ import org.flywaydb.core.api.output.MigrateResult;
 /** The PostgreSQL connection pool and the schema migrations. */
 public final class Database {
 
-    private Database() {
-    }
+    private Database() {}
 
     public static HikariDataSource pool(DatabaseConfig db, String poolName) {
         HikariConfig c = new HikariConfig();
@@ -49,7 +48,10 @@ public final class Database {
 
     /** The versions of the packaged migrations the database has not applied yet (Flyway reads its history; nothing is written). */
     public static List<String> pendingMigrations(DataSource dataSource) {
-        return Arrays.stream(flyway(dataSource).info().pending()).map(MigrationInfo::getVersion).map(String::valueOf).toList();
+        return Arrays.stream(flyway(dataSource).info().pending())
+                .map(MigrationInfo::getVersion)
+                .map(String::valueOf)
+                .toList();
     }
 
     /**
@@ -72,18 +74,22 @@ public final class Database {
             String why = sql != null ? sql.getMessage() : e.getMessage();
             throw new DatabaseSetupException("Cannot read the schema history as DB_USER '" + db.user() + "' ("
                     + String.valueOf(why).strip().replaceAll("\\s*\\R\\s*", " ") + ")"
-                    + (sql != null && "42501".equals(sql.getSQLState()) ? "; " + RUN_DB_MIGRATE + ", which also grants DB_USER its privileges" : ""));
+                    + (sql != null && "42501".equals(sql.getSQLState())
+                            ? "; " + RUN_DB_MIGRATE + ", which also grants DB_USER its privileges"
+                            : ""));
         }
         if (!pending.isEmpty()) {
-            throw new DatabaseSetupException("Database schema not up to date (pending migration" + (pending.size() == 1 ? " " : "s ")
-                    + String.join(", ", pending) + ") and with DB_OWNER_USER set the service does not migrate: " + RUN_DB_MIGRATE);
+            throw new DatabaseSetupException("Database schema not up to date (pending migration"
+                    + (pending.size() == 1 ? " " : "s ") + String.join(", ", pending)
+                    + ") and with DB_OWNER_USER set the service does not migrate: " + RUN_DB_MIGRATE);
         }
         return Optional.empty();
     }
 
     /** What the operator runs when the schema is behind (two roles). */
-    static final String RUN_DB_MIGRATE = "run 'db migrate' as root, which connects as DB_OWNER_USER with the password in"
-            + " DB_OWNER_PASSWORD_FILE (sudo env TATTILE_ENV_FILE=/etc/tattile-sender/.env java -jar /opt/tattile-sender/tattile-sender.jar db migrate)";
+    static final String RUN_DB_MIGRATE =
+            "run 'db migrate' as root, which connects as DB_OWNER_USER with the password in"
+                    + " DB_OWNER_PASSWORD_FILE (sudo env TATTILE_ENV_FILE=/etc/tattile-sender/.env java -jar /opt/tattile-sender/tattile-sender.jar db migrate)";
 
     private static SQLException sqlCause(Throwable e) {
         for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {

@@ -6,8 +6,15 @@ package routes.store;
  *
  * @param ownerUser empty with one role (DB_USER owns the schema and migrates); otherwise the owner role that migrates
  */
-public record DatabaseConfig(String jdbcUrl, String name, String user, String password, int poolSize, int connectTimeoutMs,
-                             boolean migrateOnStart, String ownerUser) {
+public record DatabaseConfig(
+        String jdbcUrl,
+        String name,
+        String user,
+        String password,
+        int poolSize,
+        int connectTimeoutMs,
+        boolean migrateOnStart,
+        String ownerUser) {
 
     /** True when DB_OWNER_USER is set: the owner migrates, DB_USER only reads and writes data. */
     public boolean separateRoles() {

@@ -1,10 +1,5 @@
 package routes.store;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,6 +21,7 @@ public final class DatabaseRoles {
 
     /** What DB_USER may do on a table of the service's data, on the audit log, and on Flyway's schema history. */
     static final String DATA = "SELECT, INSERT, UPDATE, DELETE";
+
     static final String AUDIT = "SELECT, INSERT";
     static final String HISTORY = "SELECT";
     static final String AUDIT_TABLE = "audit_log";
@@ -33,12 +29,10 @@ public final class DatabaseRoles {
     /** Tables, partitioned tables, views, materialized views and foreign tables: what GRANT ... ON TABLE covers. */
     private static final String TABLE_KINDS = "('r', 'p', 'v', 'm', 'f')";
 
-    private DatabaseRoles() {
-    }
+    private DatabaseRoles() {}
 
     /** What {@code db migrate} did as the owner: the migrations, and the tables whose privileges DB_USER was given. */
-    public record Outcome(MigrateResult migration, int tables, String historyTable) {
-    }
+    public record Outcome(MigrateResult migration, int tables, String historyTable) {}
 
     /**
      * Connects as DB_OWNER_USER with its password (read from DB_OWNER_PASSWORD_FILE by the caller), applies the pending migrations, then grants DB_USER
@@ -76,13 +70,16 @@ public final class DatabaseRoles {
 
     /** A table in schema public the owner does not own would stop a migration or a grant halfway: said up front instead. */
     private static void requireOwnerOwnsTheSchema(Connection c, String owner) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT c.relname, pg_get_userbyid(c.relowner) FROM pg_class c"
-                + " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN " + TABLE_KINDS
-                + " AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user) ORDER BY c.relname LIMIT 1");
-             ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT c.relname, pg_get_userbyid(c.relowner) FROM pg_class c"
+                                + " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN " + TABLE_KINDS
+                                + " AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user) ORDER BY c.relname LIMIT 1");
+                ResultSet rs = ps.executeQuery()) {
             if (rs.next()) {
-                throw new DatabaseSetupException("Table public." + rs.getString(1) + " is owned by '" + rs.getString(2) + "', not by DB_OWNER_USER '"
-                        + owner + "': hand the schema to the owner first (REASSIGN OWNED, deploy/db-roles.sh or README, Install on a server)");
+                throw new DatabaseSetupException(
+                        "Table public." + rs.getString(1) + " is owned by '" + rs.getString(2)
+                                + "', not by DB_OWNER_USER '" + owner
+                                + "': hand the schema to the owner first (REASSIGN OWNED, deploy/db-roles.sh or README, Install on a server)");
             }
         }
     }
@@ -96,15 +93,17 @@ public final class DatabaseRoles {
             try (Statement st = c.createStatement()) {
                 st.execute("GRANT USAGE ON SCHEMA public TO " + role);
                 List<String> tables = new ArrayList<>();
-                try (ResultSet rs = st.executeQuery("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN "
-                        + TABLE_KINDS + " ORDER BY relname")) {
+                try (ResultSet rs = st.executeQuery(
+                        "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN "
+                                + TABLE_KINDS + " ORDER BY relname")) {
                     while (rs.next()) {
                         tables.add(rs.getString(1));
                     }
                 }
                 for (String t : tables) {
                     String table = "public." + quoted(t);
-                    // Whatever else it held (an earlier grant, a one-role install's leftovers) goes: these are its rights, exactly.
+                    // Whatever else it held (an earlier grant, a one-role install's leftovers) goes: these are its
+                    // rights, exactly.
                     st.execute("REVOKE ALL ON TABLE " + table + " FROM " + role);
                     st.execute("GRANT " + privileges(t, historyTable) + " ON TABLE " + table + " TO " + role);
                 }
@@ -118,7 +117,8 @@ public final class DatabaseRoles {
             }
             requireAuditLogAppendOnly(c, service);
         } catch (SQLException e) {
-            throw new DatabaseSetupException("Cannot grant DB_USER '" + service + "' its privileges: " + oneLine(e.getMessage()));
+            throw new DatabaseSetupException(
+                    "Cannot grant DB_USER '" + service + "' its privileges: " + oneLine(e.getMessage()));
         }
         return count;
     }
@@ -140,11 +140,14 @@ public final class DatabaseRoles {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 if (rs.getBoolean(1)) {
-                    throw new DatabaseSetupException("DB_USER '" + service + "' can still update, delete or truncate audit_log (a superuser, or a member"
-                            + " of a role that may): make it an ordinary role of its own (README, Install on a server)");
+                    throw new DatabaseSetupException(
+                            "DB_USER '" + service
+                                    + "' can still update, delete or truncate audit_log (a superuser, or a member"
+                                    + " of a role that may): make it an ordinary role of its own (README, Install on a server)");
                 }
                 if (rs.getBoolean(2)) {
-                    throw new DatabaseSetupException("DB_USER '" + service + "' may create tables in schema public: as a superuser, REVOKE CREATE ON"
+                    throw new DatabaseSetupException("DB_USER '" + service
+                            + "' may create tables in schema public: as a superuser, REVOKE CREATE ON"
                             + " SCHEMA public FROM PUBLIC (README, Install on a server)");
                 }
             }

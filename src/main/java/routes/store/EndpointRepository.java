@@ -17,16 +17,28 @@ import javax.sql.DataSource;
  */
 public final class EndpointRepository {
 
-    public record Endpoint(UUID id, String name, String url, int timeoutMs, Integer retryMax, Integer retryBackoffMs, String soapAction,
-                           boolean active, String usedBy) {
-    }
+    public record Endpoint(
+            UUID id,
+            String name,
+            String url,
+            int timeoutMs,
+            Integer retryMax,
+            Integer retryBackoffMs,
+            String soapAction,
+            boolean active,
+            String usedBy) {}
 
-    public record NewEndpoint(String name, String url, Integer timeoutMs, Integer retryMax, Integer retryBackoffMs, String soapAction) {
-    }
+    public record NewEndpoint(
+            String name, String url, Integer timeoutMs, Integer retryMax, Integer retryBackoffMs, String soapAction) {}
 
-    public record EndpointChanges(Change<String> name, Change<String> url, Change<Integer> timeoutMs, Change<Integer> retryMax,
-                                  Change<Integer> retryBackoffMs, Change<String> soapAction, Change<Boolean> active) {
-    }
+    public record EndpointChanges(
+            Change<String> name,
+            Change<String> url,
+            Change<Integer> timeoutMs,
+            Change<Integer> retryMax,
+            Change<Integer> retryBackoffMs,
+            Change<String> soapAction,
+            Change<Boolean> active) {}
 
     private final DataSource dataSource;
 
@@ -42,7 +54,8 @@ public final class EndpointRepository {
         String sql = """
                 INSERT INTO endpoints (name, url, timeout_ms, retry_max, retry_backoff_ms, soap_action)
                 VALUES (?, ?, coalesce(?, 30000), ?, ?, ?) RETURNING id""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, e.name());
             ps.setString(2, e.url());
             setInteger(ps, 3, e.timeoutMs());
@@ -64,10 +77,20 @@ public final class EndpointRepository {
                             UNION SELECT 'camera:' || k.serial_number FROM cameras k WHERE k.endpoint_id = e.id) u)
                 FROM endpoints e ORDER BY e.name""";
         List<Endpoint> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new Endpoint(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getInt(4),
-                        rs.getObject(5, Integer.class), rs.getObject(6, Integer.class), rs.getString(7), rs.getBoolean(8), rs.getString(9)));
+                out.add(new Endpoint(
+                        rs.getObject(1, UUID.class),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getInt(4),
+                        rs.getObject(5, Integer.class),
+                        rs.getObject(6, Integer.class),
+                        rs.getString(7),
+                        rs.getBoolean(8),
+                        rs.getString(9)));
             }
         }
         return out;

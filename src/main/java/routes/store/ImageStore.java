@@ -22,12 +22,15 @@ import java.util.UUID;
  */
 public final class ImageStore {
 
-    private static final DateTimeFormatter DAY_DIR = DateTimeFormatter.ofPattern("yyyy/MM/dd", Locale.ROOT).withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmssSSS", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DAY_DIR =
+            DateTimeFormatter.ofPattern("yyyy/MM/dd", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMddHHmmssSSS", Locale.ROOT).withZone(ZoneOffset.UTC);
     static final String TEMP_PREFIX = ".tmp-";
 
     public enum Kind {
-        OCR("ocr"), CTX("ctx");
+        OCR("ocr"),
+        CTX("ctx");
 
         final String suffix;
 
@@ -54,8 +57,8 @@ public final class ImageStore {
      * the name unique even for two readings in the same millisecond.
      */
     public static String relativePath(String serial, String plate, Instant timestampUtc, UUID readingId, Kind kind) {
-        return safeComponent(serial) + "/" + DAY_DIR.format(timestampUtc) + "/" + STAMP.format(timestampUtc)
-                + "_plate-" + safeComponent(plate) + "_" + readingId + "_" + kind.suffix + ".jpg";
+        return safeComponent(serial) + "/" + DAY_DIR.format(timestampUtc) + "/" + STAMP.format(timestampUtc) + "_plate-"
+                + safeComponent(plate) + "_" + readingId + "_" + kind.suffix + ".jpg";
     }
 
     /** Keeps ASCII letters, digits, '-' and '_'; anything else becomes '_'. Never empty, at most 64 characters. */
@@ -64,7 +67,8 @@ public final class ImageStore {
         if (s != null) {
             for (int i = 0; i < s.length() && b.length() < 64; i++) {
                 char c = s.charAt(i);
-                boolean ok = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_';
+                boolean ok =
+                        c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_';
                 b.append(ok ? c : '_');
             }
         }

@@ -28,8 +28,7 @@ final class Jdbc {
         T read(ResultSet rs) throws SQLException;
     }
 
-    private Jdbc() {
-    }
+    private Jdbc() {}
 
     /** Runs the work in one transaction; a refusal (nothing changed) is simply committed empty. */
     static <T> T inTransaction(DataSource dataSource, Work<T> work) throws SQLException {

@@ -20,16 +20,21 @@ import routes.store.QueueRepository.Removed;
 /** Municipalities as operators register them: look-up, listing, changes, and deletion with their cameras and readings. */
 public final class MunicipalityRepository {
 
-    public record Municipality(UUID id, String name, String code, boolean active, String certificate, String endpoint, int cameras,
-                               Instant createdAt) {
-    }
+    public record Municipality(
+            UUID id,
+            String name,
+            String code,
+            boolean active,
+            String certificate,
+            String endpoint,
+            int cameras,
+            Instant createdAt) {}
 
-    public record MunicipalityChanges(Change<String> name, Change<String> code, Change<Boolean> active) {
-    }
+    public record MunicipalityChanges(Change<String> name, Change<String> code, Change<Boolean> active) {}
 
     /** A municipality's deletion: refused (deleted false) when it has cameras and no force was given. */
-    public record MunicipalityDeletion(boolean found, boolean deleted, int cameras, long readings, List<Removed> removed) {
-    }
+    public record MunicipalityDeletion(
+            boolean found, boolean deleted, int cameras, long readings, List<Removed> removed) {}
 
     private final DataSource dataSource;
 
@@ -50,10 +55,19 @@ public final class MunicipalityRepository {
                 LEFT JOIN endpoints e ON e.id = m.endpoint_id
                 ORDER BY m.name""";
         List<Municipality> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new Municipality(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getString(5),
-                        rs.getString(6), rs.getInt(7), instant(rs, 8)));
+                out.add(new Municipality(
+                        rs.getObject(1, UUID.class),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getBoolean(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getInt(7),
+                        instant(rs, 8)));
             }
         }
         return out;
@@ -79,7 +93,10 @@ public final class MunicipalityRepository {
                 return new MunicipalityDeletion(false, false, 0, 0, List.of());
             }
             // Locking the cameras keeps the ingest from adding readings to them meanwhile.
-            int cameras = (int) count(c, "SELECT count(*) FROM (SELECT id FROM cameras WHERE municipality_id = ? FOR UPDATE) k", id.get());
+            int cameras = (int) count(
+                    c,
+                    "SELECT count(*) FROM (SELECT id FROM cameras WHERE municipality_id = ? FOR UPDATE) k",
+                    id.get());
             long readings = count(c, """
                     SELECT count(*) FROM alpr_readings WHERE camera_id IN (SELECT id FROM cameras WHERE municipality_id = ?)""", id.get());
             if (cameras > 0 && !force) {

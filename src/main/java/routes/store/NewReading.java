@@ -32,11 +32,48 @@ public record NewReading(
         String sourceAddress) {
 
     /** A reading whose source address is not known (tests, imports). */
-    public NewReading(UUID id, UUID cameraId, String plate, Instant timestampUtc, String deviceSn, String deviceName, String direction,
-                      Integer laneId, String laneDescr, BigDecimal ocrScore, String countryCode, String country, Integer bboxMinX,
-                      Integer bboxMinY, Integer bboxMaxX, Integer bboxMaxY, Integer charHeight, byte[] imageOcr, byte[] imageCtx,
-                      String rawXml) {
-        this(id, cameraId, plate, timestampUtc, deviceSn, deviceName, direction, laneId, laneDescr, ocrScore, countryCode, country,
-                bboxMinX, bboxMinY, bboxMaxX, bboxMaxY, charHeight, imageOcr, imageCtx, rawXml, null);
+    public NewReading(
+            UUID id,
+            UUID cameraId,
+            String plate,
+            Instant timestampUtc,
+            String deviceSn,
+            String deviceName,
+            String direction,
+            Integer laneId,
+            String laneDescr,
+            BigDecimal ocrScore,
+            String countryCode,
+            String country,
+            Integer bboxMinX,
+            Integer bboxMinY,
+            Integer bboxMaxX,
+            Integer bboxMaxY,
+            Integer charHeight,
+            byte[] imageOcr,
+            byte[] imageCtx,
+            String rawXml) {
+        this(
+                id,
+                cameraId,
+                plate,
+                timestampUtc,
+                deviceSn,
+                deviceName,
+                direction,
+                laneId,
+                laneDescr,
+                ocrScore,
+                countryCode,
+                country,
+                bboxMinX,
+                bboxMinY,
+                bboxMaxX,
+                bboxMaxY,
+                charHeight,
+                imageOcr,
+                imageCtx,
+                rawXml,
+                null);
     }
 }

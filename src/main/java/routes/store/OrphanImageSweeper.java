@@ -35,12 +35,12 @@ import javax.sql.DataSource;
  */
 public final class OrphanImageSweeper {
 
-    private static final Pattern OUR_IMAGE = Pattern.compile(".*_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_(?:ocr|ctx)\\.jpg");
+    private static final Pattern OUR_IMAGE =
+            Pattern.compile(".*_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_(?:ocr|ctx)\\.jpg");
     private static final int BATCH = 1000;
 
     /** What one sweep did. */
-    public record Result(int orphansDeleted, int tempFilesDeleted, int directoriesDeleted) {
-    }
+    public record Result(int orphansDeleted, int tempFilesDeleted, int directoriesDeleted) {}
 
     private final ImageStore images;
     private final DataSource dataSource;
@@ -49,7 +49,7 @@ public final class OrphanImageSweeper {
     private final Consumer<Path> visited;
 
     public OrphanImageSweeper(ImageStore images, DataSource dataSource, Duration grace, Clock clock) {
-        this(images, dataSource, grace, clock, file -> { });
+        this(images, dataSource, grace, clock, file -> {});
     }
 
     /** With a callback for each file the walk visits (tests: to delete files while the walk runs). */
@@ -92,7 +92,9 @@ public final class OrphanImageSweeper {
                 }
                 Matcher m = OUR_IMAGE.matcher(name);
                 if (m.matches()) {
-                    candidates.computeIfAbsent(UUID.fromString(m.group(1)), k -> new ArrayList<>()).add(file);
+                    candidates
+                            .computeIfAbsent(UUID.fromString(m.group(1)), k -> new ArrayList<>())
+                            .add(file);
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -152,7 +154,7 @@ public final class OrphanImageSweeper {
     private Set<UUID> existing(List<UUID> ids) throws SQLException {
         Set<UUID> found = new HashSet<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT id FROM alpr_readings WHERE id = ANY (?)")) {
+                PreparedStatement ps = c.prepareStatement("SELECT id FROM alpr_readings WHERE id = ANY (?)")) {
             ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -53,10 +53,16 @@ public final class OutageLog {
         Logger log = logger(flow);
         if (first) {
             if (database) {
-                log.warn("[{}] Base de datos no disponible ({}): {}; se reintenta en cada ciclo, sin más avisos hasta que responda",
-                        tag(flow), routeId, describe(error));
+                log.warn(
+                        "[{}] Base de datos no disponible ({}): {}; se reintenta en cada ciclo, sin más avisos hasta que responda",
+                        tag(flow),
+                        routeId,
+                        describe(error));
             } else {
-                log.warn("[{}] Error en {}: {}; se reintenta en cada ciclo, sin más avisos hasta que funcione", tag(flow), routeId,
+                log.warn(
+                        "[{}] Error en {}: {}; se reintenta en cada ciclo, sin más avisos hasta que funcione",
+                        tag(flow),
+                        routeId,
                         describe(error));
             }
         } else if (log.isDebugEnabled()) {
@@ -80,8 +86,12 @@ public final class OutageLog {
             anyFailing = !episodes.isEmpty();
             ended = episode;
         }
-        logger(flow).info("[{}] {} tras {} ciclos fallidos", tag(flow),
-                ended.database ? "Base de datos disponible de nuevo" : "Tareas periódicas recuperadas", ended.failedRuns);
+        logger(flow)
+                .info(
+                        "[{}] {} tras {} ciclos fallidos",
+                        tag(flow),
+                        ended.database ? "Base de datos disponible de nuevo" : "Tareas periódicas recuperadas",
+                        ended.failedRuns);
     }
 
     /** How many runs of {@code routeId} have failed since start. */
@@ -137,6 +147,8 @@ public final class OutageLog {
             line = line.substring(0, 200) + "…";
         }
         line = line.replaceAll("[A-Za-z0-9+/=]{40,}", "…");
-        return line.isEmpty() ? shown.getClass().getSimpleName() : shown.getClass().getSimpleName() + ": " + line;
+        return line.isEmpty()
+                ? shown.getClass().getSimpleName()
+                : shown.getClass().getSimpleName() + ": " + line;
     }
 }

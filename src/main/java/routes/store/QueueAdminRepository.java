@@ -23,17 +23,22 @@ public final class QueueAdminRepository {
     private static final int BATCH = 1000;
 
     /** One queue row with its reading's identity (no image, no XML). */
-    public record Entry(UUID id, String status, int attempts, String lastError, Instant nextAttemptAt, String plate, String deviceSn,
-                        Instant receivedAt) {
-    }
+    public record Entry(
+            UUID id,
+            String status,
+            int attempts,
+            String lastError,
+            Instant nextAttemptAt,
+            String plate,
+            String deviceSn,
+            Instant receivedAt) {}
 
     /** What a requeue by id found: whether the row exists, its status before, and whether it went back to PENDING. */
-    public record RequeueById(boolean found, String previousStatus, boolean requeued) {
-    }
+    public record RequeueById(boolean found, String previousStatus, boolean requeued) {}
 
     /** Delivery outcomes of one endpoint ("global" when none: MOSSOS_ENDPOINT_URL) within a recent window. */
-    public record EndpointHealth(String endpoint, long delivered, long failed, long dead, String lastOutcome, Instant lastOutcomeAt) {
-    }
+    public record EndpointHealth(
+            String endpoint, long delivered, long failed, long dead, String lastOutcome, Instant lastOutcomeAt) {}
 
     private final DataSource dataSource;
 
@@ -51,8 +56,7 @@ public final class QueueAdminRepository {
      * @param readings        rows of alpr_readings (from the same live-row counter when large)
      * @param oldestPendingAgeSeconds seconds since the oldest PENDING reading was queued (or requeued); null when none
      */
-    public record Overview(Map<String, Long> counts, boolean estimated, long readings, Long oldestPendingAgeSeconds) {
-    }
+    public record Overview(Map<String, Long> counts, boolean estimated, long readings, Long oldestPendingAgeSeconds) {}
 
     /**
      * Age of the oldest PENDING row since it was queued, first in the PENDING-only index: one index entry read,
@@ -76,19 +80,26 @@ public final class QueueAdminRepository {
                     : "SELECT status, count(*) FROM messages_queue GROUP BY status";
             Map<String, Long> seen = new LinkedHashMap<>();
             long sampled = 0;
-            try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(sql);
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     seen.put(rs.getString(1), rs.getLong(2));
                     sampled += rs.getLong(2);
                 }
             }
             for (var e : seen.entrySet()) {
-                counts.put(e.getKey(), estimated ? Math.round((double) e.getValue() / Math.max(1, sampled) * queueRows) : e.getValue());
+                counts.put(
+                        e.getKey(),
+                        estimated
+                                ? Math.round((double) e.getValue() / Math.max(1, sampled) * queueRows)
+                                : e.getValue());
             }
             long readingRows = liveRows(c, "alpr_readings");
-            long readings = readingRows > EXACT_COUNT_LIMIT ? readingRows : exact(c, "SELECT count(*) FROM alpr_readings");
+            long readings =
+                    readingRows > EXACT_COUNT_LIMIT ? readingRows : exact(c, "SELECT count(*) FROM alpr_readings");
             Long age;
-            try (PreparedStatement ps = c.prepareStatement(OLDEST_PENDING); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(OLDEST_PENDING);
+                    ResultSet rs = ps.executeQuery()) {
                 age = rs.next() ? Math.max(0, rs.getLong(1)) : null;
             }
             return new Overview(counts, estimated, readings, age);
@@ -97,8 +108,9 @@ public final class QueueAdminRepository {
 
     /** PostgreSQL's own count of a table's live rows (kept by its statistics as rows come and go; no scan). */
     private static long liveRows(Connection c, String table) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(n_live_tup), 0) FROM pg_stat_user_tables WHERE relname = ? "
-                + "AND schemaname = current_schema()")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT coalesce(max(n_live_tup), 0) FROM pg_stat_user_tables WHERE relname = ? "
+                        + "AND schemaname = current_schema()")) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -108,7 +120,8 @@ public final class QueueAdminRepository {
     }
 
     private static long exact(Connection c, String sql) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
         }
@@ -119,8 +132,9 @@ public final class QueueAdminRepository {
         Map<String, Long> counts = new LinkedHashMap<>();
         STATUSES.forEach(s -> counts.put(s, 0L));
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT status, count(*) FROM messages_queue GROUP BY status");
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT status, count(*) FROM messages_queue GROUP BY status");
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 counts.put(rs.getString(1), rs.getLong(2));
             }
@@ -130,8 +144,11 @@ public final class QueueAdminRepository {
 
     /** Age in seconds of the oldest PENDING row, or null when none is pending. */
     public Long oldestPendingAgeSeconds() throws SQLException {
-        String sql = "SELECT floor(extract(epoch FROM now() - min(created_at)))::bigint FROM messages_queue WHERE status = 'PENDING'";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        String sql =
+                "SELECT floor(extract(epoch FROM now() - min(created_at)))::bigint FROM messages_queue WHERE status = 'PENDING'";
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getObject(1, Long.class);
         }
@@ -143,7 +160,9 @@ public final class QueueAdminRepository {
                 SELECT coalesce(last_error, '(none)'), count(*) FROM messages_queue WHERE status = 'DEAD'
                 GROUP BY 1 ORDER BY 2 DESC, 1""";
         Map<String, Long> out = new LinkedHashMap<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.put(rs.getString(1), rs.getLong(2));
             }
@@ -153,8 +172,8 @@ public final class QueueAdminRepository {
 
     public long readingsTotal() throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM alpr_readings");
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM alpr_readings");
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
         }
@@ -168,14 +187,22 @@ public final class QueueAdminRepository {
                 WHERE (?::text IS NULL OR q.status = ?::text)
                 ORDER BY r.received_at, q.id LIMIT ?""";
         List<Entry> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, statusOrNull);
             ps.setString(2, statusOrNull);
             ps.setInt(3, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Entry(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getString(4),
-                            Jdbc.instant(rs, 5), rs.getString(6), rs.getString(7), Jdbc.instant(rs, 8)));
+                    out.add(new Entry(
+                            rs.getObject(1, UUID.class),
+                            rs.getString(2),
+                            rs.getInt(3),
+                            rs.getString(4),
+                            Jdbc.instant(rs, 5),
+                            rs.getString(6),
+                            rs.getString(7),
+                            Jdbc.instant(rs, 8)));
                 }
             }
         }
@@ -192,7 +219,8 @@ public final class QueueAdminRepository {
             c.setAutoCommit(false);
             try {
                 String status;
-                try (PreparedStatement ps = c.prepareStatement("SELECT status FROM messages_queue WHERE id = ? FOR UPDATE")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("SELECT status FROM messages_queue WHERE id = ? FOR UPDATE")) {
                     ps.setObject(1, queueId);
                     try (ResultSet rs = ps.executeQuery()) {
                         status = rs.next() ? rs.getString(1) : null;
@@ -222,7 +250,8 @@ public final class QueueAdminRepository {
             throw new IllegalArgumentException("Only DEAD or FAILED rows can be requeued");
         }
         String sql = REQUEUE_SET + " WHERE status = ? AND (?::text IS NULL OR starts_with(last_error, ?::text))";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, status);
             ps.setString(2, errorPrefixOrNull);
             ps.setString(3, errorPrefixOrNull);
@@ -246,7 +275,8 @@ public final class QueueAdminRepository {
         int total = 0;
         while (true) {
             List<Removed> removed = new ArrayList<>();
-            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            try (Connection c = dataSource.getConnection();
+                    PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setInt(1, days);
                 ps.setInt(2, BATCH);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -291,11 +321,17 @@ public final class QueueAdminRepository {
                 FROM recent r FULL JOIN endpoints e ON e.id = r.endpoint_id
                 ORDER BY (r.endpoint_id IS NULL AND e.id IS NULL), 1""";
         List<EndpointHealth> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setDouble(1, window.toSeconds());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new EndpointHealth(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5),
+                    out.add(new EndpointHealth(
+                            rs.getString(1),
+                            rs.getLong(2),
+                            rs.getLong(3),
+                            rs.getLong(4),
+                            rs.getString(5),
                             Jdbc.instant(rs, 6)));
                 }
             }

@@ -19,13 +19,20 @@ import javax.sql.DataSource;
 public final class QueueRepository {
 
     /** An audit row of {@code delivery_log}: no plate, no image. */
-    public record Audit(UUID queueId, UUID readingId, UUID cameraId, UUID municipalityId, UUID endpointId, String outcome,
-                        String codiRetorn, int attempts, Long latencyMs, String error) {
-    }
+    public record Audit(
+            UUID queueId,
+            UUID readingId,
+            UUID cameraId,
+            UUID municipalityId,
+            UUID endpointId,
+            String outcome,
+            String codiRetorn,
+            int attempts,
+            Long latencyMs,
+            String error) {}
 
     /** A reading removed from the store, with the images to delete. */
-    public record Removed(UUID readingId, String imageOcrPath, String imageCtxPath) {
-    }
+    public record Removed(UUID readingId, String imageOcrPath, String imageCtxPath) {}
 
     private final DataSource dataSource;
     private final boolean audit;
@@ -41,7 +48,8 @@ public final class QueueRepository {
      *
      * @return whether this instance still held the lease (false: it expired and the row was recovered)
      */
-    public boolean delivered(UUID queueId, UUID readingId, UUID cameraId, String instance, Audit auditRow) throws SQLException {
+    public boolean delivered(UUID queueId, UUID readingId, UUID cameraId, String instance, Audit auditRow)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -56,7 +64,8 @@ public final class QueueRepository {
                     ps.setObject(1, readingId);
                     ps.executeUpdate();
                 }
-                try (PreparedStatement ps = c.prepareStatement("UPDATE cameras SET last_sent_at = now() WHERE id = ?")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("UPDATE cameras SET last_sent_at = now() WHERE id = ?")) {
                     ps.setObject(1, cameraId);
                     ps.executeUpdate();
                 }
@@ -73,14 +82,16 @@ public final class QueueRepository {
     }
 
     /** A failed attempt: back to FAILED, due again at {@code nextAttemptAt}; attempts grow only if {@code countsAttempt}. */
-    public int failed(UUID queueId, String instance, boolean countsAttempt, String error, Instant nextAttemptAt, Audit auditRow)
+    public int failed(
+            UUID queueId, String instance, boolean countsAttempt, String error, Instant nextAttemptAt, Audit auditRow)
             throws SQLException {
         String sql = """
                 UPDATE messages_queue SET status = 'FAILED', attempts = attempts + ?, last_error = ?, next_attempt_at = ?,
                     locked_until = NULL, locked_by = NULL, updated_at = now()
                 WHERE id = ? AND status = 'SENDING' AND locked_by = ?
                 RETURNING attempts""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setInt(1, countsAttempt ? 1 : 0);
             ps.setString(2, truncate(error));
             ps.setTimestamp(3, Timestamp.from(nextAttemptAt));
@@ -105,7 +116,8 @@ public final class QueueRepository {
                 UPDATE messages_queue SET status = CASE WHEN last_error IS NULL THEN 'PENDING' ELSE 'FAILED' END,
                     next_attempt_at = ?, locked_until = NULL, locked_by = NULL, updated_at = now()
                 WHERE id = ? AND status = 'SENDING' AND locked_by = ?""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setTimestamp(1, Timestamp.from(retryAt));
             ps.setObject(2, queueId);
             ps.setString(3, instance);
@@ -114,12 +126,14 @@ public final class QueueRepository {
     }
 
     /** Permanent failure: DEAD with a controlled reason; reading and images are kept for the retention period. */
-    public boolean dead(UUID queueId, String instance, String reason, int countedAttempts, Audit auditRow) throws SQLException {
+    public boolean dead(UUID queueId, String instance, String reason, int countedAttempts, Audit auditRow)
+            throws SQLException {
         String sql = """
                 UPDATE messages_queue SET status = 'DEAD', last_error = ?, attempts = attempts + ?, locked_until = NULL, locked_by = NULL,
                     updated_at = now()
                 WHERE id = ? AND status = 'SENDING' AND locked_by = ?""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, truncate(reason));
             ps.setInt(2, countedAttempts);
             ps.setObject(3, queueId);
@@ -141,7 +155,8 @@ public final class QueueRepository {
                 UPDATE messages_queue SET status = 'FAILED', last_error = 'SENDING_TIMEOUT_RECOVERED', next_attempt_at = now(),
                     locked_until = NULL, locked_by = NULL, updated_at = now()
                 WHERE status = 'SENDING' AND locked_until < now()""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             return ps.executeUpdate();
         }
     }
@@ -155,7 +170,8 @@ public final class QueueRepository {
                     ORDER BY updated_at LIMIT ?)
                 RETURNING r.id, r.image_ocr_path, r.image_ctx_path""";
         List<Removed> removed = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setInt(1, retentionDays);
             ps.setInt(2, limit);
             try (ResultSet rs = ps.executeQuery()) {

@@ -36,7 +36,8 @@ public final class ReadingRepository {
 
     /** @return true when stored, false when the same reading was already there */
     public boolean insert(NewReading r, String ocrPath, String ctxPath) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(INSERT)) {
             if (!c.getAutoCommit()) {
                 c.setAutoCommit(true);
             }
@@ -70,7 +71,8 @@ public final class ReadingRepository {
 
     /** Whether a reading with this id is stored (a retried insert whose first commit's reply was lost). */
     public boolean isStored(UUID id) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM alpr_readings WHERE id = ?")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT 1 FROM alpr_readings WHERE id = ?")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();

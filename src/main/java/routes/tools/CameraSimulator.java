@@ -63,7 +63,8 @@ public final class CameraSimulator {
         }
     }
 
-    private int send(int total, AtomicInteger next, LocalDateTime base, long startNanos, double rate) throws IOException, InterruptedException {
+    private int send(int total, AtomicInteger next, LocalDateTime base, long startNanos, double rate)
+            throws IOException, InterruptedException {
         int sent = 0;
         try (Socket socket = new Socket()) {
             socket.setTcpNoDelay(true);
@@ -79,9 +80,15 @@ public final class CameraSimulator {
                     }
                 }
                 String serial = serials.get(i % serials.size());
-                // Times just before now (whole seconds for the HH:MM:SS shape, one per reading): never ahead of the server's clock.
+                // Times just before now (whole seconds for the HH:MM:SS shape, one per reading): never ahead of the
+                // server's clock.
                 LocalDateTime when = base.plusNanos(i * 1_000_000L);
-                String doc = i % 2 == 0 ? readings.vega(serial, readings.plate(), when) : readings.msg(serial, readings.plate(), base.withNano(0).minusSeconds(total).plusSeconds(i));
+                String doc = i % 2 == 0
+                        ? readings.vega(serial, readings.plate(), when)
+                        : readings.msg(
+                                serial,
+                                readings.plate(),
+                                base.withNano(0).minusSeconds(total).plusSeconds(i));
                 out.write(readings.bytes(doc));
                 out.flush();
                 sent++;

@@ -80,8 +80,14 @@ public final class MossosSandbox implements AutoCloseable {
     public static final String DEFAULT_WSDL = Setting.MOSSOS_WSDL_URL.defaultValue();
 
     /** One request as received. */
-    public record Received(String path, String codiLector, String matricula, String dataLectura, String horaLectura, String signer,
-                           boolean hasContext) {
+    public record Received(
+            String path,
+            String codiLector,
+            String matricula,
+            String dataLectura,
+            String horaLectura,
+            String signer,
+            boolean hasContext) {
         public String key() {
             return codiLector + "|" + matricula + "|" + dataLectura + "|" + horaLectura;
         }
@@ -109,7 +115,7 @@ public final class MossosSandbox implements AutoCloseable {
     private final AtomicInteger abandoned = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile byte[] lastRequest;
-    private volatile Consumer<Received> listener = r -> { };
+    private volatile Consumer<Received> listener = r -> {};
 
     /** A sandbox that validates requests against the packaged WSDL ({@link #DEFAULT_WSDL}). */
     public MossosSandbox(int port, int threads) throws Exception {
@@ -276,7 +282,11 @@ public final class MossosSandbox implements AutoCloseable {
                         signer = verifySignature(doc);
                     } catch (Exception e) {
                         rejected.incrementAndGet();
-                        send(ex, 500, "text/xml; charset=utf-8", fault("soapenv:Client", "WS-Security: " + e.getMessage()));
+                        send(
+                                ex,
+                                500,
+                                "text/xml; charset=utf-8",
+                                fault("soapenv:Client", "WS-Security: " + e.getMessage()));
                         return;
                     }
                     if (validate) {
@@ -291,9 +301,16 @@ public final class MossosSandbox implements AutoCloseable {
                 send(ex, 500, "text/xml; charset=utf-8", fault("soapenv:Client", "schema: " + e.getMessage()));
                 return;
             }
-            Received r = new Received(ex.getRequestURI().getPath(), f.codiLector(), f.matricula(), f.dataLectura(), f.horaLectura(),
-                    signer, f.hasContext());
-            if (faultsToGive.getAndUpdate(n -> Math.max(0, n - 1)) > 0 || "FAULT".equals(codeByPlate.get(r.matricula()))) {
+            Received r = new Received(
+                    ex.getRequestURI().getPath(),
+                    f.codiLector(),
+                    f.matricula(),
+                    f.dataLectura(),
+                    f.horaLectura(),
+                    signer,
+                    f.hasContext());
+            if (faultsToGive.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+                    || "FAULT".equals(codeByPlate.get(r.matricula()))) {
                 send(ex, 500, "text/xml; charset=utf-8", fault("soapenv:Server", "simulated fault"));
                 return;
             }
@@ -304,13 +321,22 @@ public final class MossosSandbox implements AutoCloseable {
             received.add(r);
             listener.accept(r);
             String code = codeByPlate.getOrDefault(r.matricula(), codiRetorn);
-            send(ex, 200, "text/xml; charset=utf-8", "<soapenv:Envelope xmlns:soapenv=\"" + SOAP + "\"><soapenv:Body>"
-                    + "<m:matriculaResponse xmlns:m=\"" + NS + "\"><m:codiRetorn>" + code + "</m:codiRetorn></m:matriculaResponse>"
-                    + "</soapenv:Body></soapenv:Envelope>");
+            send(
+                    ex,
+                    200,
+                    "text/xml; charset=utf-8",
+                    "<soapenv:Envelope xmlns:soapenv=\"" + SOAP + "\"><soapenv:Body>"
+                            + "<m:matriculaResponse xmlns:m=\"" + NS + "\"><m:codiRetorn>" + code
+                            + "</m:codiRetorn></m:matriculaResponse>"
+                            + "</soapenv:Body></soapenv:Envelope>");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            send(ex, 500, "text/xml; charset=utf-8", fault("soapenv:Client", "bad request: " + e.getClass().getSimpleName()));
+            send(
+                    ex,
+                    500,
+                    "text/xml; charset=utf-8",
+                    fault("soapenv:Client", "bad request: " + e.getClass().getSimpleName()));
         } finally {
             ex.close();
             inFlight.decrementAndGet();
@@ -344,7 +370,9 @@ public final class MossosSandbox implements AutoCloseable {
 
     private static Element child(Element parent, QName name) {
         for (Node n = parent == null ? null : parent.getFirstChild(); n != null; n = n.getNextSibling()) {
-            if (n instanceof Element e && name.getNamespaceURI().equals(e.getNamespaceURI()) && name.getLocalPart().equals(e.getLocalName())) {
+            if (n instanceof Element e
+                    && name.getNamespaceURI().equals(e.getNamespaceURI())
+                    && name.getLocalPart().equals(e.getLocalName())) {
                 return e;
             }
         }
@@ -369,8 +397,7 @@ public final class MossosSandbox implements AutoCloseable {
         private final List<String> messages = new ArrayList<>();
 
         @Override
-        public void warning(SAXParseException e) {
-        }
+        public void warning(SAXParseException e) {}
 
         @Override
         public void error(SAXParseException e) {
@@ -430,12 +457,22 @@ public final class MossosSandbox implements AutoCloseable {
     }
 
     /** The request fields the sandbox records. */
-    private record Fields(String codiLector, String matricula, String dataLectura, String horaLectura, boolean hasImgMatricula,
-                          boolean hasContext) {
+    private record Fields(
+            String codiLector,
+            String matricula,
+            String dataLectura,
+            String horaLectura,
+            boolean hasImgMatricula,
+            boolean hasContext) {
 
         static Fields of(Document doc) {
-            return new Fields(text(doc, "codiLector"), text(doc, "matricula"), text(doc, "dataLectura"), text(doc, "horaLectura"),
-                    present(doc, "imgMatricula"), present(doc, "imgContext"));
+            return new Fields(
+                    text(doc, "codiLector"),
+                    text(doc, "matricula"),
+                    text(doc, "dataLectura"),
+                    text(doc, "horaLectura"),
+                    present(doc, "imgMatricula"),
+                    present(doc, "imgContext"));
         }
 
         /**
@@ -443,7 +480,8 @@ public final class MossosSandbox implements AutoCloseable {
          * sandbox from taking CPU the sender being measured needs. With a validator, the Body's payload is fed to
          * it as it is read.
          */
-        static Fields stream(XMLInputFactory factory, byte[] body, ValidatorHandler validator) throws XMLStreamException, InvalidPayload {
+        static Fields stream(XMLInputFactory factory, byte[] body, ValidatorHandler validator)
+                throws XMLStreamException, InvalidPayload {
             Map<String, String> values = new HashMap<>();
             XMLStreamReader in = factory.createXMLStreamReader(new ByteArrayInputStream(body));
             PayloadFeed feed = validator == null ? null : new PayloadFeed(validator);
@@ -471,7 +509,7 @@ public final class MossosSandbox implements AutoCloseable {
                                         }
                                     }
                                     case "imgMatricula", "imgContext" -> values.putIfAbsent(name, "");
-                                    default -> { }
+                                    default -> {}
                                 }
                             }
                         }
@@ -494,7 +532,7 @@ public final class MossosSandbox implements AutoCloseable {
                             }
                             depth--;
                         }
-                        default -> { }
+                        default -> {}
                     }
                 }
             } finally {
@@ -503,8 +541,13 @@ public final class MossosSandbox implements AutoCloseable {
             if (feed != null) {
                 feed.finish();
             }
-            return new Fields(values.get("codiLector"), values.get("matricula"), values.get("dataLectura"), values.get("horaLectura"),
-                    values.containsKey("imgMatricula"), values.containsKey("imgContext"));
+            return new Fields(
+                    values.get("codiLector"),
+                    values.get("matricula"),
+                    values.get("dataLectura"),
+                    values.get("horaLectura"),
+                    values.containsKey("imgMatricula"),
+                    values.containsKey("imgContext"));
         }
     }
 
@@ -531,7 +574,10 @@ public final class MossosSandbox implements AutoCloseable {
                 here.add(new String[] {nz(in.getNamespacePrefix(i)), nz(in.getNamespaceURI(i))});
             }
             try {
-                if (!inPayload && bodyDepth < 0 && depth == 2 && BODY.getNamespaceURI().equals(in.getNamespaceURI())
+                if (!inPayload
+                        && bodyDepth < 0
+                        && depth == 2
+                        && BODY.getNamespaceURI().equals(in.getNamespaceURI())
                         && BODY.getLocalPart().equals(in.getLocalName())) {
                     bodyDepth = depth;
                 } else if (!inPayload && bodyDepth > 0 && depth == bodyDepth + 1) {
@@ -552,7 +598,12 @@ public final class MossosSandbox implements AutoCloseable {
                     AttributesImpl atts = new AttributesImpl();
                     for (int i = 0; i < in.getAttributeCount(); i++) {
                         QName a = in.getAttributeName(i);
-                        atts.addAttribute(nz(a.getNamespaceURI()), a.getLocalPart(), qualified(a), in.getAttributeType(i), in.getAttributeValue(i));
+                        atts.addAttribute(
+                                nz(a.getNamespaceURI()),
+                                a.getLocalPart(),
+                                qualified(a),
+                                in.getAttributeType(i),
+                                in.getAttributeValue(i));
                     }
                     validator.startElement(nz(in.getNamespaceURI()), in.getLocalName(), qualified(in.getName()), atts);
                 }
@@ -607,7 +658,9 @@ public final class MossosSandbox implements AutoCloseable {
         }
 
         private static String qualified(QName q) {
-            return q.getPrefix() == null || q.getPrefix().isEmpty() ? q.getLocalPart() : q.getPrefix() + ":" + q.getLocalPart();
+            return q.getPrefix() == null || q.getPrefix().isEmpty()
+                    ? q.getLocalPart()
+                    : q.getPrefix() + ":" + q.getLocalPart();
         }
     }
 
@@ -615,8 +668,7 @@ public final class MossosSandbox implements AutoCloseable {
     static final class WsdlSchema {
         private static final String WSDL_NS = "http://schemas.xmlsoap.org/wsdl/";
 
-        private WsdlSchema() {
-        }
+        private WsdlSchema() {}
 
         /** Reads the WSDL at {@code url} and compiles the {@code xsd:schema} elements of its {@code types}. */
         static Schema load(String url) throws Exception {
@@ -632,7 +684,8 @@ public final class MossosSandbox implements AutoCloseable {
             List<Source> sources = new ArrayList<>();
             NodeList types = wsdl.getElementsByTagNameNS(WSDL_NS, "types");
             for (int t = 0; t < types.getLength(); t++) {
-                NodeList schemas = ((Element) types.item(t)).getElementsByTagNameNS(XMLConstants.W3C_XML_SCHEMA_NS_URI, "schema");
+                NodeList schemas =
+                        ((Element) types.item(t)).getElementsByTagNameNS(XMLConstants.W3C_XML_SCHEMA_NS_URI, "schema");
                 for (int i = 0; i < schemas.getLength(); i++) {
                     sources.add(standalone((Element) schemas.item(i), factory, location.toExternalForm()));
                 }
@@ -652,7 +705,8 @@ public final class MossosSandbox implements AutoCloseable {
          * The schema element as a document of its own, carrying the namespace declarations it inherits from the
          * WSDL (the {@code xs:} and {@code tns:} prefixes are usually declared on {@code definitions}).
          */
-        private static Source standalone(Element schema, DocumentBuilderFactory factory, String systemId) throws Exception {
+        private static Source standalone(Element schema, DocumentBuilderFactory factory, String systemId)
+                throws Exception {
             Document doc = factory.newDocumentBuilder().newDocument();
             Element copy = (Element) doc.importNode(schema, true);
             doc.appendChild(copy);
@@ -695,9 +749,12 @@ public final class MossosSandbox implements AutoCloseable {
     }
 
     private static String fault(String code, String message) {
-        String safe = message == null ? "" : message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        String safe = message == null
+                ? ""
+                : message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
         return "<soapenv:Envelope xmlns:soapenv=\"" + SOAP + "\"><soapenv:Body><soapenv:Fault><faultcode>" + code
-                + "</faultcode><faultstring>" + safe + "</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>";
+                + "</faultcode><faultstring>" + safe
+                + "</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>";
     }
 
     private void send(HttpExchange ex, int status, String type, String body) {

@@ -21,33 +21,52 @@ import routes.config.Setting;
 import routes.security.PemFiles;
 
 /** {@code sandbox}: runs the built-in Mossos matricula sandbox until the process is stopped. */
-@Command(name = "sandbox", mixinStandardHelpOptions = true,
-        description = "Run a local Mossos matricula service that verifies WS-Security signatures and validates each request "
-                + "against the WSDL's schema (for demos and tests).")
+@Command(
+        name = "sandbox",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run a local Mossos matricula service that verifies WS-Security signatures and validates each request "
+                        + "against the WSDL's schema (for demos and tests).")
 public class SandboxCommand implements Callable<Integer> {
 
-    @Mixin ConfigOptions config;
-    @Spec CommandSpec spec;
+    @Mixin
+    ConfigOptions config;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--port", defaultValue = "8088", description = "Port on 127.0.0.1 (default: ${DEFAULT-VALUE})")
     int port;
 
-    @Option(names = "--trust", description = "Folder whose PEM certificates (cert.pem, *.crt…) are trusted, searched recursively (default: CERTS_DIR)")
+    @Option(
+            names = "--trust",
+            description =
+                    "Folder whose PEM certificates (cert.pem, *.crt…) are trusted, searched recursively (default: CERTS_DIR)")
     Path trust;
 
     @Option(names = "--no-verify", description = "Accept requests without checking their signature")
     boolean noVerify;
 
-    @Option(names = "--wsdl", description = "WSDL whose schema request bodies must match (default: MOSSOS_WSDL_URL, as the sender uses)")
+    @Option(
+            names = "--wsdl",
+            description = "WSDL whose schema request bodies must match (default: MOSSOS_WSDL_URL, as the sender uses)")
     String wsdl;
 
-    @Option(names = "--no-validate", description = "Accept request bodies without validating them against the WSDL's schema")
+    @Option(
+            names = "--no-validate",
+            description = "Accept request bodies without validating them against the WSDL's schema")
     boolean noValidate;
 
-    @Option(names = "--codi-retorn", defaultValue = "1", description = "codiRetorn to answer (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--codi-retorn",
+            defaultValue = "1",
+            description = "codiRetorn to answer (default: ${DEFAULT-VALUE})")
     String codiRetorn;
 
-    @Option(names = "--latency-ms", defaultValue = "0", description = "Delay before each answer (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--latency-ms",
+            defaultValue = "0",
+            description = "Delay before each answer (default: ${DEFAULT-VALUE})")
     long latencyMs;
 
     @Option(names = "--threads", defaultValue = "64", description = "Request threads (default: ${DEFAULT-VALUE})")
@@ -63,16 +82,31 @@ public class SandboxCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         String schemaOf = wsdl != null ? wsdl : config.settings().text(Setting.MOSSOS_WSDL_URL);
         try (MossosSandbox sandbox = new MossosSandbox(port, threads, schemaOf)) {
-            sandbox.trust(trusted).verify(!noVerify).validate(!noValidate).codiRetorn(codiRetorn).latency(latencyMs);
+            sandbox.trust(trusted)
+                    .verify(!noVerify)
+                    .validate(!noValidate)
+                    .codiRetorn(codiRetorn)
+                    .latency(latencyMs);
             if (!quiet) {
                 sandbox.onReceived(r -> {
-                    out.printf("[SANDBOX] matricula %s de %s (%s %s UTC) firmada por %s%n", r.matricula(), r.codiLector(), r.dataLectura(),
-                            r.horaLectura(), r.signer() == null ? "(sin verificar)" : r.signer());
+                    out.printf(
+                            "[SANDBOX] matricula %s de %s (%s %s UTC) firmada por %s%n",
+                            r.matricula(),
+                            r.codiLector(),
+                            r.dataLectura(),
+                            r.horaLectura(),
+                            r.signer() == null ? "(sin verificar)" : r.signer());
                     out.flush();
                 });
             }
-            out.printf("Mossos sandbox listening on %s (signature verification %s, %d trusted certificates from %s; schema validation %s, %s)%n",
-                    sandbox.url(), noVerify ? "off" : "on", trusted.size(), folder, noValidate ? "off" : "on", schemaOf);
+            out.printf(
+                    "Mossos sandbox listening on %s (signature verification %s, %d trusted certificates from %s; schema validation %s, %s)%n",
+                    sandbox.url(),
+                    noVerify ? "off" : "on",
+                    trusted.size(),
+                    folder,
+                    noValidate ? "off" : "on",
+                    schemaOf);
             out.flush();
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));

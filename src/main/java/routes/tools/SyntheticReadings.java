@@ -76,14 +76,20 @@ public final class SyntheticReadings {
      * they measure on building 80 KB strings.
      */
     public byte[][] vegaParts(String serial, String plate, LocalDateTime localTime) {
-        return new byte[][] {bytes(vegaHead(new StringBuilder(1024), serial, plate, localTime).toString()), imageElements, bytes(VEGA_TAIL)};
+        return new byte[][] {
+            bytes(vegaHead(new StringBuilder(1024), serial, plate, localTime).toString()),
+            imageElements,
+            bytes(VEGA_TAIL)
+        };
     }
 
     private static final String VEGA_TAIL = "</root>\n";
 
     private StringBuilder vegaHead(StringBuilder b, String serial, String plate, LocalDateTime localTime) {
         b.append("<?xml version='1.0' encoding='UTF-8' standalone='no'?>\n<root>\n")
-                .append("<ID>").append(random.nextInt(1_000_000)).append("</ID>\n");
+                .append("<ID>")
+                .append(random.nextInt(1_000_000))
+                .append("</ID>\n");
         fields(b, serial, plate, localTime.format(DATE), localTime.format(VEGA_TIME));
         return b;
     }
@@ -97,11 +103,21 @@ public final class SyntheticReadings {
     }
 
     private void fields(StringBuilder b, String serial, String plate, String date, String time) {
-        b.append("<PLATE_STRING>").append(plate).append("</PLATE_STRING>\n")
+        b.append("<PLATE_STRING>")
+                .append(plate)
+                .append("</PLATE_STRING>\n")
                 .append("<PLATE_COUNTRY_CODE>ESP</PLATE_COUNTRY_CODE>\n<PLATE_COUNTRY>España</PLATE_COUNTRY>\n")
-                .append("<OCRSCORE>").append(80 + random.nextInt(20)).append("</OCRSCORE>\n")
-                .append("<DATE>").append(date).append("</DATE>\n<TIME>").append(time).append("</TIME>\n")
-                .append("<DEVICE_SN>").append(serial).append("</DEVICE_SN>\n")
+                .append("<OCRSCORE>")
+                .append(80 + random.nextInt(20))
+                .append("</OCRSCORE>\n")
+                .append("<DATE>")
+                .append(date)
+                .append("</DATE>\n<TIME>")
+                .append(time)
+                .append("</TIME>\n")
+                .append("<DEVICE_SN>")
+                .append(serial)
+                .append("</DEVICE_SN>\n")
                 .append("<DEVICE_NAME>Acceso Norte</DEVICE_NAME>\n<DIRECTION>APPROACH</DIRECTION>\n")
                 .append("<LANE_ID>1</LANE_ID>\n<LANE_DESCR>Carril derecho</LANE_DESCR>\n")
                 .append("<ORIG_PLATE_MIN_X>812</ORIG_PLATE_MIN_X>\n<ORIG_PLATE_MIN_Y>640</ORIG_PLATE_MIN_Y>\n")

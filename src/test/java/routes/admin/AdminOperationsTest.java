@@ -33,7 +33,6 @@ import routes.support.TestFiles;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AdminOperationsTest {
 
-
     private final HikariDataSource db = TestDb.open();
     private final AtomicInteger sequence = new AtomicInteger();
     private Path dir;
@@ -47,8 +46,10 @@ class AdminOperationsTest {
         imagesDir = dir.resolve("images");
         images = new ImageStore(imagesDir, false);
         envFile = dir.resolve("test.env");
-        Files.writeString(envFile, "DB_NAME=" + TestDb.NAME + "\nDB_HOST=" + TestDb.settings().text(Setting.DB_HOST)
-                + "\nDB_PORT=" + TestDb.settings().text(Setting.DB_PORT) + "\nIMAGES_BASE_DIR=" + imagesDir + "\n");
+        Files.writeString(
+                envFile,
+                "DB_NAME=" + TestDb.NAME + "\nDB_HOST=" + TestDb.settings().text(Setting.DB_HOST) + "\nDB_PORT="
+                        + TestDb.settings().text(Setting.DB_PORT) + "\nIMAGES_BASE_DIR=" + imagesDir + "\n");
     }
 
     @BeforeEach
@@ -81,19 +82,42 @@ class AdminOperationsTest {
     @Test
     void aCamerasAllowedSourcesAreSetListedAndClearedAndABadBlockIsRefused() throws Exception {
         ok("admin", "municipality", "add", "--name", "Girona");
-        ok("admin", "camera", "add", "--serial", "SRC01", "--municipality", "Girona", "--allowed-sources", "192.0.2.10");
-        assertThat(TestDb.text(db, "SELECT allowed_sources::text FROM cameras WHERE serial_number = 'SRC01'")).isEqualTo("{192.0.2.10/32}");
-        Run update = ok("admin", "camera", "update", "--serial", "SRC01", "--allowed-sources", "192.0.2.10/32, 10.1.0.0/16,2001:db8::/48");
+        ok(
+                "admin",
+                "camera",
+                "add",
+                "--serial",
+                "SRC01",
+                "--municipality",
+                "Girona",
+                "--allowed-sources",
+                "192.0.2.10");
+        assertThat(TestDb.text(db, "SELECT allowed_sources::text FROM cameras WHERE serial_number = 'SRC01'"))
+                .isEqualTo("{192.0.2.10/32}");
+        Run update = ok(
+                "admin",
+                "camera",
+                "update",
+                "--serial",
+                "SRC01",
+                "--allowed-sources",
+                "192.0.2.10/32, 10.1.0.0/16,2001:db8::/48");
         assertThat(update.out()).contains("allowed sources 192.0.2.10/32,10.1.0.0/16,2001:db8::/48");
         assertThat(ok("admin", "camera", "list").out()).contains("192.0.2.10/32,10.1.0.0/16,2001:db8::/48");
-        assertThat(ok("admin", "camera", "list", "--json").json().get(0).get("allowed_sources").toString())
+        assertThat(ok("admin", "camera", "list", "--json")
+                        .json()
+                        .get(0)
+                        .get("allowed_sources")
+                        .toString())
                 .isEqualTo("[\"192.0.2.10/32\",\"10.1.0.0/16\",\"2001:db8::/48\"]");
         assertThat(fails("admin", "camera", "update", "--serial", "SRC01", "--allowed-sources", "camera.example.org"))
                 .startsWith("Invalid --allowed-sources: 'camera.example.org' is not an IP address or CIDR block");
         assertThat(fails("admin", "camera", "update", "--serial", "SRC01", "--allowed-sources", "10.0.0.0/33"))
                 .contains("prefix length must be 0-32");
         ok("admin", "camera", "update", "--serial", "SRC01", "--allowed-sources", "none");
-        assertThat(TestDb.text(db, "SELECT coalesce(allowed_sources::text, 'any') FROM cameras WHERE serial_number = 'SRC01'")).isEqualTo("any");
+        assertThat(TestDb.text(
+                        db, "SELECT coalesce(allowed_sources::text, 'any') FROM cameras WHERE serial_number = 'SRC01'"))
+                .isEqualTo("any");
         assertThat(ok("admin", "camera", "list").out()).contains(" any ");
     }
 
@@ -105,7 +129,11 @@ class AdminOperationsTest {
         ok("admin", "municipality", "add", "--name", "Salt");
         ok("admin", "camera", "add", "--serial", "GI01", "--municipality", "Girona");
 
-        assertThat(ok("admin", "municipality", "list").out()).contains("NAME").contains("Girona").contains("17079").contains("Salt");
+        assertThat(ok("admin", "municipality", "list").out())
+                .contains("NAME")
+                .contains("Girona")
+                .contains("17079")
+                .contains("Salt");
         JsonNode list = ok("admin", "municipality", "list", "--json").json();
         assertThat(list.isArray()).isTrue();
         assertThat(list).hasSize(2);
@@ -116,15 +144,31 @@ class AdminOperationsTest {
         assertThat(girona.get("cameras").asInt()).isEqualTo(1);
         assertThat(girona.get("certificate").isNull()).isTrue();
         assertThat(UUID.fromString(girona.get("id").asText())).isNotNull();
-        assertThat(Instant.parse(girona.get("created_at").asText())).isBefore(Instant.now().plusSeconds(5));
+        assertThat(Instant.parse(girona.get("created_at").asText()))
+                .isBefore(Instant.now().plusSeconds(5));
 
-        Run update = ok("admin", "municipality", "update", "--name", "Girona", "--new-name", "Girona Nord", "--code", "17080",
-                "--active", "false");
-        assertThat(update.out()).contains("Municipality 'Girona' updated: renamed to 'Girona Nord', code 17080, inactive");
-        assertThat(TestDb.text(db, "SELECT concat_ws('|', name, code, active) FROM municipalities WHERE code = '17080'"))
+        Run update = ok(
+                "admin",
+                "municipality",
+                "update",
+                "--name",
+                "Girona",
+                "--new-name",
+                "Girona Nord",
+                "--code",
+                "17080",
+                "--active",
+                "false");
+        assertThat(update.out())
+                .contains("Municipality 'Girona' updated: renamed to 'Girona Nord', code 17080, inactive");
+        assertThat(TestDb.text(
+                        db, "SELECT concat_ws('|', name, code, active) FROM municipalities WHERE code = '17080'"))
                 .isEqualTo("Girona Nord|17080|f");
         ok("admin", "municipality", "update", "--name", "Girona Nord", "--code", "", "--active", "true");
-        assertThat(TestDb.text(db, "SELECT concat_ws('|', name, coalesce(code, 'null'), active) FROM municipalities WHERE name = 'Girona Nord'"))
+        assertThat(
+                        TestDb.text(
+                                db,
+                                "SELECT concat_ws('|', name, coalesce(code, 'null'), active) FROM municipalities WHERE name = 'Girona Nord'"))
                 .isEqualTo("Girona Nord|null|t");
 
         assertThat(fails("admin", "municipality", "update", "--name", "Girona Nord", "--new-name", "Salt"))
@@ -148,13 +192,17 @@ class AdminOperationsTest {
         assertThat(imageFiles()).isEqualTo(4);
 
         assertThat(fails("admin", "municipality", "delete", "--name", "Girona"))
-                .isEqualTo("Municipality 'Girona' has 2 cameras; use --force to delete them and their 3 queued readings too");
+                .isEqualTo(
+                        "Municipality 'Girona' has 2 cameras; use --force to delete them and their 3 queued readings too");
         assertThat(TestDb.count(db, "SELECT count(*) FROM cameras")).isEqualTo(3);
 
         Run forced = ok("admin", "municipality", "delete", "--name", "Girona", "--force");
-        assertThat(forced.out().strip()).isEqualTo("Municipality 'Girona' deleted with its 2 cameras and 3 readings (and their images)");
-        assertThat(TestDb.text(db, "SELECT string_agg(name, ',') FROM municipalities")).isEqualTo("Salt");
-        assertThat(TestDb.text(db, "SELECT string_agg(serial_number, ',') FROM cameras")).isEqualTo("SA01");
+        assertThat(forced.out().strip())
+                .isEqualTo("Municipality 'Girona' deleted with its 2 cameras and 3 readings (and their images)");
+        assertThat(TestDb.text(db, "SELECT string_agg(name, ',') FROM municipalities"))
+                .isEqualTo("Salt");
+        assertThat(TestDb.text(db, "SELECT string_agg(serial_number, ',') FROM cameras"))
+                .isEqualTo("SA01");
         assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings")).isEqualTo(1);
         assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue")).isEqualTo(1);
         assertThat(imageFiles()).as("only Salt's image is left").isEqualTo(1);
@@ -163,29 +211,71 @@ class AdminOperationsTest {
                 .isEqualTo("Municipality 'Salt' has 1 camera; use --force to delete it and its 1 queued reading too");
         ok("admin", "municipality", "add", "--name", "Quiet");
         ok("admin", "camera", "add", "--serial", "QU01", "--municipality", "Quiet");
-        assertThat(fails("admin", "municipality", "delete", "--name", "Quiet")).isEqualTo("Municipality 'Quiet' has 1 camera; use --force to delete it too");
-        assertThat(ok("admin", "municipality", "delete", "--name", "Quiet", "--force").out().strip())
+        assertThat(fails("admin", "municipality", "delete", "--name", "Quiet"))
+                .isEqualTo("Municipality 'Quiet' has 1 camera; use --force to delete it too");
+        assertThat(ok("admin", "municipality", "delete", "--name", "Quiet", "--force")
+                        .out()
+                        .strip())
                 .isEqualTo("Municipality 'Quiet' deleted with its 1 camera");
         ok("admin", "municipality", "add", "--name", "Empty");
-        assertThat(ok("admin", "municipality", "delete", "--name", "Empty").out().strip()).isEqualTo("Municipality 'Empty' deleted");
-        assertThat(fails("admin", "municipality", "delete", "--name", "Empty")).isEqualTo("Municipality 'Empty' does not exist");
+        assertThat(ok("admin", "municipality", "delete", "--name", "Empty")
+                        .out()
+                        .strip())
+                .isEqualTo("Municipality 'Empty' deleted");
+        assertThat(fails("admin", "municipality", "delete", "--name", "Empty"))
+                .isEqualTo("Municipality 'Empty' does not exist");
     }
 
     // --- endpoints ---
 
     @Test
     void endpointsAreAddedValidatedListedUpdatedAndDeleted() throws Exception {
-        Run add = ok("admin", "endpoint", "add", "--name", "mossos", "--url", "https://mossos.example/matricula", "--timeout-ms", "8000",
-                "--retry-max", "3", "--retry-backoff-ms", "2000", "--soap-action", "urn:matricula");
+        Run add = ok(
+                "admin",
+                "endpoint",
+                "add",
+                "--name",
+                "mossos",
+                "--url",
+                "https://mossos.example/matricula",
+                "--timeout-ms",
+                "8000",
+                "--retry-max",
+                "3",
+                "--retry-backoff-ms",
+                "2000",
+                "--soap-action",
+                "urn:matricula");
         assertThat(add.out()).contains("Endpoint 'mossos' added (https://mossos.example/matricula");
         ok("admin", "endpoint", "add", "--name", "backup", "--url", "http://backup.example:8080/m");
-        assertThat(fails("admin", "endpoint", "add", "--name", "mossos", "--url", "https://x.example/")).isEqualTo("Endpoint 'mossos' already exists");
-        assertThat(fails("admin", "endpoint", "add", "--name", "bad", "--url", "ftp://x.example/")).contains("Invalid URL 'ftp://x.example/'");
-        assertThat(fails("admin", "endpoint", "add", "--name", "bad", "--url", "https://x.example/", "--timeout-ms", "0"))
+        assertThat(fails("admin", "endpoint", "add", "--name", "mossos", "--url", "https://x.example/"))
+                .isEqualTo("Endpoint 'mossos' already exists");
+        assertThat(fails("admin", "endpoint", "add", "--name", "bad", "--url", "ftp://x.example/"))
+                .contains("Invalid URL 'ftp://x.example/'");
+        assertThat(fails(
+                        "admin",
+                        "endpoint",
+                        "add",
+                        "--name",
+                        "bad",
+                        "--url",
+                        "https://x.example/",
+                        "--timeout-ms",
+                        "0"))
                 .isEqualTo("--timeout-ms must be a positive number (got 0)");
-        assertThat(fails("admin", "endpoint", "add", "--name", "bad", "--url", "https://x.example/", "--retry-backoff-ms", "-5"))
+        assertThat(fails(
+                        "admin",
+                        "endpoint",
+                        "add",
+                        "--name",
+                        "bad",
+                        "--url",
+                        "https://x.example/",
+                        "--retry-backoff-ms",
+                        "-5"))
                 .contains("--retry-backoff-ms must be a positive number");
-        assertThat(fails("admin", "endpoint", "add", "--name", "none", "--url", "https://x.example/")).contains("reserved");
+        assertThat(fails("admin", "endpoint", "add", "--name", "none", "--url", "https://x.example/"))
+                .contains("reserved");
 
         JsonNode list = ok("admin", "endpoint", "list", "--json").json();
         assertThat(list).hasSize(2);
@@ -199,33 +289,69 @@ class AdminOperationsTest {
         assertThat(mossos.get("active").asBoolean()).isTrue();
         assertThat(list.get(0).get("timeout_ms").asInt()).as("default").isEqualTo(30000);
         assertThat(list.get(0).get("retry_max").isNull()).isTrue();
-        assertThat(ok("admin", "endpoint", "list").out()).contains("mossos").contains("https://mossos.example/matricula");
+        assertThat(ok("admin", "endpoint", "list").out())
+                .contains("mossos")
+                .contains("https://mossos.example/matricula");
 
-        Run update = ok("admin", "endpoint", "update", "--name", "mossos", "--new-name", "mossos-prod", "--url", "https://prod.example/m",
-                "--timeout-ms", "9000", "--retry-max", "0", "--soap-action", "", "--active", "false");
-        assertThat(update.out()).contains("Endpoint 'mossos' updated: renamed to 'mossos-prod', url https://prod.example/m, timeout 9000 ms, "
-                + "retry max 0, SOAP action cleared, inactive");
-        assertThat(TestDb.text(db, "SELECT concat_ws('|', name, url, timeout_ms, retry_max, retry_backoff_ms, coalesce(soap_action, 'null'), active) "
-                + "FROM endpoints WHERE name = 'mossos-prod'")).isEqualTo("mossos-prod|https://prod.example/m|9000|0|2000|null|f");
-        assertThat(fails("admin", "endpoint", "update", "--name", "mossos-prod", "--url", "prod.example")).contains("Invalid URL");
-        assertThat(fails("admin", "endpoint", "update", "--name", "ghost", "--timeout-ms", "100")).isEqualTo("Endpoint 'ghost' does not exist");
+        Run update = ok(
+                "admin",
+                "endpoint",
+                "update",
+                "--name",
+                "mossos",
+                "--new-name",
+                "mossos-prod",
+                "--url",
+                "https://prod.example/m",
+                "--timeout-ms",
+                "9000",
+                "--retry-max",
+                "0",
+                "--soap-action",
+                "",
+                "--active",
+                "false");
+        assertThat(update.out())
+                .contains(
+                        "Endpoint 'mossos' updated: renamed to 'mossos-prod', url https://prod.example/m, timeout 9000 ms, "
+                                + "retry max 0, SOAP action cleared, inactive");
+        assertThat(TestDb.text(
+                        db,
+                        "SELECT concat_ws('|', name, url, timeout_ms, retry_max, retry_backoff_ms, coalesce(soap_action, 'null'), active) "
+                                + "FROM endpoints WHERE name = 'mossos-prod'"))
+                .isEqualTo("mossos-prod|https://prod.example/m|9000|0|2000|null|f");
+        assertThat(fails("admin", "endpoint", "update", "--name", "mossos-prod", "--url", "prod.example"))
+                .contains("Invalid URL");
+        assertThat(fails("admin", "endpoint", "update", "--name", "ghost", "--timeout-ms", "100"))
+                .isEqualTo("Endpoint 'ghost' does not exist");
 
         ok("admin", "municipality", "add", "--name", "Girona");
         ok("admin", "municipality", "add", "--name", "Salt");
         ok("admin", "camera", "add", "--serial", "GI01", "--municipality", "Girona", "--endpoint", "mossos-prod");
         ok("admin", "assign", "--endpoint", "mossos-prod", "--municipality", "Girona");
         ok("admin", "assign", "--endpoint", "mossos-prod", "--municipality", "Salt");
-        assertThat(ok("admin", "endpoint", "list", "--json").json().get(1).get("used_by").asText().split(","))
+        assertThat(ok("admin", "endpoint", "list", "--json")
+                        .json()
+                        .get(1)
+                        .get("used_by")
+                        .asText()
+                        .split(","))
                 .containsExactlyInAnyOrder("Girona", "Salt", "camera:GI01");
 
-        assertThat(fails("admin", "endpoint", "delete", "--name", "mossos-prod")).isEqualTo(
-                "Endpoint 'mossos-prod' is used by municipalities Girona, Salt and camera GI01; use --force to clear those references and delete it");
+        assertThat(fails("admin", "endpoint", "delete", "--name", "mossos-prod"))
+                .isEqualTo(
+                        "Endpoint 'mossos-prod' is used by municipalities Girona, Salt and camera GI01; use --force to clear those references and delete it");
         assertThat(TestDb.count(db, "SELECT count(*) FROM endpoints")).isEqualTo(2);
-        assertThat(ok("admin", "endpoint", "delete", "--name", "mossos-prod", "--force").out().strip())
+        assertThat(ok("admin", "endpoint", "delete", "--name", "mossos-prod", "--force")
+                        .out()
+                        .strip())
                 .isEqualTo("Endpoint 'mossos-prod' deleted; cleared from municipalities Girona, Salt and camera GI01");
-        assertThat(TestDb.count(db, "SELECT count(*) FROM municipalities WHERE endpoint_id IS NOT NULL")).isZero();
-        assertThat(TestDb.count(db, "SELECT count(*) FROM cameras WHERE endpoint_id IS NOT NULL")).isZero();
-        assertThat(ok("admin", "endpoint", "delete", "--name", "backup").out().strip()).isEqualTo("Endpoint 'backup' deleted");
+        assertThat(TestDb.count(db, "SELECT count(*) FROM municipalities WHERE endpoint_id IS NOT NULL"))
+                .isZero();
+        assertThat(TestDb.count(db, "SELECT count(*) FROM cameras WHERE endpoint_id IS NOT NULL"))
+                .isZero();
+        assertThat(ok("admin", "endpoint", "delete", "--name", "backup").out().strip())
+                .isEqualTo("Endpoint 'backup' deleted");
         assertThat(TestDb.count(db, "SELECT count(*) FROM endpoints")).isZero();
     }
 
@@ -237,11 +363,14 @@ class AdminOperationsTest {
         ok("admin", "assign", "--certificate", "girona", "--municipality", "Girona");
         ok("admin", "assign", "--certificate", "girona", "--camera", "GI01");
         assertThat(fails("admin", "certificate", "delete", "--name", "girona"))
-                .isEqualTo("Certificate 'girona' is used by municipality Girona and camera GI01; use --force to clear those references and delete it");
-        assertThat(ok("admin", "certificate", "delete", "--name", "girona", "--force").out())
+                .isEqualTo(
+                        "Certificate 'girona' is used by municipality Girona and camera GI01; use --force to clear those references and delete it");
+        assertThat(ok("admin", "certificate", "delete", "--name", "girona", "--force")
+                        .out())
                 .contains("Certificate 'girona' deleted; cleared from municipality Girona and camera GI01");
         assertThat(TestDb.count(db, "SELECT count(*) FROM certificates")).isZero();
-        assertThat(TestDb.count(db, "SELECT count(*) FROM municipalities WHERE certificate_id IS NOT NULL")).isZero();
+        assertThat(TestDb.count(db, "SELECT count(*) FROM municipalities WHERE certificate_id IS NOT NULL"))
+                .isZero();
     }
 
     // --- cameras ---
@@ -252,13 +381,39 @@ class AdminOperationsTest {
         ok("admin", "municipality", "add", "--name", "Salt");
         ok("admin", "endpoint", "add", "--name", "mossos", "--url", "https://mossos.example/m");
         certificate("cam-cert", 365);
-        Run add = ok("admin", "camera", "add", "--serial", "GI01", "--municipality", "Girona", "--codigo-lector", "GI-01",
-                "--description", "Pont Nord", "--endpoint", "mossos", "--certificate", "cam-cert", "--coord-x", "41.98",
-                "--coord-y", "2.82", "--utm-x", "485000.5", "--utm-y", "4647000.25", "--timezone", "Europe/Madrid", "--active", "false");
+        Run add = ok(
+                "admin",
+                "camera",
+                "add",
+                "--serial",
+                "GI01",
+                "--municipality",
+                "Girona",
+                "--codigo-lector",
+                "GI-01",
+                "--description",
+                "Pont Nord",
+                "--endpoint",
+                "mossos",
+                "--certificate",
+                "cam-cert",
+                "--coord-x",
+                "41.98",
+                "--coord-y",
+                "2.82",
+                "--utm-x",
+                "485000.5",
+                "--utm-y",
+                "4647000.25",
+                "--timezone",
+                "Europe/Madrid",
+                "--active",
+                "false");
         assertThat(add.out()).contains("Camera 'GI01' added to municipality 'Girona'");
         ok("admin", "camera", "add", "--serial", "SA01", "--municipality", "Salt");
 
-        JsonNode girona = ok("admin", "camera", "list", "--municipality", "Girona", "--json").json();
+        JsonNode girona = ok("admin", "camera", "list", "--municipality", "Girona", "--json")
+                .json();
         assertThat(girona).hasSize(1);
         JsonNode c = girona.get(0);
         assertThat(c.get("serial").asText()).isEqualTo("GI01");
@@ -276,39 +431,78 @@ class AdminOperationsTest {
         assertThat(c.get("last_sent_at").isNull()).isTrue();
         assertThat(UUID.fromString(c.get("id").asText())).isNotNull();
         assertThat(ok("admin", "camera", "list", "--json").json()).hasSize(2);
-        assertThat(ok("admin", "camera", "list").out()).contains("SERIAL").contains("GI01").contains("SA01").contains("Pont Nord");
-        assertThat(fails("admin", "camera", "list", "--municipality", "Nowhere")).isEqualTo("Municipality 'Nowhere' does not exist");
+        assertThat(ok("admin", "camera", "list").out())
+                .contains("SERIAL")
+                .contains("GI01")
+                .contains("SA01")
+                .contains("Pont Nord");
+        assertThat(fails("admin", "camera", "list", "--municipality", "Nowhere"))
+                .isEqualTo("Municipality 'Nowhere' does not exist");
 
-        Run update = ok("admin", "camera", "update", "--serial", "GI01", "--municipality", "Salt", "--endpoint", "none",
-                "--certificate", "none", "--timezone", "none", "--coord-x", "1.5", "--description", "", "--active", "true");
-        assertThat(update.out()).contains("Camera 'GI01' updated: municipality Salt, description cleared, endpoint cleared, certificate cleared, "
-                + "coord_x 1.5, timezone cleared, active");
-        assertThat(TestDb.text(db, "SELECT concat_ws('|', m.name, coalesce(c.endpoint_id::text, 'null'), coalesce(c.certificate_id::text, 'null'), "
-                + "coalesce(c.timezone, 'null'), c.coord_x, c.coord_y, coalesce(c.description, 'null'), c.codigo_lector, c.active) "
-                + "FROM cameras c JOIN municipalities m ON m.id = c.municipality_id WHERE c.serial_number = 'GI01'"))
+        Run update = ok(
+                "admin",
+                "camera",
+                "update",
+                "--serial",
+                "GI01",
+                "--municipality",
+                "Salt",
+                "--endpoint",
+                "none",
+                "--certificate",
+                "none",
+                "--timezone",
+                "none",
+                "--coord-x",
+                "1.5",
+                "--description",
+                "",
+                "--active",
+                "true");
+        assertThat(update.out())
+                .contains(
+                        "Camera 'GI01' updated: municipality Salt, description cleared, endpoint cleared, certificate cleared, "
+                                + "coord_x 1.5, timezone cleared, active");
+        assertThat(
+                        TestDb.text(
+                                db,
+                                "SELECT concat_ws('|', m.name, coalesce(c.endpoint_id::text, 'null'), coalesce(c.certificate_id::text, 'null'), "
+                                        + "coalesce(c.timezone, 'null'), c.coord_x, c.coord_y, coalesce(c.description, 'null'), c.codigo_lector, c.active) "
+                                        + "FROM cameras c JOIN municipalities m ON m.id = c.municipality_id WHERE c.serial_number = 'GI01'"))
                 .isEqualTo("Salt|null|null|null|1.5|2.82|null|GI-01|t");
         ok("admin", "camera", "update", "--serial", "GI01", "--endpoint", "mossos", "--timezone", "Atlantic/Canary");
-        assertThat(TestDb.text(db, "SELECT e.name || '|' || c.timezone FROM cameras c JOIN endpoints e ON e.id = c.endpoint_id"))
+        assertThat(TestDb.text(
+                        db,
+                        "SELECT e.name || '|' || c.timezone FROM cameras c JOIN endpoints e ON e.id = c.endpoint_id"))
                 .isEqualTo("mossos|Atlantic/Canary");
 
-        assertThat(fails("admin", "camera", "update", "--serial", "GI01", "--endpoint", "ghost")).isEqualTo("Endpoint 'ghost' does not exist");
-        assertThat(fails("admin", "camera", "update", "--serial", "GI01", "--certificate", "ghost")).isEqualTo("Certificate 'ghost' does not exist");
-        assertThat(fails("admin", "camera", "update", "--serial", "GI01", "--timezone", "Mars/Base")).contains("Invalid time zone 'Mars/Base'");
-        assertThat(fails("admin", "camera", "update", "--serial", "GI01", "--municipality", "Nowhere")).isEqualTo("Municipality 'Nowhere' does not exist");
-        assertThat(fails("admin", "camera", "update", "--serial", "NOPE", "--active", "false")).isEqualTo("Camera 'NOPE' does not exist");
+        assertThat(fails("admin", "camera", "update", "--serial", "GI01", "--endpoint", "ghost"))
+                .isEqualTo("Endpoint 'ghost' does not exist");
+        assertThat(fails("admin", "camera", "update", "--serial", "GI01", "--certificate", "ghost"))
+                .isEqualTo("Certificate 'ghost' does not exist");
+        assertThat(fails("admin", "camera", "update", "--serial", "GI01", "--timezone", "Mars/Base"))
+                .contains("Invalid time zone 'Mars/Base'");
+        assertThat(fails("admin", "camera", "update", "--serial", "GI01", "--municipality", "Nowhere"))
+                .isEqualTo("Municipality 'Nowhere' does not exist");
+        assertThat(fails("admin", "camera", "update", "--serial", "NOPE", "--active", "false"))
+                .isEqualTo("Camera 'NOPE' does not exist");
         assertThat(fails("admin", "camera", "update", "--serial", "GI01")).startsWith("Nothing to update");
         assertThat(fails("admin", "camera", "add", "--serial", "X1", "--municipality", "Girona", "--endpoint", "ghost"))
                 .isEqualTo("Endpoint 'ghost' does not exist");
-        assertThat(TestDb.count(db, "SELECT count(*) FROM cameras WHERE serial_number = 'X1'")).isZero();
+        assertThat(TestDb.count(db, "SELECT count(*) FROM cameras WHERE serial_number = 'X1'"))
+                .isZero();
 
         queueReading("GI01");
         queueReading("GI01");
         queueReading("SA01");
         assertThat(fails("admin", "camera", "delete", "--serial", "GI01"))
                 .isEqualTo("Camera 'GI01' has 2 queued readings; use --force to delete them too");
-        assertThat(ok("admin", "camera", "delete", "--serial", "GI01", "--force").out().strip())
+        assertThat(ok("admin", "camera", "delete", "--serial", "GI01", "--force")
+                        .out()
+                        .strip())
                 .isEqualTo("Camera 'GI01' deleted with its 2 readings (and their images)");
-        assertThat(TestDb.count(db, "SELECT count(*) FROM cameras WHERE serial_number = 'GI01'")).isZero();
+        assertThat(TestDb.count(db, "SELECT count(*) FROM cameras WHERE serial_number = 'GI01'"))
+                .isZero();
         assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings")).isEqualTo(1);
         assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue")).isEqualTo(1);
         assertThat(imageFiles()).isEqualTo(1);
@@ -324,26 +518,46 @@ class AdminOperationsTest {
         ok("admin", "endpoint", "add", "--name", "mossos", "--url", "https://mossos.example/m");
         certificate("girona", 365);
 
-        assertThat(ok("admin", "assign", "--certificate", "girona", "--municipality", "Girona").out().strip())
+        assertThat(ok("admin", "assign", "--certificate", "girona", "--municipality", "Girona")
+                        .out()
+                        .strip())
                 .isEqualTo("Certificate 'girona' assigned to municipality 'Girona'");
-        assertThat(ok("admin", "assign", "--endpoint", "mossos", "--municipality", "Girona").out().strip())
+        assertThat(ok("admin", "assign", "--endpoint", "mossos", "--municipality", "Girona")
+                        .out()
+                        .strip())
                 .isEqualTo("Endpoint 'mossos' assigned to municipality 'Girona'");
-        assertThat(TestDb.text(db, "SELECT c.name || '|' || e.name FROM municipalities m JOIN certificates c ON c.id = m.certificate_id "
-                + "JOIN endpoints e ON e.id = m.endpoint_id WHERE m.name = 'Girona'")).isEqualTo("girona|mossos");
+        assertThat(TestDb.text(
+                        db,
+                        "SELECT c.name || '|' || e.name FROM municipalities m JOIN certificates c ON c.id = m.certificate_id "
+                                + "JOIN endpoints e ON e.id = m.endpoint_id WHERE m.name = 'Girona'"))
+                .isEqualTo("girona|mossos");
 
-        assertThat(ok("admin", "assign", "--endpoint", "mossos", "--camera", "GI01").out().strip())
+        assertThat(ok("admin", "assign", "--endpoint", "mossos", "--camera", "GI01")
+                        .out()
+                        .strip())
                 .isEqualTo("Endpoint 'mossos' assigned to camera 'GI01' (overrides its municipality's)");
         ok("admin", "assign", "--certificate", "girona", "--camera", "GI01");
-        assertThat(TestDb.text(db, "SELECT c.name || '|' || e.name FROM cameras k JOIN certificates c ON c.id = k.certificate_id "
-                + "JOIN endpoints e ON e.id = k.endpoint_id")).isEqualTo("girona|mossos");
-        assertThat(ok("admin", "assign", "--certificate", "none", "--camera", "GI01").out().strip())
+        assertThat(TestDb.text(
+                        db,
+                        "SELECT c.name || '|' || e.name FROM cameras k JOIN certificates c ON c.id = k.certificate_id "
+                                + "JOIN endpoints e ON e.id = k.endpoint_id"))
+                .isEqualTo("girona|mossos");
+        assertThat(ok("admin", "assign", "--certificate", "none", "--camera", "GI01")
+                        .out()
+                        .strip())
                 .isEqualTo("Certificate of camera 'GI01' cleared (it uses its municipality's)");
-        assertThat(TestDb.count(db, "SELECT count(*) FROM cameras WHERE certificate_id IS NULL AND endpoint_id IS NOT NULL")).isEqualTo(1);
+        assertThat(TestDb.count(
+                        db, "SELECT count(*) FROM cameras WHERE certificate_id IS NULL AND endpoint_id IS NOT NULL"))
+                .isEqualTo(1);
 
-        assertThat(fails("admin", "assign", "--certificate", "ghost", "--municipality", "Girona")).isEqualTo("Certificate 'ghost' does not exist");
-        assertThat(fails("admin", "assign", "--endpoint", "ghost", "--camera", "GI01")).isEqualTo("Endpoint 'ghost' does not exist");
-        assertThat(fails("admin", "assign", "--endpoint", "mossos", "--municipality", "Nowhere")).isEqualTo("Municipality 'Nowhere' does not exist");
-        assertThat(fails("admin", "assign", "--endpoint", "mossos", "--camera", "NOPE")).isEqualTo("Camera 'NOPE' does not exist");
+        assertThat(fails("admin", "assign", "--certificate", "ghost", "--municipality", "Girona"))
+                .isEqualTo("Certificate 'ghost' does not exist");
+        assertThat(fails("admin", "assign", "--endpoint", "ghost", "--camera", "GI01"))
+                .isEqualTo("Endpoint 'ghost' does not exist");
+        assertThat(fails("admin", "assign", "--endpoint", "mossos", "--municipality", "Nowhere"))
+                .isEqualTo("Municipality 'Nowhere' does not exist");
+        assertThat(fails("admin", "assign", "--endpoint", "mossos", "--camera", "NOPE"))
+                .isEqualTo("Camera 'NOPE' does not exist");
         Run both = run("admin", "assign", "--endpoint", "mossos", "--certificate", "girona", "--camera", "GI01");
         assertThat(both.exit()).isEqualTo(2);
         assertThat(both.err().strip()).doesNotContain("\n").contains("mutually exclusive");
@@ -360,7 +574,10 @@ class AdminOperationsTest {
         UUID dead1 = queueReading("GI01");
         UUID dead2 = queueReading("GI01");
         UUID dead3 = queueReading("GI01");
-        TestDb.execute(db, "UPDATE messages_queue SET created_at = now() - interval '120 seconds' WHERE reading_id = '" + pending + "'");
+        TestDb.execute(
+                db,
+                "UPDATE messages_queue SET created_at = now() - interval '120 seconds' WHERE reading_id = '" + pending
+                        + "'");
         setStatus(failed, "FAILED", "SoapFault: boom");
         setStatus(dead1, "DEAD", "CODI_RETORN:E17");
         setStatus(dead2, "DEAD", "CODI_RETORN:E17");
@@ -374,11 +591,18 @@ class AdminOperationsTest {
         assertThat(counts.get("DEAD").asLong()).isEqualTo(3);
         assertThat(stats.get("oldest_pending_age_seconds").asLong()).isBetween(119L, 180L);
         assertThat(stats.get("dead_by_error").get("CODI_RETORN:E17").asLong()).isEqualTo(2);
-        assertThat(stats.get("dead_by_error").get("MAX_REINTENTOS_AGOTADOS").asLong()).isEqualTo(1);
-        assertThat(stats.get("dead_by_error").fieldNames().next()).as("most frequent first").isEqualTo("CODI_RETORN:E17");
+        assertThat(stats.get("dead_by_error").get("MAX_REINTENTOS_AGOTADOS").asLong())
+                .isEqualTo(1);
+        assertThat(stats.get("dead_by_error").fieldNames().next())
+                .as("most frequent first")
+                .isEqualTo("CODI_RETORN:E17");
 
         String text = ok("admin", "queue", "stats").out();
-        assertThat(text).contains("PENDING  2").contains("SENDING  0").contains("DEAD     3").contains("CODI_RETORN:E17");
+        assertThat(text)
+                .contains("PENDING  2")
+                .contains("SENDING  0")
+                .contains("DEAD     3")
+                .contains("CODI_RETORN:E17");
 
         TestDb.reset(db);
         JsonNode empty = ok("admin", "queue", "stats", "--json").json();
@@ -397,7 +621,8 @@ class AdminOperationsTest {
         setStatus(readings.get(3), "DEAD", "CODI_RETORN:E17");
         JsonNode all = ok("admin", "queue", "list", "--json").json();
         assertThat(all).hasSize(4);
-        JsonNode dead = ok("admin", "queue", "list", "--status", "dead", "--json").json();
+        JsonNode dead =
+                ok("admin", "queue", "list", "--status", "dead", "--json").json();
         assertThat(dead).hasSize(1);
         JsonNode row = dead.get(0);
         assertThat(row.get("id").asText()).isEqualTo(queueId(readings.get(3)).toString());
@@ -408,9 +633,14 @@ class AdminOperationsTest {
         assertThat(row.get("plate").asText()).matches("\\d{4}ABC");
         assertThat(row.get("device_sn").asText()).isEqualTo("GI01");
         assertThat(Instant.parse(row.get("received_at").asText())).isNotNull();
-        assertThat(ok("admin", "queue", "list", "--status", "PENDING", "--limit", "2", "--json").json()).hasSize(2);
-        assertThat(ok("admin", "queue", "list", "--status", "DEAD").out()).contains("CODI_RETORN:E17").contains("GI01");
-        assertThat(fails("admin", "queue", "list", "--status", "LOST")).isEqualTo("Invalid status 'LOST': use PENDING, SENDING, FAILED, DEAD");
+        assertThat(ok("admin", "queue", "list", "--status", "PENDING", "--limit", "2", "--json")
+                        .json())
+                .hasSize(2);
+        assertThat(ok("admin", "queue", "list", "--status", "DEAD").out())
+                .contains("CODI_RETORN:E17")
+                .contains("GI01");
+        assertThat(fails("admin", "queue", "list", "--status", "LOST"))
+                .isEqualTo("Invalid status 'LOST': use PENDING, SENDING, FAILED, DEAD");
         assertThat(fails("admin", "queue", "list", "--limit", "0")).contains("--limit must be between 1 and 100000");
     }
 
@@ -426,37 +656,59 @@ class AdminOperationsTest {
         setStatus(deadCodi2, "DEAD", "CODI_RETORN:E99");
         setStatus(deadOther, "DEAD", "CERTIFICADO_CADUCADO");
         setStatus(failed, "FAILED", "SoapFault");
-        TestDb.execute(db, "UPDATE messages_queue SET attempts = 7, locked_by = 'x', locked_until = now(), "
-                + "next_attempt_at = now() + interval '1 day' WHERE status = 'DEAD'");
+        TestDb.execute(
+                db,
+                "UPDATE messages_queue SET attempts = 7, locked_by = 'x', locked_until = now(), "
+                        + "next_attempt_at = now() + interval '1 day' WHERE status = 'DEAD'");
 
         UUID pendingRow = queueId(pending);
         assertThat(fails("admin", "queue", "requeue", "--id", pendingRow.toString()))
                 .isEqualTo("Queue row " + pendingRow + " is PENDING: only DEAD or FAILED rows can be requeued");
         UUID ghost = UUID.randomUUID();
-        assertThat(fails("admin", "queue", "requeue", "--id", ghost.toString())).isEqualTo("Queue row " + ghost + " does not exist");
+        assertThat(fails("admin", "queue", "requeue", "--id", ghost.toString()))
+                .isEqualTo("Queue row " + ghost + " does not exist");
 
         UUID otherRow = queueId(deadOther);
-        assertThat(ok("admin", "queue", "requeue", "--id", otherRow.toString()).out().strip())
+        assertThat(ok("admin", "queue", "requeue", "--id", otherRow.toString())
+                        .out()
+                        .strip())
                 .isEqualTo("Requeued 1 reading (queue row " + otherRow + ", was DEAD)");
-        assertThat(TestDb.text(db, "SELECT concat_ws('|', status, attempts, coalesce(last_error, 'null'), coalesce(locked_by, 'null'), "
-                + "coalesce(locked_until::text, 'null'), next_attempt_at <= now()) FROM messages_queue WHERE id = ?", otherRow))
+        assertThat(TestDb.text(
+                        db,
+                        "SELECT concat_ws('|', status, attempts, coalesce(last_error, 'null'), coalesce(locked_by, 'null'), "
+                                + "coalesce(locked_until::text, 'null'), next_attempt_at <= now()) FROM messages_queue WHERE id = ?",
+                        otherRow))
                 .isEqualTo("PENDING|0|null|null|null|t");
-        assertThat(ok("admin", "queue", "requeue", "--id", queueId(failed).toString()).out()).contains("was FAILED");
+        assertThat(ok("admin", "queue", "requeue", "--id", queueId(failed).toString())
+                        .out())
+                .contains("was FAILED");
 
         setStatus(deadOther, "DEAD", "CERTIFICADO_CADUCADO");
-        assertThat(ok("admin", "queue", "requeue", "--status", "DEAD", "--error", "CODI_RETORN").out().strip())
+        assertThat(ok("admin", "queue", "requeue", "--status", "DEAD", "--error", "CODI_RETORN")
+                        .out()
+                        .strip())
                 .isEqualTo("Requeued 2 readings (DEAD, last_error starting with 'CODI_RETORN')");
-        assertThat(TestDb.text(db, "SELECT string_agg(coalesce(last_error, 'null'), ',') FROM messages_queue WHERE status = 'DEAD'"))
+        assertThat(
+                        TestDb.text(
+                                db,
+                                "SELECT string_agg(coalesce(last_error, 'null'), ',') FROM messages_queue WHERE status = 'DEAD'"))
                 .isEqualTo("CERTIFICADO_CADUCADO");
-        assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue WHERE status = 'PENDING' AND attempts = 0 AND last_error IS NULL "
-                + "AND locked_by IS NULL")).isEqualTo(4);
-        assertThat(ok("admin", "queue", "requeue", "--status", "DEAD").out().strip()).isEqualTo("Requeued 1 reading (DEAD)");
-        assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue WHERE status <> 'PENDING'")).isZero();
+        assertThat(TestDb.count(
+                        db,
+                        "SELECT count(*) FROM messages_queue WHERE status = 'PENDING' AND attempts = 0 AND last_error IS NULL "
+                                + "AND locked_by IS NULL"))
+                .isEqualTo(4);
+        assertThat(ok("admin", "queue", "requeue", "--status", "DEAD").out().strip())
+                .isEqualTo("Requeued 1 reading (DEAD)");
+        assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue WHERE status <> 'PENDING'"))
+                .isZero();
 
         assertThat(fails("admin", "queue", "requeue", "--status", "PENDING")).startsWith("Invalid status 'PENDING'");
         Run both = run("admin", "queue", "requeue", "--id", otherRow.toString(), "--status", "DEAD");
         assertThat(both.exit()).isEqualTo(2);
-        assertThat(run("admin", "queue", "requeue", "--error", "X").exit()).as("--error needs --status").isEqualTo(2);
+        assertThat(run("admin", "queue", "requeue", "--error", "X").exit())
+                .as("--error needs --status")
+                .isEqualTo(2);
     }
 
     @Test
@@ -467,23 +719,34 @@ class AdminOperationsTest {
         UUID pending = queueReading("GI01");
         setStatus(old, "DEAD", "CODI_RETORN:E17");
         setStatus(recent, "DEAD", "CODI_RETORN:E17");
-        TestDb.execute(db, "UPDATE messages_queue SET updated_at = now() - interval '10 days' WHERE reading_id = '" + old + "'");
+        TestDb.execute(
+                db,
+                "UPDATE messages_queue SET updated_at = now() - interval '10 days' WHERE reading_id = '" + old + "'");
         assertThat(imageFiles()).isEqualTo(3);
 
-        assertThat(ok("admin", "queue", "purge", "--status", "DEAD", "--older-than-days", "5").out().strip())
+        assertThat(ok("admin", "queue", "purge", "--status", "DEAD", "--older-than-days", "5")
+                        .out()
+                        .strip())
                 .isEqualTo("Purged 1 DEAD reading older than 5 days (and their images)");
         assertThat(readingIds()).containsExactlyInAnyOrder(recent, pending);
         assertThat(imageFiles()).isEqualTo(2);
 
-        assertThat(ok("admin", "queue", "purge", "--status", "DEAD").out().strip()).isEqualTo("Purged 1 DEAD reading (and their images)");
+        assertThat(ok("admin", "queue", "purge", "--status", "DEAD").out().strip())
+                .isEqualTo("Purged 1 DEAD reading (and their images)");
         assertThat(readingIds()).containsExactly(pending);
         assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue")).isEqualTo(1);
         assertThat(imageFiles()).isEqualTo(1);
 
-        assertThat(fails("admin", "queue", "purge", "--status", "PENDING")).isEqualTo("Invalid status 'PENDING': use DEAD");
-        assertThat(fails("admin", "queue", "purge", "--status", "DEAD", "--older-than-days", "0")).contains("--older-than must be a number of days");
-        assertThat(ok("admin", "queue", "purge", "--older-than", "5d").out()).as("--status defaults to DEAD").contains("Purged 0 DEAD readings");
-        assertThat(ok("admin", "queue", "purge").out()).as("plain 'queue purge' purges DEAD readings").contains("Purged 0 DEAD readings");
+        assertThat(fails("admin", "queue", "purge", "--status", "PENDING"))
+                .isEqualTo("Invalid status 'PENDING': use DEAD");
+        assertThat(fails("admin", "queue", "purge", "--status", "DEAD", "--older-than-days", "0"))
+                .contains("--older-than must be a number of days");
+        assertThat(ok("admin", "queue", "purge", "--older-than", "5d").out())
+                .as("--status defaults to DEAD")
+                .contains("Purged 0 DEAD readings");
+        assertThat(ok("admin", "queue", "purge").out())
+                .as("plain 'queue purge' purges DEAD readings")
+                .contains("Purged 0 DEAD readings");
         assertThat(fails("admin", "queue", "purge", "--status", "PENDING")).contains("PENDING");
     }
 
@@ -495,22 +758,32 @@ class AdminOperationsTest {
         UUID oldSending = queueReading("GI01");
         UUID young = queueReading("GI01");
         setStatus(oldDead, "DEAD", "CODI_RETORN:E17");
-        TestDb.execute(db, "UPDATE messages_queue SET status = 'SENDING', locked_by = 'other', locked_until = now() + interval '1 minute' "
-                + "WHERE reading_id = '" + oldSending + "'");
-        TestDb.execute(db, "UPDATE alpr_readings SET received_at = now() - interval '3 days' WHERE id IN ('" + oldPending + "', '"
-                + oldDead + "', '" + oldSending + "')");
+        TestDb.execute(
+                db,
+                "UPDATE messages_queue SET status = 'SENDING', locked_by = 'other', locked_until = now() + interval '1 minute' "
+                        + "WHERE reading_id = '" + oldSending + "'");
+        TestDb.execute(
+                db,
+                "UPDATE alpr_readings SET received_at = now() - interval '3 days' WHERE id IN ('" + oldPending + "', '"
+                        + oldDead + "', '" + oldSending + "')");
 
-        assertThat(ok("admin", "readings", "purge", "--older-than-days", "2").out().strip())
+        assertThat(ok("admin", "readings", "purge", "--older-than-days", "2")
+                        .out()
+                        .strip())
                 .isEqualTo("Purged 2 readings received more than 2 days ago (and their images)");
         assertThat(readingIds()).containsExactlyInAnyOrder(oldSending, young);
         assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue")).isEqualTo(2);
         assertThat(imageFiles()).isEqualTo(2);
-        assertThat(ok("admin", "readings", "purge", "--older-than-days", "2").out()).contains("Purged 0 readings");
+        assertThat(ok("admin", "readings", "purge", "--older-than-days", "2").out())
+                .contains("Purged 0 readings");
 
-        assertThat(fails("admin", "readings", "purge", "--older-than-days", "0")).contains("--older-than must be a number of days");
+        assertThat(fails("admin", "readings", "purge", "--older-than-days", "0"))
+                .contains("--older-than must be a number of days");
         assertThat(ok("admin", "readings", "purge", "--older-than", "2d").out()).contains("Purged 0 readings");
         assertThat(ok("admin", "readings", "purge", "--older-than", "1w").out()).contains("more than 7 days ago");
-        assertThat(run("admin", "readings", "purge").exit()).as("--older-than-days is required").isEqualTo(2);
+        assertThat(run("admin", "readings", "purge").exit())
+                .as("--older-than-days is required")
+                .isEqualTo(2);
     }
 
     // --- images ---
@@ -530,14 +803,21 @@ class AdminOperationsTest {
         Files.setLastModifiedTime(images.resolve(keptPath), hourAgo);
 
         Run r = ok("admin", "images", "purge-orphans", "--grace-minutes", "10");
-        assertThat(r.out().strip()).startsWith("Orphan images deleted: 1 (temporary files: 0").endsWith("grace 10 min)");
+        assertThat(r.out().strip())
+                .startsWith("Orphan images deleted: 1 (temporary files: 0")
+                .endsWith("grace 10 min)");
         assertThat(images.exists(orphan)).isFalse();
-        assertThat(images.exists(youngOrphan)).as("younger than the grace period").isTrue();
+        assertThat(images.exists(youngOrphan))
+                .as("younger than the grace period")
+                .isTrue();
         assertThat(images.exists(keptPath)).as("referenced by a reading").isTrue();
 
-        assertThat(ok("admin", "images", "purge-orphans").out()).as("default grace: IMAGES_ORPHAN_GRACE_MINUTES")
-                .contains("Orphan images deleted: 0").contains("grace 60 min");
-        assertThat(fails("admin", "images", "purge-orphans", "--grace-minutes", "0")).contains("--grace-minutes must be 1 or more");
+        assertThat(ok("admin", "images", "purge-orphans").out())
+                .as("default grace: IMAGES_ORPHAN_GRACE_MINUTES")
+                .contains("Orphan images deleted: 0")
+                .contains("grace 60 min");
+        assertThat(fails("admin", "images", "purge-orphans", "--grace-minutes", "0"))
+                .contains("--grace-minutes must be 1 or more");
     }
 
     // --- status, db ---
@@ -551,10 +831,14 @@ class AdminOperationsTest {
         ok("admin", "endpoint", "add", "--name", "mossos", "--url", "https://mossos.example/m");
         ok("admin", "endpoint", "add", "--name", "idle", "--url", "https://idle.example/m");
         String mossos = TestDb.text(db, "SELECT id::text FROM endpoints WHERE name = 'mossos'");
-        TestDb.execute(db, "INSERT INTO delivery_log (endpoint_id, outcome, created_at) VALUES "
-                + "('" + mossos + "', 'DELIVERED', now() - interval '5 minutes'), ('" + mossos + "', 'DELIVERED', now() - interval '4 minutes'), "
-                + "('" + mossos + "', 'FAILED', now() - interval '1 minute'), ('" + mossos + "', 'DELIVERED', now() - interval '1 hour'), "
-                + "(NULL, 'DEAD', now() - interval '2 minutes')");
+        TestDb.execute(
+                db,
+                "INSERT INTO delivery_log (endpoint_id, outcome, created_at) VALUES "
+                        + "('" + mossos + "', 'DELIVERED', now() - interval '5 minutes'), ('" + mossos
+                        + "', 'DELIVERED', now() - interval '4 minutes'), "
+                        + "('" + mossos + "', 'FAILED', now() - interval '1 minute'), ('" + mossos
+                        + "', 'DELIVERED', now() - interval '1 hour'), "
+                        + "(NULL, 'DEAD', now() - interval '2 minutes')");
         certificate("soon", 10);
         certificate("later", 200);
 
@@ -595,10 +879,15 @@ class AdminOperationsTest {
         assertThat(Instant.parse(soon.get("valid_to").asText())).isAfter(Instant.now());
 
         String text = ok("admin", "status").out();
-        assertThat(text).contains("Queue: PENDING 1 SENDING 0 FAILED 0 DEAD 1").contains("Readings stored: 2")
-                .contains("Endpoints, last 15 minutes:").containsPattern("mossos\\s+\\S+\\s+2\\s+1\\s+0\\s+FAILED at ")
-                .containsPattern("global\\s+\\S+\\s+0\\s+0\\s+1\\s+DEAD at ").containsPattern("soon\\s+\\S+\\s+\\d+\\s+-\\s+EXPIRES SOON");
-        assertThat(text.lines().filter(l -> l.contains("later")).findFirst().orElseThrow()).doesNotContain("EXPIRES");
+        assertThat(text)
+                .contains("Queue: PENDING 1 SENDING 0 FAILED 0 DEAD 1")
+                .contains("Readings stored: 2")
+                .contains("Endpoints, last 15 minutes:")
+                .containsPattern("mossos\\s+\\S+\\s+2\\s+1\\s+0\\s+FAILED at ")
+                .containsPattern("global\\s+\\S+\\s+0\\s+0\\s+1\\s+DEAD at ")
+                .containsPattern("soon\\s+\\S+\\s+\\d+\\s+-\\s+EXPIRES SOON");
+        assertThat(text.lines().filter(l -> l.contains("later")).findFirst().orElseThrow())
+                .doesNotContain("EXPIRES");
     }
 
     @Test
@@ -608,23 +897,40 @@ class AdminOperationsTest {
 
     @Test
     void unknownNamesGiveExitOneAndOneLine() {
-        assertThat(fails("admin", "municipality", "delete", "--name", "Nowhere")).isEqualTo("Municipality 'Nowhere' does not exist");
-        assertThat(fails("admin", "endpoint", "delete", "--name", "ghost")).isEqualTo("Endpoint 'ghost' does not exist");
-        assertThat(fails("admin", "endpoint", "update", "--name", "ghost", "--active", "false")).isEqualTo("Endpoint 'ghost' does not exist");
+        assertThat(fails("admin", "municipality", "delete", "--name", "Nowhere"))
+                .isEqualTo("Municipality 'Nowhere' does not exist");
+        assertThat(fails("admin", "endpoint", "delete", "--name", "ghost"))
+                .isEqualTo("Endpoint 'ghost' does not exist");
+        assertThat(fails("admin", "endpoint", "update", "--name", "ghost", "--active", "false"))
+                .isEqualTo("Endpoint 'ghost' does not exist");
         assertThat(fails("admin", "camera", "delete", "--serial", "NOPE")).isEqualTo("Camera 'NOPE' does not exist");
-        assertThat(fails("admin", "certificate", "delete", "--name", "ghost")).isEqualTo("Certificate 'ghost' does not exist");
-        assertThat(fails("admin", "camera", "add", "--serial", "CAM1", "--municipality", "Nowhere")).isEqualTo("Municipality 'Nowhere' does not exist");
+        assertThat(fails("admin", "certificate", "delete", "--name", "ghost"))
+                .isEqualTo("Certificate 'ghost' does not exist");
+        assertThat(fails("admin", "camera", "add", "--serial", "CAM1", "--municipality", "Nowhere"))
+                .isEqualTo("Municipality 'Nowhere' does not exist");
         Run badArgument = run("admin", "queue", "list", "--limit", "many");
         assertThat(badArgument.exit()).isEqualTo(2);
-        assertThat(badArgument.err().strip()).doesNotContain("\n").contains("--limit").contains("(see: tattile-sender admin queue list --help)");
+        assertThat(badArgument.err().strip())
+                .doesNotContain("\n")
+                .contains("--limit")
+                .contains("(see: tattile-sender admin queue list --help)");
     }
 
     @Test
     void everyAdminCommandHasHelp() {
         List<String> paths = new ArrayList<>();
         collect(Application.commandLine().getSubcommands().get("admin"), "admin", paths);
-        assertThat(paths).contains("admin municipality update", "admin endpoint delete", "admin camera list", "admin assign",
-                "admin queue requeue", "admin readings purge", "admin images purge-orphans", "admin db migrate", "admin status");
+        assertThat(paths)
+                .contains(
+                        "admin municipality update",
+                        "admin endpoint delete",
+                        "admin camera list",
+                        "admin assign",
+                        "admin queue requeue",
+                        "admin readings purge",
+                        "admin images purge-orphans",
+                        "admin db migrate",
+                        "admin status");
         for (String path : paths) {
             List<String> args = new ArrayList<>(List.of(path.split(" ")));
             args.add("--help");
@@ -649,19 +955,26 @@ class AdminOperationsTest {
     private UUID queueReading(String serial) throws Exception {
         int n = sequence.incrementAndGet();
         String plate = String.format("%04dABC", n);
-        UUID cameraId = UUID.fromString(TestDb.text(db, "SELECT id::text FROM cameras WHERE serial_number = ?", serial));
+        UUID cameraId =
+                UUID.fromString(TestDb.text(db, "SELECT id::text FROM cameras WHERE serial_number = ?", serial));
         UUID id = UUID.randomUUID();
         Instant t = Instant.parse("2026-05-01T10:00:00Z").plusSeconds(n);
         String ocr = ImageStore.relativePath(serial, plate, t, id, ImageStore.Kind.OCR);
         images.write(ocr, new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3});
-        new ReadingRepository(db).insert(new NewReading(id, cameraId, plate, t, serial, null, null, null, null, null, "ESP", null,
-                null, null, null, null, null, null, null, "<root/>"), ocr, null);
+        new ReadingRepository(db)
+                .insert(
+                        new NewReading(
+                                id, cameraId, plate, t, serial, null, null, null, null, null, "ESP", null, null, null,
+                                null, null, null, null, null, "<root/>"),
+                        ocr,
+                        null);
         return id;
     }
 
     private void setStatus(UUID readingId, String status, String lastError) throws Exception {
-        try (var c = db.getConnection(); var ps = c.prepareStatement(
-                "UPDATE messages_queue SET status = ?, last_error = ?, attempts = 1, updated_at = now() WHERE reading_id = ?")) {
+        try (var c = db.getConnection();
+                var ps = c.prepareStatement(
+                        "UPDATE messages_queue SET status = ?, last_error = ?, attempts = 1, updated_at = now() WHERE reading_id = ?")) {
             ps.setString(1, status);
             ps.setString(2, lastError);
             ps.setObject(3, readingId);
@@ -675,14 +988,19 @@ class AdminOperationsTest {
 
     private List<UUID> readingIds() throws Exception {
         String ids = TestDb.text(db, "SELECT string_agg(id::text, ',') FROM alpr_readings");
-        return ids == null ? List.of() : Arrays.stream(ids.split(",")).map(UUID::fromString).toList();
+        return ids == null
+                ? List.of()
+                : Arrays.stream(ids.split(",")).map(UUID::fromString).toList();
     }
 
     /** A certificate row valid for the given number of days (no files needed by these commands). */
     private void certificate(String name, int validDays) throws Exception {
-        TestDb.execute(db, "INSERT INTO certificates (name, type, cert_path, key_path, valid_from, valid_to) VALUES ('" + name
-                + "', 'PEM', '" + name + "/cert.pem', '" + name + "/key.pem', now() - interval '1 day', now() + interval '" + validDays
-                + " days' + interval '1 hour')");
+        TestDb.execute(
+                db,
+                "INSERT INTO certificates (name, type, cert_path, key_path, valid_from, valid_to) VALUES ('" + name
+                        + "', 'PEM', '" + name + "/cert.pem', '" + name
+                        + "/key.pem', now() - interval '1 day', now() + interval '" + validDays
+                        + " days' + interval '1 hour')");
     }
 
     private long imageFiles() throws Exception {

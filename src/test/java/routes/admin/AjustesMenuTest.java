@@ -23,10 +23,10 @@ class AjustesMenuTest {
 
     @TempDir
     Path dir;
+
     private Path record;
 
-    record Menu(int exit, String output, List<String> commands) {
-    }
+    record Menu(int exit, String output, List<String> commands) {}
 
     @BeforeEach
     void fakeJava() throws Exception {
@@ -63,7 +63,9 @@ class AjustesMenuTest {
 
     @Test
     void theScriptIsValidBash() throws Exception {
-        Process p = new ProcessBuilder("bash", "-n", SCRIPT.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("bash", "-n", SCRIPT.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
@@ -76,7 +78,9 @@ class AjustesMenuTest {
         assertThat(m.exit()).as(m.output()).isZero();
         assertThat(m.commands()).containsExactly("-jar " + JAR + " admin municipality list");
         assertThat(m.output()).contains("Municipios").contains("Listar").contains("Salir");
-        assertThat(Files.readString(Path.of(record + ".env")).strip()).as("a missing env file is not passed on").isEqualTo("unset");
+        assertThat(Files.readString(Path.of(record + ".env")).strip())
+                .as("a missing env file is not passed on")
+                .isEqualTo("unset");
     }
 
     @Test
@@ -88,10 +92,12 @@ class AjustesMenuTest {
                 + "5\n4\nCODI_RETORN\ns\n\n0\n0\n";
         Menu m = run(input, env.toString());
         assertThat(m.exit()).as(m.output()).isZero();
-        assertThat(m.commands()).containsExactly(
-                "-jar " + JAR + " admin camera add --serial GI01 --municipality Girona --codigo-lector GI-01 --description Pont Nord "
-                        + "--coord-x 41.9 --coord-y 2.8 --timezone Europe/Madrid --active false",
-                "-jar " + JAR + " admin queue requeue --status DEAD --error CODI_RETORN");
+        assertThat(m.commands())
+                .containsExactly(
+                        "-jar " + JAR
+                                + " admin camera add --serial GI01 --municipality Girona --codigo-lector GI-01 --description Pont Nord "
+                                + "--coord-x 41.9 --coord-y 2.8 --timezone Europe/Madrid --active false",
+                        "-jar " + JAR + " admin queue requeue --status DEAD --error CODI_RETORN");
         assertThat(Files.readString(Path.of(record + ".env")).strip()).isEqualTo(env.toString());
     }
 
@@ -101,8 +107,10 @@ class AjustesMenuTest {
         Menu m = run("1\n4\nGirona\ns\n\n0\n0\n", dir.resolve("missing.env").toString());
         assertThat(m.exit()).as(m.output()).isZero();
         assertThat(m.output()).contains("use --force to delete it too");
-        assertThat(m.commands()).containsExactly("-jar " + JAR + " admin municipality delete --name Girona",
-                "-jar " + JAR + " admin municipality delete --name Girona --force");
+        assertThat(m.commands())
+                .containsExactly(
+                        "-jar " + JAR + " admin municipality delete --name Girona",
+                        "-jar " + JAR + " admin municipality delete --name Girona --force");
     }
 
     @Test

@@ -36,11 +36,13 @@ class CertificateImportSymlinkTest {
 
     /** The service user's uid in these tests: the owner of CERTS_DIR, to whom imported files are handed. */
     private static final int SERVICE_UID = 4242;
+
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
 
     /** The two commands that write key material under CERTS_DIR. */
     enum Import {
-        IMPORT_PFX, ADD_PEM
+        IMPORT_PFX,
+        ADD_PEM
     }
 
     private final HikariDataSource db = TestDb.open();
@@ -48,6 +50,7 @@ class CertificateImportSymlinkTest {
 
     @TempDir
     Path tmp;
+
     private Path certs;
     private Path outside;
     private Cli cli;
@@ -77,23 +80,32 @@ class CertificateImportSymlinkTest {
         Path notes = Files.writeString(outside.resolve("notes.txt"), "keep me as I am\n");
         Files.setPosixFilePermissions(notes, PosixFilePermissions.fromString("rw-r--r--"));
         Path env = tmp.resolve("test.env");
-        Files.writeString(env, "DB_NAME=" + TestDb.NAME + "\nDB_HOST=" + TestDb.settings().text(Setting.DB_HOST)
-                + "\nDB_PORT=" + TestDb.settings().text(Setting.DB_PORT) + "\nCERTS_DIR=" + certs + "\n");
+        Files.writeString(
+                env,
+                "DB_NAME=" + TestDb.NAME + "\nDB_HOST=" + TestDb.settings().text(Setting.DB_HOST) + "\nDB_PORT="
+                        + TestDb.settings().text(Setting.DB_PORT) + "\nCERTS_DIR=" + certs + "\n");
         cli = new Cli(env);
         cli.ok("admin", "municipality", "add", "--name", "Girona");
     }
 
     @ParameterizedTest
     @EnumSource(Import.class)
-    void aLinkPlantedAsTheCertificateFolderIsRefusedAndItsTargetKeepsOwnerModeAndContents(Import command) throws Exception {
+    void aLinkPlantedAsTheCertificateFolderIsRefusedAndItsTargetKeepsOwnerModeAndContents(Import command)
+            throws Exception {
         Path link = Files.createSymbolicLink(certs.resolve("Girona"), outside);
         Map<String, String> before = snapshot(outside);
 
         String line = cli.fails(1, args(command, "Girona"));
 
-        assertThat(line).isEqualTo("Refused: " + link + " is a symbolic link; nothing is written through a link under CERTS_DIR");
-        assertThat(snapshot(outside)).as("the link's target: owner, mode, contents, no new files").isEqualTo(before);
-        assertThat(Files.readSymbolicLink(link)).as("the link itself is left alone").isEqualTo(outside);
+        assertThat(line)
+                .isEqualTo(
+                        "Refused: " + link + " is a symbolic link; nothing is written through a link under CERTS_DIR");
+        assertThat(snapshot(outside))
+                .as("the link's target: owner, mode, contents, no new files")
+                .isEqualTo(before);
+        assertThat(Files.readSymbolicLink(link))
+                .as("the link itself is left alone")
+                .isEqualTo(outside);
         assertThat(TestDb.count(db, "SELECT count(*) FROM certificates")).isZero();
     }
 
@@ -123,9 +135,15 @@ class CertificateImportSymlinkTest {
 
         String line = cli.fails(1, args(command, "Girona"));
 
-        assertThat(line).isEqualTo("Refused: " + link + " is a symbolic link; nothing is written through a link under CERTS_DIR");
-        assertThat(snapshot(outside)).as("the file the link points to: owner, mode, contents").isEqualTo(outsideBefore);
-        assertThat(snapshot(folder)).as("the certificate folder: no key written, no temporary file left, link kept").isEqualTo(folderBefore);
+        assertThat(line)
+                .isEqualTo(
+                        "Refused: " + link + " is a symbolic link; nothing is written through a link under CERTS_DIR");
+        assertThat(snapshot(outside))
+                .as("the file the link points to: owner, mode, contents")
+                .isEqualTo(outsideBefore);
+        assertThat(snapshot(folder))
+                .as("the certificate folder: no key written, no temporary file left, link kept")
+                .isEqualTo(folderBefore);
         assertThat(TestDb.count(db, "SELECT count(*) FROM certificates")).isZero();
     }
 
@@ -134,25 +152,36 @@ class CertificateImportSymlinkTest {
         Path real = certs;
         Path chosen = Files.createSymbolicLink(tmp.resolve("certs-link"), real);
         Path env = tmp.resolve("link.env");
-        Files.writeString(env, Files.readString(tmp.resolve("test.env")).replace("CERTS_DIR=" + real, "CERTS_DIR=" + chosen));
+        Files.writeString(
+                env, Files.readString(tmp.resolve("test.env")).replace("CERTS_DIR=" + real, "CERTS_DIR=" + chosen));
         assertThat(new Cli(env).run(args(Import.ADD_PEM, "Girona")).exit()).isZero();
-        assertThat(new Cli(env).run(args(Import.IMPORT_PFX, "Girona")).exit()).as("a renewal over the same files").isZero();
+        assertThat(new Cli(env).run(args(Import.IMPORT_PFX, "Girona")).exit())
+                .as("a renewal over the same files")
+                .isZero();
 
         Path folder = real.resolve("Girona");
         assertThat(Files.isSymbolicLink(folder)).isFalse();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder, LinkOption.NOFOLLOW_LINKS))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder, LinkOption.NOFOLLOW_LINKS)))
+                .isEqualTo("rwx------");
         for (String name : List.of("key.pem", "cert.pem")) {
             Path file = folder.resolve(name);
-            assertThat(Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)).as(name).isTrue();
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS))).isEqualTo("rw-------");
+            assertThat(Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))
+                    .as(name)
+                    .isTrue();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)))
+                    .isEqualTo("rw-------");
         }
         assertThat(Files.readString(folder.resolve("key.pem"))).startsWith("-----BEGIN PRIVATE KEY-----");
         try (Stream<Path> files = Files.list(folder)) {
-            assertThat(files.map(p -> p.getFileName().toString()).sorted()).as("no temporary file left").containsExactly("cert.pem", "key.pem");
+            assertThat(files.map(p -> p.getFileName().toString()).sorted())
+                    .as("no temporary file left")
+                    .containsExactly("cert.pem", "key.pem");
         }
         if (ROOT) {
             for (Path p : List.of(folder, folder.resolve("key.pem"), folder.resolve("cert.pem"))) {
-                assertThat(Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).as("handed to CERTS_DIR's owner: " + p).isEqualTo(SERVICE_UID);
+                assertThat(Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS))
+                        .as("handed to CERTS_DIR's owner: " + p)
+                        .isEqualTo(SERVICE_UID);
             }
         }
     }
@@ -160,10 +189,25 @@ class CertificateImportSymlinkTest {
     private String[] args(Import command, String name) {
         List<String> a = new ArrayList<>(List.of("admin", "certificate"));
         if (command == Import.IMPORT_PFX) {
-            a.addAll(List.of("import-pfx", "--file", generated.p12().toString(), "--password-file",
-                    generated.dir().resolve("password.txt").toString(), "--name", name, "--municipality", "Girona"));
+            a.addAll(List.of(
+                    "import-pfx",
+                    "--file",
+                    generated.p12().toString(),
+                    "--password-file",
+                    generated.dir().resolve("password.txt").toString(),
+                    "--name",
+                    name,
+                    "--municipality",
+                    "Girona"));
         } else {
-            a.addAll(List.of("add-pem", "--key", generated.keyPem().toString(), "--cert", generated.certPem().toString(), "--name", name));
+            a.addAll(List.of(
+                    "add-pem",
+                    "--key",
+                    generated.keyPem().toString(),
+                    "--cert",
+                    generated.certPem().toString(),
+                    "--name",
+                    name));
         }
         return a.toArray(String[]::new);
     }
@@ -181,8 +225,11 @@ class CertificateImportSymlinkTest {
                 } else {
                     what = "file " + Files.readString(p);
                 }
-                entries.put(root.relativize(p).toString(), what + " uid=" + Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)
-                        + " mode=" + PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)));
+                entries.put(
+                        root.relativize(p).toString(),
+                        what + " uid=" + Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS) + " mode="
+                                + PosixFilePermissions.toString(
+                                        Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)));
             }
         }
         return entries;

@@ -39,17 +39,24 @@ import routes.store.CameraRepository;
 import routes.support.TestDb;
 
 /** The HTTP API on a real port: health, readiness, metrics. */
-@CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY, TestDb.ANY_READING_AGE_PROPERTY,
-        "API_PORT=" + ApiTest.PORT,
-        "API_MAX_BODY_BYTES=" + ApiTest.MAX_BODY,
-        "TATTILE_FLOWS=ingest,api",
-        "TRANSIT_PORT=23337",
-        "IMAGES_BASE_DIR=" + ApiTest.IMAGES,
-        "CAMERA_CACHE_SECONDS=0",
-        "API_RATE_LIMIT_PER_MINUTE=20",
-        "API_IP_RATE_LIMIT_PER_MINUTE=1000",
-        "API_HEALTH_CACHE_SECONDS=1"})
+@CamelMainTest(
+        configurationClasses = TattileConfiguration.class,
+        properties = {
+            TestDb.HOST_PROPERTY,
+            TestDb.NAME_PROPERTY,
+            TestDb.USER_PROPERTY,
+            TestDb.PASSWORD_PROPERTY,
+            TestDb.ANY_READING_AGE_PROPERTY,
+            "API_PORT=" + ApiTest.PORT,
+            "API_MAX_BODY_BYTES=" + ApiTest.MAX_BODY,
+            "TATTILE_FLOWS=ingest,api",
+            "TRANSIT_PORT=23337",
+            "IMAGES_BASE_DIR=" + ApiTest.IMAGES,
+            "CAMERA_CACHE_SECONDS=0",
+            "API_RATE_LIMIT_PER_MINUTE=20",
+            "API_IP_RATE_LIMIT_PER_MINUTE=1000",
+            "API_HEALTH_CACHE_SECONDS=1"
+        })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ApiTest {
 
@@ -72,17 +79,25 @@ class ApiTest {
     }
 
     HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + path)).GET().build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + path))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> get(String path, String key) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + path)).header("X-API-Key", key).GET().build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + path))
+                        .header("X-API-Key", key)
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> post(String path, String key, String body) throws Exception {
-        var b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + path)).header("Content-Type", "application/json")
+        var b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + path))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (key != null) {
             b.header("X-API-Key", key);
@@ -102,62 +117,90 @@ class ApiTest {
         String[] reads = {"/metrics", "/api/municipalities", "/api/cameras", "/api/endpoints", "/api/queue/stats"};
         for (String path : reads) {
             assertThat(get(path).statusCode()).as("no key: " + path).isEqualTo(401);
-            assertThat(get(path, "tsk_not-a-key").statusCode()).as("unknown key: " + path).isEqualTo(401);
+            assertThat(get(path, "tsk_not-a-key").statusCode())
+                    .as("unknown key: " + path)
+                    .isEqualTo(401);
             assertThat(get(path, admin).statusCode()).as("admin: " + path).isEqualTo(200);
             assertThat(get(path, reader).statusCode()).as("read-only: " + path).isEqualTo(200);
-            assertThat(get(path, writer).statusCode()).as("source writer: " + path).isEqualTo(403);
+            assertThat(get(path, writer).statusCode())
+                    .as("source writer: " + path)
+                    .isEqualTo(403);
         }
-        assertThat(post("/api/queue/requeue", reader, "{\"status\":\"DEAD\"}").statusCode()).isEqualTo(403);
-        assertThat(post("/api/queue/requeue", writer, "{\"status\":\"DEAD\"}").statusCode()).isEqualTo(403);
-        assertThat(post("/api/queue/requeue", admin, "{\"status\":\"DEAD\"}").statusCode()).isEqualTo(200);
+        assertThat(post("/api/queue/requeue", reader, "{\"status\":\"DEAD\"}").statusCode())
+                .isEqualTo(403);
+        assertThat(post("/api/queue/requeue", writer, "{\"status\":\"DEAD\"}").statusCode())
+                .isEqualTo(403);
+        assertThat(post("/api/queue/requeue", admin, "{\"status\":\"DEAD\"}").statusCode())
+                .isEqualTo(200);
         assertThat(post("/ingest/lectorvision", reader, "{}").statusCode()).isEqualTo(403);
         assertThat(post("/ingest/lectorvision", null, "{}").statusCode()).isEqualTo(401);
         HttpResponse<String> refused = get("/api/municipalities", writer);
         assertThat(json.readTree(refused.body()).path("error").asText()).contains("SOURCE_WRITER");
         new ApiKeyRepository(db).revoke(TestDb.text(db, "SELECT name FROM api_keys WHERE role = 'READ_ONLY'"));
         Thread.sleep(5_100); // key lookups are cached for 5 s
-        assertThat(get("/api/municipalities", reader).statusCode()).as("revoked").isEqualTo(401);
+        assertThat(get("/api/municipalities", reader).statusCode())
+                .as("revoked")
+                .isEqualTo(401);
     }
 
     @Test
     void metricsArePrometheusTextWithTheReadingQueueSendAndJvmSeries() throws Exception {
         HttpResponse<String> r = get("/metrics", key("READ_ONLY"));
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
-        assertThat(r.body()).contains("tattile_queue_depth{status=\"PENDING\"}").contains("tattile_readings_received_total")
-                .contains("tattile_readings_rejected_total{reason=\"UNKNOWN_CAMERA\"}").contains("tattile_sends_total{outcome=\"DELIVERED\"}")
-                .contains("tattile_send_latency_seconds_bucket").contains("jvm_memory_used_bytes");
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+        assertThat(r.body())
+                .contains("tattile_queue_depth{status=\"PENDING\"}")
+                .contains("tattile_readings_received_total")
+                .contains("tattile_readings_rejected_total{reason=\"UNKNOWN_CAMERA\"}")
+                .contains("tattile_sends_total{outcome=\"DELIVERED\"}")
+                .contains("tattile_send_latency_seconds_bucket")
+                .contains("jvm_memory_used_bytes");
     }
 
     @Test
     void lectorVisionReadingsAreStoredLikeTattileOnes() throws Exception {
         TestDb.camera(db, "LV0001", null);
         String writer = key("SOURCE_WRITER");
-        String image = Base64.getEncoder().encodeToString(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3, 4, (byte) 0xFF, (byte) 0xD9});
+        String image = Base64.getEncoder()
+                .encodeToString(
+                        new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3, 4, (byte) 0xFF, (byte) 0xD9});
         String doc = "{\"Plate\":\"1234LVX\",\"TimeStamp\":\"2026/05/01 10:00:00.123\",\"SerialNumber\":\"LV0001\","
-                + "\"Fiability\":91.5,\"LaneNumber\":2,\"Country\":724,\"PlateCoord\":[1,2,3,4],\"ImageOcrBase64\":\"" + image + "\"}";
+                + "\"Fiability\":91.5,\"LaneNumber\":2,\"Country\":724,\"PlateCoord\":[1,2,3,4],\"ImageOcrBase64\":\""
+                + image + "\"}";
         HttpResponse<String> r = post("/ingest/lectorvision", writer, doc);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         assertThat(json.readTree(r.body()).path("stored").asBoolean()).isTrue();
-        assertThat(TestDb.text(db, "SELECT concat_ws('|', plate, device_sn, country_code, lane_id, bbox_max_y, has_image_ocr) FROM alpr_readings"))
+        assertThat(
+                        TestDb.text(
+                                db,
+                                "SELECT concat_ws('|', plate, device_sn, country_code, lane_id, bbox_max_y, has_image_ocr) FROM alpr_readings"))
                 .isEqualTo("1234LVX|LV0001|ES|2|4|t");
-        assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue WHERE status = 'PENDING'")).isEqualTo(1);
-        assertThat(post("/ingest/lectorvision", writer, doc).statusCode()).as("a duplicate is accepted, not stored twice").isEqualTo(202);
+        assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue WHERE status = 'PENDING'"))
+                .isEqualTo(1);
+        assertThat(post("/ingest/lectorvision", writer, doc).statusCode())
+                .as("a duplicate is accepted, not stored twice")
+                .isEqualTo(202);
         assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings")).isEqualTo(1);
 
         HttpResponse<String> bad = post("/ingest/lectorvision", writer, "{not json");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(json.readTree(bad.body()).path("error").asText()).isNotBlank();
-        assertThat(post("/ingest/lectorvision", writer, doc.replace("LV0001", "UNKNOWN9")).statusCode()).isEqualTo(400);
-        HttpResponse<String> huge = post("/ingest/lectorvision", writer, "{\"Plate\":\"" + "A".repeat(MAX_BODY + 10) + "\"}");
+        assertThat(post("/ingest/lectorvision", writer, doc.replace("LV0001", "UNKNOWN9"))
+                        .statusCode())
+                .isEqualTo(400);
+        HttpResponse<String> huge =
+                post("/ingest/lectorvision", writer, "{\"Plate\":\"" + "A".repeat(MAX_BODY + 10) + "\"}");
         assertThat(huge.statusCode()).isEqualTo(413);
     }
 
     private String lectorVision(String serial, String plate) {
-        String image = Base64.getEncoder().encodeToString(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, (byte) 0xFF, (byte) 0xD9});
-        String now = LocalDateTime.now(ZoneId.of("Europe/Madrid")).format(DateTimeFormatter.ofPattern(
-                "yyyy/MM/dd HH:mm:ss.SSS"));
-        return "{\"Plate\":\"" + plate + "\",\"TimeStamp\":\"" + now + "\",\"SerialNumber\":\"" + serial + "\",\"ImageOcrBase64\":\"" + image + "\"}";
+        String image = Base64.getEncoder()
+                .encodeToString(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, (byte) 0xFF, (byte) 0xD9});
+        String now = LocalDateTime.now(ZoneId.of("Europe/Madrid"))
+                .format(DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss.SSS"));
+        return "{\"Plate\":\"" + plate + "\",\"TimeStamp\":\"" + now + "\",\"SerialNumber\":\"" + serial
+                + "\",\"ImageOcrBase64\":\"" + image + "\"}";
     }
 
     @Test
@@ -168,27 +211,49 @@ class ApiTest {
         UUID salt = cameras.addMunicipality("Salt", null);
         cameras.addCamera("GI01", girona, null, null, null);
         cameras.addCamera("SA01", salt, null, null, null);
-        String gironaKey = keys.create("girona-writer", "SOURCE_WRITER", new ApiKeyRepository.Scope(Set.of(girona), Set.of()));
-        String saltCameraKey = keys.create("sa01-writer", "SOURCE_WRITER", new ApiKeyRepository.Scope(Set.of(), Set.of("SA01")));
+        String gironaKey =
+                keys.create("girona-writer", "SOURCE_WRITER", new ApiKeyRepository.Scope(Set.of(girona), Set.of()));
+        String saltCameraKey =
+                keys.create("sa01-writer", "SOURCE_WRITER", new ApiKeyRepository.Scope(Set.of(), Set.of("SA01")));
         String anyWriter = key("SOURCE_WRITER");
 
-        assertThat(post("/ingest/lectorvision", gironaKey, lectorVision("GI01", "1111GIR")).statusCode()).isEqualTo(202);
-        HttpResponse<String> otherMunicipality = post("/ingest/lectorvision", gironaKey, lectorVision("SA01", "2222GIR"));
+        assertThat(post("/ingest/lectorvision", gironaKey, lectorVision("GI01", "1111GIR"))
+                        .statusCode())
+                .isEqualTo(202);
+        HttpResponse<String> otherMunicipality =
+                post("/ingest/lectorvision", gironaKey, lectorVision("SA01", "2222GIR"));
         HttpResponse<String> unknown = post("/ingest/lectorvision", gironaKey, lectorVision("NOSUCH9", "3333GIR"));
         assertThat(otherMunicipality.statusCode()).isEqualTo(403);
         assertThat(unknown.statusCode()).isEqualTo(403);
-        assertThat(unknown.body()).as("an unknown camera is not told apart from another municipality's").isEqualTo(otherMunicipality.body());
-        assertThat(post("/ingest/lectorvision", saltCameraKey, lectorVision("SA01", "4444SAL")).statusCode()).isEqualTo(202);
-        assertThat(post("/ingest/lectorvision", saltCameraKey, lectorVision("GI01", "5555SAL")).statusCode()).isEqualTo(403);
+        assertThat(unknown.body())
+                .as("an unknown camera is not told apart from another municipality's")
+                .isEqualTo(otherMunicipality.body());
+        assertThat(post("/ingest/lectorvision", saltCameraKey, lectorVision("SA01", "4444SAL"))
+                        .statusCode())
+                .isEqualTo(202);
+        assertThat(post("/ingest/lectorvision", saltCameraKey, lectorVision("GI01", "5555SAL"))
+                        .statusCode())
+                .isEqualTo(403);
         // An unscoped key is not limited (and an unknown camera stays a 400, as before).
-        assertThat(post("/ingest/lectorvision", anyWriter, lectorVision("SA01", "6666ANY")).statusCode()).isEqualTo(202);
-        assertThat(post("/ingest/lectorvision", anyWriter, lectorVision("NOSUCH9", "7777ANY")).statusCode()).isEqualTo(400);
-        assertThat(TestDb.text(db, "SELECT string_agg(plate, ',' ORDER BY plate) FROM alpr_readings")).isEqualTo("1111GIR,4444SAL,6666ANY");
-        assertThat(TestDb.count(db, "SELECT count(*) FROM audit_log WHERE outcome = 'FORBIDDEN' AND detail LIKE '%scope%'")).isEqualTo(3);
+        assertThat(post("/ingest/lectorvision", anyWriter, lectorVision("SA01", "6666ANY"))
+                        .statusCode())
+                .isEqualTo(202);
+        assertThat(post("/ingest/lectorvision", anyWriter, lectorVision("NOSUCH9", "7777ANY"))
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(TestDb.text(db, "SELECT string_agg(plate, ',' ORDER BY plate) FROM alpr_readings"))
+                .isEqualTo("1111GIR,4444SAL,6666ANY");
+        assertThat(TestDb.count(
+                        db, "SELECT count(*) FROM audit_log WHERE outcome = 'FORBIDDEN' AND detail LIKE '%scope%'"))
+                .isEqualTo(3);
         // A scoped key whose municipality is gone writes for no camera at all.
-        TestDb.execute(db, "DELETE FROM api_key_scopes WHERE api_key_id = (SELECT id FROM api_keys WHERE name = 'girona-writer')");
+        TestDb.execute(
+                db,
+                "DELETE FROM api_key_scopes WHERE api_key_id = (SELECT id FROM api_keys WHERE name = 'girona-writer')");
         Thread.sleep(5_100); // key lookups are cached for 5 s
-        assertThat(post("/ingest/lectorvision", gironaKey, lectorVision("GI01", "8888GIR")).statusCode()).isEqualTo(403);
+        assertThat(post("/ingest/lectorvision", gironaKey, lectorVision("GI01", "8888GIR"))
+                        .statusCode())
+                .isEqualTo(403);
     }
 
     @Test
@@ -200,13 +265,26 @@ class ApiTest {
         assertThat(TestDb.text(db, "SELECT name FROM municipalities")).isEqualTo(name);
         assertThat(TestDb.count(db, "SELECT count(*) FROM cameras")).isZero(); // the table is still there
         assertThat(get("/api/municipalities", admin).body()).contains("DROP TABLE cameras");
-        assertThat(post("/api/municipalities/add", admin, json.writeValueAsString(Map.of("name", name))).statusCode()).isEqualTo(409);
-        assertThat(post("/api/cameras/add", admin, "{\"serial\":\"../etc\",\"municipality\":\"x\"}").statusCode()).isEqualTo(400);
-        assertThat(post("/api/queue/requeue", admin, "{\"id\":\"1' OR '1'='1\"}").statusCode()).isEqualTo(400);
-        assertThat(TestDb.text(db, "SELECT actor || '|' || action || '|' || outcome FROM audit_log WHERE action LIKE 'POST /api/municipalities%' "
-                + "AND outcome = 'OK' ORDER BY at LIMIT 1")).startsWith("apikey:admin-").endsWith("|POST /api/municipalities/add|OK");
-        assertThat(TestDb.count(db, "SELECT count(*) FROM audit_log WHERE outcome = 'KEY_USED' AND actor LIKE 'apikey:admin-%'"))
-                .as("key use is recorded once a minute, not per request").isEqualTo(1);
+        assertThat(post("/api/municipalities/add", admin, json.writeValueAsString(Map.of("name", name)))
+                        .statusCode())
+                .isEqualTo(409);
+        assertThat(post("/api/cameras/add", admin, "{\"serial\":\"../etc\",\"municipality\":\"x\"}")
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(post("/api/queue/requeue", admin, "{\"id\":\"1' OR '1'='1\"}")
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(TestDb.text(
+                        db,
+                        "SELECT actor || '|' || action || '|' || outcome FROM audit_log WHERE action LIKE 'POST /api/municipalities%' "
+                                + "AND outcome = 'OK' ORDER BY at LIMIT 1"))
+                .startsWith("apikey:admin-")
+                .endsWith("|POST /api/municipalities/add|OK");
+        assertThat(TestDb.count(
+                        db,
+                        "SELECT count(*) FROM audit_log WHERE outcome = 'KEY_USED' AND actor LIKE 'apikey:admin-%'"))
+                .as("key use is recorded once a minute, not per request")
+                .isEqualTo(1);
     }
 
     private void assertHandled(HttpResponse<String> r, String what, Integer... allowed) {
@@ -229,8 +307,21 @@ class ApiTest {
     void hostileValuesInEveryParameterAndBodyFieldAreDataOrAClientErrorNeverAServerError() throws Exception {
         TestDb.execute(db, "INSERT INTO municipalities (name) VALUES ('Base')");
         TestDb.camera(db, "LV0002", null);
-        List<String> hostile = List.of("' OR 1=1 --", "'; DROP TABLE cameras; --", "%", "_", "\\", "\"", "\u0000", "a\u0000b", "ñ€日本",
-                "\u202e", "x".repeat(10_000), "../../etc/passwd", "<script>", "${jndi:ldap://x}");
+        List<String> hostile = List.of(
+                "' OR 1=1 --",
+                "'; DROP TABLE cameras; --",
+                "%",
+                "_",
+                "\\",
+                "\"",
+                "\u0000",
+                "a\u0000b",
+                "ñ€日本",
+                "\u202e",
+                "x".repeat(10_000),
+                "../../etc/passwd",
+                "<script>",
+                "${jndi:ldap://x}");
         int i = 0;
         for (String v : hostile) {
             i++;
@@ -238,32 +329,93 @@ class ApiTest {
             String writer = key("SOURCE_WRITER");
             String q = json.writeValueAsString(v);
             String u = URLEncoder.encode(v, StandardCharsets.UTF_8);
-            assertHandled(post("/api/municipalities/add", admin, "{\"name\":" + q + "}"), "municipality name " + i, 201, 400, 409);
-            assertHandled(post("/api/municipalities/add", admin, "{\"name\":\"M" + i + "\",\"code\":" + q + "}"), "code " + i, 201, 400);
-            assertHandled(post("/api/cameras/add", admin, "{\"serial\":" + q + ",\"municipality\":\"Base\"}"), "serial " + i, 201, 400); // "_" is a valid serial
-            assertHandled(post("/api/cameras/add", admin, "{\"serial\":\"C" + i + "\",\"municipality\":" + q + "}"), "municipality " + i, 201, 400, 404); // 201: the municipality of that name was just added
-            assertHandled(post("/api/cameras/add", admin, "{\"serial\":\"D" + i + "\",\"municipality\":\"Base\",\"codigo_lector\":" + q
-                    + ",\"description\":" + q + "}"), "codigo_lector and description " + i, 201, 400);
-            assertHandled(post("/api/cameras/add", admin, "{\"serial\":\"E" + i + "\",\"municipality\":\"Base\",\"timezone\":" + q + "}"),
-                    "timezone " + i, 400);
+            assertHandled(
+                    post("/api/municipalities/add", admin, "{\"name\":" + q + "}"),
+                    "municipality name " + i,
+                    201,
+                    400,
+                    409);
+            assertHandled(
+                    post("/api/municipalities/add", admin, "{\"name\":\"M" + i + "\",\"code\":" + q + "}"),
+                    "code " + i,
+                    201,
+                    400);
+            assertHandled(
+                    post("/api/cameras/add", admin, "{\"serial\":" + q + ",\"municipality\":\"Base\"}"),
+                    "serial " + i,
+                    201,
+                    400); // "_" is a valid serial
+            assertHandled(
+                    post("/api/cameras/add", admin, "{\"serial\":\"C" + i + "\",\"municipality\":" + q + "}"),
+                    "municipality " + i,
+                    201,
+                    400,
+                    404); // 201: the municipality of that name was just added
+            assertHandled(
+                    post(
+                            "/api/cameras/add",
+                            admin,
+                            "{\"serial\":\"D" + i + "\",\"municipality\":\"Base\",\"codigo_lector\":" + q
+                                    + ",\"description\":" + q + "}"),
+                    "codigo_lector and description " + i,
+                    201,
+                    400);
+            assertHandled(
+                    post(
+                            "/api/cameras/add",
+                            admin,
+                            "{\"serial\":\"E" + i + "\",\"municipality\":\"Base\",\"timezone\":" + q + "}"),
+                    "timezone " + i,
+                    400);
             assertHandled(post("/api/queue/requeue", admin, "{\"id\":" + q + "}"), "requeue id " + i, 400);
             assertHandled(post("/api/queue/requeue", admin, "{\"status\":" + q + "}"), "requeue status " + i, 400);
-            assertHandled(post("/api/queue/requeue", admin, "{\"status\":\"DEAD\",\"error_prefix\":" + q + "}"), "error_prefix " + i, 200, 400);
-            assertHandled(post("/ingest/lectorvision", writer, "{\"Plate\":" + q + ",\"TimeStamp\":\"2026/05/01 10:00:00.123\","
-                    + "\"SerialNumber\":\"LV0002\"}"), "lectorvision plate " + i, 202, 400);
-            assertHandled(post("/ingest/lectorvision", writer, "{\"Plate\":\"1234LVX\",\"TimeStamp\":" + q + ",\"SerialNumber\":" + q + "}"),
-                    "lectorvision time and serial " + i, 400);
-            for (String path : List.of("/api/municipalities", "/api/cameras", "/api/endpoints", "/api/queue/stats", "/metrics", "/health")) {
-                assertHandledOrRefused(() -> get(path + "?name=" + u + "&status=" + u + "&id=" + u, admin), path + " with query " + i, 200, 414, 431);
+            assertHandled(
+                    post("/api/queue/requeue", admin, "{\"status\":\"DEAD\",\"error_prefix\":" + q + "}"),
+                    "error_prefix " + i,
+                    200,
+                    400);
+            assertHandled(
+                    post(
+                            "/ingest/lectorvision",
+                            writer,
+                            "{\"Plate\":" + q + ",\"TimeStamp\":\"2026/05/01 10:00:00.123\","
+                                    + "\"SerialNumber\":\"LV0002\"}"),
+                    "lectorvision plate " + i,
+                    202,
+                    400);
+            assertHandled(
+                    post(
+                            "/ingest/lectorvision",
+                            writer,
+                            "{\"Plate\":\"1234LVX\",\"TimeStamp\":" + q + ",\"SerialNumber\":" + q + "}"),
+                    "lectorvision time and serial " + i,
+                    400);
+            for (String path : List.of(
+                    "/api/municipalities",
+                    "/api/cameras",
+                    "/api/endpoints",
+                    "/api/queue/stats",
+                    "/metrics",
+                    "/health")) {
+                assertHandledOrRefused(
+                        () -> get(path + "?name=" + u + "&status=" + u + "&id=" + u, admin),
+                        path + " with query " + i,
+                        200,
+                        414,
+                        431);
             }
-            assertHandledOrRefused(() -> get("/api/cameras/" + u.replace("+", "%20"), admin), "path " + i, 400, 404, 405, 414, 431);
+            assertHandledOrRefused(
+                    () -> get("/api/cameras/" + u.replace("+", "%20"), admin), "path " + i, 400, 404, 405, 414, 431);
             assertHandled(get("/health/ready"), "readiness after " + i, 200);
         }
         // The tables are all there and hold the hostile values as data.
         assertThat(TestDb.count(db, "SELECT count(*) FROM cameras")).isPositive();
-        assertThat(TestDb.count(db, "SELECT count(*) FROM municipalities WHERE name = ?", "' OR 1=1 --")).isEqualTo(1);
-        assertThat(TestDb.count(db, "SELECT count(*) FROM municipalities WHERE name = ?", "'; DROP TABLE cameras; --")).isEqualTo(1);
-        assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE plate NOT SIMILAR TO '[A-Z0-9 -]+'")).isZero();
+        assertThat(TestDb.count(db, "SELECT count(*) FROM municipalities WHERE name = ?", "' OR 1=1 --"))
+                .isEqualTo(1);
+        assertThat(TestDb.count(db, "SELECT count(*) FROM municipalities WHERE name = ?", "'; DROP TABLE cameras; --"))
+                .isEqualTo(1);
+        assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE plate NOT SIMILAR TO '[A-Z0-9 -]+'"))
+                .isZero();
     }
 
     @Test
@@ -274,22 +426,32 @@ class ApiTest {
         }
         HttpResponse<String> limited = get("/api/endpoints", reader);
         assertThat(limited.statusCode()).isEqualTo(429);
-        assertThat(Integer.parseInt(limited.headers().firstValue("Retry-After").orElseThrow())).isBetween(1, 60);
-        assertThat(get("/api/endpoints", key("READ_ONLY")).statusCode()).as("another key is not limited").isEqualTo(200);
+        assertThat(Integer.parseInt(limited.headers().firstValue("Retry-After").orElseThrow()))
+                .isBetween(1, 60);
+        assertThat(get("/api/endpoints", key("READ_ONLY")).statusCode())
+                .as("another key is not limited")
+                .isEqualTo(200);
     }
 
     @Test
     void healthNeedsAReadOnlyOrAdminKeyAndReportsTheDatabaseFlowsQueueAndCertificates() throws Exception {
         TestDb.camera(db, "H01", null);
-        TestDb.execute(db, "INSERT INTO certificates (name, type, cert_path, key_path, valid_to) VALUES ('soon', 'PEM', 'c', 'k', now() + interval '10 days')");
+        TestDb.execute(
+                db,
+                "INSERT INTO certificates (name, type, cert_path, key_path, valid_to) VALUES ('soon', 'PEM', 'c', 'k', now() + interval '10 days')");
         assertThat(get("/health").statusCode()).as("no key").isEqualTo(401);
-        assertThat(get("/health", key("SOURCE_WRITER")).statusCode()).as("a source's key").isEqualTo(403);
+        assertThat(get("/health", key("SOURCE_WRITER")).statusCode())
+                .as("a source's key")
+                .isEqualTo(403);
         String reader = key("READ_ONLY");
-        // The report is computed at most once per API_HEALTH_CACHE_SECONDS (1 s here): a new certificate shows within it.
-        await().atMost(Duration.ofSeconds(10)).until(() -> get("/health", reader).body().contains("\"soon\""));
+        // The report is computed at most once per API_HEALTH_CACHE_SECONDS (1 s here): a new certificate shows within
+        // it.
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> get("/health", reader).body().contains("\"soon\""));
         HttpResponse<String> r = get("/health", reader);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
         JsonNode h = json.readTree(r.body());
         assertThat(h.path("status").asText()).isEqualTo("UP");
         assertThat(h.path("database").path("status").asText()).isEqualTo("UP");
@@ -298,10 +460,13 @@ class ApiTest {
         for (String field : new String[] {"pending", "failed", "dead", "total_readings"}) {
             assertThat(h.path(field).isNumber()).as(field).isTrue();
         }
-        assertThat(h.path("counts_estimated").asBoolean()).as("a small queue is counted exactly").isFalse();
+        assertThat(h.path("counts_estimated").asBoolean())
+                .as("a small queue is counted exactly")
+                .isFalse();
         assertThat(h.has("oldest_pending_age_seconds")).isTrue();
         assertThat(h.path("breakers").isObject()).isTrue();
-        assertThat(h.path("certificates_expiring_30d").get(0).path("name").asText()).isEqualTo("soon");
+        assertThat(h.path("certificates_expiring_30d").get(0).path("name").asText())
+                .isEqualTo("soon");
         assertThat(get("/health", key("ADMIN")).statusCode()).isEqualTo(200);
     }
 
@@ -343,10 +508,12 @@ class ApiTest {
             pool.shutdown();
         }
         assertThat(computedAt).as("never one computation per call").hasSizeLessThan(40);
-        List<Instant> computations = computedAt.stream().map(Instant::parse).sorted().toList();
+        List<Instant> computations =
+                computedAt.stream().map(Instant::parse).sorted().toList();
         for (int i = 1; i < computations.size(); i++) {
             // computed_at is taken just before the time the cache counts from, to the millisecond: hence 999 ms.
-            assertThat(Duration.between(computations.get(i - 1), computations.get(i))).as("between computations %s", computations)
+            assertThat(Duration.between(computations.get(i - 1), computations.get(i)))
+                    .as("between computations %s", computations)
                     .isGreaterThanOrEqualTo(Duration.ofMillis(999));
         }
     }

@@ -25,6 +25,7 @@ class PackageDependenciesTest {
 
     /** A reference to a class of another package: {@code routes.x.y.Name}, in an import or in code. */
     private static final Pattern REFERENCE = Pattern.compile("\\b(routes(?:\\.[a-z]+)*)\\.[A-Z]\\w*");
+
     private static Map<String, Set<String>> graph;
 
     @BeforeAll
@@ -69,7 +70,9 @@ class PackageDependenciesTest {
                 }
             }
         }
-        assertThat(upOrSideways).as("imports of a package in the same or a higher layer").isEmpty();
+        assertThat(upOrSideways)
+                .as("imports of a package in the same or a higher layer")
+                .isEmpty();
     }
 
     private static int layer(String pkg) {
@@ -84,8 +87,10 @@ class PackageDependenciesTest {
     @Test
     void theStoreAndSecurityImportNothingOfTheFlowsOrTheWiring() {
         for (String bottom : List.of("routes.store", "routes.security", "routes.http", "routes.cli")) {
-            assertThat(graph.getOrDefault(bottom, Set.of())).as(bottom + " imports").allSatisfy(to ->
-                    assertThat(to).isIn("routes.store", "routes.security", "routes.http", "routes.cli"));
+            assertThat(graph.getOrDefault(bottom, Set.of()))
+                    .as(bottom + " imports")
+                    .allSatisfy(
+                            to -> assertThat(to).isIn("routes.store", "routes.security", "routes.http", "routes.cli"));
         }
     }
 
@@ -97,8 +102,10 @@ class PackageDependenciesTest {
 
     @Test
     void theFlowsImportNeitherTheWiringNorTheCommands() {
-        for (String flow : List.of("routes.ingest", "routes.sender", "routes.api", "routes.health", "routes.monitoring")) {
-            assertThat(graph.getOrDefault(flow, Set.of())).as(flow + " imports")
+        for (String flow :
+                List.of("routes.ingest", "routes.sender", "routes.api", "routes.health", "routes.monitoring")) {
+            assertThat(graph.getOrDefault(flow, Set.of()))
+                    .as(flow + " imports")
                     .doesNotContain("routes", "routes.config", "routes.admin", "routes.tools", "routes.legacy");
         }
     }
@@ -136,8 +143,10 @@ class PackageDependenciesTest {
 
     /** The other packages a source refers to, comments and string literals left out. */
     static Set<String> references(String source, String pkg) {
-        String code = source.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\\n]*", "")
-                .replaceAll("(?s)\"\"\".*?\"\"\"", "\"\"").replaceAll("\"(?:\\\\.|[^\"\\\\\\n])*+\"", "\"\"");
+        String code = source.replaceAll("(?s)/\\*.*?\\*/", "")
+                .replaceAll("//[^\\n]*", "")
+                .replaceAll("(?s)\"\"\".*?\"\"\"", "\"\"")
+                .replaceAll("\"(?:\\\\.|[^\"\\\\\\n])*+\"", "\"\"");
         Set<String> out = new TreeSet<>();
         Matcher m = REFERENCE.matcher(code);
         while (m.find()) {

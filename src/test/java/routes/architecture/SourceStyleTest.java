@@ -36,7 +36,8 @@ class SourceStyleTest {
     private static final Pattern PACKAGE = Pattern.compile("(?m)^\\s*package\\s+([\\w.]+)\\s*;");
     private static final Pattern DECLARED = Pattern.compile("\\b(?:class|interface|enum|record)\\s+([A-Z]\\w*)");
     /** Lower-case package parts, then a capitalised class name: {@code java.util.List}, {@code routes.Application}. */
-    private static final Pattern FULL_NAME = Pattern.compile("(?<![\\w.$])([a-z]\\w*(?:\\.[a-z_][a-z0-9_]*)*)\\.([A-Z]\\w*)");
+    private static final Pattern FULL_NAME =
+            Pattern.compile("(?<![\\w.$])([a-z]\\w*(?:\\.[a-z_][a-z0-9_]*)*)\\.([A-Z]\\w*)");
 
     @Test
     void mainCodeNamesNoClassByItsFullName() throws IOException {
@@ -106,7 +107,8 @@ class SourceStyleTest {
     private static List<String> fullNames(Path root) throws IOException {
         Map<Path, String> sources = new HashMap<>();
         try (Stream<Path> files = Files.walk(root)) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+            for (Path file :
+                    files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
                 sources.put(file, Files.readString(file));
             }
         }
@@ -168,10 +170,11 @@ class SourceStyleTest {
                 if (!starts.contains(packageName.split("\\.")[0])) {
                     continue; // a field or a variable, not a package: this.config.MAX, settings.X
                 }
-                boolean taken = imported.containsKey(simple) && !imported.get(simple).equals(full)
-                        || samePackage.contains(simple) && !packageName.equals(pkg)
-                        || declared.contains(simple) && !packageName.equals(pkg)
-                        || inJavaLang(simple) && !packageName.equals("java.lang");
+                boolean taken =
+                        imported.containsKey(simple) && !imported.get(simple).equals(full)
+                                || samePackage.contains(simple) && !packageName.equals(pkg)
+                                || declared.contains(simple) && !packageName.equals(pkg)
+                                || inJavaLang(simple) && !packageName.equals("java.lang");
                 if (!taken) {
                     out.add(file + ":" + (i + 1) + ": " + full);
                 }

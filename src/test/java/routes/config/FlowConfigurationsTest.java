@@ -33,9 +33,15 @@ class FlowConfigurationsTest {
     static final int TRANSIT_PORT = 24821;
     static final int API_PORT = 24822;
 
-    private static final List<Class<?>> CONFIGURATIONS = List.of(CoreConfiguration.class, ReadingIntakeConfiguration.class,
-            IngestConfiguration.class, SenderConfiguration.class, MaintenanceConfiguration.class, ApiConfiguration.class);
-    private static final Pattern BEAN_NAMES = Pattern.compile("ref: *\"?([A-Za-z]\\w*)|(?<![:\\w])#([A-Za-z]\\w*)|bean:([A-Za-z]\\w*)");
+    private static final List<Class<?>> CONFIGURATIONS = List.of(
+            CoreConfiguration.class,
+            ReadingIntakeConfiguration.class,
+            IngestConfiguration.class,
+            SenderConfiguration.class,
+            MaintenanceConfiguration.class,
+            ApiConfiguration.class);
+    private static final Pattern BEAN_NAMES =
+            Pattern.compile("ref: *\"?([A-Za-z]\\w*)|(?<![:\\w])#([A-Za-z]\\w*)|bean:([A-Za-z]\\w*)");
 
     @Test
     void everyBeanTheRoutesNameIsABindToRegistryMethodOfThatName() throws IOException {
@@ -44,8 +50,12 @@ class FlowConfigurationsTest {
             for (Method m : configuration.getMethods()) {
                 BindToRegistry bind = m.getAnnotation(BindToRegistry.class);
                 if (bind != null) {
-                    assertThat(bind.value()).as("%s.%s is bound under its own name", configuration.getSimpleName(), m.getName()).isEmpty();
-                    assertThat(methods.put(m.getName(), configuration)).as("%s is made in one place", m.getName()).isNull();
+                    assertThat(bind.value())
+                            .as("%s.%s is bound under its own name", configuration.getSimpleName(), m.getName())
+                            .isEmpty();
+                    assertThat(methods.put(m.getName(), configuration))
+                            .as("%s is made in one place", m.getName())
+                            .isNull();
                 }
             }
         }
@@ -62,8 +72,12 @@ class FlowConfigurationsTest {
                 }
             }
         }
-        assertThat(named).as("beans the routes name").contains("readingRecorder", "tattileFrameDecoders", "mossosEndpoint", "apiGuard");
-        assertThat(named.stream().filter(name -> !methods.containsKey(name)).toList()).as("named in a route but made by no bean method").isEmpty();
+        assertThat(named)
+                .as("beans the routes name")
+                .contains("readingRecorder", "tattileFrameDecoders", "mossosEndpoint", "apiGuard");
+        assertThat(named.stream().filter(name -> !methods.containsKey(name)).toList())
+                .as("named in a route but made by no bean method")
+                .isEmpty();
     }
 
     @Test
@@ -71,10 +85,19 @@ class FlowConfigurationsTest {
         try (InProcessService service = InProcessService.start(settings(), "ingest")) {
             CamelContext context = service.context();
             assertThat(context.getRegistry().lookupByName("readingRecorder")).isNotNull();
-            assertThat(context.getRegistry().lookupByName("tattileFrameDecoders")).isNotNull();
-            for (String absent : List.of("mossosEndpoint", "deliveries", "sendOutcomes", "matriculaRequest", "apiGate", "apiGuard",
+            assertThat(context.getRegistry().lookupByName("tattileFrameDecoders"))
+                    .isNotNull();
+            for (String absent : List.of(
+                    "mossosEndpoint",
+                    "deliveries",
+                    "sendOutcomes",
+                    "matriculaRequest",
+                    "apiGate",
+                    "apiGuard",
                     "orphanImageSweeper")) {
-                assertThat(context.getRegistry().lookupByName(absent)).as(absent).isNull();
+                assertThat(context.getRegistry().lookupByName(absent))
+                        .as(absent)
+                        .isNull();
             }
             assertThat(context.getEndpoints()).noneMatch(e -> e instanceof CxfEndpoint);
             assertThat(context.getEndpoints()).noneMatch(e -> e.getEndpointUri().startsWith("timer:"));
@@ -88,8 +111,16 @@ class FlowConfigurationsTest {
             CamelContext context = service.context();
             assertThat(context.getRegistry().lookupByName("mossosEndpoint")).isInstanceOf(CxfEndpoint.class);
             assertThat(context.getRegistry().lookupByName("sendOutcomes")).isNotNull();
-            for (String absent : List.of("tattileFrameDecoders", "readingRecorder", "cameraGate", "apiGate", "healthReport", "deadRetention")) {
-                assertThat(context.getRegistry().lookupByName(absent)).as(absent).isNull();
+            for (String absent : List.of(
+                    "tattileFrameDecoders",
+                    "readingRecorder",
+                    "cameraGate",
+                    "apiGate",
+                    "healthReport",
+                    "deadRetention")) {
+                assertThat(context.getRegistry().lookupByName(absent))
+                        .as(absent)
+                        .isNull();
             }
             assertThat(routeIds(context)).isNotEmpty().allMatch(id -> id.startsWith("sender-"));
         }
@@ -101,10 +132,21 @@ class FlowConfigurationsTest {
 
     private static Map<String, String> settings() {
         var db = TestDb.settings();
-        return Map.of("DB_HOST", db.text(Setting.DB_HOST), "DB_PORT", db.text(Setting.DB_PORT), "DB_NAME", TestDb.NAME,
-                "TRANSIT_PORT", String.valueOf(TRANSIT_PORT), "API_PORT", String.valueOf(API_PORT),
-                "IMAGES_BASE_DIR", Path.of("target/it-images/flow-configurations").toAbsolutePath().toString(),
+        return Map.of(
+                "DB_HOST",
+                db.text(Setting.DB_HOST),
+                "DB_PORT",
+                db.text(Setting.DB_PORT),
+                "DB_NAME",
+                TestDb.NAME,
+                "TRANSIT_PORT",
+                String.valueOf(TRANSIT_PORT),
+                "API_PORT",
+                String.valueOf(API_PORT),
+                "IMAGES_BASE_DIR",
+                Path.of("target/it-images/flow-configurations").toAbsolutePath().toString(),
                 // The sender's routes and beans are built; it does not poll the shared test database.
-                "SENDER_ENABLED", "false");
+                "SENDER_ENABLED",
+                "false");
     }
 }

@@ -50,11 +50,24 @@ class RoutePoliciesTest {
     void start() {
         String flows = String.join(",", new TreeSet<>(Kind.FLOWS_KNOWN));
         var db = TestDb.settings();
-        Map<String, String> settings = new HashMap<>(Map.of("DB_HOST", db.text(Setting.DB_HOST), "DB_PORT", db.text(Setting.DB_PORT),
-                "DB_NAME", TestDb.NAME, "TRANSIT_PORT", String.valueOf(TRANSIT_PORT), "API_PORT", String.valueOf(API_PORT),
-                "IMAGES_BASE_DIR", Path.of("target/it-images/route-policies").toAbsolutePath().toString(),
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "DB_HOST",
+                db.text(Setting.DB_HOST),
+                "DB_PORT",
+                db.text(Setting.DB_PORT),
+                "DB_NAME",
+                TestDb.NAME,
+                "TRANSIT_PORT",
+                String.valueOf(TRANSIT_PORT),
+                "API_PORT",
+                String.valueOf(API_PORT),
+                "IMAGES_BASE_DIR",
+                Path.of("target/it-images/route-policies").toAbsolutePath().toString(),
                 // The routes are loaded all the same; the sender does not poll the shared test database.
-                "SENDER_ENABLED", "false", "JOLOKIA_PORT", "0"));
+                "SENDER_ENABLED",
+                "false",
+                "JOLOKIA_PORT",
+                "0"));
         service = InProcessService.start(settings, flows);
     }
 
@@ -73,13 +86,25 @@ class RoutePoliciesTest {
 
         assertThat(routes.stream().map(r -> file(r.getResource())).collect(Collectors.toSet()))
                 .as("the routes of every packaged route file are loaded")
-                .containsExactlyInAnyOrderElementsOf(Service.ROUTE_FILES.stream().filter(f -> !f.equals("errors.yaml")).toList());
-        assertThat(service.context().getRoutes()).as("every running route has its definition").hasSameSizeAs(routes);
+                .containsExactlyInAnyOrderElementsOf(Service.ROUTE_FILES.stream()
+                        .filter(f -> !f.equals("errors.yaml"))
+                        .toList());
+        assertThat(service.context().getRoutes())
+                .as("every running route has its definition")
+                .hasSameSizeAs(routes);
 
-        assertThat(routes.stream().filter(r -> r.getRouteConfigurationId() == null || r.getRouteConfigurationId().isBlank())
-                .map(RouteDefinition::getRouteId)).as("routes without routeConfigurationId").isEmpty();
-        Set<String> used = routes.stream().map(RouteDefinition::getRouteConfigurationId).collect(Collectors.toCollection(TreeSet::new));
-        assertThat(policies.keySet()).as("every policy a route names is defined").containsAll(used);
+        assertThat(routes.stream()
+                        .filter(r -> r.getRouteConfigurationId() == null
+                                || r.getRouteConfigurationId().isBlank())
+                        .map(RouteDefinition::getRouteId))
+                .as("routes without routeConfigurationId")
+                .isEmpty();
+        Set<String> used = routes.stream()
+                .map(RouteDefinition::getRouteConfigurationId)
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(policies.keySet())
+                .as("every policy a route names is defined")
+                .containsAll(used);
         assertThat(used).as("the housekeeping policy is in use").contains("housekeeping-errors");
 
         for (String id : used) {
@@ -87,8 +112,11 @@ class RoutePoliciesTest {
             assertThat(clauses).as("%s has onException clauses", id).isNotEmpty();
             OnExceptionDefinition last = clauses.get(clauses.size() - 1);
             assertThat(last.getExceptions()).as("%s ends with a catch-all", id).containsExactly("java.lang.Exception");
-            assertThat(last.getHandled()).as("%s's catch-all handles the error", id).isNotNull();
-            assertThat(last.getHandled().getExpressionType().getExpression()).as("%s's catch-all handles the error", id)
+            assertThat(last.getHandled())
+                    .as("%s's catch-all handles the error", id)
+                    .isNotNull();
+            assertThat(last.getHandled().getExpressionType().getExpression())
+                    .as("%s's catch-all handles the error", id)
                     .isEqualTo("true");
         }
     }
@@ -107,30 +135,45 @@ class RoutePoliciesTest {
         service.context().addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from("direct:probe-ingest").routeId("probe-ingest").routeConfigurationId("ingest-errors")
+                from("direct:probe-ingest")
+                        .routeId("probe-ingest")
+                        .routeConfigurationId("ingest-errors")
                         .throwException(new SQLException("ERROR: relation \"cameras\" does not exist", "42P01"));
-                from("direct:probe-lectorvision").routeId("probe-lectorvision").routeConfigurationId("lectorvision-errors")
+                from("direct:probe-lectorvision")
+                        .routeId("probe-lectorvision")
+                        .routeConfigurationId("lectorvision-errors")
                         .throwException(new IllegalStateException("boom in lectorvision"));
-                from("direct:probe-api").routeId("probe-api").routeConfigurationId("api-errors")
+                from("direct:probe-api")
+                        .routeId("probe-api")
+                        .routeConfigurationId("api-errors")
                         .throwException(new IllegalStateException("boom in api"));
-                from("direct:probe-housekeeping").routeId("maintenance-probe").routeConfigurationId("housekeeping-errors")
-                        .filter(header("fail")).throwException(new IllegalStateException("boom in maintenance")).end()
+                from("direct:probe-housekeeping")
+                        .routeId("maintenance-probe")
+                        .routeConfigurationId("housekeeping-errors")
+                        .filter(header("fail"))
+                        .throwException(new IllegalStateException("boom in maintenance"))
+                        .end()
                         .bean("outageLog", "succeeded(${routeId})");
             }
         });
         ProducerTemplate template = service.context().createProducerTemplate();
         try (LogCapture logs = new LogCapture()) {
-            Exchange ingest = template.request("direct:probe-ingest", e -> e.getIn().setHeader("CamelNettyRemoteAddress", "/192.0.2.7:40000"));
+            Exchange ingest = template.request(
+                    "direct:probe-ingest", e -> e.getIn().setHeader("CamelNettyRemoteAddress", "/192.0.2.7:40000"));
             assertThat(ingest.getException()).isNull();
             assertThat(stats.rejectedCount(Rejection.UNEXPECTED_ERROR)).isEqualTo(unexpectedBefore + 1);
 
-            Exchange lectorVision = template.request("direct:probe-lectorvision", e -> e.getIn().setHeader("LectorVisionSource", "192.0.2.8"));
+            Exchange lectorVision = template.request(
+                    "direct:probe-lectorvision", e -> e.getIn().setHeader("LectorVisionSource", "192.0.2.8"));
             assertThat(lectorVision.getException()).isNull();
-            assertThat(lectorVision.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).as("the forwarder retries a 500").isEqualTo(500);
-            assertThat(lectorVision.getMessage().getBody(String.class)).isEqualTo("{\"error\":\"unexpected error, try again\"}");
+            assertThat(lectorVision.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE))
+                    .as("the forwarder retries a 500")
+                    .isEqualTo(500);
+            assertThat(lectorVision.getMessage().getBody(String.class))
+                    .isEqualTo("{\"error\":\"unexpected error, try again\"}");
             assertThat(stats.rejectedCount(Rejection.UNEXPECTED_ERROR)).isEqualTo(unexpectedBefore + 2);
 
-            Exchange api = template.request("direct:probe-api", e -> { });
+            Exchange api = template.request("direct:probe-api", e -> {});
             assertThat(api.getException()).isNull();
             assertThat(api.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(500);
             assertThat(api.getMessage().getHeader("Content-Type")).isEqualTo("application/json");
@@ -138,17 +181,22 @@ class RoutePoliciesTest {
             assertThat(metrics.scrape()).contains("tattile_api_errors_total 1.0");
 
             for (int run = 0; run < 3; run++) {
-                assertThat(template.request("direct:probe-housekeeping", e -> e.getIn().setHeader("fail", true)).getException()).isNull();
+                assertThat(template.request(
+                                        "direct:probe-housekeeping",
+                                        e -> e.getIn().setHeader("fail", true))
+                                .getException())
+                        .isNull();
             }
             template.requestBody("direct:probe-housekeeping", "works again");
 
-            assertThat(logs.lines()).containsExactly(
-                    "[INGEST] Lectura rechazada (error inesperado): SQLException: ERROR: relation \"cameras\" does not exist de /192.0.2.7:40000",
-                    "[INGEST] Lectura rechazada (error inesperado): IllegalStateException: boom in lectorvision de 192.0.2.8",
-                    "[API] Error inesperado en probe-api (respondido 500): IllegalStateException: boom in api",
-                    "[MAINTENANCE] Error en maintenance-probe: IllegalStateException: boom in maintenance; se reintenta en cada ciclo, "
-                            + "sin más avisos hasta que funcione",
-                    "[MAINTENANCE] Tareas periódicas recuperadas tras 3 ciclos fallidos");
+            assertThat(logs.lines())
+                    .containsExactly(
+                            "[INGEST] Lectura rechazada (error inesperado): SQLException: ERROR: relation \"cameras\" does not exist de /192.0.2.7:40000",
+                            "[INGEST] Lectura rechazada (error inesperado): IllegalStateException: boom in lectorvision de 192.0.2.8",
+                            "[API] Error inesperado en probe-api (respondido 500): IllegalStateException: boom in api",
+                            "[MAINTENANCE] Error en maintenance-probe: IllegalStateException: boom in maintenance; se reintenta en cada ciclo, "
+                                    + "sin más avisos hasta que funcione",
+                            "[MAINTENANCE] Tareas periódicas recuperadas tras 3 ciclos fallidos");
         } finally {
             template.stop();
         }

@@ -27,16 +27,30 @@ class SecretSettingsTest {
     void theDatabasePasswordReachesThePoolButNotTheLogAtDebug() throws Exception {
         String password = "pw-" + UUID.randomUUID();
         var db = TestDb.settings();
-        Map<String, String> settings = Map.of("DB_HOST", db.text(Setting.DB_HOST), "DB_PORT", db.text(Setting.DB_PORT), "DB_NAME", TestDb.NAME,
-                "DB_PASSWORD", password, "TRANSIT_PORT", String.valueOf(PORT),
-                "IMAGES_BASE_DIR", Path.of("target/it-images/secret-settings").toAbsolutePath().toString());
+        Map<String, String> settings = Map.of(
+                "DB_HOST",
+                db.text(Setting.DB_HOST),
+                "DB_PORT",
+                db.text(Setting.DB_PORT),
+                "DB_NAME",
+                TestDb.NAME,
+                "DB_PASSWORD",
+                password,
+                "TRANSIT_PORT",
+                String.valueOf(PORT),
+                "IMAGES_BASE_DIR",
+                Path.of("target/it-images/secret-settings").toAbsolutePath().toString());
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         Level before = root.getLevel();
         root.setLevel(Level.DEBUG);
-        try (LogCapture logs = new LogCapture(); InProcessService service = InProcessService.start(settings, "ingest")) {
-            assertThat(service.bean("dataSource", HikariDataSource.class).getPassword()).isEqualTo(password);
+        try (LogCapture logs = new LogCapture();
+                InProcessService service = InProcessService.start(settings, "ingest")) {
+            assertThat(service.bean("dataSource", HikariDataSource.class).getPassword())
+                    .isEqualTo(password);
             assertThat(logs.lines()).as("DEBUG lines were captured").anyMatch(l -> l.contains("DB_HOST"));
-            assertThat(logs.lines().stream().filter(l -> l.contains(password)).toList()).as("log lines with DB_PASSWORD's value").isEmpty();
+            assertThat(logs.lines().stream().filter(l -> l.contains(password)).toList())
+                    .as("log lines with DB_PASSWORD's value")
+                    .isEmpty();
         } finally {
             root.setLevel(before);
         }

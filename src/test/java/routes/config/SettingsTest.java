@@ -38,17 +38,23 @@ class SettingsTest {
     @Test
     void theLectorVisionPortIsOffByDefaultAndItsSettingsAreChecked() {
         assertThat(Settings.defaults().lectorVisionPort()).isEmpty();
-        assertThat(Settings.defaults().text(Setting.LECTORVISION_ALLOWED_SOURCES)).isEmpty();
-        Settings on = Settings.from(Map.of("LECTORVISION_PORT", "33335", "LECTORVISION_ALLOWED_SOURCES", "192.0.2.10/32, 198.51.100.0/24")::get);
+        assertThat(Settings.defaults().text(Setting.LECTORVISION_ALLOWED_SOURCES))
+                .isEmpty();
+        Settings on = Settings.from(Map.of(
+                "LECTORVISION_PORT", "33335", "LECTORVISION_ALLOWED_SOURCES", "192.0.2.10/32, 198.51.100.0/24")::get);
         assertThat(on.lectorVisionPort()).hasValue(33335);
         assertThat(on.text(Setting.LECTORVISION_BIND_HOST)).isEqualTo("0.0.0.0");
         assertThatThrownBy(() -> Settings.from(Map.of("LECTORVISION_PORT", "abc")::get))
-                .hasMessage("Invalid configuration: LECTORVISION_PORT='abc' must be empty (off) or an integer between 1 and 65535");
-        assertThatThrownBy(() -> Settings.from(Map.of("LECTORVISION_PORT", "70000")::get)).hasMessageContaining("LECTORVISION_PORT='70000'");
+                .hasMessage(
+                        "Invalid configuration: LECTORVISION_PORT='abc' must be empty (off) or an integer between 1 and 65535");
+        assertThatThrownBy(() -> Settings.from(Map.of("LECTORVISION_PORT", "70000")::get))
+                .hasMessageContaining("LECTORVISION_PORT='70000'");
         assertThatThrownBy(() -> Settings.from(Map.of("LECTORVISION_ALLOWED_SOURCES", "192.0.2.1/33")::get))
-                .hasMessageStartingWith("Invalid configuration: LECTORVISION_ALLOWED_SOURCES='192.0.2.1/33' must be a comma list of IP addresses");
+                .hasMessageStartingWith(
+                        "Invalid configuration: LECTORVISION_ALLOWED_SOURCES='192.0.2.1/33' must be a comma list of IP addresses");
         assertThatThrownBy(() -> Settings.from(Map.of("LECTORVISION_PORT", "33334")::get))
-                .hasMessage("Invalid configuration: LECTORVISION_PORT='33334' must differ from TRANSIT_PORT (each listener needs its own port)");
+                .hasMessage(
+                        "Invalid configuration: LECTORVISION_PORT='33334' must differ from TRANSIT_PORT (each listener needs its own port)");
         assertThatThrownBy(() -> Settings.from(Map.of("LECTORVISION_PORT", "9000", "API_PORT", "9000")::get))
                 .hasMessageContaining("must differ from API_PORT");
     }
@@ -56,15 +62,19 @@ class SettingsTest {
     @Test
     void theLectorVisionRoutesComeWithTheIngestFlow() {
         assertThat(Service.routesIncludePattern(Settings.from(Map.of("TATTILE_FLOWS", "ingest,api")::get)))
-                .isEqualTo("classpath:camel/errors.yaml,classpath:camel/ingest.yaml,classpath:camel/lectorvision.yaml,classpath:camel/api.yaml");
-        assertThat(Service.routesIncludePattern(Settings.from(Map.of("TATTILE_FLOWS", "sender")::get))).doesNotContain("lectorvision");
+                .isEqualTo(
+                        "classpath:camel/errors.yaml,classpath:camel/ingest.yaml,classpath:camel/lectorvision.yaml,classpath:camel/api.yaml");
+        assertThat(Service.routesIncludePattern(Settings.from(Map.of("TATTILE_FLOWS", "sender")::get)))
+                .doesNotContain("lectorvision");
         assertThat(Service.ROUTE_FILES).contains("lectorvision.yaml");
     }
 
     @Test
     void aRoutesDirExportedBeforeTheLectorVisionFileRunsThePackagedOne(@TempDir Path dir) throws IOException {
         Settings s = Settings.from(Map.of("TATTILE_FLOWS", "ingest", "ROUTES_DIR", dir.toString())::get);
-        assertThat(Service.routesIncludePattern(s)).isEqualTo("file:" + dir + "/errors.yaml,file:" + dir + "/ingest.yaml,classpath:camel/lectorvision.yaml");
+        assertThat(Service.routesIncludePattern(s))
+                .isEqualTo(
+                        "file:" + dir + "/errors.yaml,file:" + dir + "/ingest.yaml,classpath:camel/lectorvision.yaml");
         Files.writeString(dir.resolve("lectorvision.yaml"), "[]");
         assertThat(Service.routesIncludePattern(s)).endsWith(",file:" + dir + "/lectorvision.yaml");
     }
@@ -119,14 +129,18 @@ class SettingsTest {
         Path env = dir.resolve(".env");
         Files.writeString(env, "TRANSIT_PORT=1\nthis line is wrong\n");
         assertThatThrownBy(() -> EnvFile.read(env)).hasMessageContaining("line 2");
-        assertThatThrownBy(() -> EnvFile.locate(dir.resolve("missing.env"), Map.of())).hasMessageContaining("not found");
-        assertThat(EnvFile.locate(null, Map.of(EnvFile.LOCATION_VARIABLE, env.toString()))).isEqualTo(env);
+        assertThatThrownBy(() -> EnvFile.locate(dir.resolve("missing.env"), Map.of()))
+                .hasMessageContaining("not found");
+        assertThat(EnvFile.locate(null, Map.of(EnvFile.LOCATION_VARIABLE, env.toString())))
+                .isEqualTo(env);
     }
 
     @Test
     void secretsAreNotEchoedInErrors() {
         assertThat(Setting.DB_PASSWORD.kind().secret()).isTrue();
         // Nor handed to Camel's properties, whose resolver logs the values it resolves at DEBUG (SecretsInLogsIT).
-        assertThat(Settings.defaults().asProperties()).doesNotContainKey("DB_PASSWORD").containsKey("DB_USER");
+        assertThat(Settings.defaults().asProperties())
+                .doesNotContainKey("DB_PASSWORD")
+                .containsKey("DB_USER");
     }
 }

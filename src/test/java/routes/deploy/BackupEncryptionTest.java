@@ -27,10 +27,12 @@ import routes.support.TestDb;
 class BackupEncryptionTest {
 
     private static final String RECIPIENT = "tattile-backup-test@example.invalid";
-    private static final String KEY_TEXT = "-----BEGIN PRIVATE KEY-----\nTATTILE-TEST-PRIVATE-KEY-MARKER-4f1d9a\n-----END PRIVATE KEY-----\n";
+    private static final String KEY_TEXT =
+            "-----BEGIN PRIVATE KEY-----\nTATTILE-TEST-PRIVATE-KEY-MARKER-4f1d9a\n-----END PRIVATE KEY-----\n";
 
     @TempDir
     Path dir;
+
     Path office;
     Path server;
     byte[] image;
@@ -38,14 +40,27 @@ class BackupEncryptionTest {
 
     @BeforeEach
     void keysAndData() throws Exception {
-        office = Files.createDirectory(dir.resolve("office"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        server = Files.createDirectory(dir.resolve("server"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        ok(gpg(office, "--passphrase", "", "--quick-generate-key", "tattile backup test <" + RECIPIENT + ">", "future-default", "default", "never"));
+        office = Files.createDirectory(
+                dir.resolve("office"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        server = Files.createDirectory(
+                dir.resolve("server"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        ok(gpg(
+                office,
+                "--passphrase",
+                "",
+                "--quick-generate-key",
+                "tattile backup test <" + RECIPIENT + ">",
+                "future-default",
+                "default",
+                "never"));
         Path pub = dir.resolve("backup-key.asc");
         ok(gpg(office, "--armor", "--output", pub.toString(), "--export", RECIPIENT));
         ok(gpg(server, "--import", pub.toString()));
 
-        // Random bytes do not compress: were the images archive written in the clear, they would stand in it as they are.
+        // Random bytes do not compress: were the images archive written in the clear, they would stand in it as they
+        // are.
         image = new byte[8192];
         new Random(42).nextBytes(image);
         Path images = Files.createDirectories(dir.resolve("images/SN1/2026/05/01"));
@@ -54,8 +69,10 @@ class BackupEncryptionTest {
         Files.writeString(certs.resolve("key.pem"), KEY_TEXT);
         TestDb.open().close(); // the schema exists
         env = dir.resolve("backup.env");
-        Files.writeString(env, "DB_NAME=" + TestDb.NAME + "\nIMAGES_BASE_DIR=" + dir.resolve("images") + "\nCERTS_DIR=" + certs.getParent()
-                + "\n# TATTILE-TEST-ENV-MARKER-77c2\n");
+        Files.writeString(
+                env,
+                "DB_NAME=" + TestDb.NAME + "\nIMAGES_BASE_DIR=" + dir.resolve("images") + "\nCERTS_DIR="
+                        + certs.getParent() + "\n# TATTILE-TEST-ENV-MARKER-77c2\n");
     }
 
     @AfterEach
@@ -78,7 +95,8 @@ class BackupEncryptionTest {
     }
 
     Result backup(Path dest, String... more) throws Exception {
-        List<String> command = new ArrayList<>(List.of("bash", "deploy/backup.sh", "--dest", dest.toString(), "--env-file", env.toString()));
+        List<String> command = new ArrayList<>(
+                List.of("bash", "deploy/backup.sh", "--dest", dest.toString(), "--env-file", env.toString()));
         command.addAll(List.of(more));
         return bash(command, Map.of("GNUPGHOME", server.toString()));
     }
@@ -95,7 +113,8 @@ class BackupEncryptionTest {
 
     /** The decrypted artifact, through the office keyring. */
     Path decrypt(Path encrypted) throws Exception {
-        Path plain = dir.resolve("restored-" + encrypted.getFileName().toString().replaceAll("\\.gpg$", ""));
+        Path plain =
+                dir.resolve("restored-" + encrypted.getFileName().toString().replaceAll("\\.gpg$", ""));
         ok(gpg(office, "--output", plain.toString(), "--decrypt", encrypted.toString()));
         return plain;
     }
@@ -109,7 +128,8 @@ class BackupEncryptionTest {
         assertThat(mode(dest)).isEqualTo("rwx------");
         List<Path> backups;
         try (Stream<Path> s = Files.list(dest)) {
-            backups = s.filter(p -> p.getFileName().toString().startsWith("tattile-")).toList();
+            backups = s.filter(p -> p.getFileName().toString().startsWith("tattile-"))
+                    .toList();
         }
         assertThat(backups).hasSize(1);
         Path backup = backups.get(0);
@@ -126,39 +146,60 @@ class BackupEncryptionTest {
             }
             byte[] bytes = Files.readAllBytes(p);
             String text = new String(bytes, StandardCharsets.ISO_8859_1);
-            assertThat(text).as(p.toString()).doesNotContain("TATTILE-TEST-PRIVATE-KEY-MARKER").doesNotContain("TATTILE-TEST-ENV-MARKER")
-                    .doesNotContain("PGDMP").doesNotContain(new String(image, 0, 64, StandardCharsets.ISO_8859_1));
+            assertThat(text)
+                    .as(p.toString())
+                    .doesNotContain("TATTILE-TEST-PRIVATE-KEY-MARKER")
+                    .doesNotContain("TATTILE-TEST-ENV-MARKER")
+                    .doesNotContain("PGDMP")
+                    .doesNotContain(new String(image, 0, 64, StandardCharsets.ISO_8859_1));
             assertThat(mode(p)).as(p.toString()).isEqualTo("rw-------");
             assertThat(p.getFileName().toString()).endsWith(".gpg");
             // An OpenPGP message for a public key starts with a public-key-encrypted session key packet (tag 1).
             int first = bytes[0] & 0xff;
             int tag = (first & 0x40) != 0 ? first & 0x3f : (first >> 2) & 0x0f;
             assertThat(first & 0x80).as(p + " is an OpenPGP packet").isNotZero();
-            assertThat(tag).as(p + " starts with a session key encrypted to a public key").isEqualTo(1);
+            assertThat(tag)
+                    .as(p + " starts with a session key encrypted to a public key")
+                    .isEqualTo(1);
         }
 
         Path dump = decrypt(backup.resolve("db.dump.gpg"));
-        assertThat(bash(List.of("pg_restore", "--list", dump.toString())).output()).contains("TABLE public alpr_readings");
+        assertThat(bash(List.of("pg_restore", "--list", dump.toString())).output())
+                .contains("TABLE public alpr_readings");
         Path restoredImages = Files.createDirectory(dir.resolve("restored-images"));
-        ok(bash(List.of("tar", "-xzf", decrypt(backup.resolve("images.tar.gz.gpg")).toString(), "-C", restoredImages.toString())));
+        ok(bash(List.of(
+                "tar",
+                "-xzf",
+                decrypt(backup.resolve("images.tar.gz.gpg")).toString(),
+                "-C",
+                restoredImages.toString())));
         assertThat(restoredImages.resolve("SN1/2026/05/01/x_ocr.jpg")).hasBinaryContent(image);
         Path restoredCerts = Files.createDirectory(dir.resolve("restored-certs"));
-        ok(bash(List.of("tar", "-xzf", decrypt(backup.resolve("certs.tar.gz.gpg")).toString(), "-C", restoredCerts.toString())));
+        ok(bash(List.of(
+                "tar",
+                "-xzf",
+                decrypt(backup.resolve("certs.tar.gz.gpg")).toString(),
+                "-C",
+                restoredCerts.toString())));
         assertThat(restoredCerts.resolve("Girona/key.pem")).hasContent(KEY_TEXT);
         assertThat(decrypt(backup.resolve("env.gpg"))).hasContent(Files.readString(env));
     }
 
     @Test
     void aBackupThatFailsHalfwayLeavesNoArtifactBehind() throws Exception {
-        Files.writeString(env, Files.readString(env).replace("DB_NAME=" + TestDb.NAME, "DB_NAME=tattile_no_such_database"));
+        Files.writeString(
+                env, Files.readString(env).replace("DB_NAME=" + TestDb.NAME, "DB_NAME=tattile_no_such_database"));
         Path dest = dir.resolve("backups");
         for (String[] mode : new String[][] {{}, {"--encrypt-to", RECIPIENT}}) {
             Result r = backup(dest, mode);
             assertThat(r.exit()).as(r.output()).isNotZero();
             assertThat(r.output()).contains("tattile_no_such_database").doesNotContain("backup written");
             assertThat(everything(dest).stream().filter(Files::isRegularFile))
-                    .as("no dump, archive or copy of the configuration, complete or not").isEmpty();
-            assertThat(everything(dest).stream().filter(Files::isDirectory)).as("no backup folder").containsExactly(dest);
+                    .as("no dump, archive or copy of the configuration, complete or not")
+                    .isEmpty();
+            assertThat(everything(dest).stream().filter(Files::isDirectory))
+                    .as("no backup folder")
+                    .containsExactly(dest);
         }
     }
 
@@ -175,6 +216,11 @@ class BackupEncryptionTest {
     void theHelpDocumentsEncryptionAndHowToRestoreAnEncryptedBackup() throws Exception {
         Result r = bash(List.of("bash", "deploy/backup.sh", "--help"));
         assertThat(r.exit()).isZero();
-        assertThat(r.output()).contains("--encrypt-to").contains("gpg --import").contains("gpg -d").contains("0700").contains("0600");
+        assertThat(r.output())
+                .contains("--encrypt-to")
+                .contains("gpg --import")
+                .contains("gpg -d")
+                .contains("0700")
+                .contains("0600");
     }
 }

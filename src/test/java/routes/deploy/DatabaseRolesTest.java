@@ -44,6 +44,7 @@ class DatabaseRolesTest {
 
     @TempDir
     Path dir;
+
     final String tag = UUID.randomUUID().toString().substring(0, 8);
     final String service = ODD + "svc " + tag;
     final String owner = ODD + "owner " + tag;
@@ -62,14 +63,17 @@ class DatabaseRolesTest {
         argvLog = dir.resolve("psql-argv.log");
         bin = Files.createDirectory(dir.resolve("bin"));
         Path psql = bin.resolve("psql");
-        Files.writeString(psql, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done >> '" + argvLog + "'\necho ---- >> '" + argvLog + "'\nexec "
-                + which.output().strip() + " \"$@\"\n");
+        Files.writeString(
+                psql,
+                "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done >> '" + argvLog + "'\necho ---- >> '"
+                        + argvLog + "'\nexec " + which.output().strip() + " \"$@\"\n");
         Files.setPosixFilePermissions(psql, PosixFilePermissions.fromString("rwx------"));
     }
 
     @AfterEach
     void dropTheThrowawayRolesAndDatabases() throws Exception {
-        try (Connection c = admin("postgres"); Statement s = c.createStatement()) {
+        try (Connection c = admin("postgres");
+                Statement s = c.createStatement()) {
             for (String db : List.of(database, otherDatabase)) {
                 s.execute("DROP DATABASE IF EXISTS " + ident(db) + " WITH (FORCE)");
             }
@@ -84,8 +88,11 @@ class DatabaseRolesTest {
     }
 
     static Connection admin(String db) throws Exception {
-        return DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + PORT + "/" + URLEncoder.encode(db, StandardCharsets.UTF_8)
-                .replace("+", "%20"), "postgres", "");
+        return DriverManager.getConnection(
+                "jdbc:postgresql://" + HOST + ":" + PORT + "/"
+                        + URLEncoder.encode(db, StandardCharsets.UTF_8).replace("+", "%20"),
+                "postgres",
+                "");
     }
 
     static String one(Connection c, String sql, Object... args) throws Exception {
@@ -103,13 +110,30 @@ class DatabaseRolesTest {
         Path passwordFile = dir.resolve("db-owner.password");
         Files.writeString(passwordFile, ownerPassword + "\n");
         Path env = dir.resolve("tattile.env");
-        Files.writeString(env, "DB_NAME=" + database + "\nDB_USER=" + service + "\nDB_PASSWORD=" + servicePassword + "\n"
-                + (withOwner ? "DB_OWNER_USER=" + owner + "\nDB_OWNER_PASSWORD_FILE=" + passwordFile + "\n" : ""));
+        Files.writeString(
+                env,
+                "DB_NAME=" + database + "\nDB_USER=" + service + "\nDB_PASSWORD=" + servicePassword + "\n"
+                        + (withOwner
+                                ? "DB_OWNER_USER=" + owner + "\nDB_OWNER_PASSWORD_FILE=" + passwordFile + "\n"
+                                : ""));
         return env;
     }
 
     Result dbRoles(Path env) throws Exception {
-        return bash(List.of("bash", "deploy/db-roles.sh", "--env-file", env.toString(), "--", "psql", "-h", HOST, "-p", PORT, "-U", "postgres"),
+        return bash(
+                List.of(
+                        "bash",
+                        "deploy/db-roles.sh",
+                        "--env-file",
+                        env.toString(),
+                        "--",
+                        "psql",
+                        "-h",
+                        HOST,
+                        "-p",
+                        PORT,
+                        "-U",
+                        "postgres"),
                 Map.of("PATH", bin + ":" + System.getenv("PATH")));
     }
 
@@ -121,10 +145,12 @@ class DatabaseRolesTest {
         int iterations = Integer.parseInt(parts[0]);
         byte[] salt = Base64.getDecoder().decode(parts[1]);
         byte[] salted = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
-                .generateSecret(new PBEKeySpec(password.toCharArray(), salt, iterations, 256)).getEncoded();
+                .generateSecret(new PBEKeySpec(password.toCharArray(), salt, iterations, 256))
+                .getEncoded();
         Mac hmac = Mac.getInstance("HmacSHA256");
         hmac.init(new SecretKeySpec(salted, "HmacSHA256"));
-        byte[] storedKey = MessageDigest.getInstance("SHA-256").digest(hmac.doFinal("Client Key".getBytes(StandardCharsets.US_ASCII)));
+        byte[] storedKey = MessageDigest.getInstance("SHA-256")
+                .digest(hmac.doFinal("Client Key".getBytes(StandardCharsets.US_ASCII)));
         return Base64.getEncoder().encodeToString(storedKey).equals(parts[2]);
     }
 
@@ -140,9 +166,13 @@ class DatabaseRolesTest {
         Result r = dbRoles(envFile(false));
         assertThat(r.exit()).as(r.output()).isZero();
         try (Connection c = admin("postgres")) {
-            assertThat(one(c, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ?", database)).isEqualTo(service);
-            assertThat(one(c, "SELECT rolcanlogin::text FROM pg_roles WHERE rolname = ?", service)).isEqualTo("true");
-            assertThat(scramMatches(c, service, servicePassword)).as("the role's password is the .env's, to the letter").isTrue();
+            assertThat(one(c, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ?", database))
+                    .isEqualTo(service);
+            assertThat(one(c, "SELECT rolcanlogin::text FROM pg_roles WHERE rolname = ?", service))
+                    .isEqualTo("true");
+            assertThat(scramMatches(c, service, servicePassword))
+                    .as("the role's password is the .env's, to the letter")
+                    .isTrue();
         }
         assertNoPasswordOnAnyPsqlCommandLine();
     }
@@ -152,10 +182,12 @@ class DatabaseRolesTest {
         // An install of the one-role era: the service role owns the database, its tables, and another database here.
         Result before = dbRoles(envFile(false));
         assertThat(before.exit()).as(before.output()).isZero();
-        try (Connection c = admin("postgres"); Statement s = c.createStatement()) {
+        try (Connection c = admin("postgres");
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + ident(otherDatabase) + " OWNER " + ident(service));
         }
-        try (Connection c = admin(database); Statement s = c.createStatement()) {
+        try (Connection c = admin(database);
+                Statement s = c.createStatement()) {
             s.execute("SET ROLE " + ident(service));
             s.execute("CREATE TABLE alpr_readings (id int PRIMARY KEY, plate text)");
             s.execute("CREATE TABLE audit_log (id int PRIMARY KEY, what text)");
@@ -167,36 +199,68 @@ class DatabaseRolesTest {
             Result r = dbRoles(env);
             assertThat(r.exit()).as("run " + run + ": " + r.output()).isZero();
             try (Connection c = admin("postgres")) {
-                assertThat(one(c, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ?", database)).isEqualTo(owner);
+                assertThat(one(c, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ?", database))
+                        .isEqualTo(owner);
                 assertThat(one(c, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ?", otherDatabase))
-                        .as("REASSIGN OWNED also moves the role's other databases: given back").isEqualTo(service);
-                assertThat(one(c, "SELECT rolsuper::text || rolcanlogin::text FROM pg_roles WHERE rolname = ?", owner)).isEqualTo("falsetrue");
-                assertThat(scramMatches(c, owner, ownerPassword)).as("the owner's password is the file's").isTrue();
+                        .as("REASSIGN OWNED also moves the role's other databases: given back")
+                        .isEqualTo(service);
+                assertThat(one(c, "SELECT rolsuper::text || rolcanlogin::text FROM pg_roles WHERE rolname = ?", owner))
+                        .isEqualTo("falsetrue");
+                assertThat(scramMatches(c, owner, ownerPassword))
+                        .as("the owner's password is the file's")
+                        .isTrue();
                 assertThat(scramMatches(c, service, servicePassword)).isTrue();
             }
             try (Connection c = admin(database)) {
-                assertThat(one(c, "SELECT string_agg(DISTINCT pg_get_userbyid(relowner), ',') FROM pg_class WHERE relnamespace = 'public'::regnamespace"))
+                assertThat(
+                                one(
+                                        c,
+                                        "SELECT string_agg(DISTINCT pg_get_userbyid(relowner), ',') FROM pg_class WHERE relnamespace = 'public'::regnamespace"))
                         .isEqualTo(owner);
-                assertThat(one(c, "SELECT count(*) FROM pg_shdepend WHERE deptype = 'o' AND refobjid = ?::regrole"
-                        + " AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())", ident(service))).isEqualTo("0");
-                String privileges = "SELECT string_agg(p, ',' ORDER BY p) FROM unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE','REFERENCES','TRIGGER']) p"
-                        + " WHERE has_table_privilege(?, ?::regclass, p)";
-                assertThat(one(c, privileges, service, "public.alpr_readings")).isEqualTo("DELETE,INSERT,SELECT,UPDATE");
+                assertThat(one(
+                                c,
+                                "SELECT count(*) FROM pg_shdepend WHERE deptype = 'o' AND refobjid = ?::regrole"
+                                        + " AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                                ident(service)))
+                        .isEqualTo("0");
+                String privileges =
+                        "SELECT string_agg(p, ',' ORDER BY p) FROM unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE','REFERENCES','TRIGGER']) p"
+                                + " WHERE has_table_privilege(?, ?::regclass, p)";
+                assertThat(one(c, privileges, service, "public.alpr_readings"))
+                        .isEqualTo("DELETE,INSERT,SELECT,UPDATE");
                 assertThat(one(c, privileges, service, "public.audit_log")).isEqualTo("INSERT,SELECT");
-                assertThat(one(c, "SELECT has_schema_privilege(?, 'public', 'CREATE')::text", service)).isEqualTo("false");
-                assertThat(one(c, "SELECT has_schema_privilege(?, 'public', 'CREATE')::text", owner)).isEqualTo("true");
+                assertThat(one(c, "SELECT has_schema_privilege(?, 'public', 'CREATE')::text", service))
+                        .isEqualTo("false");
+                assertThat(one(c, "SELECT has_schema_privilege(?, 'public', 'CREATE')::text", owner))
+                        .isEqualTo("true");
                 assertThat(one(c, "SELECT what FROM audit_log WHERE id = 1")).isEqualTo("kept");
             }
         }
         assertNoPasswordOnAnyPsqlCommandLine();
 
         // The backup dumps as the owner (it owns every table; names as odd as these reach pg_dump intact).
-        Result backup = bash(List.of("bash", "deploy/backup.sh", "--dest", dir.resolve("backups").toString(), "--env-file", env.toString()),
-                Map.of("DB_HOST", HOST, "DB_PORT", PORT, "IMAGES_BASE_DIR", dir.resolve("none").toString(), "CERTS_DIR", dir.resolve("none").toString()));
+        Result backup = bash(
+                List.of(
+                        "bash",
+                        "deploy/backup.sh",
+                        "--dest",
+                        dir.resolve("backups").toString(),
+                        "--env-file",
+                        env.toString()),
+                Map.of(
+                        "DB_HOST",
+                        HOST,
+                        "DB_PORT",
+                        PORT,
+                        "IMAGES_BASE_DIR",
+                        dir.resolve("none").toString(),
+                        "CERTS_DIR",
+                        dir.resolve("none").toString()));
         assertThat(backup.exit()).as(backup.output()).isZero();
         try (var s = Files.list(dir.resolve("backups"))) {
             Path dump = s.findFirst().orElseThrow().resolve("db.dump");
-            assertThat(bash(List.of("pg_restore", "--list", dump.toString())).output()).contains("TABLE public audit_log " + owner);
+            assertThat(bash(List.of("pg_restore", "--list", dump.toString())).output())
+                    .contains("TABLE public audit_log " + owner);
         }
     }
 
@@ -204,14 +268,18 @@ class DatabaseRolesTest {
     void aSuperuserAsEitherRoleIsRefusedWithTwoRolesAndKeepsItsPassword() throws Exception {
         Result first = dbRoles(envFile(false));
         assertThat(first.exit()).as(first.output()).isZero();
-        try (Connection c = admin("postgres"); Statement s = c.createStatement()) {
+        try (Connection c = admin("postgres");
+                Statement s = c.createStatement()) {
             s.execute("ALTER ROLE " + ident(service) + " SUPERUSER");
         }
         Result r = dbRoles(envFile(true));
         assertThat(r.exit()).isNotZero();
         assertThat(r.output()).contains("superuser");
-        try (Connection c = admin("postgres"); Statement s = c.createStatement()) {
-            assertThat(one(c, "SELECT count(*) FROM pg_roles WHERE rolname = ?", owner)).as("nothing was created").isEqualTo("0");
+        try (Connection c = admin("postgres");
+                Statement s = c.createStatement()) {
+            assertThat(one(c, "SELECT count(*) FROM pg_roles WHERE rolname = ?", owner))
+                    .as("nothing was created")
+                    .isEqualTo("0");
             s.execute("ALTER ROLE " + ident(service) + " NOSUPERUSER");
             s.execute("CREATE ROLE " + ident(owner) + " SUPERUSER LOGIN PASSWORD 'the superuser''s own'");
         }
@@ -219,8 +287,11 @@ class DatabaseRolesTest {
         assertThat(r.exit()).isNotZero();
         assertThat(r.output()).contains("superuser");
         try (Connection c = admin("postgres")) {
-            assertThat(scramMatches(c, owner, "the superuser's own")).as("a superuser's password is not changed").isTrue();
-            assertThat(one(c, "SELECT rolsuper::text FROM pg_roles WHERE rolname = ?", owner)).isEqualTo("true");
+            assertThat(scramMatches(c, owner, "the superuser's own"))
+                    .as("a superuser's password is not changed")
+                    .isTrue();
+            assertThat(one(c, "SELECT rolsuper::text FROM pg_roles WHERE rolname = ?", owner))
+                    .isEqualTo("true");
         }
     }
 
@@ -230,7 +301,8 @@ class DatabaseRolesTest {
         StringBuilder all = new StringBuilder();
         if (Files.isDirectory(logs) && Files.isReadable(logs)) {
             try (var s = Files.list(logs)) {
-                for (Path p : s.filter(f -> f.toString().endsWith(".log") && Files.isReadable(f)).toList()) {
+                for (Path p : s.filter(f -> f.toString().endsWith(".log") && Files.isReadable(f))
+                        .toList()) {
                     all.append(Files.readString(p, StandardCharsets.ISO_8859_1));
                 }
             }
@@ -240,17 +312,36 @@ class DatabaseRolesTest {
 
     @Test
     void passwordsStayOutOfTheServerLogEvenWhenItLogsEveryStatement() throws Exception {
-        // Every statement of these sessions is logged (PGOPTIONS reaches the server at connection): the script turns it off.
-        Map<String, String> logEverything = Map.of("PGOPTIONS", "-c log_statement=all", "PATH", bin + ":" + System.getenv("PATH"));
+        // Every statement of these sessions is logged (PGOPTIONS reaches the server at connection): the script turns it
+        // off.
+        Map<String, String> logEverything =
+                Map.of("PGOPTIONS", "-c log_statement=all", "PATH", bin + ":" + System.getenv("PATH"));
         String probe = "db-roles-log-probe-" + tag;
-        bash(List.of("psql", "-X", "-h", HOST, "-p", PORT, "-U", "postgres", "-tAc", "SELECT '" + probe + "'"), logEverything);
+        bash(
+                List.of("psql", "-X", "-h", HOST, "-p", PORT, "-U", "postgres", "-tAc", "SELECT '" + probe + "'"),
+                logEverything);
         assumeTrue(serverLog().contains(probe), "the server's log is not readable here");
 
-        Result r = bash(List.of("bash", "deploy/db-roles.sh", "--env-file", envFile(true).toString(), "--", "psql", "-h", HOST, "-p", PORT, "-U", "postgres"),
+        Result r = bash(
+                List.of(
+                        "bash",
+                        "deploy/db-roles.sh",
+                        "--env-file",
+                        envFile(true).toString(),
+                        "--",
+                        "psql",
+                        "-h",
+                        HOST,
+                        "-p",
+                        PORT,
+                        "-U",
+                        "postgres"),
                 logEverything);
         assertThat(r.exit()).as(r.output()).isZero();
         String log = serverLog();
-        assertThat(log).as("the sessions were logged (the statements without passwords are)").contains("REASSIGN OWNED BY " + ident(service));
+        assertThat(log)
+                .as("the sessions were logged (the statements without passwords are)")
+                .contains("REASSIGN OWNED BY " + ident(service));
         assertThat(log).doesNotContain("serviceSecret" + tag).doesNotContain("ownerSecret" + tag);
     }
 
@@ -265,10 +356,13 @@ class DatabaseRolesTest {
     /** Every program SCRIPT starts, and their arguments, as strace saw them (-xx: each argument as \\xHH bytes). */
     String execveTrace(String name, Map<String, String> environment, String... script) throws Exception {
         Path trace = dir.resolve(name + ".trace");
-        List<String> command = new ArrayList<>(List.of("strace", "-f", "-qq", "-xx", "-s", "65536", "-e", "trace=execve", "-o", trace.toString()));
+        List<String> command = new ArrayList<>(
+                List.of("strace", "-f", "-qq", "-xx", "-s", "65536", "-e", "trace=execve", "-o", trace.toString()));
         command.addAll(List.of(script));
         Result r = bash(command, environment);
-        assumeTrue(!r.output().contains("PTRACE_TRACEME") && !r.output().contains("Operation not permitted"), "ptrace is not allowed here");
+        assumeTrue(
+                !r.output().contains("PTRACE_TRACEME") && !r.output().contains("Operation not permitted"),
+                "ptrace is not allowed here");
         assertThat(r.exit()).as(r.output()).isZero();
         return Files.readString(trace);
     }
@@ -277,13 +371,41 @@ class DatabaseRolesTest {
     void noProcessTheScriptsStartHasAPasswordOnItsCommandLine() throws Exception {
         assumeTrue(bash(List.of("bash", "-c", "command -v strace")).exit() == 0, "strace is not installed");
         Path env = envFile(true);
-        String roles = execveTrace("db-roles", Map.of(),
-                "bash", "deploy/db-roles.sh", "--env-file", env.toString(), "--", "psql", "-h", HOST, "-p", PORT, "-U", "postgres");
+        String roles = execveTrace(
+                "db-roles",
+                Map.of(),
+                "bash",
+                "deploy/db-roles.sh",
+                "--env-file",
+                env.toString(),
+                "--",
+                "psql",
+                "-h",
+                HOST,
+                "-p",
+                PORT,
+                "-U",
+                "postgres");
         assertThat(roles).contains(hex("psql"));
         assertThat(roles).doesNotContain(hex("serviceSecret" + tag)).doesNotContain(hex("ownerSecret" + tag));
         // The backup reads the owner's password from its file and hands it to pg_dump in the environment.
-        String backup = execveTrace("backup", Map.of("DB_HOST", HOST, "DB_PORT", PORT, "IMAGES_BASE_DIR", dir.resolve("none").toString(),
-                "CERTS_DIR", dir.resolve("none").toString()), "bash", "deploy/backup.sh", "--dest", dir.resolve("backups").toString(), "--env-file", env.toString());
+        String backup = execveTrace(
+                "backup",
+                Map.of(
+                        "DB_HOST",
+                        HOST,
+                        "DB_PORT",
+                        PORT,
+                        "IMAGES_BASE_DIR",
+                        dir.resolve("none").toString(),
+                        "CERTS_DIR",
+                        dir.resolve("none").toString()),
+                "bash",
+                "deploy/backup.sh",
+                "--dest",
+                dir.resolve("backups").toString(),
+                "--env-file",
+                env.toString());
         assertThat(backup).contains(hex("pg_dump"));
         assertThat(backup).doesNotContain(hex("serviceSecret" + tag)).doesNotContain(hex("ownerSecret" + tag));
     }

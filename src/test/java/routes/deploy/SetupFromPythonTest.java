@@ -31,7 +31,8 @@ import routes.legacy.LegacySettingsTest;
  */
 class SetupFromPythonTest {
 
-    static final List<String> OLD_UNITS = List.of("tattile-api", "tattile-ingest", "tattile-sender", "tattile-lectorvision");
+    static final List<String> OLD_UNITS =
+            List.of("tattile-api", "tattile-ingest", "tattile-sender", "tattile-lectorvision");
 
     /** The switch as setup.sh runs it, with the paths of the test (setup.sh's own are fixed under /etc, /opt, /var). */
     static final String DRIVER = """
@@ -63,6 +64,7 @@ class SetupFromPythonTest {
 
     @TempDir
     Path dir;
+
     Path old;
     Path units;
     Path bin;
@@ -75,7 +77,9 @@ class SetupFromPythonTest {
     @BeforeEach
     void aPythonInstallationAndStandIns() throws Exception {
         old = Files.createDirectories(dir.resolve("root/TattileSender"));
-        Files.writeString(old.resolve(".env"), LegacySettingsTest.OLD_EXAMPLE.replace("TRANSIT_PORT=33334", "TRANSIT_PORT=33340"));
+        Files.writeString(
+                old.resolve(".env"),
+                LegacySettingsTest.OLD_EXAMPLE.replace("TRANSIT_PORT=33334", "TRANSIT_PORT=33340"));
         Files.createDirectories(old.resolve("app"));
         Files.writeString(old.resolve("app/config.py"), "# the old code\n");
         units = Files.createDirectories(dir.resolve("systemd"));
@@ -101,10 +105,12 @@ class SetupFromPythonTest {
         certs = Files.createDirectories(dir.resolve("etc/certs"));
         envFile = dir.resolve("etc/.env");
         // This product's .env as setup.sh writes it (from .env.example), with one value an operator changed.
-        Files.writeString(envFile, Files.readString(Path.of(".env.example"))
-                .replace("IMAGES_BASE_DIR=/var/lib/tattile-sender/images", "IMAGES_BASE_DIR=" + images)
-                .replace("CERTS_DIR=/etc/tattile-sender/certs", "CERTS_DIR=" + certs)
-                .replace("SENDER_DEFAULT_RETRY_MAX=10", "SENDER_DEFAULT_RETRY_MAX=4"));
+        Files.writeString(
+                envFile,
+                Files.readString(Path.of(".env.example"))
+                        .replace("IMAGES_BASE_DIR=/var/lib/tattile-sender/images", "IMAGES_BASE_DIR=" + images)
+                        .replace("CERTS_DIR=/etc/tattile-sender/certs", "CERTS_DIR=" + certs)
+                        .replace("SENDER_DEFAULT_RETRY_MAX=10", "SENDER_DEFAULT_RETRY_MAX=4"));
     }
 
     void writeOldUnit(String unit) throws IOException {
@@ -119,8 +125,11 @@ class SetupFromPythonTest {
             case "tattile-ingest" -> "python -m app.ingest.main";
             default -> "python -m app.sender.main";
         };
-        Files.writeString(units.resolve(unit + ".service"), "[Unit]\nDescription=TattileSender " + unit + "\n\n[Service]\nWorkingDirectory=" + old
-                + "\nEnvironmentFile=" + old + "/.env\nExecStart=" + old + "/.venv/bin/" + exec + "\nUser=root\n\n[Install]\nWantedBy=multi-user.target\n");
+        Files.writeString(
+                units.resolve(unit + ".service"),
+                "[Unit]\nDescription=TattileSender " + unit + "\n\n[Service]\nWorkingDirectory=" + old
+                        + "\nEnvironmentFile=" + old + "/.env\nExecStart=" + old + "/.venv/bin/" + exec
+                        + "\nUser=root\n\n[Install]\nWantedBy=multi-user.target\n");
     }
 
     static void executable(Path file, String content) throws IOException {
@@ -134,8 +143,13 @@ class SetupFromPythonTest {
         for (Path root : roots) {
             try (Stream<Path> files = Files.walk(root)) {
                 for (Path p : files.toList()) {
-                    sums.put(p.toString(), Files.isDirectory(p) ? "dir"
-                            : HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+                    sums.put(
+                            p.toString(),
+                            Files.isDirectory(p)
+                                    ? "dir"
+                                    : HexFormat.of()
+                                            .formatHex(MessageDigest.getInstance("SHA-256")
+                                                    .digest(Files.readAllBytes(p))));
                 }
             }
         }
@@ -165,7 +179,9 @@ class SetupFromPythonTest {
         int at = -1;
         for (String step : steps) {
             int next = output.indexOf(step, at + 1);
-            assertThat(next).as("step '%s' after position %d in:\n%s", step, at, output).isGreaterThan(at);
+            assertThat(next)
+                    .as("step '%s' after position %d in:\n%s", step, at, output)
+                    .isGreaterThan(at);
             at = next;
         }
     }
@@ -177,11 +193,14 @@ class SetupFromPythonTest {
     @Test
     void dryRunPlansEveryStepInOrderAndChangesNothing() throws Exception {
         Map<String, String> before = checksums(dir);
-        Result r = bash(List.of("bash", "deploy/setup.sh", "--dry-run", "--jar", "pom.xml", "--from-python", old.toString()), environment(Map.of()));
+        Result r = bash(
+                List.of("bash", "deploy/setup.sh", "--dry-run", "--jar", "pom.xml", "--from-python", old.toString()),
+                environment(Map.of()));
         assertThat(r.exit()).as(r.output()).isZero();
         String o = r.output();
         String u = units.toString();
-        assertInOrder(o,
+        assertInOrder(
+                o,
                 "[setup] from-python: the old TattileSender in " + old + " (settings " + old + "/.env)",
                 "its units in " + u + ": tattile-ingest tattile-lectorvision tattile-api tattile-sender",
                 "the old database tattile_sender (role tattile_user) is only read",
@@ -195,10 +214,14 @@ class SetupFromPythonTest {
                 "WARNING: LECTORVISION_ALLOWED_SOURCES=10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.0/8",
                 "WOULD: set LECTORVISION_ALLOWED_SOURCES=10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.0/8 in /etc/tattile-sender/.env",
                 "admin import-legacy --from-env " + old + "/.env --dry-run (checks the import",
-                "WOULD: systemctl stop tattile-ingest", "WOULD: systemctl disable tattile-ingest",
-                "WOULD: systemctl stop tattile-lectorvision", "WOULD: systemctl disable tattile-lectorvision",
-                "WOULD: systemctl stop tattile-api", "WOULD: systemctl disable tattile-api",
-                "WOULD: systemctl stop tattile-sender", "WOULD: systemctl disable tattile-sender",
+                "WOULD: systemctl stop tattile-ingest",
+                "WOULD: systemctl disable tattile-ingest",
+                "WOULD: systemctl stop tattile-lectorvision",
+                "WOULD: systemctl disable tattile-lectorvision",
+                "WOULD: systemctl stop tattile-api",
+                "WOULD: systemctl disable tattile-api",
+                "WOULD: systemctl stop tattile-sender",
+                "WOULD: systemctl disable tattile-sender",
                 "WOULD: mv -f " + u + "/tattile-sender.service " + u + "/tattile-sender-python.service.disabled",
                 "WOULD: install -m 0644 deploy/systemd/tattile-sender.service " + u + "/tattile-sender.service",
                 "WOULD: systemctl daemon-reload",
@@ -207,7 +230,8 @@ class SetupFromPythonTest {
                 "WOULD: find /var/lib/tattile-sender/images -mindepth 1 ! -user tattile -exec chown -h tattile:tattile {} +",
                 "WOULD: systemctl enable tattile-sender",
                 "WOULD: systemctl restart tattile-sender",
-                "summary of the switch", "cameras on port 33340, HTTP API on 8000, Lector Vision on 33335",
+                "summary of the switch",
+                "cameras on port 33340, HTTP API on 8000, Lector Vision on 33335",
                 "rollback to the Python TattileSender",
                 "systemctl disable --now tattile-sender",
                 "cp -p " + u + "/tattile-sender-python.service.disabled " + u + "/tattile-sender.service",
@@ -217,7 +241,8 @@ class SetupFromPythonTest {
                 "[setup] done\n");
         assertThat(o).doesNotContain("WOULD: systemctl restart tattile-sender\nWOULD: systemctl restart");
         assertThat(o.indexOf("WOULD: mv -f " + u + "/tattile-sender.service"))
-                .as("the old unit is kept before ours is written").isLessThan(o.indexOf("WOULD: install -m 0644 deploy/systemd/tattile-sender.service"));
+                .as("the old unit is kept before ours is written")
+                .isLessThan(o.indexOf("WOULD: install -m 0644 deploy/systemd/tattile-sender.service"));
         assertThat(o).doesNotContain("change_me");
         assertThat(checksums(dir)).as("a dry run changes nothing").isEqualTo(before);
     }
@@ -225,13 +250,31 @@ class SetupFromPythonTest {
     @Test
     void dryRunRunsOnlyTheReadOnlyAdminCommands() throws Exception {
         Map<String, String> before = checksums(old, units);
-        Result r = bash(List.of("bash", "deploy/setup.sh", "--dry-run", "--jar", "pom.xml", "--from-python", old.toString(), "--lectorvision-sources",
-                "192.0.2.10/32"), environment(Map.of("TATTILE_ADMIN_CMD", bin.resolve("fake-admin").toString())));
+        Result r = bash(
+                List.of(
+                        "bash",
+                        "deploy/setup.sh",
+                        "--dry-run",
+                        "--jar",
+                        "pom.xml",
+                        "--from-python",
+                        old.toString(),
+                        "--lectorvision-sources",
+                        "192.0.2.10/32"),
+                environment(
+                        Map.of("TATTILE_ADMIN_CMD", bin.resolve("fake-admin").toString())));
         assertThat(r.exit()).as(r.output()).isZero();
-        assertThat(r.output()).contains("[setup]   # CAMERA_TIMEZONE=Europe/Madrid", "WOULD: set LECTORVISION_ALLOWED_SOURCES=192.0.2.10/32 in")
-                .containsPattern("WOULD: set SENDER_LEASE_SECONDS=300 in /etc/tattile-sender/.env|keeping SENDER_LEASE_SECONDS")
-                .contains("ignored: DB_HOST").doesNotContain("WARNING: LECTORVISION_ALLOWED_SOURCES");
-        assertThat(lines(adminLog)).isNotEmpty().allSatisfy(l -> assertThat(l).containsAnyOf("--print-settings", "--dry-run"));
+        assertThat(r.output())
+                .contains(
+                        "[setup]   # CAMERA_TIMEZONE=Europe/Madrid",
+                        "WOULD: set LECTORVISION_ALLOWED_SOURCES=192.0.2.10/32 in")
+                .containsPattern(
+                        "WOULD: set SENDER_LEASE_SECONDS=300 in /etc/tattile-sender/.env|keeping SENDER_LEASE_SECONDS")
+                .contains("ignored: DB_HOST")
+                .doesNotContain("WARNING: LECTORVISION_ALLOWED_SOURCES");
+        assertThat(lines(adminLog))
+                .isNotEmpty()
+                .allSatisfy(l -> assertThat(l).containsAnyOf("--print-settings", "--dry-run"));
         assertThat(lines(systemctlLog)).isEmpty();
         assertThat(checksums(old, units)).isEqualTo(before);
     }
@@ -239,7 +282,16 @@ class SetupFromPythonTest {
     @Test
     void aMissingOldInstallationOrEnvStopsBeforeAnyChange() throws Exception {
         for (Path missing : List.of(dir.resolve("nowhere"), Files.createDirectories(dir.resolve("empty")))) {
-            Result r = bash(List.of("bash", "deploy/setup.sh", "--dry-run", "--jar", "pom.xml", "--from-python", missing.toString()), environment(Map.of()));
+            Result r = bash(
+                    List.of(
+                            "bash",
+                            "deploy/setup.sh",
+                            "--dry-run",
+                            "--jar",
+                            "pom.xml",
+                            "--from-python",
+                            missing.toString()),
+                    environment(Map.of()));
             assertThat(r.exit()).as(r.output()).isEqualTo(1);
             assertThat(r.output().strip().lines()).hasSize(1).first().asString().startsWith("--from-python: ");
         }
@@ -248,10 +300,15 @@ class SetupFromPythonTest {
     @Test
     void onAFirstInstallTheOldProductsRoleNameIsLeftToItAndOursGetsAnother() throws Exception {
         Files.writeString(old.resolve(".env"), "DB_NAME=tattile_sender\ndb_user=tattile\nDB_PASSWORD=OldSecret99\n");
-        Result r = bash(List.of("bash", "deploy/setup.sh", "--dry-run", "--jar", "pom.xml", "--from-python", old.toString()), environment(Map.of()));
+        Result r = bash(
+                List.of("bash", "deploy/setup.sh", "--dry-run", "--jar", "pom.xml", "--from-python", old.toString()),
+                environment(Map.of()));
         assertThat(r.exit()).as(r.output()).isZero();
-        assertThat(r.output()).contains("tattile-sender's new .env gets DB_NAME=tattile, DB_USER=tattile_sender, DB_OWNER_USER=tattile_owner")
-                .contains("WOULD: create or update role tattile_sender (the service's").doesNotContain("role tattile (the service's")
+        assertThat(r.output())
+                .contains(
+                        "tattile-sender's new .env gets DB_NAME=tattile, DB_USER=tattile_sender, DB_OWNER_USER=tattile_owner")
+                .contains("WOULD: create or update role tattile_sender (the service's")
+                .doesNotContain("role tattile (the service's")
                 .doesNotContain("OldSecret99");
     }
 
@@ -260,7 +317,9 @@ class SetupFromPythonTest {
         Files.writeString(old.resolve(".env"), "DB_NAME=tattile_sender\ndb_user=tattile\nDB_PASSWORD=OldSecret99\n");
         Result r = switchForReal(Map.of(), old.toString());
         assertThat(r.exit()).as(r.output()).isEqualTo(1);
-        assertThat(r.output()).contains("the old database role 'tattile' is also tattile-sender's DB_USER").doesNotContain("OldSecret99");
+        assertThat(r.output())
+                .contains("the old database role 'tattile' is also tattile-sender's DB_USER")
+                .doesNotContain("OldSecret99");
         assertThat(lines(systemctlLog)).as("nothing stopped").isEmpty();
     }
 
@@ -271,34 +330,61 @@ class SetupFromPythonTest {
         Result r = switchForReal(Map.of(), old.toString());
         assertThat(r.exit()).as(r.output()).isZero();
 
-        assertThat(lines(systemctlLog)).containsExactly(
-                "stop tattile-ingest", "disable tattile-ingest", "stop tattile-lectorvision", "disable tattile-lectorvision",
-                "stop tattile-api", "disable tattile-api", "stop tattile-sender", "disable tattile-sender",
-                "daemon-reload", "enable tattile-sender", "restart tattile-sender");
+        assertThat(lines(systemctlLog))
+                .containsExactly(
+                        "stop tattile-ingest",
+                        "disable tattile-ingest",
+                        "stop tattile-lectorvision",
+                        "disable tattile-lectorvision",
+                        "stop tattile-api",
+                        "disable tattile-api",
+                        "stop tattile-sender",
+                        "disable tattile-sender",
+                        "daemon-reload",
+                        "enable tattile-sender",
+                        "restart tattile-sender");
         assertThat(units.resolve("tattile-sender-python.service.disabled")).hasContent(oldSenderUnit);
-        assertThat(units.resolve("tattile-sender.service")).hasSameTextualContentAs(Path.of("deploy/systemd/tattile-sender.service"));
+        assertThat(units.resolve("tattile-sender.service"))
+                .hasSameTextualContentAs(Path.of("deploy/systemd/tattile-sender.service"));
         for (String unit : List.of("tattile-api", "tattile-ingest", "tattile-lectorvision")) {
-            assertThat(units.resolve(unit + ".service")).as("kept for a rollback").exists();
+            assertThat(units.resolve(unit + ".service"))
+                    .as("kept for a rollback")
+                    .exists();
         }
 
-        assertThat(lines(adminLog)).containsExactly(
-                "TATTILE_ENV_FILE=" + envFile + " import-legacy --from-env " + old + "/.env --print-settings",
-                "TATTILE_ENV_FILE=" + envFile + " import-legacy --from-env " + old + "/.env --dry-run",
-                "TATTILE_ENV_FILE=" + envFile + " import-legacy --from-env " + old + "/.env");
-        assertThat(r.output()).contains("fake report: 3 readings imported", "[setup]   # CAMERA_TIMEZONE=Europe/Madrid",
-                "summary of the switch", "rollback to the Python TattileSender");
+        assertThat(lines(adminLog))
+                .containsExactly(
+                        "TATTILE_ENV_FILE=" + envFile + " import-legacy --from-env " + old + "/.env --print-settings",
+                        "TATTILE_ENV_FILE=" + envFile + " import-legacy --from-env " + old + "/.env --dry-run",
+                        "TATTILE_ENV_FILE=" + envFile + " import-legacy --from-env " + old + "/.env");
+        assertThat(r.output())
+                .contains(
+                        "fake report: 3 readings imported",
+                        "[setup]   # CAMERA_TIMEZONE=Europe/Madrid",
+                        "summary of the switch",
+                        "rollback to the Python TattileSender");
 
         Map<String, String> env = EnvFile.read(envFile);
-        assertThat(env).containsEntry("TRANSIT_PORT", "33340").containsEntry("SENDER_LEASE_SECONDS", "300").containsEntry("LOG_LEVEL", "WARN")
+        assertThat(env)
+                .containsEntry("TRANSIT_PORT", "33340")
+                .containsEntry("SENDER_LEASE_SECONDS", "300")
+                .containsEntry("LOG_LEVEL", "WARN")
                 .containsEntry("MOSSOS_WSDL_URL", "file:/srv/old wsdl/matricules.wsdl")
-                .as("the operator's value is kept").containsEntry("SENDER_DEFAULT_RETRY_MAX", "4")
-                .as("the old database is not ours").containsEntry("DB_HOST", "127.0.0.1")
+                .as("the operator's value is kept")
+                .containsEntry("SENDER_DEFAULT_RETRY_MAX", "4")
+                .as("the old database is not ours")
+                .containsEntry("DB_HOST", "127.0.0.1")
                 .containsEntry("LECTORVISION_PORT", "33335")
                 .containsEntry("LECTORVISION_ALLOWED_SOURCES", "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.0/8");
         String text = Files.readString(envFile);
-        assertThat(text).contains("\nTRANSIT_PORT=33340\n").doesNotContain("TRANSIT_PORT=33334").doesNotContain("old-database-host")
+        assertThat(text)
+                .contains("\nTRANSIT_PORT=33340\n")
+                .doesNotContain("TRANSIT_PORT=33334")
+                .doesNotContain("old-database-host")
                 .contains("MOSSOS_WSDL_URL=\"file:/srv/old wsdl/matricules.wsdl\"");
-        assertThat(r.output()).contains("keeping SENDER_DEFAULT_RETRY_MAX=4").contains("WARNING: LECTORVISION_ALLOWED_SOURCES");
+        assertThat(r.output())
+                .contains("keeping SENDER_DEFAULT_RETRY_MAX=4")
+                .contains("WARNING: LECTORVISION_ALLOWED_SOURCES");
         assertThat(checksums(old)).as("the old install folder is only read").isEqualTo(oldBefore);
     }
 
@@ -309,9 +395,13 @@ class SetupFromPythonTest {
         Result r = switchForReal(Map.of(), old.toString(), "192.0.2.0/28,198.51.100.7");
         assertThat(r.exit()).as(r.output()).isZero();
         Map<String, String> env = EnvFile.read(envFile);
-        assertThat(env.getOrDefault("LECTORVISION_PORT", "")).as(".env.example's empty value kept: the port stays off").isEmpty();
+        assertThat(env.getOrDefault("LECTORVISION_PORT", ""))
+                .as(".env.example's empty value kept: the port stays off")
+                .isEmpty();
         assertThat(env).containsEntry("LECTORVISION_ALLOWED_SOURCES", "192.0.2.0/28,198.51.100.7");
-        assertThat(lines(systemctlLog)).doesNotContain("stop tattile-lectorvision").contains("stop tattile-ingest", "restart tattile-sender");
+        assertThat(lines(systemctlLog))
+                .doesNotContain("stop tattile-lectorvision")
+                .contains("stop tattile-ingest", "restart tattile-sender");
     }
 
     @Test
@@ -328,10 +418,14 @@ class SetupFromPythonTest {
         Map<String, String> oldBefore = checksums(old);
         Result r = switchForReal(Map.of("FAKE_IMPORT_RC", "1"), old.toString());
         assertThat(r.exit()).as(r.output()).isEqualTo(1);
-        assertThat(lines(systemctlLog)).contains("stop tattile-sender", "disable tattile-sender")
+        assertThat(lines(systemctlLog))
+                .contains("stop tattile-sender", "disable tattile-sender")
                 .doesNotContain("enable tattile-sender", "restart tattile-sender", "start tattile-sender");
-        assertThat(r.output()).contains("the import failed (exit 1").contains("rollback to the Python TattileSender")
-                .contains("cp -p " + units + "/tattile-sender-python.service.disabled " + units + "/tattile-sender.service")
+        assertThat(r.output())
+                .contains("the import failed (exit 1")
+                .contains("rollback to the Python TattileSender")
+                .contains("cp -p " + units + "/tattile-sender-python.service.disabled " + units
+                        + "/tattile-sender.service")
                 .doesNotContain("summary of the switch");
         assertThat(units.resolve("tattile-sender-python.service.disabled")).exists();
         assertThat(checksums(old)).isEqualTo(oldBefore);
@@ -345,7 +439,9 @@ class SetupFromPythonTest {
         assertThat(lines(systemctlLog)).isEmpty();
         assertThat(checksums(units)).isEqualTo(unitsBefore);
         assertThat(lines(adminLog)).noneMatch(l -> l.endsWith("/.env"));
-        assertThat(r.output()).contains("the old services still run").doesNotContain("rollback to the Python TattileSender");
+        assertThat(r.output())
+                .contains("the old services still run")
+                .doesNotContain("rollback to the Python TattileSender");
     }
 
     @Test
@@ -360,7 +456,8 @@ class SetupFromPythonTest {
     void runningItAgainAfterTheSwitchKeepsTheOldSenderUnitAndTheSettings() throws Exception {
         String oldSenderUnit = Files.readString(units.resolve("tattile-sender.service"));
         assertThat(switchForReal(Map.of(), old.toString()).exit()).isZero();
-        Files.writeString(envFile, Files.readString(envFile).replace("SENDER_LEASE_SECONDS=300", "SENDER_LEASE_SECONDS=45"));
+        Files.writeString(
+                envFile, Files.readString(envFile).replace("SENDER_LEASE_SECONDS=300", "SENDER_LEASE_SECONDS=45"));
         Files.delete(systemctlLog);
         Result again = switchForReal(Map.of(), old.toString());
         assertThat(again.exit()).as(again.output()).isZero();

@@ -22,19 +22,21 @@ class SystemdUnitSecurityTest {
     private static final Path UNIT = Path.of("deploy/systemd/tattile-sender.service");
     private static final Pattern OVERALL = Pattern.compile("Overall exposure level for \\S+: (\\d+\\.\\d+)");
 
-    record Analysis(int exit, String stdout, String stderr) {
-    }
+    record Analysis(int exit, String stdout, String stderr) {}
 
     static Analysis analyze() throws Exception {
         Path analyzer = Path.of("/usr/bin/systemd-analyze");
         assumeTrue(Files.isExecutable(analyzer), "systemd-analyze is not installed here");
         Process p = new ProcessBuilder(analyzer.toString(), "security", "--offline=true", "--no-pager", UNIT.toString())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
         // Both outputs are small (one screen): reading one after the other cannot fill the other's pipe.
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assumeTrue(!err.contains("unrecognized option"), "this systemd-analyze has no --offline (systemd 250 or newer needed)");
+        assumeTrue(
+                !err.contains("unrecognized option"),
+                "this systemd-analyze has no --offline (systemd 250 or newer needed)");
         return new Analysis(p.exitValue(), out, err);
     }
 
@@ -51,24 +53,39 @@ class SystemdUnitSecurityTest {
     @Test
     void everyDirectiveOfTheUnitIsOneSystemdKnowsAndParses() throws Exception {
         Analysis a = analyze();
-        // systemd ignores an unknown or malformed setting with only a warning: a misspelt hardening line would do nothing.
-        assertThat(a.stderr()).doesNotContain("Unknown key").doesNotContain("Failed to parse").doesNotContain("ignoring");
+        // systemd ignores an unknown or malformed setting with only a warning: a misspelt hardening line would do
+        // nothing.
+        assertThat(a.stderr())
+                .doesNotContain("Unknown key")
+                .doesNotContain("Failed to parse")
+                .doesNotContain("ignoring");
     }
 
     @Test
     void theUnitFiltersSystemCallsHidesOtherProcessesAndCreatesPrivateFiles() throws Exception {
-        List<String> lines = Files.readAllLines(UNIT).stream().map(String::strip).toList();
-        assertThat(lines).contains("SystemCallFilter=@system-service", "SystemCallFilter=~@privileged @resources", "SystemCallArchitectures=native",
-                "ProtectProc=invisible", "ProcSubset=pid", "UMask=0077", "PrivateUsers=true", "RemoveIPC=true");
+        List<String> lines =
+                Files.readAllLines(UNIT).stream().map(String::strip).toList();
+        assertThat(lines)
+                .contains(
+                        "SystemCallFilter=@system-service",
+                        "SystemCallFilter=~@privileged @resources",
+                        "SystemCallArchitectures=native",
+                        "ProtectProc=invisible",
+                        "ProcSubset=pid",
+                        "UMask=0077",
+                        "PrivateUsers=true",
+                        "RemoveIPC=true");
     }
 
     @Test
     void theJvmKeepsWhatItNeedsToRun() throws Exception {
         String unit = Files.readString(UNIT);
-        List<String> lines = unit.lines().map(String::strip).filter(l -> !l.startsWith("#")).toList();
+        List<String> lines =
+                unit.lines().map(String::strip).filter(l -> !l.startsWith("#")).toList();
         // The JIT writes and then executes machine code: MemoryDenyWriteExecute=true would stop the JVM at start.
         assertThat(lines).noneMatch(l -> l.matches("MemoryDenyWriteExecute\\s*=\\s*(true|yes|on|1)"));
-        // A system call the filter refuses fails with EPERM (the JVM copes) rather than killing the service with SIGSYS.
+        // A system call the filter refuses fails with EPERM (the JVM copes) rather than killing the service with
+        // SIGSYS.
         assertThat(lines).contains("SystemCallErrorNumber=EPERM");
         // One socket per camera connection: the default soft limit of 1024 descriptors is far too low.
         int nofile = Integer.parseInt(unit.replaceAll("(?s).*\\nLimitNOFILE=(\\d+).*", "$1"));

@@ -48,10 +48,25 @@ class HealthChecksTest {
     @BeforeAll
     void start() throws Exception {
         var settings = TestDb.settings();
-        service = InProcessService.start(Map.of("DB_HOST", settings.text(Setting.DB_HOST), "DB_PORT", settings.text(Setting.DB_PORT),
-                "DB_NAME", TestDb.NAME, "TRANSIT_PORT", String.valueOf(TRANSIT_PORT), "API_PORT", String.valueOf(API_PORT),
-                "IMAGES_BASE_DIR", Path.of("target/it-images/health-checks").toAbsolutePath().toString(),
-                "API_HEALTH_CACHE_SECONDS", "1"), "ingest,api");
+        service = InProcessService.start(
+                Map.of(
+                        "DB_HOST",
+                        settings.text(Setting.DB_HOST),
+                        "DB_PORT",
+                        settings.text(Setting.DB_PORT),
+                        "DB_NAME",
+                        TestDb.NAME,
+                        "TRANSIT_PORT",
+                        String.valueOf(TRANSIT_PORT),
+                        "API_PORT",
+                        String.valueOf(API_PORT),
+                        "IMAGES_BASE_DIR",
+                        Path.of("target/it-images/health-checks")
+                                .toAbsolutePath()
+                                .toString(),
+                        "API_HEALTH_CACHE_SECONDS",
+                        "1"),
+                "ingest,api");
         key = new ApiKeyRepository(db).create("health-checks-" + System.nanoTime(), "READ_ONLY");
     }
 
@@ -64,10 +79,12 @@ class HealthChecksTest {
     @Test
     void theApplicationsChecksAreInCamelsRegistryAndReadinessAgreesWithHealthReady() throws Exception {
         CamelContext context = service.context();
-        assertThat(HealthCheckRegistry.get(context).getCheckIDs()).contains(DatabaseCheck.ID, FlowsCheck.ID, QueueCheck.ID,
-                CertificatesCheck.ID, BreakersCheck.ID);
+        assertThat(HealthCheckRegistry.get(context).getCheckIDs())
+                .contains(DatabaseCheck.ID, FlowsCheck.ID, QueueCheck.ID, CertificatesCheck.ID, BreakersCheck.ID);
         Map<String, HealthCheck.State> readiness = states(HealthCheckHelper.invokeReadiness(context, "full"));
-        assertThat(readiness).containsEntry(DatabaseCheck.ID, HealthCheck.State.UP).containsEntry(FlowsCheck.ID, HealthCheck.State.UP);
+        assertThat(readiness)
+                .containsEntry(DatabaseCheck.ID, HealthCheck.State.UP)
+                .containsEntry(FlowsCheck.ID, HealthCheck.State.UP);
         assertThat(get("/health/ready").statusCode()).isEqualTo(200);
 
         JsonNode health = json.readTree(get("/health").body());
@@ -84,8 +101,10 @@ class HealthChecksTest {
         CamelContext context = service.context();
         context.getRouteController().stopRoute("ingest-tattile-tcp");
         try {
-            assertThat(states(HealthCheckHelper.invokeReadiness(context, "full"))).containsEntry(FlowsCheck.ID, HealthCheck.State.DOWN);
-            await().atMost(Duration.ofSeconds(5)).until(() -> get("/health/ready").statusCode() == 503);
+            assertThat(states(HealthCheckHelper.invokeReadiness(context, "full")))
+                    .containsEntry(FlowsCheck.ID, HealthCheck.State.DOWN);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> get("/health/ready").statusCode() == 503);
             await().atMost(Duration.ofSeconds(5)).until(() -> get("/health").statusCode() == 503);
             JsonNode health = json.readTree(get("/health").body());
             assertThat(health.path("status").asText()).isEqualTo("DOWN");
@@ -109,7 +128,9 @@ class HealthChecksTest {
             HealthCheck.Result result = check.call();
             assertThat(result.getState()).isEqualTo(HealthCheck.State.DOWN);
             assertThat(result.getDetails()).containsEntry("error", "SQLTransientConnectionException");
-            assertThat(check.isLiveness()).as("an outage is waited out, not restarted").isFalse();
+            assertThat(check.isLiveness())
+                    .as("an outage is waited out, not restarted")
+                    .isFalse();
         }
     }
 
@@ -118,8 +139,10 @@ class HealthChecksTest {
         assertThat(get("/health/live").statusCode()).isEqualTo(200);
         String scrape = get("/metrics").body();
         assertThat(scrape).contains("tattile_readings_received");
-        assertThat(scrape.lines().filter(l -> l.startsWith("camel_exchanges") && l.contains("routeId=\"api-health-live\"")))
-                .as("Camel's per-route metrics for a route just called").isNotEmpty();
+        assertThat(scrape.lines()
+                        .filter(l -> l.startsWith("camel_exchanges") && l.contains("routeId=\"api-health-live\"")))
+                .as("Camel's per-route metrics for a route just called")
+                .isNotEmpty();
     }
 
     private static Map<String, HealthCheck.State> states(Collection<HealthCheck.Result> results) {
@@ -127,7 +150,11 @@ class HealthChecksTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + API_PORT + path)).header("X-API-Key", key).GET().build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + API_PORT + path))
+                        .header("X-API-Key", key)
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

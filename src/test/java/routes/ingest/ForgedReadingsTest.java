@@ -33,13 +33,19 @@ import routes.tools.SyntheticReadings;
  * that are not JPEG. Each is refused with its reason (not stored, counted) and the connection keeps serving.
  * Addresses are loopback aliases: the camera under test is bound to 127.0.0.2/32, the port to 127.0.0.0/24.
  */
-@CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "TATTILE_FLOWS=ingest",
-        TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY,
-        "TRANSIT_PORT=" + ForgedReadingsTest.PORT,
-        "IMAGES_BASE_DIR=" + ForgedReadingsTest.IMAGES,
-        "INGEST_ALLOWED_SOURCES=127.0.0.0/24",
-        "CAMERA_CACHE_SECONDS=0"})
+@CamelMainTest(
+        configurationClasses = TattileConfiguration.class,
+        properties = {
+            "TATTILE_FLOWS=ingest",
+            TestDb.HOST_PROPERTY,
+            TestDb.NAME_PROPERTY,
+            TestDb.USER_PROPERTY,
+            TestDb.PASSWORD_PROPERTY,
+            "TRANSIT_PORT=" + ForgedReadingsTest.PORT,
+            "IMAGES_BASE_DIR=" + ForgedReadingsTest.IMAGES,
+            "INGEST_ALLOWED_SOURCES=127.0.0.0/24",
+            "CAMERA_CACHE_SECONDS=0"
+        })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ForgedReadingsTest {
 
@@ -62,7 +68,8 @@ class ForgedReadingsTest {
         TestFiles.deleteTree(Path.of(IMAGES));
         TestDb.camera(db, BOUND, null);
         TestDb.camera(db, OPEN, null);
-        TestDb.execute(db, "UPDATE cameras SET allowed_sources = '{127.0.0.2/32}' WHERE serial_number = '" + BOUND + "'");
+        TestDb.execute(
+                db, "UPDATE cameras SET allowed_sources = '{127.0.0.2/32}' WHERE serial_number = '" + BOUND + "'");
     }
 
     @AfterAll
@@ -97,12 +104,16 @@ class ForgedReadingsTest {
     void aCameraBoundToAnAddressIsRefusedFromAnotherAndAcceptedFromItsOwn() throws Exception {
         String forged = plate();
         long before = stats.rejectedCount(Rejection.SOURCE_NOT_ALLOWED);
-        try (LogCapture logs = new LogCapture(); CameraClient other = new CameraClient("127.0.0.1", PORT)) {
+        try (LogCapture logs = new LogCapture();
+                CameraClient other = new CameraClient("127.0.0.1", PORT)) {
             other.send(now(BOUND, forged));
             handledThenStillServing(other, OPEN);
             assertThat(stored(forged)).as("refused from 127.0.0.1").isZero();
-            assertThat(logs.linesContaining("[INGEST] Lectura rechazada (origen no permitido)")).singleElement().asString()
-                    .contains(BOUND).contains("127.0.0.1");
+            assertThat(logs.linesContaining("[INGEST] Lectura rechazada (origen no permitido)"))
+                    .singleElement()
+                    .asString()
+                    .contains(BOUND)
+                    .contains("127.0.0.1");
             // More from the same place: counted, but logged at most once a minute.
             other.send(now(BOUND, plate())).send(now(BOUND, plate()));
             handledThenStillServing(other, OPEN);
@@ -110,27 +121,36 @@ class ForgedReadingsTest {
         }
         assertThat(stats.rejectedCount(Rejection.SOURCE_NOT_ALLOWED) - before).isEqualTo(3);
         String genuine = plate();
-        try (LogCapture logs = new LogCapture(); CameraClient own = new CameraClient("127.0.0.2", PORT)) {
+        try (LogCapture logs = new LogCapture();
+                CameraClient own = new CameraClient("127.0.0.2", PORT)) {
             own.send(now(BOUND, genuine));
             await().atMost(Duration.ofSeconds(20)).until(() -> stored(genuine) == 1);
-            assertThat(logs.linesContaining("[INGEST] Lectura recibida (" + genuine + ") de (" + BOUND + ") desde 127.0.0.2")).hasSize(1);
+            assertThat(logs.linesContaining(
+                            "[INGEST] Lectura recibida (" + genuine + ") de (" + BOUND + ") desde 127.0.0.2"))
+                    .hasSize(1);
         }
-        assertThat(TestDb.text(db, "SELECT host(source_address) FROM alpr_readings WHERE plate = ?", genuine)).isEqualTo("127.0.0.2");
-        assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue")).isEqualTo(TestDb.count(db, "SELECT count(*) FROM alpr_readings"));
+        assertThat(TestDb.text(db, "SELECT host(source_address) FROM alpr_readings WHERE plate = ?", genuine))
+                .isEqualTo("127.0.0.2");
+        assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue"))
+                .isEqualTo(TestDb.count(db, "SELECT count(*) FROM alpr_readings"));
     }
 
     @Test
     void aConnectionFromOutsideThePortAllowListIsClosedBeforeAByteIsRead() throws Exception {
         long before = stats.rejectedCount(Rejection.SOURCE_NOT_ALLOWED);
         String forged = plate();
-        try (LogCapture logs = new LogCapture(); CameraClient outside = new CameraClient("127.0.1.9", PORT)) {
+        try (LogCapture logs = new LogCapture();
+                CameraClient outside = new CameraClient("127.0.1.9", PORT)) {
             assertThat(outside.closedByServer(5_000)).as("closed at once").isTrue();
             try {
                 outside.send(now(OPEN, forged));
             } catch (IOException expected) {
                 // the connection is gone
             }
-            assertThat(logs.linesContaining("no está en INGEST_ALLOWED_SOURCES")).singleElement().asString().contains("127.0.1.9");
+            assertThat(logs.linesContaining("no está en INGEST_ALLOWED_SOURCES"))
+                    .singleElement()
+                    .asString()
+                    .contains("127.0.1.9");
         }
         assertThat(stats.rejectedCount(Rejection.SOURCE_NOT_ALLOWED) - before).isEqualTo(1);
         try (CameraClient inside = new CameraClient("127.0.0.3", PORT)) {
@@ -149,7 +169,8 @@ class ForgedReadingsTest {
         String recent = plate();
         String soon = plate();
         long before = stats.rejectedCount(Rejection.IMPLAUSIBLE_TIME);
-        try (LogCapture logs = new LogCapture(); CameraClient camera = new CameraClient(PORT)) {
+        try (LogCapture logs = new LogCapture();
+                CameraClient camera = new CameraClient(PORT)) {
             camera.send(reading(OPEN, old, now.minusDays(31)));
             camera.send(reading(OPEN, ahead, now.plusMinutes(11)));
             camera.send(reading(OPEN, year1, LocalDateTime.of(1, 1, 1, 10, 0)));
@@ -159,9 +180,12 @@ class ForgedReadingsTest {
             handledThenStillServing(camera, OPEN);
             assertThat(logs.linesContaining("(fecha fuera de margen)")).hasSizeGreaterThanOrEqualTo(2);
         }
-        assertThat(stored(old) + stored(ahead) + stored(year1) + stored(year9999)).isZero();
+        assertThat(stored(old) + stored(ahead) + stored(year1) + stored(year9999))
+                .isZero();
         assertThat(stored(recent) + stored(soon)).isEqualTo(2);
-        assertThat(stats.rejectedCount(Rejection.IMPLAUSIBLE_TIME) - before).as("31 days old, 11 minutes ahead").isGreaterThanOrEqualTo(2);
+        assertThat(stats.rejectedCount(Rejection.IMPLAUSIBLE_TIME) - before)
+                .as("31 days old, 11 minutes ahead")
+                .isGreaterThanOrEqualTo(2);
     }
 
     @Test
@@ -188,11 +212,14 @@ class ForgedReadingsTest {
         assertThat(stored(paddedPlate)).isEqualTo(1);
         assertThat(stats.rejectedCount(Rejection.NOT_JPEG) - before).isEqualTo(3);
         // Nothing of the refused readings stays on disk.
-        assertThat(TestFiles.regularFiles(Path.of(IMAGES))).hasSize((int) TestDb.count(db,
-                "SELECT count(*) FROM alpr_readings WHERE has_image_ocr") + (int) TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE has_image_ctx"));
+        assertThat(TestFiles.regularFiles(Path.of(IMAGES)))
+                .hasSize((int) TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE has_image_ocr")
+                        + (int) TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE has_image_ctx"));
     }
 
     private static String withOcr(String document, byte[] image) {
-        return document.replaceFirst("<IMAGE_OCR>[^<]*</IMAGE_OCR>", "<IMAGE_OCR>" + Base64.getEncoder().encodeToString(image) + "</IMAGE_OCR>");
+        return document.replaceFirst(
+                "<IMAGE_OCR>[^<]*</IMAGE_OCR>",
+                "<IMAGE_OCR>" + Base64.getEncoder().encodeToString(image) + "</IMAGE_OCR>");
     }
 }

@@ -26,8 +26,7 @@ class FrameImagesTest {
     private static final XmlMapper MAPPER = new XmlSafety(4 * 1024 * 1024).hardenedMapper();
     private final FrameImages images = new FrameImages();
 
-    private record Both(byte[] ocr, byte[] ctx) {
-    }
+    private record Both(byte[] ocr, byte[] ctx) {}
 
     private static Both direct(byte[] frame) throws Exception {
         TattileDocument d = MAPPER.readValue(frame, TattileDocument.class);
@@ -47,7 +46,11 @@ class FrameImagesTest {
 
         assertThat(l.count()).isEqualTo(2);
         assertThat(l.document().length).isLessThan(2048);
-        assertThat(new String(l.document(), StandardCharsets.UTF_8)).doesNotContain(Samples.vega().substring(Samples.vega().indexOf("<IMAGE_OCR>") + 11, Samples.vega().indexOf("<IMAGE_OCR>") + 60));
+        assertThat(new String(l.document(), StandardCharsets.UTF_8))
+                .doesNotContain(Samples.vega()
+                        .substring(
+                                Samples.vega().indexOf("<IMAGE_OCR>") + 11,
+                                Samples.vega().indexOf("<IMAGE_OCR>") + 60));
         Both viaLift = lifted(frame);
         Both viaText = direct(frame);
         assertThat(viaLift.ocr()).isNotNull().isEqualTo(viaText.ocr());
@@ -66,8 +69,8 @@ class FrameImagesTest {
     @Test
     void cdataAndEntityBodiesAreLeftToTheParser() throws Exception {
         String b64 = Base64.getEncoder().encodeToString(new byte[] {1, 2, 3, 4, 5, 6});
-        byte[] frame = utf8("<r><IMAGE_OCR><![CDATA[" + b64 + "]]></IMAGE_OCR><IMAGE_CTX>" + b64.substring(0, 4) + "&#10;" + b64.substring(4)
-                + "</IMAGE_CTX></r>");
+        byte[] frame = utf8("<r><IMAGE_OCR><![CDATA[" + b64 + "]]></IMAGE_OCR><IMAGE_CTX>" + b64.substring(0, 4)
+                + "&#10;" + b64.substring(4) + "</IMAGE_CTX></r>");
         assertThat(images.lift(frame).count()).isZero();
         Both both = lifted(frame);
         assertThat(both.ocr()).isEqualTo(new byte[] {1, 2, 3, 4, 5, 6});
@@ -96,21 +99,28 @@ class FrameImagesTest {
 
     @Provide
     Arbitrary<String> documents() {
-        Arbitrary<String> base64 = Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(300)
+        Arbitrary<String> base64 = Arbitraries.bytes()
+                .array(byte[].class)
+                .ofMinSize(0)
+                .ofMaxSize(300)
                 .map(b -> Base64.getEncoder().encodeToString(b));
         Arbitrary<String> body = Arbitraries.oneOf(
                 base64,
                 base64.map(s -> s.replaceAll("(.{19})", "$1\r\n")),
                 base64.map(s -> "  " + s + "\n\t"),
                 base64.map(s -> "<![CDATA[" + s + "]]>"),
-                base64.map(s -> s.isEmpty() ? s : s.substring(0, s.length() / 2) + "&#10;" + s.substring(s.length() / 2)),
+                base64.map(
+                        s -> s.isEmpty() ? s : s.substring(0, s.length() / 2) + "&#10;" + s.substring(s.length() / 2)),
                 base64.map(s -> s + "!*"),
                 Arbitraries.of("", " ", "=", "====", "@image-0-0", "AAA", "<b>AAAA</b>", "A&amp;B"));
-        Arbitrary<String> element = Combinators.combine(Arbitraries.of("IMAGE_OCR", "IMAGE_CTX", "IMAGE_X"), body,
-                Arbitraries.of("", " type=\"jpg\"")).as((name, text, attr) -> "<" + name + attr + ">" + text + "</" + name + ">");
+        Arbitrary<String> element = Combinators.combine(
+                        Arbitraries.of("IMAGE_OCR", "IMAGE_CTX", "IMAGE_X"), body, Arbitraries.of("", " type=\"jpg\""))
+                .as((name, text, attr) -> "<" + name + attr + ">" + text + "</" + name + ">");
         Arbitrary<String> selfClosed = Arbitraries.of("<IMAGE_OCR/>", "<IMAGE_CTX />");
         return Arbitraries.oneOf(element, element, selfClosed, Arbitraries.of("<PLATE_STRING>1234BCD</PLATE_STRING>"))
-                .list().ofMinSize(0).ofMaxSize(5)
+                .list()
+                .ofMinSize(0)
+                .ofMaxSize(5)
                 .map(parts -> "<root>" + String.join("\n", parts) + "</root>");
     }
 }

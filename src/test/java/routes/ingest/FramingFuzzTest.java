@@ -56,7 +56,8 @@ class FramingFuzzTest {
         @Override
         protected void append(ILoggingEvent e) {
             // Only exceptionCaught logs "Error en la conexión": the decoder threw and the connection was closed.
-            if (e.getLevel().isGreaterOrEqual(Level.WARN) && e.getFormattedMessage().contains("Error")) {
+            if (e.getLevel().isGreaterOrEqual(Level.WARN)
+                    && e.getFormattedMessage().contains("Error")) {
                 DECODER_ERRORS.add(e.getFormattedMessage());
             }
         }
@@ -80,7 +81,8 @@ class FramingFuzzTest {
 
     /** (a) Well-formed documents back to back, any separators, any reads: exactly the documents come out. */
     @Property(tries = 5000)
-    void wellFormedDocumentsAreFramedExactly(@ForAll("streams") DocStream stream, @ForAll("chunkings") Chunking chunking) {
+    void wellFormedDocumentsAreFramedExactly(
+            @ForAll("streams") DocStream stream, @ForAll("chunkings") Chunking chunking) {
         byte[] data = stream.bytes();
         FramingSupport f = new FramingSupport(BIG);
         for (byte[] chunk : chunking.split(data)) {
@@ -97,11 +99,12 @@ class FramingFuzzTest {
 
     /** (a') The same, with the last document cut short: the others come out, the cut one is counted at close. */
     @Property(tries = 1000)
-    void truncatedLastDocumentIsCountedNotEmitted(@ForAll("streams") DocStream stream, @ForAll("chunkings") Chunking chunking,
-            @ForAll long cutSeed) {
+    void truncatedLastDocumentIsCountedNotEmitted(
+            @ForAll("streams") DocStream stream, @ForAll("chunkings") Chunking chunking, @ForAll long cutSeed) {
         byte[] whole = stream.bytes();
         byte[] last = utf8(stream.docs().get(stream.docs().size() - 1));
-        int lastStart = whole.length - stream.separators().get(stream.separators().size() - 1).length - last.length;
+        int lastStart =
+                whole.length - stream.separators().get(stream.separators().size() - 1).length - last.length;
         int cut = 1 + (int) Math.floorMod(cutSeed, (long) last.length - 1); // keeps 1 .. length-1 bytes of it
         byte[] data = slice(whole, 0, lastStart + cut);
 
@@ -124,8 +127,8 @@ class FramingFuzzTest {
      * order, and behaves exactly as if everything had arrived in one read.
      */
     @Property(tries = 4000)
-    void arbitraryBytesNeverBreakTheDecoder(@ForAll("noise") byte[] data, @ForAll("chunkings") Chunking chunking,
-            @ForAll("limits") int max) {
+    void arbitraryBytesNeverBreakTheDecoder(
+            @ForAll("noise") byte[] data, @ForAll("chunkings") Chunking chunking, @ForAll("limits") int max) {
         FramingSupport chunked = new FramingSupport(max);
         for (byte[] chunk : chunking.split(data)) {
             chunked.write(chunk);
@@ -138,7 +141,9 @@ class FramingFuzzTest {
             assertThat(frame[0]).isEqualTo((byte) '<');
             assertThat(frame[frame.length - 1]).isEqualTo((byte) '>');
             int at = indexOf(data, frame, from);
-            assertThat(at).as("frame is a slice of the input after the previous frame").isGreaterThanOrEqualTo(from);
+            assertThat(at)
+                    .as("frame is a slice of the input after the previous frame")
+                    .isGreaterThanOrEqualTo(from);
             from = at + frame.length;
         }
         boolean closed = !chunked.channel.isOpen();
@@ -165,14 +170,18 @@ class FramingFuzzTest {
      * anywhere in the prolog is refused, a prolog without one is accepted.
      */
     @Property(tries = 1000)
-    void declarationsAnywhereInAGeneratedPrologAreRefused(@ForAll("prologs") String before, @ForAll("prologs") String after,
-            @ForAll("roots") String root, @ForAll boolean declare) {
+    void declarationsAnywhereInAGeneratedPrologAreRefused(
+            @ForAll("prologs") String before,
+            @ForAll("prologs") String after,
+            @ForAll("roots") String root,
+            @ForAll boolean declare) {
         String doctype = declare ? "<!DOCTYPE root [<!ENTITY e \"x\">]>" : "";
         byte[] frame = utf8(before + doctype + after.replaceFirst("^<\\?xml[^>]*>", "") + root);
         XmlSafety safety = new XmlSafety(BIG);
         if (declare) {
             assertThatThrownBy(() -> safety.refuseDeclarations(frame))
-                    .isInstanceOfSatisfying(RejectedReadingException.class,
+                    .isInstanceOfSatisfying(
+                            RejectedReadingException.class,
                             e -> assertThat(e.reason()).isEqualTo(Rejection.FORBIDDEN_XML));
         } else {
             assertThatCode(() -> safety.refuseDeclarations(frame)).doesNotThrowAnyException();
@@ -236,14 +245,19 @@ class FramingFuzzTest {
     @Provide
     Arbitrary<String> prologs() {
         Arbitrary<String> declaration = Arbitraries.of(
-                "", "", "",
+                "",
+                "",
+                "",
                 "<?xml version=\"1.0\"?>",
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
                 "<?xml version='1.0' encoding='UTF-8' standalone='no'?>");
         Arbitrary<String> misc = Arbitraries.frequencyOf(
-                Tuple.of(3, Arbitraries.of("\n", "\r\n", " ", "\n\t")),
-                Tuple.of(2, comment()),
-                Tuple.of(1, processingInstruction())).list().ofMaxSize(3).map(FramingFuzzTest::join);
+                        Tuple.of(3, Arbitraries.of("\n", "\r\n", " ", "\n\t")),
+                        Tuple.of(2, comment()),
+                        Tuple.of(1, processingInstruction()))
+                .list()
+                .ofMaxSize(3)
+                .map(FramingFuzzTest::join);
         return Combinators.combine(declaration, misc).as((d, m) -> d + m);
     }
 
@@ -254,22 +268,28 @@ class FramingFuzzTest {
 
     private Arbitrary<String> element(int depth) {
         Arbitrary<String> name = names();
-        Arbitrary<String> attributes = attribute().list().ofMaxSize(3).uniqueElements(a -> a.name())
+        Arbitrary<String> attributes = attribute()
+                .list()
+                .ofMaxSize(3)
+                .uniqueElements(a -> a.name())
                 .map(list -> join(list.stream().map(Attr::text).toList()));
         Arbitrary<String> tagSpace = Arbitraries.of("", "", "", " ", "\n", "\r\n  ");
-        Arbitrary<String> empty = Combinators.combine(name, attributes, tagSpace)
-                .as((n, a, s) -> "<" + n + a + s + "/>");
+        Arbitrary<String> empty =
+                Combinators.combine(name, attributes, tagSpace).as((n, a, s) -> "<" + n + a + s + "/>");
         Arbitrary<String> content;
         if (depth >= MAX_DEPTH) {
             content = text();
         } else {
             content = Arbitraries.frequencyOf(
-                    Tuple.of(40, text()),
-                    Tuple.of(30, Arbitraries.lazy(() -> element(depth + 1))),
-                    Tuple.of(10, cdata()),
-                    Tuple.of(10, comment()),
-                    Tuple.of(5, processingInstruction()),
-                    Tuple.of(1, largeText())).list().ofMaxSize(depth == 0 ? 6 : 3).map(FramingFuzzTest::join);
+                            Tuple.of(40, text()),
+                            Tuple.of(30, Arbitraries.lazy(() -> element(depth + 1))),
+                            Tuple.of(10, cdata()),
+                            Tuple.of(10, comment()),
+                            Tuple.of(5, processingInstruction()),
+                            Tuple.of(1, largeText()))
+                    .list()
+                    .ofMaxSize(depth == 0 ? 6 : 3)
+                    .map(FramingFuzzTest::join);
         }
         Arbitrary<String> full = Combinators.combine(name, attributes, tagSpace, content, tagSpace)
                 .as((n, a, s1, c, s2) -> "<" + n + a + s1 + ">" + c + "</" + n + s2 + ">");
@@ -277,21 +297,33 @@ class FramingFuzzTest {
     }
 
     private static Arbitrary<String> names() {
-        Arbitrary<String> camera = Arbitraries.of("root", "Msg", "MESSAGE", "ALPR", "PLATE_STRING", "IMAGE_OCR", "x", "r");
-        Arbitrary<Character> first = Arbitraries.chars().range('a', 'z').range('A', 'Z').with('_');
-        Arbitrary<String> rest = Arbitraries.strings().withCharRange('a', 'z').withCharRange('A', 'Z').withCharRange('0', '9')
-                .withChars('_', '-', '.').ofMaxLength(10);
+        Arbitrary<String> camera =
+                Arbitraries.of("root", "Msg", "MESSAGE", "ALPR", "PLATE_STRING", "IMAGE_OCR", "x", "r");
+        Arbitrary<Character> first =
+                Arbitraries.chars().range('a', 'z').range('A', 'Z').with('_');
+        Arbitrary<String> rest = Arbitraries.strings()
+                .withCharRange('a', 'z')
+                .withCharRange('A', 'Z')
+                .withCharRange('0', '9')
+                .withChars('_', '-', '.')
+                .ofMaxLength(10);
         Arbitrary<String> random = Combinators.combine(first, rest).as((f, r) -> f + r);
         return Arbitraries.frequencyOf(Tuple.of(1, camera), Tuple.of(1, random));
     }
 
-    record Attr(String name, String text) {
-    }
+    record Attr(String name, String text) {}
 
     private static Arbitrary<Attr> attribute() {
         Arbitrary<String> tokens = Arbitraries.frequencyOf(
-                Tuple.of(6, Arbitraries.of("a", "Z", "0", " ", ">", "/>", "/", "\"", "'", "]]>", "-->", "?>", "=", "ñ", "€")),
-                Tuple.of(2, entities())).list().ofMaxSize(8).map(FramingFuzzTest::join);
+                        Tuple.of(
+                                6,
+                                Arbitraries.of(
+                                        "a", "Z", "0", " ", ">", "/>", "/", "\"", "'", "]]>", "-->", "?>", "=", "ñ",
+                                        "€")),
+                        Tuple.of(2, entities()))
+                .list()
+                .ofMaxSize(8)
+                .map(FramingFuzzTest::join);
         return Combinators.combine(names(), Arbitraries.of('"', '\''), tokens, Arbitraries.of(" ", "  ", "\n", "\t"))
                 .as((name, quote, value, space) -> {
                     String escaped = value.replace(String.valueOf(quote), quote == '"' ? "&quot;" : "&apos;");
@@ -305,8 +337,8 @@ class FramingFuzzTest {
 
     private static Arbitrary<String> text() {
         Arbitrary<String> chars = Arbitraries.of(
-                "a", "b", "Z", "0", "9", " ", "\t", "\n", "\r\n", ">", "/", "/>", "]", "]]", "\"", "'", "-", "--", "-->",
-                "?", "?>", "!", "=", "[", ";", "ñ", "€", "日", "\u00A0");
+                "a", "b", "Z", "0", "9", " ", "\t", "\n", "\r\n", ">", "/", "/>", "]", "]]", "\"", "'", "-", "--",
+                "-->", "?", "?>", "!", "=", "[", ";", "ñ", "€", "日", "\u00A0");
         Arbitrary<String> tokens = Arbitraries.frequencyOf(Tuple.of(8, chars), Tuple.of(2, entities()));
         return tokens.list().ofMaxSize(24).map(FramingFuzzTest::join).map(s -> without(s, "]]>", "]]&gt;"));
     }
@@ -322,9 +354,30 @@ class FramingFuzzTest {
 
     private static Arbitrary<String> cdata() {
         Arbitrary<String> tokens = Arbitraries.of(
-                "a", " ", "<", ">", "/>", "</root>", "</Msg>", "<root>", "]", "]]", "] ]>", "&", "&amp;", "<!--", "-->",
-                "<![CDATA[", "?>", "\"", "'", "ñ");
-        return tokens.list().ofMaxSize(10).map(FramingFuzzTest::join).map(s -> "<![CDATA[" + without(s, "]]>", "]] >") + "]]>");
+                "a",
+                " ",
+                "<",
+                ">",
+                "/>",
+                "</root>",
+                "</Msg>",
+                "<root>",
+                "]",
+                "]]",
+                "] ]>",
+                "&",
+                "&amp;",
+                "<!--",
+                "-->",
+                "<![CDATA[",
+                "?>",
+                "\"",
+                "'",
+                "ñ");
+        return tokens.list()
+                .ofMaxSize(10)
+                .map(FramingFuzzTest::join)
+                .map(s -> "<![CDATA[" + without(s, "]]>", "]] >") + "]]>");
     }
 
     private static Arbitrary<String> comment() {
@@ -339,15 +392,25 @@ class FramingFuzzTest {
     private static Arbitrary<String> processingInstruction() {
         Arbitrary<String> target = names().filter(n -> !n.toLowerCase().startsWith("xml"));
         Arbitrary<String> data = Arbitraries.of("a", " ", "<", ">", "</root>", "?", "'", "\"", "=", "-->", "]]>")
-                .list().ofMaxSize(8).map(FramingFuzzTest::join).map(s -> without(s, "?>", "? >"));
+                .list()
+                .ofMaxSize(8)
+                .map(FramingFuzzTest::join)
+                .map(s -> without(s, "?>", "? >"));
         return Combinators.combine(target, data).as((t, d) -> "<?" + t + (d.isEmpty() ? "" : " " + d) + "?>");
     }
 
     /** Whitespace, control bytes (STX/ETX, NUL, DEL) and byte-order marks between documents. */
     private static Arbitrary<byte[]> separator() {
         Arbitrary<byte[]> piece = Arbitraries.of(
-                new byte[] {' '}, new byte[] {'\t'}, new byte[] {'\r', '\n'}, new byte[] {'\n'}, new byte[] {0x02},
-                new byte[] {0x03}, new byte[] {0x00}, new byte[] {0x7F}, new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+                new byte[] {' '},
+                new byte[] {'\t'},
+                new byte[] {'\r', '\n'},
+                new byte[] {'\n'},
+                new byte[] {0x02},
+                new byte[] {0x03},
+                new byte[] {0x00},
+                new byte[] {0x7F},
+                new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
         return piece.list().ofMaxSize(6).map(list -> concat(list.toArray(byte[][]::new)));
     }
 
@@ -355,23 +418,63 @@ class FramingFuzzTest {
 
     @Provide
     Arbitrary<byte[]> noise() {
-        Arbitrary<byte[]> uniform = Combinators.combine(Arbitraries.longs(), Arbitraries.integers().between(0, 16_384))
+        Arbitrary<byte[]> uniform = Combinators.combine(
+                        Arbitraries.longs(), Arbitraries.integers().between(0, 16_384))
                 .as((seed, n) -> {
                     byte[] b = new byte[n];
                     new Random(seed).nextBytes(b);
                     return b;
                 });
-        Arbitrary<byte[]> soup = Combinators.combine(Arbitraries.longs(), Arbitraries.integers().between(0, 3_000))
+        Arbitrary<byte[]> soup = Combinators.combine(
+                        Arbitraries.longs(), Arbitraries.integers().between(0, 3_000))
                 .as(FramingFuzzTest::tokenSoup);
-        Arbitrary<byte[]> mutated = Combinators.combine(streams(), Arbitraries.longs(), Arbitraries.integers().between(1, 12))
+        Arbitrary<byte[]> mutated = Combinators.combine(
+                        streams(), Arbitraries.longs(), Arbitraries.integers().between(1, 12))
                 .as((stream, seed, n) -> mutate(stream.bytes(), new Random(seed), n));
         return Arbitraries.frequencyOf(Tuple.of(1, uniform), Tuple.of(2, soup), Tuple.of(2, mutated));
     }
 
     private static final String[] SOUP = {
-        "<", ">", "/", "/>", "</", "<!", "<!-", "<!--", "-->", "--", "-", "<![CDATA[", "<![", "]]>", "]]", "]", "[", "<?", "?>",
-        "?", "\"", "'", "=", "<!DOCTYPE r [", "<!ENTITY e 'x'>", "<?xml version=\"1.0\"?>", "<root>", "</root>", "<Msg>",
-        "</Msg>", "<x/>", "<a b=\">\">", " ", "\r\n", "\u0002", "\u0003", "a", "text", "&lt;", "ñ",
+        "<",
+        ">",
+        "/",
+        "/>",
+        "</",
+        "<!",
+        "<!-",
+        "<!--",
+        "-->",
+        "--",
+        "-",
+        "<![CDATA[",
+        "<![",
+        "]]>",
+        "]]",
+        "]",
+        "[",
+        "<?",
+        "?>",
+        "?",
+        "\"",
+        "'",
+        "=",
+        "<!DOCTYPE r [",
+        "<!ENTITY e 'x'>",
+        "<?xml version=\"1.0\"?>",
+        "<root>",
+        "</root>",
+        "<Msg>",
+        "</Msg>",
+        "<x/>",
+        "<a b=\">\">",
+        " ",
+        "\r\n",
+        "\u0002",
+        "\u0003",
+        "a",
+        "text",
+        "&lt;",
+        "ñ",
     };
 
     private static byte[] tokenSoup(long seed, int count) {
@@ -451,7 +554,11 @@ class FramingFuzzTest {
     @Provide
     Arbitrary<Chunking> chunkings() {
         Arbitrary<Chunking> whole = Arbitraries.just(new Chunking("whole", List.of()));
-        Arbitrary<Chunking> points = Arbitraries.integers().between(0, Integer.MAX_VALUE).list().ofMinSize(1).ofMaxSize(40)
+        Arbitrary<Chunking> points = Arbitraries.integers()
+                .between(0, Integer.MAX_VALUE)
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(40)
                 .map(v -> new Chunking("points", v));
         Arbitrary<Integer> size = Arbitraries.frequencyOf(
                 Tuple.of(4, Arbitraries.integers().between(1, 8)),

@@ -57,6 +57,7 @@ class LectorVisionPortTest {
     static final int TRANSIT_PORT = 24673;
     /** Ports of the services that must not open a Lector Vision port. */
     static final int OFF_LV_PORT = 24674;
+
     static final int OFF_TRANSIT_PORT = 24675;
     static final int OFF_API_PORT = 24676;
     static final int EMPTY_LIST_LV_PORT = 24677;
@@ -78,11 +79,26 @@ class LectorVisionPortTest {
     @BeforeAll
     void start() throws Exception {
         Map<String, String> settings = dbSettings();
-        settings.putAll(Map.of("TRANSIT_PORT", String.valueOf(TRANSIT_PORT), "API_PORT", String.valueOf(API_PORT),
-                "LECTORVISION_PORT", String.valueOf(LV_PORT), "LECTORVISION_ALLOWED_SOURCES", "127.0.0.4/30",
-                "IMAGES_BASE_DIR", IMAGES.toString(), "CAMERA_CACHE_SECONDS", "0", "API_MAX_BODY_BYTES", String.valueOf(MAX_BODY),
+        settings.putAll(Map.of(
+                "TRANSIT_PORT",
+                String.valueOf(TRANSIT_PORT),
+                "API_PORT",
+                String.valueOf(API_PORT),
+                "LECTORVISION_PORT",
+                String.valueOf(LV_PORT),
+                "LECTORVISION_ALLOWED_SOURCES",
+                "127.0.0.4/30",
+                "IMAGES_BASE_DIR",
+                IMAGES.toString(),
+                "CAMERA_CACHE_SECONDS",
+                "0",
+                "API_MAX_BODY_BYTES",
+                String.valueOf(MAX_BODY),
                 // A small pool that waits little: the test holds all of it to make the database unavailable.
-                "DB_POOL_SIZE", String.valueOf(POOL_SIZE), "DB_CONNECT_TIMEOUT_MS", "250"));
+                "DB_POOL_SIZE",
+                String.valueOf(POOL_SIZE),
+                "DB_CONNECT_TIMEOUT_MS",
+                "250"));
         service = InProcessService.start(settings, "ingest,api");
     }
 
@@ -103,8 +119,17 @@ class LectorVisionPortTest {
 
     private static Map<String, String> dbSettings() {
         var db = TestDb.settings();
-        return new HashMap<>(Map.of("DB_HOST", db.text(Setting.DB_HOST), "DB_PORT", db.text(Setting.DB_PORT), "DB_NAME", TestDb.NAME,
-                TestDb.ANY_READING_AGE_PROPERTY.split("=")[0], TestDb.ANY_READING_AGE_PROPERTY.split("=")[1], "JOLOKIA_PORT", "0"));
+        return new HashMap<>(Map.of(
+                "DB_HOST",
+                db.text(Setting.DB_HOST),
+                "DB_PORT",
+                db.text(Setting.DB_PORT),
+                "DB_NAME",
+                TestDb.NAME,
+                TestDb.ANY_READING_AGE_PROPERTY.split("=")[0],
+                TestDb.ANY_READING_AGE_PROPERTY.split("=")[1],
+                "JOLOKIA_PORT",
+                "0"));
     }
 
     // ---- The forwarder, as lectorvision_service.py does it ----
@@ -151,7 +176,10 @@ class LectorVisionPortTest {
     }
 
     private Map<String, Object> recordNow(String serial) {
-        return record(serial, String.format("%04dLVP", sequence.incrementAndGet()), LocalDateTime.now(MADRID).minusSeconds(5));
+        return record(
+                serial,
+                String.format("%04dLVP", sequence.incrementAndGet()),
+                LocalDateTime.now(MADRID).minusSeconds(5));
     }
 
     /** Python's {@code json.dumps(payload, ensure_ascii=False)}: ", " and ": " separators, non-ASCII as is. */
@@ -180,8 +208,9 @@ class LectorVisionPortTest {
      */
     private RawHttp.Response postLikeTheForwarder(String from, int port, String path, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        byte[] head = ("POST " + path + " HTTP/1.1\r\nAccept-Encoding: identity\r\nContent-Length: " + bytes.length + "\r\nHost: 127.0.0.1:"
-                + port + "\r\nUser-Agent: Python-urllib/3.11\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n")
+        byte[] head = ("POST " + path + " HTTP/1.1\r\nAccept-Encoding: identity\r\nContent-Length: " + bytes.length
+                        + "\r\nHost: 127.0.0.1:" + port
+                        + "\r\nUser-Agent: Python-urllib/3.11\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         byte[] request = Arrays.copyOf(head, head.length + bytes.length);
         System.arraycopy(bytes, 0, request, head.length, bytes.length);
@@ -206,27 +235,44 @@ class LectorVisionPortTest {
         String crop = (String) record.get("ImageCrop");
         try (LogCapture logs = new LogCapture()) {
             RawHttp.Response r = forward(FORWARDER, record);
-            assertThat(r.status()).as(r.body()).isEqualTo(202); // as the old service; the forwarder accepts 200/201/202/204
+            assertThat(r.status())
+                    .as(r.body())
+                    .isEqualTo(202); // as the old service; the forwarder accepts 200/201/202/204
             assertThat(json.readTree(r.body()).path("stored").asBoolean()).isTrue();
-            assertThat(logs.linesContaining("[INGEST] Lectura recibida (" + record.get("Plate") + ") de (" + CAMERA + ") desde " + FORWARDER))
+            assertThat(logs.linesContaining("[INGEST] Lectura recibida (" + record.get("Plate") + ") de (" + CAMERA
+                            + ") desde " + FORWARDER))
                     .hasSize(1);
-            assertThat(logs.lines()).as("no image in the log").noneMatch(l -> l.contains(crop.substring(100, 140))
-                    || l.contains(((String) record.get("ImageOCR")).substring(100, 140)));
+            assertThat(logs.lines())
+                    .as("no image in the log")
+                    .noneMatch(l -> l.contains(crop.substring(100, 140))
+                            || l.contains(((String) record.get("ImageOCR")).substring(100, 140)));
         }
-        assertThat(TestDb.text(db, "SELECT concat_ws('|', plate, device_sn, country_code, lane_id, lane_descr, bbox_max_y, char_height, "
-                + "has_image_ocr, has_image_ctx, host(source_address)) FROM alpr_readings"))
-                .isEqualTo(record.get("Plate") + "|" + CAMERA + "|ES|2|Carril Pça. Països Catalans|352|24|t|t|" + FORWARDER);
-        assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue q JOIN alpr_readings r ON r.id = q.reading_id "
-                + "WHERE q.status = 'PENDING'")).isEqualTo(1);
+        assertThat(TestDb.text(
+                        db,
+                        "SELECT concat_ws('|', plate, device_sn, country_code, lane_id, lane_descr, bbox_max_y, char_height, "
+                                + "has_image_ocr, has_image_ctx, host(source_address)) FROM alpr_readings"))
+                .isEqualTo(record.get("Plate") + "|" + CAMERA + "|ES|2|Carril Pça. Països Catalans|352|24|t|t|"
+                        + FORWARDER);
+        assertThat(TestDb.count(
+                        db,
+                        "SELECT count(*) FROM messages_queue q JOIN alpr_readings r ON r.id = q.reading_id "
+                                + "WHERE q.status = 'PENDING'"))
+                .isEqualTo(1);
         String ocr = TestDb.text(db, "SELECT image_ocr_path FROM alpr_readings");
         String ctx = TestDb.text(db, "SELECT image_ctx_path FROM alpr_readings");
-        assertThat(Files.readAllBytes(IMAGES.resolve(ocr))).isEqualTo(Base64.getDecoder().decode((String) record.get("ImageOCR")));
-        assertThat(Files.readAllBytes(IMAGES.resolve(ctx))).isEqualTo(Base64.getDecoder().decode((String) record.get("ImageCTX")));
-        assertThat(TestDb.text(db, "SELECT raw_xml FROM alpr_readings")).as("the crop is not copied into raw_xml")
-                .contains("\"ImageCrop\":\"[" + crop.length() + " bytes]\"").doesNotContain(crop.substring(0, 100));
+        assertThat(Files.readAllBytes(IMAGES.resolve(ocr)))
+                .isEqualTo(Base64.getDecoder().decode((String) record.get("ImageOCR")));
+        assertThat(Files.readAllBytes(IMAGES.resolve(ctx)))
+                .isEqualTo(Base64.getDecoder().decode((String) record.get("ImageCTX")));
+        assertThat(TestDb.text(db, "SELECT raw_xml FROM alpr_readings"))
+                .as("the crop is not copied into raw_xml")
+                .contains("\"ImageCrop\":\"[" + crop.length() + " bytes]\"")
+                .doesNotContain(crop.substring(0, 100));
 
         RawHttp.Response again = forward(FORWARDER, record);
-        assertThat(again.status()).as("a retry of a stored reading is accepted, so the forwarder deletes it").isEqualTo(202);
+        assertThat(again.status())
+                .as("a retry of a stored reading is accepted, so the forwarder deletes it")
+                .isEqualTo(202);
         assertThat(json.readTree(again.body()).path("stored").asBoolean()).isFalse();
         assertThat(readings()).isEqualTo(1);
     }
@@ -236,8 +282,11 @@ class LectorVisionPortTest {
         try (LogCapture logs = new LogCapture()) {
             RawHttp.Response r = forward(STRANGER, recordNow(CAMERA));
             assertThat(r.status()).isEqualTo(403);
-            assertThat(logs.linesContaining("LECTORVISION_ALLOWED_SOURCES")).singleElement().asString()
-                    .contains(STRANGER).contains("no está en LECTORVISION_ALLOWED_SOURCES");
+            assertThat(logs.linesContaining("LECTORVISION_ALLOWED_SOURCES"))
+                    .singleElement()
+                    .asString()
+                    .contains(STRANGER)
+                    .contains("no está en LECTORVISION_ALLOWED_SOURCES");
         }
         assertThat(readings()).isZero();
         assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue")).isZero();
@@ -245,7 +294,8 @@ class LectorVisionPortTest {
 
     @Test
     void aBadReadingGets400WithTheReasonAndNothingIsStored() throws Exception {
-        RawHttp.Response notJson = postLikeTheForwarder(FORWARDER, LV_PORT, "/ingest/lectorvision", "{\"Plate\": \"1234ABC\", ");
+        RawHttp.Response notJson =
+                postLikeTheForwarder(FORWARDER, LV_PORT, "/ingest/lectorvision", "{\"Plate\": \"1234ABC\", ");
         assertThat(notJson.status()).isEqualTo(400);
         assertThat(json.readTree(notJson.body()).path("error").asText()).contains("JSON");
 
@@ -256,10 +306,13 @@ class LectorVisionPortTest {
         assertThat(json.readTree(missing.body()).path("error").asText()).contains("PLATE_STRING");
 
         Map<String, Object> notJpeg = recordNow(CAMERA);
-        notJpeg.put("ImageOCR", Base64.getEncoder().encodeToString("GIF89a not a jpeg".getBytes(StandardCharsets.US_ASCII)));
+        notJpeg.put(
+                "ImageOCR",
+                Base64.getEncoder().encodeToString("GIF89a not a jpeg".getBytes(StandardCharsets.US_ASCII)));
         assertThat(forward(FORWARDER, notJpeg).status()).isEqualTo(400);
 
-        RawHttp.Response old = forward(FORWARDER, record(CAMERA, "5555OLD", LocalDateTime.now(MADRID).minusYears(20)));
+        RawHttp.Response old = forward(
+                FORWARDER, record(CAMERA, "5555OLD", LocalDateTime.now(MADRID).minusYears(20)));
         assertThat(old.status()).isEqualTo(400);
         assertThat(json.readTree(old.body()).path("error").asText()).contains("INGEST_MAX_AGE_DAYS");
         assertThat(readings()).isZero();
@@ -275,7 +328,9 @@ class LectorVisionPortTest {
         assertThat(readings()).isZero();
 
         TestDb.camera(db, "LV-NEW-02", null);
-        assertThat(forward(FORWARDER, record).status()).as("the forwarder's retry").isEqualTo(202);
+        assertThat(forward(FORWARDER, record).status())
+                .as("the forwarder's retry")
+                .isEqualTo(202);
         assertThat(readings()).isEqualTo(1);
     }
 
@@ -291,14 +346,20 @@ class LectorVisionPortTest {
             RawHttp.Response r = forward(FORWARDER, record);
             assertThat(r.status()).as(r.body()).isEqualTo(503);
             assertThat(r.header("Retry-After")).isNotBlank();
-            assertThat(logs.linesContaining("base de datos no disponible")).singleElement().asString().contains(FORWARDER).contains("503");
+            assertThat(logs.linesContaining("base de datos no disponible"))
+                    .singleElement()
+                    .asString()
+                    .contains(FORWARDER)
+                    .contains("503");
         } finally {
             for (Connection c : held) {
                 c.close();
             }
         }
         assertThat(readings()).isZero();
-        assertThat(forward(FORWARDER, record).status()).as("the forwarder's retry").isEqualTo(202);
+        assertThat(forward(FORWARDER, record).status())
+                .as("the forwarder's retry")
+                .isEqualTo(202);
         assertThat(readings()).isEqualTo(1);
     }
 
@@ -320,19 +381,27 @@ class LectorVisionPortTest {
 
     @Test
     void wrongPathMethodOrSizeAreRefusedBeforeTheBodyIsRead() throws Exception {
-        assertThat(postLikeTheForwarder(FORWARDER, LV_PORT, "/ingest/v2/detection/", pythonDumps(recordNow(CAMERA))).status()).isEqualTo(404);
+        assertThat(postLikeTheForwarder(FORWARDER, LV_PORT, "/ingest/v2/detection/", pythonDumps(recordNow(CAMERA)))
+                        .status())
+                .isEqualTo(404);
         try (RawHttp http = new RawHttp(FORWARDER, LV_PORT)) {
-            RawHttp.Response get = http.send("GET /ingest/lectorvision HTTP/1.1\r\nHost: x\r\n\r\n").read(5000);
+            RawHttp.Response get = http.send("GET /ingest/lectorvision HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .read(5000);
             assertThat(get.status()).isEqualTo(405);
             assertThat(get.header("Allow")).isEqualTo("POST");
         }
         try (RawHttp http = new RawHttp(FORWARDER, LV_PORT)) {
-            RawHttp.Response big = http.send("POST /ingest/lectorvision HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + (MAX_BODY + 1) + "\r\n\r\n").read(5000);
-            assertThat(big.status()).as("answered on the announced size, body unsent").isEqualTo(413);
+            RawHttp.Response big = http.send(
+                            "POST /ingest/lectorvision HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                    + "Content-Length: " + (MAX_BODY + 1) + "\r\n\r\n")
+                    .read(5000);
+            assertThat(big.status())
+                    .as("answered on the announced size, body unsent")
+                    .isEqualTo(413);
         }
         try (RawHttp http = new RawHttp(FORWARDER, LV_PORT)) {
-            http.send("POST /ingest/lectorvision HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+            http.send(
+                    "POST /ingest/lectorvision HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
             byte[] chunk = ("10000\r\n" + "x".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
             try {
                 for (int i = 0; i < 2 * MAX_BODY / 0x10000; i++) { // twice the limit
@@ -341,7 +410,9 @@ class LectorVisionPortTest {
             } catch (IOException closedUnderUs) {
                 // the server may close while we still write
             }
-            assertThat(http.read(5000).status()).as("a chunked body is cut at the limit").isEqualTo(413);
+            assertThat(http.read(5000).status())
+                    .as("a chunked body is cut at the limit")
+                    .isEqualTo(413);
         }
         assertThat(readings()).isZero();
     }
@@ -350,13 +421,21 @@ class LectorVisionPortTest {
     void theApiKeyRouteWorksAsBefore() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         URI api = URI.create("http://127.0.0.1:" + API_PORT + "/ingest/lectorvision");
-        // A small body: the gate answers 401 before reading it and closes the connection, which could cut a large one mid-write.
-        HttpRequest keyless = HttpRequest.newBuilder(api).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"))
+        // A small body: the gate answers 401 before reading it and closes the connection, which could cut a large one
+        // mid-write.
+        HttpRequest keyless = HttpRequest.newBuilder(api)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
                 .build();
-        assertThat(http.send(keyless, HttpResponse.BodyHandlers.ofString()).statusCode()).as("no key on the API port").isEqualTo(401);
+        assertThat(http.send(keyless, HttpResponse.BodyHandlers.ofString()).statusCode())
+                .as("no key on the API port")
+                .isEqualTo(401);
         String key = new ApiKeyRepository(db).create("lv-writer", "SOURCE_WRITER");
-        HttpRequest keyed = HttpRequest.newBuilder(api).header("Content-Type", "application/json").header("X-API-Key", key)
-                .POST(HttpRequest.BodyPublishers.ofString(pythonDumps(recordNow(CAMERA)))).build();
+        HttpRequest keyed = HttpRequest.newBuilder(api)
+                .header("Content-Type", "application/json")
+                .header("X-API-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString(pythonDumps(recordNow(CAMERA))))
+                .build();
         HttpResponse<String> r = http.send(keyed, HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         assertThat(readings()).isEqualTo(1);
@@ -365,15 +444,35 @@ class LectorVisionPortTest {
     @Test
     void anEmptyAllowListRefusesEveryRequestWith403() throws Exception {
         Map<String, String> settings = dbSettings();
-        settings.putAll(Map.of("TRANSIT_PORT", String.valueOf(EMPTY_LIST_TRANSIT_PORT), "LECTORVISION_PORT", String.valueOf(EMPTY_LIST_LV_PORT),
-                "IMAGES_BASE_DIR", IMAGES.toString()));
-        try (LogCapture logs = new LogCapture(); InProcessService empty = InProcessService.start(settings, "ingest")) {
-            assertThat(logs.linesContaining("LECTORVISION_ALLOWED_SOURCES está vacía")).as("said at start").hasSize(1);
-            assertThat(postLikeTheForwarder(FORWARDER, EMPTY_LIST_LV_PORT, "/ingest/lectorvision", pythonDumps(recordNow(CAMERA))).status())
+        settings.putAll(Map.of(
+                "TRANSIT_PORT",
+                String.valueOf(EMPTY_LIST_TRANSIT_PORT),
+                "LECTORVISION_PORT",
+                String.valueOf(EMPTY_LIST_LV_PORT),
+                "IMAGES_BASE_DIR",
+                IMAGES.toString()));
+        try (LogCapture logs = new LogCapture();
+                InProcessService empty = InProcessService.start(settings, "ingest")) {
+            assertThat(logs.linesContaining("LECTORVISION_ALLOWED_SOURCES está vacía"))
+                    .as("said at start")
+                    .hasSize(1);
+            assertThat(postLikeTheForwarder(
+                                    FORWARDER,
+                                    EMPTY_LIST_LV_PORT,
+                                    "/ingest/lectorvision",
+                                    pythonDumps(recordNow(CAMERA)))
+                            .status())
                     .isEqualTo(403);
-            assertThat(postLikeTheForwarder("127.0.0.1", EMPTY_LIST_LV_PORT, "/ingest/lectorvision", pythonDumps(recordNow(CAMERA))).status())
+            assertThat(postLikeTheForwarder(
+                                    "127.0.0.1",
+                                    EMPTY_LIST_LV_PORT,
+                                    "/ingest/lectorvision",
+                                    pythonDumps(recordNow(CAMERA)))
+                            .status())
                     .isEqualTo(403);
-            assertThat(logs.linesContaining("rechazada (403)")).hasSize(2).allMatch(l -> l.contains("LECTORVISION_ALLOWED_SOURCES está vacía"));
+            assertThat(logs.linesContaining("rechazada (403)"))
+                    .hasSize(2)
+                    .allMatch(l -> l.contains("LECTORVISION_ALLOWED_SOURCES está vacía"));
         }
         assertThat(readings()).isZero();
     }
@@ -381,20 +480,30 @@ class LectorVisionPortTest {
     @Test
     void thePortIsNotOpenedWhenLectorVisionPortIsEmptyOrTheIngestFlowIsOff() throws Exception {
         Map<String, String> off = dbSettings();
-        off.putAll(Map.of("TRANSIT_PORT", String.valueOf(OFF_TRANSIT_PORT), "IMAGES_BASE_DIR", IMAGES.toString(),
-                "LECTORVISION_ALLOWED_SOURCES", "127.0.0.0/8"));
+        off.putAll(Map.of(
+                "TRANSIT_PORT",
+                String.valueOf(OFF_TRANSIT_PORT),
+                "IMAGES_BASE_DIR",
+                IMAGES.toString(),
+                "LECTORVISION_ALLOWED_SOURCES",
+                "127.0.0.0/8"));
         try (InProcessService ingest = InProcessService.start(off, "ingest")) {
             assertThat(ingest.context().hasService(LectorVisionServer.class)).isNull();
-            assertThat(ingest.context().getRoute("ingest-lectorvision-port")).as("the route is loaded, and idle").isNotNull();
+            assertThat(ingest.context().getRoute("ingest-lectorvision-port"))
+                    .as("the route is loaded, and idle")
+                    .isNotNull();
         }
         off.putAll(Map.of("LECTORVISION_PORT", String.valueOf(OFF_LV_PORT), "API_PORT", String.valueOf(OFF_API_PORT)));
         try (InProcessService api = InProcessService.start(off, "api")) {
-            assertThat(api.context().hasService(LectorVisionServer.class)).as("no ingest flow").isNull();
+            assertThat(api.context().hasService(LectorVisionServer.class))
+                    .as("no ingest flow")
+                    .isNull();
             assertThatThrownBy(() -> {
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress("127.0.0.1", OFF_LV_PORT), 1000);
-                }
-            }).isInstanceOf(ConnectException.class);
+                        try (Socket s = new Socket()) {
+                            s.connect(new InetSocketAddress("127.0.0.1", OFF_LV_PORT), 1000);
+                        }
+                    })
+                    .isInstanceOf(ConnectException.class);
         }
     }
 }

@@ -11,7 +11,8 @@ import routes.support.Samples;
 class ReadingParserRedactionTest {
 
     private static String imageText(String doc, String element) {
-        Matcher m = Pattern.compile("<" + element + ">([^<]*)</" + element + ">").matcher(doc);
+        Matcher m =
+                Pattern.compile("<" + element + ">([^<]*)</" + element + ">").matcher(doc);
         assertThat(m.find()).as("sample has <%s>", element).isTrue();
         return m.group(1);
     }
@@ -41,8 +42,11 @@ class ReadingParserRedactionTest {
         assertThat(redacted).isEqualTo(expected);
         assertThat(redacted)
                 .startsWith("<?xml version='1.0'")
-                .contains("<PLATE_STRING>3060LFW</PLATE_STRING>", "<DEVICE_SN>2001008851</DEVICE_SN>",
-                        "<PLATE_COUNTRY>España</PLATE_COUNTRY>", "<TIME>02-30-15-250</TIME>")
+                .contains(
+                        "<PLATE_STRING>3060LFW</PLATE_STRING>",
+                        "<DEVICE_SN>2001008851</DEVICE_SN>",
+                        "<PLATE_COUNTRY>España</PLATE_COUNTRY>",
+                        "<TIME>02-30-15-250</TIME>")
                 .endsWith("</root>\n");
     }
 
@@ -66,9 +70,11 @@ class ReadingParserRedactionTest {
 
     @Test
     void emptyElementImageIsKeptAndTheNextImageIsStillRedacted() {
-        String doc = "<root><IMAGE_CTX/><PLATE_STRING>1234ABC</PLATE_STRING><IMAGE_OCR>QUJDREVGR0g=</IMAGE_OCR><IMAGE_X /></root>";
+        String doc =
+                "<root><IMAGE_CTX/><PLATE_STRING>1234ABC</PLATE_STRING><IMAGE_OCR>QUJDREVGR0g=</IMAGE_OCR><IMAGE_X /></root>";
         assertThat(ReadingParser.redacted(utf8(doc)))
-                .isEqualTo("<root><IMAGE_CTX/><PLATE_STRING>1234ABC</PLATE_STRING><IMAGE_OCR>[12 bytes]</IMAGE_OCR><IMAGE_X /></root>");
+                .isEqualTo(
+                        "<root><IMAGE_CTX/><PLATE_STRING>1234ABC</PLATE_STRING><IMAGE_OCR>[12 bytes]</IMAGE_OCR><IMAGE_X /></root>");
     }
 
     @Test
@@ -98,7 +104,8 @@ class ReadingParserRedactionTest {
     void everyImageElementIsRedactedNotOnlyTheFirst() {
         String doc = "<r><IMAGE_OCR>AAAA</IMAGE_OCR><IMAGE_CTX>BBBBBB</IMAGE_CTX><IMAGE_OCR>CC</IMAGE_OCR></r>";
         assertThat(ReadingParser.redacted(utf8(doc)))
-                .isEqualTo("<r><IMAGE_OCR>[4 bytes]</IMAGE_OCR><IMAGE_CTX>[6 bytes]</IMAGE_CTX><IMAGE_OCR>[2 bytes]</IMAGE_OCR></r>");
+                .isEqualTo(
+                        "<r><IMAGE_OCR>[4 bytes]</IMAGE_OCR><IMAGE_CTX>[6 bytes]</IMAGE_CTX><IMAGE_OCR>[2 bytes]</IMAGE_OCR></r>");
     }
 
     @Test
@@ -117,7 +124,9 @@ class ReadingParserRedactionTest {
     @Test
     void aMegabyteImageBecomesAShortDocument() {
         String base64 = "QUJD".repeat(300_000);
-        String redacted = ReadingParser.redacted(utf8("<root><PLATE_STRING>1234ABC</PLATE_STRING><IMAGE_OCR>" + base64 + "</IMAGE_OCR></root>"));
-        assertThat(redacted).isEqualTo("<root><PLATE_STRING>1234ABC</PLATE_STRING><IMAGE_OCR>[1200000 bytes]</IMAGE_OCR></root>");
+        String redacted = ReadingParser.redacted(
+                utf8("<root><PLATE_STRING>1234ABC</PLATE_STRING><IMAGE_OCR>" + base64 + "</IMAGE_OCR></root>"));
+        assertThat(redacted)
+                .isEqualTo("<root><PLATE_STRING>1234ABC</PLATE_STRING><IMAGE_OCR>[1200000 bytes]</IMAGE_OCR></root>");
     }
 }

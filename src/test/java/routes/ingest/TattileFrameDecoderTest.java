@@ -71,7 +71,8 @@ class TattileFrameDecoderTest {
         @ParameterizedTest
         @ValueSource(strings = {"root", "Msg", "MESSAGE", "ALPR"})
         void anyRootNameWithAndWithoutProlog(String root) {
-            String plain = "<" + root + "><PLATE_STRING>1234ABC</PLATE_STRING><" + root + ">nested same name</" + root + "></" + root + ">";
+            String plain = "<" + root + "><PLATE_STRING>1234ABC</PLATE_STRING><" + root + ">nested same name</" + root
+                    + "></" + root + ">";
             String withProlog = PROLOG + "\r\n" + plain;
             String empty = "<" + root + "/>";
             List<String> docs = List.of(plain, withProlog, empty, withProlog);
@@ -102,11 +103,26 @@ class TattileFrameDecoderTest {
             byte[] etx = {0x03};
             byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
             byte[] stream = concat(
-                    bom, stx, utf8("<root>1</root>"), etx, utf8("\r\n"),
-                    stx, utf8(PROLOG + "<Msg>2</Msg>"), etx, utf8(" \t \r\n"), new byte[] {0x00, 0x7F},
-                    stx, utf8("<MESSAGE>3</MESSAGE>"), etx,
-                    utf8("\n\n"), bom, utf8("<ALPR>4</ALPR>"), utf8("   \r\n"), etx);
-            List<String> docs = List.of("<root>1</root>", PROLOG + "<Msg>2</Msg>", "<MESSAGE>3</MESSAGE>", "<ALPR>4</ALPR>");
+                    bom,
+                    stx,
+                    utf8("<root>1</root>"),
+                    etx,
+                    utf8("\r\n"),
+                    stx,
+                    utf8(PROLOG + "<Msg>2</Msg>"),
+                    etx,
+                    utf8(" \t \r\n"),
+                    new byte[] {0x00, 0x7F},
+                    stx,
+                    utf8("<MESSAGE>3</MESSAGE>"),
+                    etx,
+                    utf8("\n\n"),
+                    bom,
+                    utf8("<ALPR>4</ALPR>"),
+                    utf8("   \r\n"),
+                    etx);
+            List<String> docs =
+                    List.of("<root>1</root>", PROLOG + "<Msg>2</Msg>", "<MESSAGE>3</MESSAGE>", "<ALPR>4</ALPR>");
             try (LogCapture logs = new LogCapture()) {
                 FramingSupport f = new FramingSupport(MAX);
                 assertThat(bytes(f.write(stream))).isEqualTo(docs);
@@ -132,7 +148,8 @@ class TattileFrameDecoderTest {
         @Test
         @Timeout(value = 20, unit = TimeUnit.SECONDS)
         void aLargeDocumentSentInTinyReadsIsScannedOnceNotRescanned() {
-            // 1 MB in 64-byte reads is 16,000 reads: a decoder rescanning its buffer on each read would do ~8 GB of work.
+            // 1 MB in 64-byte reads is 16,000 reads: a decoder rescanning its buffer on each read would do ~8 GB of
+            // work.
             String big = "<root><IMAGE_OCR>" + "A".repeat(1_000_000) + "</IMAGE_OCR></root>";
             FramingSupport f = new FramingSupport(MAX);
             List<byte[]> frames = f.writeChunked(utf8(big), List.of(64));
@@ -145,7 +162,9 @@ class TattileFrameDecoderTest {
     class Splits {
 
         /** Two small documents with every construct that can fool a framer: prolog, comments, CDATA, quotes. */
-        private static final String A = PROLOG + "\n<!-- <b> - > --><root a=\">\" b='/>'><x/><![CDATA[</root>]]><y>t</y></root>";
+        private static final String A =
+                PROLOG + "\n<!-- <b> - > --><root a=\">\" b='/>'><x/><![CDATA[</root>]]><y>t</y></root>";
+
         private static final String B = "<Msg><!--->--><z q='it\"s'/>&lt;/Msg&gt;</Msg>";
         private static final String STREAM = "\u0002" + A + "\u0003\r\n\u0002" + B + "\u0003\r\n";
 
@@ -158,7 +177,9 @@ class TattileFrameDecoderTest {
                 f.write(slice(stream, i, stream.length));
                 f.close();
                 assertThat(bytes(f.frames())).as("split at %d", i).isEqualTo(List.of(A, B));
-                assertThat(f.rejected(Rejection.INCOMPLETE_DOCUMENT)).as("split at %d", i).isZero();
+                assertThat(f.rejected(Rejection.INCOMPLETE_DOCUMENT))
+                        .as("split at %d", i)
+                        .isZero();
             }
         }
 
@@ -216,41 +237,42 @@ class TattileFrameDecoderTest {
     class MarkupThatMustNotEndTheDocument {
 
         @ParameterizedTest
-        @ValueSource(strings = {
-                // comments holding markup, and the dash sequences around "-->"
-                "<root><!-- < > </root> <root> --><a>1</a></root>",
-                "<!-- </root> --><root>x</root>",
-                "<root><!-- a - b -> c --- -- >--><a/></root>",
-                "<root><!--->--></root>",
-                "<root><!----></root>",
-                "<root><!-- -x-</root>y --></root>",
-                "<root><!-- a -> </root> b --></root>",
-                "<!-- -> <root/> --><root>x</root>",
-                // CDATA holding end tags and bracket runs
-                "<root><![CDATA[</root>]]></root>",
-                "<root><![CDATA[]] ]> ] > </root> <x/>]]]></root>",
-                "<root><![CDATA[]]></root>",
-                "<root><![CDATA[<![CDATA[</root>]]><![CDATA[]]]]><![CDATA[>]]></root>",
-                // attribute values holding '>' and '/>', both quote styles, the other quote inside
-                "<root a=\">\" b='/>' c=\"/>\"><x y='</root>' z=\"it's\"/></root>",
-                "<root a='say \"/>\"'>t</root>",
-                "<root a=\"/\">t</root>",
-                // processing instructions holding '>' and end tags
-                "<root><?pi a > b </root> ?></root>",
-                "<?xml version=\"1.0\"?><?style href='x.css'?><root/>",
-                // text holding '>' and '/>' (legal unescaped), escaped markup
-                "<root>a > b /> c &lt;/root&gt;</root>",
-                // empty-element roots and nested empty elements
-                "<x/>",
-                "<x />",
-                "<x a=\"1\" b='2'/>",
-                "<r><a/><b c=\"d\"/><e></e><f><g/><h /></f></r>",
-                "<r><r/><r><r/></r></r>",
-                // whitespace inside tags
-                "<root\n  a = \"1\"\r\n>text</root\n>",
-                // non-ASCII
-                "<root><PLATE_COUNTRY>España</PLATE_COUNTRY><n>日本</n></root>",
-        })
+        @ValueSource(
+                strings = {
+                    // comments holding markup, and the dash sequences around "-->"
+                    "<root><!-- < > </root> <root> --><a>1</a></root>",
+                    "<!-- </root> --><root>x</root>",
+                    "<root><!-- a - b -> c --- -- >--><a/></root>",
+                    "<root><!--->--></root>",
+                    "<root><!----></root>",
+                    "<root><!-- -x-</root>y --></root>",
+                    "<root><!-- a -> </root> b --></root>",
+                    "<!-- -> <root/> --><root>x</root>",
+                    // CDATA holding end tags and bracket runs
+                    "<root><![CDATA[</root>]]></root>",
+                    "<root><![CDATA[]] ]> ] > </root> <x/>]]]></root>",
+                    "<root><![CDATA[]]></root>",
+                    "<root><![CDATA[<![CDATA[</root>]]><![CDATA[]]]]><![CDATA[>]]></root>",
+                    // attribute values holding '>' and '/>', both quote styles, the other quote inside
+                    "<root a=\">\" b='/>' c=\"/>\"><x y='</root>' z=\"it's\"/></root>",
+                    "<root a='say \"/>\"'>t</root>",
+                    "<root a=\"/\">t</root>",
+                    // processing instructions holding '>' and end tags
+                    "<root><?pi a > b </root> ?></root>",
+                    "<?xml version=\"1.0\"?><?style href='x.css'?><root/>",
+                    // text holding '>' and '/>' (legal unescaped), escaped markup
+                    "<root>a > b /> c &lt;/root&gt;</root>",
+                    // empty-element roots and nested empty elements
+                    "<x/>",
+                    "<x />",
+                    "<x a=\"1\" b='2'/>",
+                    "<r><a/><b c=\"d\"/><e></e><f><g/><h /></f></r>",
+                    "<r><r/><r><r/></r></r>",
+                    // whitespace inside tags
+                    "<root\n  a = \"1\"\r\n>text</root\n>",
+                    // non-ASCII
+                    "<root><PLATE_COUNTRY>España</PLATE_COUNTRY><n>日本</n></root>",
+                })
         void isFramedExactlyWholeAndByteByByte(String doc) {
             String stream = doc + "\r\n" + doc + "<next/>";
             List<String> expected = bytesOfUtf8(List.of(doc, doc, "<next/>"));
@@ -280,7 +302,8 @@ class TattileFrameDecoderTest {
         void textBetweenDocumentsIsDroppedWithOneLogLineAndTheNextDocumentIsFramed() {
             try (LogCapture logs = new LogCapture()) {
                 FramingSupport f = new FramingSupport(MAX);
-                List<String> frames = bytes(f.write("<root>1</root>\r\nHELLO garbage 123 ]]> -->\r\n" + PROLOG + "<Msg>2</Msg>"));
+                List<String> frames =
+                        bytes(f.write("<root>1</root>\r\nHELLO garbage 123 ]]> -->\r\n" + PROLOG + "<Msg>2</Msg>"));
                 assertThat(frames).containsExactly("<root>1</root>", PROLOG + "<Msg>2</Msg>");
                 assertThat(logs.linesContaining(GARBAGE_LOG)).hasSize(1);
                 assertThat(logs.linesContaining(GARBAGE_LOG).get(0)).contains(" 21 bytes");
@@ -294,7 +317,8 @@ class TattileFrameDecoderTest {
             assertThat(f.write("GET / HTTP/1.1\r\n")).isEmpty();
             assertThat(f.write("Host: x\r\n\r\n")).isEmpty();
             assertThat(f.buffered()).isZero();
-            assertThat(bytes(f.write("junk<root>1</root>junk<root>2</root>"))).containsExactly("<root>1</root>", "<root>2</root>");
+            assertThat(bytes(f.write("junk<root>1</root>junk<root>2</root>")))
+                    .containsExactly("<root>1</root>", "<root>2</root>");
             assertThat(f.buffered()).isZero();
         }
 
@@ -476,7 +500,9 @@ class TattileFrameDecoderTest {
                 sizes.add(1 + random.nextInt(random.nextBoolean() ? 8 : 2000));
             }
             FramingSupport f = new FramingSupport(MAX);
-            assertThat(bytes(f.writeChunked(stream, sizes))).as("read sizes %s", sizes).isEqualTo(bytesOfUtf8(docs));
+            assertThat(bytes(f.writeChunked(stream, sizes)))
+                    .as("read sizes %s", sizes)
+                    .isEqualTo(bytesOfUtf8(docs));
         }
     }
 
@@ -493,11 +519,16 @@ class TattileFrameDecoderTest {
     @Test
     void aDocumentCutInsideATagIsDroppedAndTheNextOneFramed() {
         String good = "<?xml version='1.0'?><root><PLATE_STRING>1</PLATE_STRING></root>";
-        for (String cut : List.of("<?xml version='1.0'?><root><PLATE_STR", "<?xml version='1.0'?><root><A b='x' ", "<?xml version='1.0'?><root><A>1</A")) {
+        for (String cut : List.of(
+                "<?xml version='1.0'?><root><PLATE_STR",
+                "<?xml version='1.0'?><root><A b='x' ",
+                "<?xml version='1.0'?><root><A>1</A")) {
             FramingSupport f = new FramingSupport(1 << 20);
             List<byte[]> frames = f.write(cut + good + good);
             assertThat(frames).as(cut).hasSize(2);
-            assertThat(frames).allSatisfy(fr -> assertThat(new String(fr, StandardCharsets.UTF_8)).isEqualTo(good));
+            assertThat(frames)
+                    .allSatisfy(fr ->
+                            assertThat(new String(fr, StandardCharsets.UTF_8)).isEqualTo(good));
             assertThat(f.stats.rejectedCount(Rejection.INCOMPLETE_DOCUMENT)).isEqualTo(1);
         }
     }
@@ -510,7 +541,9 @@ class TattileFrameDecoderTest {
         String cut = "<?xml version='1.0'?><root><A>x<";
         String good = "<?xml version='1.0'?><root><A>1</A></root>";
         FramingSupport f = new FramingSupport(1 << 20);
-        assertThat(bytes(f.write(cut + good))).as("the good document is framed as soon as it ends").containsExactly(good);
+        assertThat(bytes(f.write(cut + good)))
+                .as("the good document is framed as soon as it ends")
+                .containsExactly(good);
         assertThat(bytes(f.write("\n" + good))).containsExactly(good, good);
         assertThat(f.rejected(Rejection.INCOMPLETE_DOCUMENT)).isEqualTo(1);
         assertThat(frameByteByByte(utf8(cut + good + "\n" + good))).containsExactly(good, good);
@@ -524,7 +557,9 @@ class TattileFrameDecoderTest {
             FramingSupport f = new FramingSupport(1 << 20);
             List<byte[]> frames = f.writeChunked(stream.getBytes(StandardCharsets.UTF_8), List.of(chunk));
             assertThat(frames).as("chunk " + chunk).hasSize(2);
-            assertThat(frames).allSatisfy(fr -> assertThat(new String(fr, StandardCharsets.UTF_8)).isEqualTo(good));
+            assertThat(frames)
+                    .allSatisfy(fr ->
+                            assertThat(new String(fr, StandardCharsets.UTF_8)).isEqualTo(good));
         }
     }
 

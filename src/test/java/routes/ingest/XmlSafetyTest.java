@@ -65,17 +65,18 @@ class XmlSafetyTest {
     class RefuseDeclarations {
 
         @ParameterizedTest
-        @ValueSource(strings = {
-                "<!DOCTYPE root><root/>",
-                "<!DOCTYPE root SYSTEM \"http://example.invalid/x.dtd\"><root/>",
-                "<!DOCTYPE root [<!ELEMENT root ANY>]><root/>",
-                "<?xml version=\"1.0\"?>\n<!DOCTYPE root [<!ENTITY a \"b\">]><root>&a;</root>",
-                "<?xml version=\"1.0\"?><!-- harmless --><?pi x?>\r\n<!DOCTYPE root><root/>",
-                "<!doctype root><root/>",
-                "<!ENTITY a \"b\"><root/>",
-                "\r\n  <!DOCTYPE root><root/>",
-                "<!-- a -- b --><!DOCTYPE root><root/>",
-        })
+        @ValueSource(
+                strings = {
+                    "<!DOCTYPE root><root/>",
+                    "<!DOCTYPE root SYSTEM \"http://example.invalid/x.dtd\"><root/>",
+                    "<!DOCTYPE root [<!ELEMENT root ANY>]><root/>",
+                    "<?xml version=\"1.0\"?>\n<!DOCTYPE root [<!ENTITY a \"b\">]><root>&a;</root>",
+                    "<?xml version=\"1.0\"?><!-- harmless --><?pi x?>\r\n<!DOCTYPE root><root/>",
+                    "<!doctype root><root/>",
+                    "<!ENTITY a \"b\"><root/>",
+                    "\r\n  <!DOCTYPE root><root/>",
+                    "<!-- a -- b --><!DOCTYPE root><root/>",
+                })
         void rejectsDeclarationsInTheProlog(String doc) {
             assertForbidden(utf8(doc));
         }
@@ -93,38 +94,42 @@ class XmlSafetyTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {
-                // A comment ends at "-->", not at "->": a comment holding "->" then '<' must not hide the DOCTYPE after it.
-                "<!-- a -> <b> --><!DOCTYPE root [<!ENTITY e \"boom\">]><root>&e;</root>",
-                "<?xml version=\"1.0\"?><!-- -><root> --><!DOCTYPE root [<!ENTITY e \"boom\">]><root>&e;</root>",
-                "<!---><x>--><!DOCTYPE root><root/>",
-        })
+        @ValueSource(
+                strings = {
+                    // A comment ends at "-->", not at "->": a comment holding "->" then '<' must not hide the DOCTYPE
+                    // after it.
+                    "<!-- a -> <b> --><!DOCTYPE root [<!ENTITY e \"boom\">]><root>&e;</root>",
+                    "<?xml version=\"1.0\"?><!-- -><root> --><!DOCTYPE root [<!ENTITY e \"boom\">]><root>&e;</root>",
+                    "<!---><x>--><!DOCTYPE root><root/>",
+                })
         void rejectsADoctypeHiddenBehindACommentHoldingArrowAndMarkup(String doc) {
             assertForbidden(utf8(doc));
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {
-                "<root/>",
-                "<root><PLATE_STRING>1234ABC</PLATE_STRING></root>",
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<root/>",
-                "<?xml version='1.0'?><!-- comment with <tags> and -> arrows --><?pi data?>\r\n<!----><root/>",
-                "<root><![CDATA[<!DOCTYPE x>]]></root>",
-                "<root><!-- <!DOCTYPE x> --></root>",
-                "<root>&lt;!DOCTYPE x&gt;</root>",
-                "<!-- <!DOCTYPE x> --><root/>",
-                "",
-                "   ",
-                "<",
-                "<?xml",
-        })
+        @ValueSource(
+                strings = {
+                    "<root/>",
+                    "<root><PLATE_STRING>1234ABC</PLATE_STRING></root>",
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<root/>",
+                    "<?xml version='1.0'?><!-- comment with <tags> and -> arrows --><?pi data?>\r\n<!----><root/>",
+                    "<root><![CDATA[<!DOCTYPE x>]]></root>",
+                    "<root><!-- <!DOCTYPE x> --></root>",
+                    "<root>&lt;!DOCTYPE x&gt;</root>",
+                    "<!-- <!DOCTYPE x> --><root/>",
+                    "",
+                    "   ",
+                    "<",
+                    "<?xml",
+                })
         void acceptsPrologsWithoutDeclarations(String doc) {
             assertThatCode(() -> safety.refuseDeclarations(utf8(doc))).doesNotThrowAnyException();
         }
 
         @Test
         void acceptsTheSamples() {
-            assertThatCode(() -> safety.refuseDeclarations(utf8(Samples.vega()))).doesNotThrowAnyException();
+            assertThatCode(() -> safety.refuseDeclarations(utf8(Samples.vega())))
+                    .doesNotThrowAnyException();
             assertThatCode(() -> safety.refuseDeclarations(utf8(Samples.msg()))).doesNotThrowAnyException();
         }
 
@@ -140,7 +145,8 @@ class XmlSafetyTest {
 
         private void assertForbidden(byte[] doc) {
             assertThatThrownBy(() -> safety.refuseDeclarations(doc))
-                    .isInstanceOfSatisfying(RejectedReadingException.class,
+                    .isInstanceOfSatisfying(
+                            RejectedReadingException.class,
                             e -> assertThat(e.reason()).isEqualTo(Rejection.FORBIDDEN_XML));
         }
     }
@@ -181,18 +187,20 @@ class XmlSafetyTest {
                 }
                 allocated.set(threads.getCurrentThreadAllocatedBytes() - before);
             });
-            assertThat(allocated.get()).as("bytes allocated refusing a %d-byte document", doc.length)
+            assertThat(allocated.get())
+                    .as("bytes allocated refusing a %d-byte document", doc.length)
                     .isLessThan(16L * 1024 * 1024 + 8L * doc.length);
-            assertThat(thrown.get()).as("parsed instead of refused: plate %s",
-                    parsed.get() == null ? null : parsed.get().plate).isInstanceOf(IOException.class);
+            assertThat(thrown.get())
+                    .as("parsed instead of refused: plate %s", parsed.get() == null ? null : parsed.get().plate)
+                    .isInstanceOf(IOException.class);
             assertThat(thrown.get()).hasMessageContaining(reason);
         }
 
         @Test
         void quadraticBlowUpIsRefusedWithoutExpanding() {
             // One 50 KB entity referenced 50,000 times: 2.5 GB if it were expanded.
-            String doc = "<?xml version=\"1.0\"?><!DOCTYPE root [<!ENTITY a \"" + "x".repeat(50_000) + "\">]><root><PLATE_STRING>"
-                    + "&a;".repeat(50_000) + "</PLATE_STRING></root>";
+            String doc = "<?xml version=\"1.0\"?><!DOCTYPE root [<!ENTITY a \"" + "x".repeat(50_000)
+                    + "\">]><root><PLATE_STRING>" + "&a;".repeat(50_000) + "</PLATE_STRING></root>";
             assertRefusedWithBoundedMemory(utf8(doc), UNDECLARED_ENTITY);
         }
 
@@ -203,7 +211,8 @@ class XmlSafetyTest {
 
         @Test
         void internalEntityIsNeverExpanded() {
-            assertRefusedWithBoundedMemory(utf8("<!DOCTYPE root [<!ENTITY e \"EXPANDED\">]><root><PLATE_STRING>&e;</PLATE_STRING></root>"),
+            assertRefusedWithBoundedMemory(
+                    utf8("<!DOCTYPE root [<!ENTITY e \"EXPANDED\">]><root><PLATE_STRING>&e;</PLATE_STRING></root>"),
                     UNDECLARED_ENTITY);
         }
 
@@ -222,21 +231,28 @@ class XmlSafetyTest {
                 assertRefusedWithBoundedMemory(utf8(xxe(base + "/entity")), UNDECLARED_ENTITY);
                 // A parameter entity or an external DTD with no general entity reference in the content: the parser
                 // (DTD support off) skips the DOCTYPE and may accept the document, but must not fetch anything.
-                // (A fetch would hang: nobody answers on that port. Hence the guard; the proof is that nobody connected.)
-                TattileDocument viaParameterEntity = assertTimeoutPreemptively(NO_HANG, () -> parseOrNull(
-                        utf8("<!DOCTYPE r [<!ENTITY % p SYSTEM \"" + base + "/p.dtd\"> %p;]><r><PLATE_STRING>1</PLATE_STRING></r>")));
-                TattileDocument viaExternalDtd = assertTimeoutPreemptively(NO_HANG, () -> parseOrNull(
-                        utf8("<!DOCTYPE root SYSTEM \"" + base + "/x.dtd\"><root><PLATE_STRING>1</PLATE_STRING></root>")));
+                // (A fetch would hang: nobody answers on that port. Hence the guard; the proof is that nobody
+                // connected.)
+                TattileDocument viaParameterEntity = assertTimeoutPreemptively(
+                        NO_HANG,
+                        () -> parseOrNull(utf8("<!DOCTYPE r [<!ENTITY % p SYSTEM \"" + base
+                                + "/p.dtd\"> %p;]><r><PLATE_STRING>1</PLATE_STRING></r>")));
+                TattileDocument viaExternalDtd = assertTimeoutPreemptively(
+                        NO_HANG,
+                        () -> parseOrNull(utf8("<!DOCTYPE root SYSTEM \"" + base
+                                + "/x.dtd\"><root><PLATE_STRING>1</PLATE_STRING></root>")));
                 for (TattileDocument d : new TattileDocument[] {viaParameterEntity, viaExternalDtd}) {
                     if (d != null) {
                         assertThat(d.plate).isEqualTo("1");
                     }
                 }
                 assertThatThrownBy(() -> {
-                    try (Socket fetched = server.accept()) {
-                        fetched.getInputStream().read();
-                    }
-                }).as("the parser connected to fetch an external DTD or entity").isInstanceOf(SocketTimeoutException.class);
+                            try (Socket fetched = server.accept()) {
+                                fetched.getInputStream().read();
+                            }
+                        })
+                        .as("the parser connected to fetch an external DTD or entity")
+                        .isInstanceOf(SocketTimeoutException.class);
             }
         }
 
@@ -246,7 +262,8 @@ class XmlSafetyTest {
             String doc = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><!DOCTYPE root [<!ENTITY e \"EXPANDED\">]>"
                     + "<root><PLATE_STRING>&e;</PLATE_STRING></root>";
             assertRefusedWithBoundedMemory(doc.getBytes(StandardCharsets.UTF_16LE), UNDECLARED_ENTITY);
-            String laughs = BILLION_LAUGHS.replace("<?xml version=\"1.0\"?>", "<?xml version=\"1.0\" encoding=\"UTF-16\"?>");
+            String laughs =
+                    BILLION_LAUGHS.replace("<?xml version=\"1.0\"?>", "<?xml version=\"1.0\" encoding=\"UTF-16\"?>");
             assertRefusedWithBoundedMemory(laughs.getBytes(StandardCharsets.UTF_16BE), UNDECLARED_ENTITY);
         }
 

@@ -57,10 +57,24 @@ class ApiFloodIT {
     void start() throws Exception {
         TestDb.reset(db);
         TestDb.camera(db, SERIAL, null);
-        service = JarService.start(Path.of("target/api-flood-it.log"), Map.of("TATTILE_FLOWS", "ingest,api",
-                "TRANSIT_PORT", String.valueOf(PORT), "API_PORT", String.valueOf(API_PORT), "CAMERA_CACHE_SECONDS", "0",
-                "IMAGES_BASE_DIR", Path.of("target/it-images/api-flood").toAbsolutePath().toString(),
-                "API_HEADER_TIMEOUT_SECONDS", "5")).awaitStarted(PORT);
+        service = JarService.start(
+                        Path.of("target/api-flood-it.log"),
+                        Map.of(
+                                "TATTILE_FLOWS",
+                                "ingest,api",
+                                "TRANSIT_PORT",
+                                String.valueOf(PORT),
+                                "API_PORT",
+                                String.valueOf(API_PORT),
+                                "CAMERA_CACHE_SECONDS",
+                                "0",
+                                "IMAGES_BASE_DIR",
+                                Path.of("target/it-images/api-flood")
+                                        .toAbsolutePath()
+                                        .toString(),
+                                "API_HEADER_TIMEOUT_SECONDS",
+                                "5"))
+                .awaitStarted(PORT);
         await().atMost(Duration.ofSeconds(30)).until(() -> JarService.listening(API_PORT));
     }
 
@@ -83,8 +97,10 @@ class ApiFloodIT {
             }
             s.setSoTimeout(30_000);
             OutputStream out = s.getOutputStream();
-            out.write(("POST /ingest/lectorvision HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + UPLOAD_BYTES
-                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(
+                    ("POST /ingest/lectorvision HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                                    + UPLOAD_BYTES + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             byte[] chunk = new byte[64 * 1024];
             Arrays.fill(chunk, (byte) 'A');
             try {
@@ -96,7 +112,9 @@ class ApiFloodIT {
             }
             try {
                 byte[] head = s.getInputStream().readNBytes(12);
-                return head.length == 12 ? Integer.parseInt(new String(head, StandardCharsets.US_ASCII).substring(9, 12)) : 0;
+                return head.length == 12
+                        ? Integer.parseInt(new String(head, StandardCharsets.US_ASCII).substring(9, 12))
+                        : 0;
             } catch (IOException reset) {
                 return 0;
             }
@@ -109,7 +127,8 @@ class ApiFloodIT {
         ExecutorService pool = Executors.newFixedThreadPool(UPLOADS + 1);
         Map<Integer, Integer> answers = new ConcurrentHashMap<>();
         try {
-            // 64 unauthenticated 8 MB uploads at once, from 4 addresses (16 each); all connected before the slow-loris wave below.
+            // 64 unauthenticated 8 MB uploads at once, from 4 addresses (16 each); all connected before the slow-loris
+            // wave below.
             CountDownLatch connected = new CountDownLatch(UPLOADS);
             List<Future<Integer>> uploads = new ArrayList<>();
             for (int i = 0; i < UPLOADS; i++) {
@@ -117,7 +136,8 @@ class ApiFloodIT {
                 uploads.add(pool.submit(() -> upload(from, connected)));
             }
             assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
-            // 500 slow-loris connections from 25 addresses (20 each, under the per-address cap): a request line, never finished.
+            // 500 slow-loris connections from 25 addresses (20 each, under the per-address cap): a request line, never
+            // finished.
             for (int i = 0; i < SLOW_CONNECTIONS; i++) {
                 try {
                     RawHttp c = new RawHttp("127.0.2." + (1 + i % 25), API_PORT);
@@ -134,9 +154,12 @@ class ApiFloodIT {
                 for (int i = 0; i < READINGS; i++) {
                     camera.send(synthetic.vega(SERIAL, String.format("%04dFLD", i), now.minusSeconds(READINGS - i)));
                 }
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(200))
                         .until(() -> TestDb.count(db, "SELECT count(*) FROM alpr_readings") == READINGS);
-                assertThat(camera.closedByServer(50)).as("the camera's connection stays open").isFalse();
+                assertThat(camera.closedByServer(50))
+                        .as("the camera's connection stays open")
+                        .isFalse();
             }
             for (Future<Integer> f : uploads) {
                 answers.merge(f.get(), 1, Integer::sum);
@@ -147,17 +170,26 @@ class ApiFloodIT {
                 c.close();
             }
         }
-        System.out.printf("[api-flood] uploads answered %s (0: closed by the caps), slow connections opened %d, readings stored %d%n",
+        System.out.printf(
+                "[api-flood] uploads answered %s (0: closed by the caps), slow connections opened %d, readings stored %d%n",
                 answers, slow.size(), READINGS);
-        assertThat(service.isAlive()).as("the service survived (its heap is 256 MB and it exits on OutOfMemoryError)").isTrue();
-        assertThat(answers.keySet()).as("every upload was refused (401) or cut by the connection caps (0), none read: %s", answers)
+        assertThat(service.isAlive())
+                .as("the service survived (its heap is 256 MB and it exits on OutOfMemoryError)")
+                .isTrue();
+        assertThat(answers.keySet())
+                .as("every upload was refused (401) or cut by the connection caps (0), none read: %s", answers)
                 .isSubsetOf(401, 0);
-        assertThat(answers.getOrDefault(401, 0)).as("uploads answered 401 before their body").isPositive();
+        assertThat(answers.getOrDefault(401, 0))
+                .as("uploads answered 401 before their body")
+                .isPositive();
         assertThat(service.log()).doesNotContain("OutOfMemoryError");
         // Once the slow connections are gone, the API answers as usual.
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             try (RawHttp c = new RawHttp("127.0.4.1", API_PORT)) {
-                return c.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n").read(5000).status() == 200;
+                return c.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")
+                                .read(5000)
+                                .status()
+                        == 200;
             } catch (IOException e) {
                 return false;
             }

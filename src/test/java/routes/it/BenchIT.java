@@ -45,8 +45,8 @@ class BenchIT {
 
     private JsonNode bench(String... args) throws Exception {
         var s = TestDb.settings();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
-                "bench"));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(), "bench"));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--database", TestDb.NAME, "--work-dir", WORK.toString(), "--runs", "1"));
         ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -64,25 +64,40 @@ class BenchIT {
 
     @Test
     void ingestBenchCountsEveryReadingInTheDatabaseAndMeasuresTheService() throws Exception {
-        JsonNode r = bench("ingest", "--readings", "200", "--warmup", "20", "--connections", "4", "--rate", "400", "--port", "23382");
+        JsonNode r = bench(
+                "ingest",
+                "--readings",
+                "200",
+                "--warmup",
+                "20",
+                "--connections",
+                "4",
+                "--rate",
+                "400",
+                "--port",
+                "23382");
 
         JsonNode run = r.path("runs").get(0);
         assertThat(run.path("sent").asInt()).isEqualTo(200);
         assertThat(run.path("stored").asInt()).isEqualTo(200);
         assertThat(run.path("readingsPerSecond").asDouble()).isPositive();
-        assertThat(run.path("latencyMs").path("p50").asDouble()).isPositive()
+        assertThat(run.path("latencyMs").path("p50").asDouble())
+                .isPositive()
                 .isLessThanOrEqualTo(run.path("latencyMs").path("p99").asDouble());
         assertThat(run.path("serviceCpuCores").asDouble()).isPositive();
         assertThat(run.path("servicePeakRssMb").asDouble()).isGreaterThan(50);
-        assertThat(run.path("bytesWrittenPerReading").path("imageFiles").asLong()).isGreaterThan(60_000);
+        assertThat(run.path("bytesWrittenPerReading").path("imageFiles").asLong())
+                .isGreaterThan(60_000);
         assertThat(r.path("startupMillis").asLong()).isPositive();
         assertThat(r.path("machine").path("cpus").asInt()).isPositive();
-        assertThat(r.path("summary").path("readingsPerSecond").path("median").asDouble()).isEqualTo(run.path("readingsPerSecond").asDouble());
+        assertThat(r.path("summary").path("readingsPerSecond").path("median").asDouble())
+                .isEqualTo(run.path("readingsPerSecond").asDouble());
     }
 
     @Test
     void senderBenchDeliversEveryQueuedReadingToTheVerifyingSandbox() throws Exception {
-        JsonNode r = bench("sender", "--readings", "150", "--warmup", "20", "--verify", "both", "--sandbox-port", "23383");
+        JsonNode r =
+                bench("sender", "--readings", "150", "--warmup", "20", "--verify", "both", "--sandbox-port", "23383");
 
         for (String mode : List.of("verifyOff", "verifyOn")) {
             JsonNode run = r.path("sandboxVerification").path(mode).path("runs").get(0);
@@ -106,8 +121,22 @@ class BenchIT {
 
     @Test
     void healthBenchAnswersEveryRequestAndComputesTheReportAtMostOncePerCachePeriod() throws Exception {
-        JsonNode r = bench("health", "--rows", "3000", "--requests", "400", "--warmup", "20", "--rate", "100", "--cache-seconds", "1",
-                "--timings", "3", "--api-port", "23384");
+        JsonNode r = bench(
+                "health",
+                "--rows",
+                "3000",
+                "--requests",
+                "400",
+                "--warmup",
+                "20",
+                "--rate",
+                "100",
+                "--cache-seconds",
+                "1",
+                "--timings",
+                "3",
+                "--api-port",
+                "23384");
 
         JsonNode byStatus = r.path("fill").path("byStatus");
         long queued = 0;
@@ -119,18 +148,26 @@ class BenchIT {
         assertThat(byStatus.path("PENDING").asLong()).as("mostly PENDING").isGreaterThan(queued * 8 / 10);
 
         JsonNode run = r.path("runs").get(0);
-        assertThat(run.path("byHttpStatus").path("200").asInt()).as(run.toString()).isEqualTo(400);
+        assertThat(run.path("byHttpStatus").path("200").asInt())
+                .as(run.toString())
+                .isEqualTo(400);
         assertThat(run.path("byHttpStatus").size()).as("nothing but 200").isEqualTo(1);
-        assertThat(run.path("latencyMs").path("p50").asDouble()).isPositive()
+        assertThat(run.path("latencyMs").path("p50").asDouble())
+                .isPositive()
                 .isLessThanOrEqualTo(run.path("latencyMs").path("p99").asDouble());
         // 400 requests at 100/s span about four cache periods of 1 s: several reports, never two within a period (the
         // first one seen may have been computed up to a period before the run began).
         int computations = run.path("computations").asInt();
-        assertThat(computations).as(run.toString()).isBetween(2, (int) Math.floor(run.path("seconds").asDouble()) + 2);
-        assertThat(run.path("minSecondsBetweenComputations").asDouble()).as(run.toString()).isGreaterThanOrEqualTo(0.99);
+        assertThat(computations)
+                .as(run.toString())
+                .isBetween(2, (int) Math.floor(run.path("seconds").asDouble()) + 2);
+        assertThat(run.path("minSecondsBetweenComputations").asDouble())
+                .as(run.toString())
+                .isGreaterThanOrEqualTo(0.99);
 
         JsonNode overview = r.path("overview");
-        assertThat(overview.path("uncachedOverviewMs").path("median").asDouble()).isPositive();
+        assertThat(overview.path("uncachedOverviewMs").path("median").asDouble())
+                .isPositive();
         assertThat(overview.path("oldCountMs").path("median").asDouble()).isPositive();
         // The scan check sees the old exact counts for what they are: every row read.
         assertThat(overview.path("oldCountFullScans").size()).isEqualTo(2);
@@ -138,13 +175,17 @@ class BenchIT {
         for (JsonNode st : overview.path("overviewStatements")) {
             assertThat(st.path("executionMs").asDouble()).as(st.toString()).isGreaterThanOrEqualTo(0);
         }
-        // Below 100,000 rows the counts are exact (full scans by design); the oldest PENDING reading is found through an
+        // Below 100,000 rows the counts are exact (full scans by design); the oldest PENDING reading is found through
+        // an
         // index, even with most PENDING rows turned into due retries ahead of it.
         JsonNode ahead = r.path("retriesAhead");
-        assertThat(ahead.path("byStatus").path("FAILED").asLong()).isGreaterThan(ahead.path("byStatus").path("PENDING").asLong());
+        assertThat(ahead.path("byStatus").path("FAILED").asLong())
+                .isGreaterThan(ahead.path("byStatus").path("PENDING").asLong());
         assertThat(ahead.path("uncachedOverviewMs").path("median").asDouble()).isPositive();
         for (JsonNode scan : ahead.path("overviewFullScans")) {
-            assertThat(scan.asText()).as("only the exact counts read whole tables").contains("count(*)");
+            assertThat(scan.asText())
+                    .as("only the exact counts read whole tables")
+                    .contains("count(*)");
         }
     }
 
@@ -153,16 +194,36 @@ class BenchIT {
         Path table = WORK.resolve("bench.md");
         Files.deleteIfExists(table);
 
-        JsonNode r = bench("all", "--quick", "--markdown", table.toString(), "--port", "23382", "--sandbox-port", "23383",
-                "--api-port", "23384");
+        JsonNode r = bench(
+                "all",
+                "--quick",
+                "--markdown",
+                table.toString(),
+                "--port",
+                "23382",
+                "--sandbox-port",
+                "23383",
+                "--api-port",
+                "23384");
 
         for (String part : List.of("ingestMax", "ingestAt200", "sender0ms", "sender200ms", "claim", "health")) {
             assertThat(r.has(part)).as(part).isTrue();
         }
-        assertThat(r.path("ingestAt200").path("runs").get(0).path("stored").asInt()).isEqualTo(60);
-        assertThat(Files.readString(table)).contains("| Ingest, 50 connections, flat out (readings/s stored) | ≥ 1,000 |",
-                "Sender, 200 ms sandbox, SENDER_CONCURRENCY=64", "Start-up to listening (ms)",
-                "| /health with 3,000 rows queued", "one uncached computation");
-        assertThat(r.path("health").path("runs").get(0).path("byHttpStatus").path("200").asInt()).isEqualTo(300);
+        assertThat(r.path("ingestAt200").path("runs").get(0).path("stored").asInt())
+                .isEqualTo(60);
+        assertThat(Files.readString(table))
+                .contains(
+                        "| Ingest, 50 connections, flat out (readings/s stored) | ≥ 1,000 |",
+                        "Sender, 200 ms sandbox, SENDER_CONCURRENCY=64",
+                        "Start-up to listening (ms)",
+                        "| /health with 3,000 rows queued",
+                        "one uncached computation");
+        assertThat(r.path("health")
+                        .path("runs")
+                        .get(0)
+                        .path("byHttpStatus")
+                        .path("200")
+                        .asInt())
+                .isEqualTo(300);
     }
 }

@@ -24,24 +24,29 @@ import routes.support.TestDb;
 /** Registry, preloaded queues and consistency checks shared by the process-level fault tests. */
 final class FaultFixtures {
 
-    private FaultFixtures() {
-    }
+    private FaultFixtures() {}
 
     /** A municipality signing with a fresh certificate, and its cameras. */
-    static TestCertificates.Generated registry(HikariDataSource db, Path certs, String municipality, List<String> serials) throws Exception {
+    static TestCertificates.Generated registry(
+            HikariDataSource db, Path certs, String municipality, List<String> serials) throws Exception {
         TestDb.reset(db);
         TestCertificates.Generated cert = TestCertificates.generate(certs, "Ajuntament " + municipality, 30, null);
         UUID certId = TestCertificates.registerPem(db, municipality.toLowerCase(), cert);
-        TestDb.execute(db, "INSERT INTO municipalities (name, certificate_id) VALUES ('" + municipality + "', '" + certId + "')");
+        TestDb.execute(
+                db,
+                "INSERT INTO municipalities (name, certificate_id) VALUES ('" + municipality + "', '" + certId + "')");
         for (String serial : serials) {
-            TestDb.execute(db, "INSERT INTO cameras (serial_number, municipality_id) SELECT '" + serial + "', id FROM municipalities WHERE name = '"
-                    + municipality + "'");
+            TestDb.execute(
+                    db,
+                    "INSERT INTO cameras (serial_number, municipality_id) SELECT '" + serial
+                            + "', id FROM municipalities WHERE name = '" + municipality + "'");
         }
         return cert;
     }
 
     /** Queues {@code count} readings as ingest stores them: image files first, then reading + PENDING rows in one transaction. */
-    static void preload(HikariDataSource db, ImageStore images, List<String> serials, int count, byte[] ocr, byte[] ctx) throws Exception {
+    static void preload(HikariDataSource db, ImageStore images, List<String> serials, int count, byte[] ocr, byte[] ctx)
+            throws Exception {
         Instant base = Instant.now().minusSeconds(3600);
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
@@ -49,14 +54,16 @@ final class FaultFixtures {
                     INSERT INTO alpr_readings (id, plate, timestamp_utc, device_sn, country_code, has_image_ocr, has_image_ctx,
                         image_ocr_path, image_ctx_path, camera_id)
                     SELECT ?, ?, ?, ?, 'ESP', true, ?, ?, ?, id FROM cameras WHERE serial_number = ?""");
-                 PreparedStatement q = c.prepareStatement("INSERT INTO messages_queue (reading_id) VALUES (?)")) {
+                    PreparedStatement q = c.prepareStatement("INSERT INTO messages_queue (reading_id) VALUES (?)")) {
                 for (int i = 0; i < count; i++) {
                     UUID id = UUID.randomUUID();
                     String serial = serials.get(i % serials.size());
-                    String plate = String.format("%04dBCD", i % 10_000) + (i / 10_000 == 0 ? "" : String.valueOf(i / 10_000));
+                    String plate =
+                            String.format("%04dBCD", i % 10_000) + (i / 10_000 == 0 ? "" : String.valueOf(i / 10_000));
                     Instant when = base.plusMillis(i);
                     String ocrPath = ImageStore.relativePath(serial, plate, when, id, ImageStore.Kind.OCR);
-                    String ctxPath = ctx == null ? null : ImageStore.relativePath(serial, plate, when, id, ImageStore.Kind.CTX);
+                    String ctxPath =
+                            ctx == null ? null : ImageStore.relativePath(serial, plate, when, id, ImageStore.Kind.CTX);
                     images.write(ocrPath, ocr);
                     if (ctxPath != null) {
                         images.write(ctxPath, ctx);
@@ -82,15 +89,21 @@ final class FaultFixtures {
 
     /** Readings whose queue row is missing, plus queue rows whose reading is missing. */
     static long halfStoredReadings(HikariDataSource db) throws Exception {
-        return TestDb.count(db, "SELECT count(*) FROM alpr_readings r LEFT JOIN messages_queue q ON q.reading_id = r.id WHERE q.id IS NULL")
-                + TestDb.count(db, "SELECT count(*) FROM messages_queue q LEFT JOIN alpr_readings r ON r.id = q.reading_id WHERE r.id IS NULL");
+        return TestDb.count(
+                        db,
+                        "SELECT count(*) FROM alpr_readings r LEFT JOIN messages_queue q ON q.reading_id = r.id WHERE q.id IS NULL")
+                + TestDb.count(
+                        db,
+                        "SELECT count(*) FROM messages_queue q LEFT JOIN alpr_readings r ON r.id = q.reading_id WHERE r.id IS NULL");
     }
 
     /** Image paths (relative to IMAGES_BASE_DIR) the readings point at. */
     private static List<String> referencedPaths(HikariDataSource db) throws Exception {
         List<String> paths = new ArrayList<>();
-        try (Connection c = db.getConnection(); var s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT image_ocr_path FROM alpr_readings UNION ALL SELECT image_ctx_path FROM alpr_readings")) {
+        try (Connection c = db.getConnection();
+                var s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT image_ocr_path FROM alpr_readings UNION ALL SELECT image_ctx_path FROM alpr_readings")) {
             while (rs.next()) {
                 if (rs.getString(1) != null) {
                     paths.add(rs.getString(1));
@@ -120,7 +133,9 @@ final class FaultFixtures {
         Set<Path> orphans = new HashSet<>();
         if (Files.isDirectory(images.baseDir())) {
             try (Stream<Path> files = Files.walk(images.baseDir())) {
-                files.filter(Files::isRegularFile).filter(f -> !referenced.contains(f.toString())).forEach(orphans::add);
+                files.filter(Files::isRegularFile)
+                        .filter(f -> !referenced.contains(f.toString()))
+                        .forEach(orphans::add);
             }
         }
         return orphans;

@@ -34,8 +34,13 @@ final class JarService implements AutoCloseable {
         env.put("TATTILE_ENV_FILE", "/dev/null");
         env.put("JOLOKIA_PORT", "0");
         env.putAll(settings);
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms128m", "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-jar", JAR.toString());
+        ProcessBuilder pb = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms128m",
+                "-Xmx256m",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-jar",
+                JAR.toString());
         pb.environment().putAll(env);
         Files.createDirectories(log.toAbsolutePath().getParent());
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -47,7 +52,8 @@ final class JarService implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("service exited " + process.exitValue() + ":\n" + Files.readString(log));
+                throw new IllegalStateException(
+                        "service exited " + process.exitValue() + ":\n" + Files.readString(log));
             }
             if (port > 0 ? listening(port) : Files.readString(log).contains(") started in ")) {
                 return this;

@@ -53,9 +53,23 @@ class JolokiaIT {
         Files.createDirectories(passwordFile.getParent());
         Files.writeString(passwordFile, PASSWORD + "\n", StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
-        service = JarService.start(Path.of("target/jolokia-it.log"), Map.of("TATTILE_FLOWS", "ingest",
-                "TRANSIT_PORT", String.valueOf(PORT), "IMAGES_BASE_DIR", Path.of("target/it-images/jolokia").toAbsolutePath().toString(),
-                "JOLOKIA_PORT", String.valueOf(JOLOKIA_PORT), "JOLOKIA_USER", USER, "JOLOKIA_PASSWORD_FILE", passwordFile.toString()))
+        service = JarService.start(
+                        Path.of("target/jolokia-it.log"),
+                        Map.of(
+                                "TATTILE_FLOWS",
+                                "ingest",
+                                "TRANSIT_PORT",
+                                String.valueOf(PORT),
+                                "IMAGES_BASE_DIR",
+                                Path.of("target/it-images/jolokia")
+                                        .toAbsolutePath()
+                                        .toString(),
+                                "JOLOKIA_PORT",
+                                String.valueOf(JOLOKIA_PORT),
+                                "JOLOKIA_USER",
+                                USER,
+                                "JOLOKIA_PASSWORD_FILE",
+                                passwordFile.toString()))
                 .awaitStarted(PORT);
         await().atMost(Duration.ofSeconds(30)).until(() -> JarService.listening(JOLOKIA_PORT));
     }
@@ -70,9 +84,14 @@ class JolokiaIT {
 
     private HttpResponse<String> post(String body, String user, String password, String origin) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + JOLOKIA_PORT + "/jolokia/"))
-                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(body));
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         if (user != null) {
-            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+            b.header(
+                    "Authorization",
+                    "Basic "
+                            + Base64.getEncoder()
+                                    .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
         }
         if (origin != null) {
             b.header("Origin", origin);
@@ -98,8 +117,11 @@ class JolokiaIT {
         assertThat(post(version, null, null, null).statusCode()).isEqualTo(401);
         assertThat(post(version, USER, "wrong", null).statusCode()).isEqualTo(401);
         assertThat(post(version, "admin", PASSWORD, null).statusCode()).isEqualTo(401);
-        var get = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + JOLOKIA_PORT + "/jolokia/read/" + ROUTE.replace("\"", "%22")
-                + "/State")).build(), HttpResponse.BodyHandlers.ofString());
+        var get = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + JOLOKIA_PORT + "/jolokia/read/"
+                                + ROUTE.replace("\"", "%22") + "/State"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(get.statusCode()).isEqualTo(401);
         assertThat(call(Map.of("type", "version")).path("status").asInt()).isEqualTo(200);
     }
@@ -107,23 +129,61 @@ class JolokiaIT {
     @Test
     void theOperationsThatTookOverTheServiceAreRefused() throws Exception {
         // Loading foreign code into the JVM.
-        assertRefused(call(Map.of("type", "exec", "mbean", "com.sun.management:type=DiagnosticCommand", "operation", "jvmtiAgentLoad",
-                "arguments", List.of("/tmp/evil.so"))));
-        assertRefused(call(Map.of("type", "exec", "mbean", "com.sun.management:type=HotSpotDiagnostic", "operation", "dumpHeap",
-                "arguments", List.of("target/it-jolokia/heap.hprof", true))));
+        assertRefused(call(Map.of(
+                "type",
+                "exec",
+                "mbean",
+                "com.sun.management:type=DiagnosticCommand",
+                "operation",
+                "jvmtiAgentLoad",
+                "arguments",
+                List.of("/tmp/evil.so"))));
+        assertRefused(call(Map.of(
+                "type",
+                "exec",
+                "mbean",
+                "com.sun.management:type=HotSpotDiagnostic",
+                "operation",
+                "dumpHeap",
+                "arguments",
+                List.of("target/it-jolokia/heap.hprof", true))));
         assertThat(Path.of("target/it-jolokia/heap.hprof")).doesNotExist();
         // The Camel context sending to any endpoint: a bean (the settings, DB_PASSWORD) or SQL (a new ADMIN key).
-        assertRefused(call(Map.of("type", "exec", "mbean", CONTEXT, "operation", "requestBody(java.lang.String,java.lang.Object)",
-                "arguments", List.of("bean:settings?method=text(DB_PASSWORD)", "x"))));
-        assertRefused(call(Map.of("type", "exec", "mbean", CONTEXT, "operation", "sendBody",
-                "arguments", List.of("sql:INSERT INTO api_keys (name, key_hash, role) VALUES ('evil', repeat('a', 64), 'ADMIN')", "x"))));
+        assertRefused(call(Map.of(
+                "type",
+                "exec",
+                "mbean",
+                CONTEXT,
+                "operation",
+                "requestBody(java.lang.String,java.lang.Object)",
+                "arguments",
+                List.of("bean:settings?method=text(DB_PASSWORD)", "x"))));
+        assertRefused(call(Map.of(
+                "type",
+                "exec",
+                "mbean",
+                CONTEXT,
+                "operation",
+                "sendBody",
+                "arguments",
+                List.of(
+                        "sql:INSERT INTO api_keys (name, key_hash, role) VALUES ('evil', repeat('a', 64), 'ADMIN')",
+                        "x"))));
         assertThat(TestDb.count(db, "SELECT count(*) FROM api_keys")).isZero();
         // Changing a route definition or removing one.
         assertRefused(call(Map.of("type", "exec", "mbean", ROUTE, "operation", "remove")));
-        assertRefused(call(Map.of("type", "exec", "mbean", CONTEXT, "operation", "addOrUpdateRoutesFromXml",
-                "arguments", List.of("<routes/>"))));
+        assertRefused(call(Map.of(
+                "type",
+                "exec",
+                "mbean",
+                CONTEXT,
+                "operation",
+                "addOrUpdateRoutesFromXml",
+                "arguments",
+                List.of("<routes/>"))));
         // Writing an attribute.
-        assertRefused(call(Map.of("type", "write", "mbean", "java.lang:type=Memory", "attribute", "Verbose", "value", true)));
+        assertRefused(
+                call(Map.of("type", "write", "mbean", "java.lang:type=Memory", "attribute", "Verbose", "value", true)));
         assertRefused(call(Map.of("type", "write", "mbean", ROUTE, "attribute", "TracingPattern", "value", "*")));
         // Only Camel's and the JVM's MBeans are listed.
         JsonNode list = call(Map.of("type", "list", "config", Map.of("maxDepth", 1)));
@@ -134,8 +194,15 @@ class JolokiaIT {
     @Test
     void theJsr160ProxyIsOffAndNeverConnectsToTheNamedTarget() throws Exception {
         try (ServerSocket rmi = new ServerSocket(0)) {
-            JsonNode answer = call(Map.of("type", "read", "mbean", "java.lang:type=Memory", "attribute", "HeapMemoryUsage",
-                    "target", Map.of("url", "service:jmx:rmi:///jndi/rmi://127.0.0.1:" + rmi.getLocalPort() + "/jmxrmi")));
+            JsonNode answer = call(Map.of(
+                    "type",
+                    "read",
+                    "mbean",
+                    "java.lang:type=Memory",
+                    "attribute",
+                    "HeapMemoryUsage",
+                    "target",
+                    Map.of("url", "service:jmx:rmi:///jndi/rmi://127.0.0.1:" + rmi.getLocalPort() + "/jmxrmi")));
             assertRefused(answer);
             // A lookup would have connected before the answer came back: nothing is waiting to be accepted.
             rmi.setSoTimeout(200);
@@ -152,29 +219,64 @@ class JolokiaIT {
     void aForeignOriginGetsNoCorsGrant() throws Exception {
         HttpResponse<String> r = post("{\"type\":\"version\"}", USER, PASSWORD, "http://evil.example");
         assertThat(r.headers().allValues("Access-Control-Allow-Origin")).doesNotContain("http://evil.example", "*");
-        var preflight = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + JOLOKIA_PORT + "/jolokia/"))
-                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", "http://evil.example")
-                .header("Access-Control-Request-Method", "POST").build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(preflight.headers().allValues("Access-Control-Allow-Origin")).doesNotContain("http://evil.example", "*");
-        assertThat(preflight.headers().allValues("Access-Control-Allow-Credentials")).doesNotContain("true");
+        var preflight = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + JOLOKIA_PORT + "/jolokia/"))
+                        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                        .header("Origin", "http://evil.example")
+                        .header("Access-Control-Request-Method", "POST")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(preflight.headers().allValues("Access-Control-Allow-Origin"))
+                .doesNotContain("http://evil.example", "*");
+        assertThat(preflight.headers().allValues("Access-Control-Allow-Credentials"))
+                .doesNotContain("true");
     }
 
     @Test
     void hawtioCanReadRoutesDrawThemAndStopAndStartOne() throws Exception {
-        assertThat(call(Map.of("type", "read", "mbean", ROUTE, "attribute", "State")).path("value").asText()).isEqualTo("Started");
-        assertThat(call(Map.of("type", "read", "mbean", "java.lang:type=Memory", "attribute", "HeapMemoryUsage")).path("status").asInt())
+        assertThat(call(Map.of("type", "read", "mbean", ROUTE, "attribute", "State"))
+                        .path("value")
+                        .asText())
+                .isEqualTo("Started");
+        assertThat(call(Map.of("type", "read", "mbean", "java.lang:type=Memory", "attribute", "HeapMemoryUsage"))
+                        .path("status")
+                        .asInt())
                 .isEqualTo(200);
         // The route diagram and its counters.
-        assertThat(call(Map.of("type", "exec", "mbean", CONTEXT, "operation", "dumpRoutesAsXml()")).path("value").asText())
+        assertThat(call(Map.of("type", "exec", "mbean", CONTEXT, "operation", "dumpRoutesAsXml()"))
+                        .path("value")
+                        .asText())
                 .contains("ingest-tattile-tcp");
-        assertThat(call(Map.of("type", "exec", "mbean", CONTEXT, "operation", "dumpRoutesStatsAsXml(boolean,boolean)",
-                "arguments", List.of(false, true))).path("status").asInt()).isEqualTo(200);
+        assertThat(call(Map.of(
+                                "type",
+                                "exec",
+                                "mbean",
+                                CONTEXT,
+                                "operation",
+                                "dumpRoutesStatsAsXml(boolean,boolean)",
+                                "arguments",
+                                List.of(false, true)))
+                        .path("status")
+                        .asInt())
+                .isEqualTo(200);
         // Stop and start the camera listener, as during a maintenance window.
-        assertThat(call(Map.of("type", "exec", "mbean", ROUTE, "operation", "stop()")).path("status").asInt()).isEqualTo(200);
-        assertThat(call(Map.of("type", "read", "mbean", ROUTE, "attribute", "State")).path("value").asText()).isEqualTo("Stopped");
+        assertThat(call(Map.of("type", "exec", "mbean", ROUTE, "operation", "stop()"))
+                        .path("status")
+                        .asInt())
+                .isEqualTo(200);
+        assertThat(call(Map.of("type", "read", "mbean", ROUTE, "attribute", "State"))
+                        .path("value")
+                        .asText())
+                .isEqualTo("Stopped");
         await().atMost(Duration.ofSeconds(10)).until(() -> !JarService.listening(PORT));
-        assertThat(call(Map.of("type", "exec", "mbean", ROUTE, "operation", "start()")).path("status").asInt()).isEqualTo(200);
-        assertThat(call(Map.of("type", "read", "mbean", ROUTE, "attribute", "State")).path("value").asText()).isEqualTo("Started");
+        assertThat(call(Map.of("type", "exec", "mbean", ROUTE, "operation", "start()"))
+                        .path("status")
+                        .asInt())
+                .isEqualTo(200);
+        assertThat(call(Map.of("type", "read", "mbean", ROUTE, "attribute", "State"))
+                        .path("value")
+                        .asText())
+                .isEqualTo("Started");
         await().atMost(Duration.ofSeconds(10)).until(() -> JarService.listening(PORT));
         assertThat(service.log()).doesNotContain(PASSWORD);
     }

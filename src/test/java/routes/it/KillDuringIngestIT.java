@@ -56,29 +56,35 @@ class KillDuringIngestIT {
 
     /** A camera sending at its own pace until its connection breaks; notes when each document was fully written. */
     private Thread camera(String serial, Map<String, Long> written, AtomicBoolean stop, SyntheticReadings docs) {
-        Thread t = new Thread(() -> {
-            LocalDateTime when = LocalDateTime.now(ZoneId.of("Europe/Madrid")).minusMinutes(30);
-            try (Socket s = new Socket("127.0.0.1", PORT)) {
-                s.setTcpNoDelay(true);
-                OutputStream out = new BufferedOutputStream(s.getOutputStream(), 256 * 1024);
-                for (int i = 0; !stop.get(); i++) {
-                    String plate = docs.plate();
-                    out.write(docs.vega(serial, plate, when.plusNanos(i * 7_000_000L)).getBytes(StandardCharsets.UTF_8));
-                    out.flush();
-                    written.put(serial + "|" + plate, System.nanoTime());
-                    Thread.sleep(40);
-                }
-            } catch (IOException | InterruptedException e) {
-                // the service was killed: this camera's connection is gone
-            }
-        }, "camera-" + serial);
+        Thread t = new Thread(
+                () -> {
+                    LocalDateTime when =
+                            LocalDateTime.now(ZoneId.of("Europe/Madrid")).minusMinutes(30);
+                    try (Socket s = new Socket("127.0.0.1", PORT)) {
+                        s.setTcpNoDelay(true);
+                        OutputStream out = new BufferedOutputStream(s.getOutputStream(), 256 * 1024);
+                        for (int i = 0; !stop.get(); i++) {
+                            String plate = docs.plate();
+                            out.write(docs.vega(serial, plate, when.plusNanos(i * 7_000_000L))
+                                    .getBytes(StandardCharsets.UTF_8));
+                            out.flush();
+                            written.put(serial + "|" + plate, System.nanoTime());
+                            Thread.sleep(40);
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        // the service was killed: this camera's connection is gone
+                    }
+                },
+                "camera-" + serial);
         t.start();
         return t;
     }
 
     private Set<String> storedKeys() throws Exception {
         Set<String> keys = new HashSet<>();
-        try (var c = db.getConnection(); var s = c.createStatement(); var rs = s.executeQuery("SELECT device_sn, plate FROM alpr_readings")) {
+        try (var c = db.getConnection();
+                var s = c.createStatement();
+                var rs = s.executeQuery("SELECT device_sn, plate FROM alpr_readings")) {
             while (rs.next()) {
                 keys.add(rs.getString(1) + "|" + rs.getString(2));
             }
@@ -91,8 +97,15 @@ class KillDuringIngestIT {
         TestFiles.deleteTree(IMAGES);
         TestFiles.deleteTree(CERTS);
         var cert = FaultFixtures.registry(db, CERTS, "Falla", CAMERAS);
-        Map<String, String> ingestOnly = Map.of("TATTILE_FLOWS", "ingest", "TRANSIT_PORT", String.valueOf(PORT),
-                "IMAGES_BASE_DIR", IMAGES.toString(), "CAMERA_CACHE_SECONDS", "0");
+        Map<String, String> ingestOnly = Map.of(
+                "TATTILE_FLOWS",
+                "ingest",
+                "TRANSIT_PORT",
+                String.valueOf(PORT),
+                "IMAGES_BASE_DIR",
+                IMAGES.toString(),
+                "CAMERA_CACHE_SECONDS",
+                "0");
 
         Map<String, Long> written = new ConcurrentHashMap<>();
         AtomicBoolean stop = new AtomicBoolean();
@@ -103,7 +116,8 @@ class KillDuringIngestIT {
             for (String serial : CAMERAS) {
                 cameras.add(camera(serial, written, stop, docs));
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> TestDb.count(db, "SELECT count(*) FROM alpr_readings") >= 150);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> TestDb.count(db, "SELECT count(*) FROM alpr_readings") >= 150);
             killedAt = System.nanoTime();
             service.kill9();
             stop.set(true);
@@ -122,19 +136,28 @@ class KillDuringIngestIT {
             }
         });
         long window = lostAgeMs.stream().mapToLong(Long::longValue).max().orElse(0);
-        System.out.printf("[kill-ingest] written %d, committed %d, lost %d, oldest lost document written %d ms before the kill%n",
+        System.out.printf(
+                "[kill-ingest] written %d, committed %d, lost %d, oldest lost document written %d ms before the kill%n",
                 written.size(), stored.size(), lostAgeMs.size(), window);
         assertThat(stored.size()).isGreaterThanOrEqualTo(150);
         // Lost only what was in flight: a camera's documents are stored in order, on its connection's worker, so every
         // document it lost was written after its last committed one — never a hole before a committed reading. (The
         // window above is reported, not bounded: how far the ingest lags behind a camera depends on the machine.)
         for (String serial : CAMERAS) {
-            long lastCommitted = written.entrySet().stream().filter(e -> e.getKey().startsWith(serial + "|") && stored.contains(e.getKey()))
-                    .mapToLong(Map.Entry::getValue).max().orElse(Long.MIN_VALUE);
+            long lastCommitted = written.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith(serial + "|") && stored.contains(e.getKey()))
+                    .mapToLong(Map.Entry::getValue)
+                    .max()
+                    .orElse(Long.MIN_VALUE);
             List<String> holes = written.entrySet().stream()
-                    .filter(e -> e.getKey().startsWith(serial + "|") && !stored.contains(e.getKey()) && e.getValue() < lastCommitted)
-                    .map(Map.Entry::getKey).toList();
-            assertThat(holes).as("documents of %s lost although written before one of its committed readings", serial).isEmpty();
+                    .filter(e -> e.getKey().startsWith(serial + "|")
+                            && !stored.contains(e.getKey())
+                            && e.getValue() < lastCommitted)
+                    .map(Map.Entry::getKey)
+                    .toList();
+            assertThat(holes)
+                    .as("documents of %s lost although written before one of its committed readings", serial)
+                    .isEmpty();
         }
         // How many were in flight at the kill depends on how far the ingest lagged behind the cameras on this machine
         // (38 on a loaded CI run, where the documents lost were all the tails above): reported, not bounded.
@@ -144,8 +167,9 @@ class KillDuringIngestIT {
         assertThat(FaultFixtures.missingImages(db, images)).isEmpty();
         int leftBehind = FaultFixtures.unreferencedFiles(db, images).size();
         var swept = FaultFixtures.sweepAsIfLater(db, images);
-        System.out.printf("[kill-ingest] files left by the kill: %d; the sweep deleted %d orphans and %d temporary files%n", leftBehind,
-                swept.orphansDeleted(), swept.tempFilesDeleted());
+        System.out.printf(
+                "[kill-ingest] files left by the kill: %d; the sweep deleted %d orphans and %d temporary files%n",
+                leftBehind, swept.orphansDeleted(), swept.tempFilesDeleted());
         assertThat(FaultFixtures.unreferencedFiles(db, images)).isEmpty();
         assertThat(FaultFixtures.missingImages(db, images)).isEmpty();
 
@@ -156,10 +180,13 @@ class KillDuringIngestIT {
             all.put("TATTILE_FLOWS", "ingest,sender,maintenance");
             all.put("MOSSOS_ENDPOINT_URL", sandbox.url());
             try (JarService restarted = JarService.start(LOG, all).awaitStarted(PORT)) {
-                await().atMost(Duration.ofSeconds(90)).until(() -> TestDb.count(db, "SELECT count(*) FROM messages_queue") == 0);
+                await().atMost(Duration.ofSeconds(90))
+                        .until(() -> TestDb.count(db, "SELECT count(*) FROM messages_queue") == 0);
                 assertThat(restarted.isAlive()).isTrue();
             }
-            List<String> sent = sandbox.received().stream().map(r -> r.codiLector() + "|" + r.matricula()).toList();
+            List<String> sent = sandbox.received().stream()
+                    .map(r -> r.codiLector() + "|" + r.matricula())
+                    .toList();
             assertThat(sent).hasSize(stored.size()).doesNotHaveDuplicates();
             assertThat(new HashSet<>(sent)).isEqualTo(stored);
             assertThat(sandbox.rejectedCount()).isZero();

@@ -44,16 +44,33 @@ class KillDuringSendIT {
         TestFiles.deleteTree(IMAGES);
         TestFiles.deleteTree(CERTS);
         var cert = FaultFixtures.registry(db, CERTS, "Envios", List.of("SEND01", "SEND02"));
-        FaultFixtures.preload(db, new ImageStore(IMAGES, false), List.of("SEND01", "SEND02"), READINGS, new byte[2048], new byte[6144]);
+        FaultFixtures.preload(
+                db,
+                new ImageStore(IMAGES, false),
+                List.of("SEND01", "SEND02"),
+                READINGS,
+                new byte[2048],
+                new byte[6144]);
 
         try (MossosSandbox sandbox = new MossosSandbox(SANDBOX_PORT, 64)) {
             sandbox.trust(List.of(cert.certificate())).latency(150);
-            Map<String, String> sender = Map.of("TATTILE_FLOWS", "sender", "IMAGES_BASE_DIR", IMAGES.toString(),
-                    "MOSSOS_ENDPOINT_URL", sandbox.url(), "SENDER_CONCURRENCY", String.valueOf(CONCURRENCY),
-                    "SENDER_LEASE_SECONDS", "10", "SENDER_POLL_INTERVAL_SECONDS", "0.2");
+            Map<String, String> sender = Map.of(
+                    "TATTILE_FLOWS",
+                    "sender",
+                    "IMAGES_BASE_DIR",
+                    IMAGES.toString(),
+                    "MOSSOS_ENDPOINT_URL",
+                    sandbox.url(),
+                    "SENDER_CONCURRENCY",
+                    String.valueOf(CONCURRENCY),
+                    "SENDER_LEASE_SECONDS",
+                    "10",
+                    "SENDER_POLL_INTERVAL_SECONDS",
+                    "0.2");
             long inFlightAtKill;
             try (JarService service = JarService.start(LOG, sender).awaitStarted(0)) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> sandbox.received().size() >= 200);
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> sandbox.received().size() >= 200);
                 service.kill9();
                 inFlightAtKill = TestDb.count(db, "SELECT count(*) FROM messages_queue WHERE status = 'SENDING'");
             }
@@ -61,21 +78,27 @@ class KillDuringSendIT {
             long deliveredBeforeRestart = READINGS - TestDb.count(db, "SELECT count(*) FROM messages_queue");
 
             try (JarService restarted = JarService.start(LOG, sender).awaitStarted(0)) {
-                await().atMost(Duration.ofSeconds(90)).until(() -> TestDb.count(db, "SELECT count(*) FROM messages_queue") == 0);
+                await().atMost(Duration.ofSeconds(90))
+                        .until(() -> TestDb.count(db, "SELECT count(*) FROM messages_queue") == 0);
                 assertThat(restarted.log()).contains("SENDING_TIMEOUT_RECOVERED");
             }
 
             var received = sandbox.received();
-            Map<String, Long> perReading = received.stream().collect(Collectors.groupingBy(MossosSandbox.Received::key, Collectors.counting()));
+            Map<String, Long> perReading = received.stream()
+                    .collect(Collectors.groupingBy(MossosSandbox.Received::key, Collectors.counting()));
             long twice = perReading.values().stream().filter(n -> n > 1).count();
-            System.out.printf("[kill-send] delivered before the kill %d, SENDING at the kill %d, sent twice %d of %d readings%n",
+            System.out.printf(
+                    "[kill-send] delivered before the kill %d, SENDING at the kill %d, sent twice %d of %d readings%n",
                     deliveredBeforeRestart, inFlightAtKill, twice, READINGS);
             assertThat(perReading).hasSize(READINGS);
             assertThat(perReading.values()).allMatch(n -> n <= 2);
-            assertThat(twice).as("only sends in flight at the kill may be repeated").isLessThanOrEqualTo(inFlightAtKill);
+            assertThat(twice)
+                    .as("only sends in flight at the kill may be repeated")
+                    .isLessThanOrEqualTo(inFlightAtKill);
             assertThat(sandbox.rejectedCount()).isZero();
         }
         assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings")).isZero();
-        assertThat(TestDb.count(db, "SELECT count(*) FROM delivery_log WHERE outcome = 'DELIVERED'")).isLessThanOrEqualTo(READINGS);
+        assertThat(TestDb.count(db, "SELECT count(*) FROM delivery_log WHERE outcome = 'DELIVERED'"))
+                .isLessThanOrEqualTo(READINGS);
     }
 }

@@ -96,26 +96,63 @@ class SecretsInLogsIT {
 
         // The admin commands at the same level: municipality, both ways of giving import-pfx its password, a camera.
         StringBuilder adminOutput = new StringBuilder();
-        Map<String, String> adminEnv = Map.of("DB_PASSWORD", dbPassword, "LOG_LEVEL", level, "CERTS_DIR", certs.toString());
+        Map<String, String> adminEnv =
+                Map.of("DB_PASSWORD", dbPassword, "LOG_LEVEL", level, "CERTS_DIR", certs.toString());
         adminOutput.append(admin(adminEnv, "admin", "municipality", "add", "--name", "Secretos"));
-        adminOutput.append(admin(adminEnv, "admin", "certificate", "import-pfx", "--file", pfxForFile.toString(), "--municipality", "Secretos",
-                "--name", "secretos-file", "--password-file", pfxPasswordFile.toString()));
+        adminOutput.append(admin(
+                adminEnv,
+                "admin",
+                "certificate",
+                "import-pfx",
+                "--file",
+                pfxForFile.toString(),
+                "--municipality",
+                "Secretos",
+                "--name",
+                "secretos-file",
+                "--password-file",
+                pfxPasswordFile.toString()));
         var withEnvPassword = new LinkedHashMap<>(adminEnv);
         withEnvPassword.put("TATTILE_PFX_PASSWORD", pfxEnvPassword);
-        adminOutput.append(admin(withEnvPassword, "admin", "certificate", "import-pfx", "--file", pfxForEnv.toString(),
-                "--municipality", "Secretos", "--name", "secretos-env"));
-        adminOutput.append(admin(adminEnv, "admin", "camera", "add", "--serial", "SEC01", "--municipality", "Secretos"));
-        assertThat(adminOutput).contains("Certificate 'secretos-file' stored", "Certificate 'secretos-env' stored", "Camera 'SEC01' added");
+        adminOutput.append(admin(
+                withEnvPassword,
+                "admin",
+                "certificate",
+                "import-pfx",
+                "--file",
+                pfxForEnv.toString(),
+                "--municipality",
+                "Secretos",
+                "--name",
+                "secretos-env"));
+        adminOutput.append(
+                admin(adminEnv, "admin", "camera", "add", "--serial", "SEC01", "--municipality", "Secretos"));
+        assertThat(adminOutput)
+                .contains(
+                        "Certificate 'secretos-file' stored",
+                        "Certificate 'secretos-env' stored",
+                        "Camera 'SEC01' added");
 
         // A second municipality whose certificate the sender opens from a PKCS#12 file and its password file.
         Path pkcs12 = reencrypt(cert, work.resolve("row.p12"), pkcs12Password);
         Path pkcs12PasswordFile = privateFile(work.resolve("row-password"), pkcs12Password + "\n");
-        TestDb.execute(db, "INSERT INTO certificates (name, type, pfx_path, password_path) VALUES ('pkcs12-row', 'PKCS12', '" + pkcs12
-                + "', '" + pkcs12PasswordFile + "')");
-        TestDb.execute(db, "INSERT INTO municipalities (name, certificate_id) SELECT 'Pkcs12', id FROM certificates WHERE name = 'pkcs12-row'");
-        TestDb.execute(db, "INSERT INTO cameras (serial_number, municipality_id) SELECT 'SEC02', id FROM municipalities WHERE name = 'Pkcs12'");
-        TestDb.execute(db, "INSERT INTO cameras (serial_number, municipality_id) SELECT 'SEC03', id FROM municipalities WHERE name = 'Secretos'");
-        TestDb.execute(db, "INSERT INTO api_keys (name, key_hash, role) VALUES ('secrets-it', '" + ApiKeyRepository.hash(apiKey) + "', 'ADMIN')");
+        TestDb.execute(
+                db,
+                "INSERT INTO certificates (name, type, pfx_path, password_path) VALUES ('pkcs12-row', 'PKCS12', '"
+                        + pkcs12 + "', '" + pkcs12PasswordFile + "')");
+        TestDb.execute(
+                db,
+                "INSERT INTO municipalities (name, certificate_id) SELECT 'Pkcs12', id FROM certificates WHERE name = 'pkcs12-row'");
+        TestDb.execute(
+                db,
+                "INSERT INTO cameras (serial_number, municipality_id) SELECT 'SEC02', id FROM municipalities WHERE name = 'Pkcs12'");
+        TestDb.execute(
+                db,
+                "INSERT INTO cameras (serial_number, municipality_id) SELECT 'SEC03', id FROM municipalities WHERE name = 'Secretos'");
+        TestDb.execute(
+                db,
+                "INSERT INTO api_keys (name, key_hash, role) VALUES ('secrets-it', '" + ApiKeyRepository.hash(apiKey)
+                        + "', 'ADMIN')");
         Path jolokiaPasswordFile = privateFile(work.resolve("jolokia-password"), jolokiaPassword + "\n");
 
         // Real-size images: the signed envelope is several times CXF's 64 KB logging limit.
@@ -124,7 +161,8 @@ class SecretsInLogsIT {
         String plate1 = "1111SCR";
         String plate2 = "2222SCR";
         String plate3 = "3333SCR";
-        LocalDateTime local = LocalDateTime.now(ZoneId.of("Europe/Madrid")).minusMinutes(5).withNano(0);
+        LocalDateTime local =
+                LocalDateTime.now(ZoneId.of("Europe/Madrid")).minusMinutes(5).withNano(0);
 
         String lvImage = Base64.getEncoder().encodeToString(lectorVision.ocrJpeg());
         Path log = work.resolve("service.log");
@@ -146,7 +184,8 @@ class SecretsInLogsIT {
             env.put("SENDER_POLL_INTERVAL_SECONDS", "0.2");
             env.put("CAMERA_CACHE_SECONDS", "0");
             try (JarService service = JarService.start(log, env).awaitStarted(PORT)) {
-                await().atMost(Duration.ofSeconds(30)).until(() -> JarService.listening(API_PORT) && JarService.listening(JOLOKIA_PORT));
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> JarService.listening(API_PORT) && JarService.listening(JOLOKIA_PORT));
 
                 try (CameraClient c = new CameraClient(PORT)) {
                     c.send(camera.msg("SEC01", plate1, local)).send(camera.vega("SEC02", plate2, local));
@@ -154,26 +193,42 @@ class SecretsInLogsIT {
                 assertThat(get("/api/municipalities", apiKey).statusCode()).isEqualTo(200);
                 assertThat(get("/api/municipalities", wrongApiKey).statusCode()).isEqualTo(401);
                 String lv = "{\"Plate\":\"" + plate3 + "\",\"TimeStamp\":\""
-                        + local.format(DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss.SSS")) + "\",\"SerialNumber\":\"SEC03\",\"ImageOcrBase64\":\"" + lvImage + "\"}";
+                        + local.format(DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss.SSS"))
+                        + "\",\"SerialNumber\":\"SEC03\",\"ImageOcrBase64\":\"" + lvImage + "\"}";
                 HttpResponse<String> stored = post("/ingest/lectorvision", apiKey, lv);
                 assertThat(stored.statusCode()).as(stored.body()).isEqualTo(202);
-                assertThat(post("/ingest/lectorvision", apiKey, lv.replace("}", ",}")).statusCode()).as("bad JSON, with its image").isEqualTo(400);
-                assertThat(post("/ingest/lectorvision", wrongApiKey, lv).statusCode()).isEqualTo(401);
+                assertThat(post("/ingest/lectorvision", apiKey, lv.replace("}", ",}"))
+                                .statusCode())
+                        .as("bad JSON, with its image")
+                        .isEqualTo(400);
+                assertThat(post("/ingest/lectorvision", wrongApiKey, lv).statusCode())
+                        .isEqualTo(401);
                 assertThat(jolokiaVersion(jolokiaPassword)).isEqualTo(200);
 
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                    String text = Files.readString(log);
-                    return List.of(plate1, plate2, plate3).stream().allMatch(p -> text.contains("[SENDER] Lectura (" + p + ") enviada correctamente"));
-                });
-                assertThat(sandbox.received()).extracting(MossosSandbox.Received::matricula).containsExactlyInAnyOrder(plate1, plate2, plate3);
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> {
+                            String text = Files.readString(log);
+                            return List.of(plate1, plate2, plate3).stream()
+                                    .allMatch(p -> text.contains("[SENDER] Lectura (" + p + ") enviada correctamente"));
+                        });
+                assertThat(sandbox.received())
+                        .extracting(MossosSandbox.Received::matricula)
+                        .containsExactlyInAnyOrder(plate1, plate2, plate3);
             }
             serviceLog = Files.readString(log);
         }
 
         // The run did what it should, at the level asked for.
-        for (String expected : List.of(" " + level + " ", "[INGEST] Lectura recibida (" + plate1 + ")", "REQ_OUT", "<m:matricula>" + plate1,
+        for (String expected : List.of(
+                " " + level + " ",
+                "[INGEST] Lectura recibida (" + plate1 + ")",
+                "REQ_OUT",
+                "<m:matricula>" + plate1,
                 "Jolokia on http://127.0.0.1:" + JOLOKIA_PORT)) {
-            assertThat(serviceLog.contains(expected)).as("the service log (%s) has %s", log, expected).isTrue();
+            assertThat(serviceLog.contains(expected))
+                    .as("the service log (%s) has %s", log, expected)
+                    .isTrue();
         }
 
         Map<String, List<String>> secrets = new LinkedHashMap<>();
@@ -191,8 +246,12 @@ class SecretsInLogsIT {
         secrets.put("Lector Vision image (Base64)", pieces(lvImage));
         secrets.put("a JPEG in Base64 (/9j/ in an element or a JSON string)", List.of(">/9j/", "\"/9j/"));
 
-        assertThat(leaks(adminOutput.toString(), secrets)).as("secrets printed by the admin commands at LOG_LEVEL=%s", level).isEmpty();
-        assertThat(leaks(serviceLog, secrets)).as("secrets printed by the service at LOG_LEVEL=%s (see %s)", level, log).isEmpty();
+        assertThat(leaks(adminOutput.toString(), secrets))
+                .as("secrets printed by the admin commands at LOG_LEVEL=%s", level)
+                .isEmpty();
+        assertThat(leaks(serviceLog, secrets))
+                .as("secrets printed by the service at LOG_LEVEL=%s (see %s)", level, log)
+                .isEmpty();
     }
 
     /** For each secret printed: its name and the first line that holds it, cut to its surroundings, the secret itself replaced. */
@@ -234,7 +293,9 @@ class SecretsInLogsIT {
      * public (the certificate in every signed request has it too); the private exponent and primes come after.
      */
     private static List<String> privateKeyPieces(Path keyPem) throws Exception {
-        List<String> lines = Files.readAllLines(keyPem).stream().filter(l -> !l.startsWith("-----") && l.length() == 64).toList();
+        List<String> lines = Files.readAllLines(keyPem).stream()
+                .filter(l -> !l.startsWith("-----") && l.length() == 64)
+                .toList();
         List<String> pieces = new ArrayList<>(List.of("PRIVATE KEY"));
         lines.subList(8, lines.size()).forEach(l -> pieces.add(l.substring(0, 40)));
         assertThat(pieces).hasSizeGreaterThan(10);
@@ -259,7 +320,10 @@ class SecretsInLogsIT {
         }
         KeyStore copy = KeyStore.getInstance("PKCS12");
         copy.load(null, null);
-        copy.setKeyEntry("1", source.getKey("1", TestCertificates.PASSWORD.toCharArray()), password.toCharArray(),
+        copy.setKeyEntry(
+                "1",
+                source.getKey("1", TestCertificates.PASSWORD.toCharArray()),
+                password.toCharArray(),
                 new Certificate[] {source.getCertificate("1")});
         try (OutputStream out = Files.newOutputStream(target)) {
             copy.store(out, password.toCharArray());
@@ -275,13 +339,21 @@ class SecretsInLogsIT {
 
     /** One admin command of the jar, with the test database and {@code env}; its standard output and error. */
     private static String admin(Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                JarService.JAR.toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JarService.JAR.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         var s = TestDb.settings();
-        pb.environment().putAll(Map.of("DB_NAME", TestDb.NAME, "DB_HOST", s.text(Setting.DB_HOST), "DB_PORT", s.text(Setting.DB_PORT),
-                "TATTILE_ENV_FILE", "/dev/null"));
+        pb.environment()
+                .putAll(Map.of(
+                        "DB_NAME",
+                        TestDb.NAME,
+                        "DB_HOST",
+                        s.text(Setting.DB_HOST),
+                        "DB_PORT",
+                        s.text(Setting.DB_PORT),
+                        "TATTILE_ENV_FILE",
+                        "/dev/null"));
         pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -291,18 +363,32 @@ class SecretsInLogsIT {
     }
 
     private HttpResponse<String> get(String path, String key) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + API_PORT + path)).header("X-API-Key", key).GET().build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + API_PORT + path))
+                        .header("X-API-Key", key)
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path, String key, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + API_PORT + path)).header("X-API-Key", key)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + API_PORT + path))
+                        .header("X-API-Key", key)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private int jolokiaVersion(String password) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + JOLOKIA_PORT + "/jolokia/"))
-                .header("Authorization", "Basic " + basic(password)).header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"version\"}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + JOLOKIA_PORT + "/jolokia/"))
+                                .header("Authorization", "Basic " + basic(password))
+                                .header("Content-Type", "text/plain")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"version\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .statusCode();
     }
 }

@@ -56,14 +56,30 @@ class ServiceJarIT {
 
     private Map<String, String> env() {
         var s = TestDb.settings();
-        return Map.of("DB_NAME", TestDb.NAME, "DB_HOST", s.text(Setting.DB_HOST), "DB_PORT", s.text(Setting.DB_PORT),
-                "TRANSIT_PORT", String.valueOf(PORT), "IMAGES_BASE_DIR", IMAGES.toAbsolutePath().toString(),
-                "TATTILE_ENV_FILE", "/dev/null", "CAMERA_CACHE_SECONDS", "0", "API_PORT", String.valueOf(API_PORT),
-                "JOLOKIA_PORT", String.valueOf(JOLOKIA_PORT));
+        return Map.of(
+                "DB_NAME",
+                TestDb.NAME,
+                "DB_HOST",
+                s.text(Setting.DB_HOST),
+                "DB_PORT",
+                s.text(Setting.DB_PORT),
+                "TRANSIT_PORT",
+                String.valueOf(PORT),
+                "IMAGES_BASE_DIR",
+                IMAGES.toAbsolutePath().toString(),
+                "TATTILE_ENV_FILE",
+                "/dev/null",
+                "CAMERA_CACHE_SECONDS",
+                "0",
+                "API_PORT",
+                String.valueOf(API_PORT),
+                "JOLOKIA_PORT",
+                String.valueOf(JOLOKIA_PORT));
     }
 
     private ProcessBuilder jar(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env());
@@ -81,28 +97,52 @@ class ServiceJarIT {
 
     @Test
     void theJarRunsTheServiceThatStoresSimulatedReadingsAndStopsCleanlyOnSigterm() throws Exception {
-        assertThat(runToEnd(jar("admin", "municipality", "add", "--name", "JarTown"), 0)).contains("Municipality 'JarTown' added");
-        assertThat(runToEnd(jar("admin", "camera", "add", "--serial", "JAR01", "--municipality", "JarTown"), 0)).contains("Camera 'JAR01' added");
+        assertThat(runToEnd(jar("admin", "municipality", "add", "--name", "JarTown"), 0))
+                .contains("Municipality 'JarTown' added");
+        assertThat(runToEnd(jar("admin", "camera", "add", "--serial", "JAR01", "--municipality", "JarTown"), 0))
+                .contains("Camera 'JAR01' added");
 
         ProcessBuilder service = jar();
         service.environment().put("TATTILE_FLOWS", "ingest,maintenance,api"); // no sender: the readings stay queued
         service.redirectErrorStream(true).redirectOutput(LOG.toFile());
         Process p = service.start();
         try {
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> listening(PORT) || !p.isAlive());
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> listening(PORT) || !p.isAlive());
             assertThat(p.isAlive()).as(Files.readString(LOG)).isTrue();
 
-            String sim = runToEnd(jar("simulate", "--readings", "20", "--connections", "2", "--serial", "JAR01",
-                    "--port", String.valueOf(PORT), "--ocr-kb", "20", "--ctx-kb", "60"), 0);
+            String sim = runToEnd(
+                    jar(
+                            "simulate",
+                            "--readings",
+                            "20",
+                            "--connections",
+                            "2",
+                            "--serial",
+                            "JAR01",
+                            "--port",
+                            String.valueOf(PORT),
+                            "--ocr-kb",
+                            "20",
+                            "--ctx-kb",
+                            "60"),
+                    0);
             assertThat(sim).contains("Sent 20 readings over 2 connections");
-            await().atMost(Duration.ofSeconds(30)).until(() -> TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE device_sn = 'JAR01'") == 20);
-            assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue WHERE status = 'PENDING'")).isEqualTo(20);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() ->
+                            TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE device_sn = 'JAR01'") == 20);
+            assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue WHERE status = 'PENDING'"))
+                    .isEqualTo(20);
 
             var http = HttpClient.newHttpClient();
-            // JOLOKIA_PORT is set but no credentials are: Jolokia stays off and says why in one line (JolokiaIT covers it on).
+            // JOLOKIA_PORT is set but no credentials are: Jolokia stays off and says why in one line (JolokiaIT covers
+            // it on).
             assertThat(listening(JOLOKIA_PORT)).isFalse();
             // The HTTP API answers readiness without a key.
-            var health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + API_PORT + "/health/ready")).build(),
+            var health = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + API_PORT + "/health/ready"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
         } finally {
@@ -110,8 +150,13 @@ class ServiceJarIT {
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
         String log = Files.readString(LOG);
-        assertThat(log).contains("[INGEST] Lectura recibida (").contains("shutdown").doesNotContain("DB_PASSWORD");
-        assertThat(log.lines().filter(l -> l.contains("Jolokia not started")).toList()).singleElement().asString()
+        assertThat(log)
+                .contains("[INGEST] Lectura recibida (")
+                .contains("shutdown")
+                .doesNotContain("DB_PASSWORD");
+        assertThat(log.lines().filter(l -> l.contains("Jolokia not started")).toList())
+                .singleElement()
+                .asString()
                 .contains("JOLOKIA_USER and JOLOKIA_PASSWORD_FILE");
         assertThat(p.exitValue()).isIn(0, 143);
     }
@@ -121,18 +166,22 @@ class ServiceJarIT {
         ProcessBuilder pb = jar();
         pb.environment().put("TRANSIT_PORT", "not-a-port");
         String out = runToEnd(pb, 2);
-        assertThat(out.strip()).isEqualTo("Invalid configuration: TRANSIT_PORT='not-a-port' must be an integer between 1 and 65535");
+        assertThat(out.strip())
+                .isEqualTo("Invalid configuration: TRANSIT_PORT='not-a-port' must be an integer between 1 and 65535");
     }
 
     @Test
     void editedRoutesInRoutesDirAreUsedAndABrokenOneStopsStartUpNamingFileAndLine() throws Exception {
         Path dir = Path.of("target/it-routes").toAbsolutePath();
         TestFiles.deleteTree(dir);
-        assertThat(runToEnd(jar("routes", "export", "--dir", dir.toString()), 0)).contains("Routes written to " + dir);
-        assertThat(runToEnd(jar("routes", "export", "--dir", dir.toString()), 1)).contains("exists: use --force");
+        assertThat(runToEnd(jar("routes", "export", "--dir", dir.toString()), 0))
+                .contains("Routes written to " + dir);
+        assertThat(runToEnd(jar("routes", "export", "--dir", dir.toString()), 1))
+                .contains("exists: use --force");
         // A harmless edit: the operator's file is the one that runs.
         Path ingest = dir.resolve("ingest.yaml");
-        Files.writeString(ingest, Files.readString(ingest).replace("id: ingest-tattile-tcp", "id: ingest-tattile-tcp-edited"));
+        Files.writeString(
+                ingest, Files.readString(ingest).replace("id: ingest-tattile-tcp", "id: ingest-tattile-tcp-edited"));
         ProcessBuilder edited = jar();
         edited.environment().put("ROUTES_DIR", dir.toString());
         edited.environment().put("TATTILE_FLOWS", "ingest");
@@ -140,20 +189,27 @@ class ServiceJarIT {
         edited.redirectErrorStream(true).redirectOutput(LOG.toFile());
         Process p = edited.start();
         try {
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> listening(PORT) || !p.isAlive());
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> listening(PORT) || !p.isAlive());
             assertThat(p.isAlive()).as(Files.readString(LOG)).isTrue();
         } finally {
             p.destroy();
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
-        assertThat(Files.readString(LOG)).contains("Started ingest-tattile-tcp-edited").doesNotContain("Started sender-poll");
+        assertThat(Files.readString(LOG))
+                .contains("Started ingest-tattile-tcp-edited")
+                .doesNotContain("Started sender-poll");
 
         // A broken one: start-up stops with the file and the line.
-        Files.writeString(ingest, Files.readString(ingest).replace("    id: ingest-xml-document", "   id: ingest-xml-document"));
+        Files.writeString(
+                ingest, Files.readString(ingest).replace("    id: ingest-xml-document", "   id: ingest-xml-document"));
         ProcessBuilder broken = jar();
         broken.environment().put("ROUTES_DIR", dir.toString());
         String out = runToEnd(broken, 1);
-        assertThat(out).contains("The service could not start").containsPattern("in file:" + dir + "/ingest.yaml, line \\d+");
+        assertThat(out)
+                .contains("The service could not start")
+                .containsPattern("in file:" + dir + "/ingest.yaml, line \\d+");
     }
 
     private static boolean listening(int port) {

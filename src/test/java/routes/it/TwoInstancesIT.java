@@ -47,14 +47,25 @@ class TwoInstancesIT {
             List<JarService> instances = new ArrayList<>();
             try {
                 for (String name : List.of("a", "b")) {
-                    instances.add(JarService.start(Path.of("target/two-instances-it-" + name + ".log"), Map.of("TATTILE_FLOWS", "sender",
-                            "IMAGES_BASE_DIR", IMAGES.toString(), "MOSSOS_ENDPOINT_URL", sandbox.url(), "SENDER_INSTANCE_ID", "instance-" + name,
-                            "SENDER_POLL_INTERVAL_SECONDS", "0.2")));
+                    instances.add(JarService.start(
+                            Path.of("target/two-instances-it-" + name + ".log"),
+                            Map.of(
+                                    "TATTILE_FLOWS",
+                                    "sender",
+                                    "IMAGES_BASE_DIR",
+                                    IMAGES.toString(),
+                                    "MOSSOS_ENDPOINT_URL",
+                                    sandbox.url(),
+                                    "SENDER_INSTANCE_ID",
+                                    "instance-" + name,
+                                    "SENDER_POLL_INTERVAL_SECONDS",
+                                    "0.2")));
                 }
                 for (JarService i : instances) {
                     i.awaitStarted(0);
                 }
-                await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
+                await().atMost(Duration.ofMinutes(4))
+                        .pollInterval(Duration.ofSeconds(1))
                         .until(() -> TestDb.count(db, "SELECT count(*) FROM messages_queue") == 0);
                 for (JarService i : instances) {
                     assertThat(i.isAlive()).isTrue();
@@ -71,6 +82,7 @@ class TwoInstancesIT {
             assertThat(perReading.values()).as("sends per reading").allMatch(n -> n == 1);
             assertThat(sandbox.rejectedCount()).isZero();
         }
-        assertThat(TestDb.count(db, "SELECT count(*) FROM delivery_log WHERE outcome = 'DELIVERED'")).isEqualTo(READINGS);
+        assertThat(TestDb.count(db, "SELECT count(*) FROM delivery_log WHERE outcome = 'DELIVERED'"))
+                .isEqualTo(READINGS);
     }
 }

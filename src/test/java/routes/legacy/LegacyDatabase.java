@@ -19,14 +19,14 @@ final class LegacyDatabase {
     static final String USER = "tattile_legacy";
     /** Its password: DB_PASSWORD of the old .env. */
     static final String PASSWORD = "legacy-secret";
+
     static final String SCHEMA_RESOURCE = "legacy/tattilesender-schema.sql";
 
     private static final String ADMIN_USER = "postgres";
     private static final String DUPLICATE_OBJECT = "42710";
     private static final String UNIQUE_VIOLATION = "23505";
 
-    private LegacyDatabase() {
-    }
+    private LegacyDatabase() {}
 
     static String host() {
         return env("DB_HOST", "127.0.0.1");
@@ -47,7 +47,8 @@ final class LegacyDatabase {
 
     /** Creates {@link #USER} (login, password {@link #PASSWORD}) unless it exists; another build creating it at the same time is fine. */
     static void ensureRole() throws SQLException {
-        try (Connection c = admin(); Statement s = c.createStatement()) {
+        try (Connection c = admin();
+                Statement s = c.createStatement()) {
             try {
                 s.execute("CREATE ROLE " + quote(USER) + " LOGIN PASSWORD '" + PASSWORD + "'");
             } catch (SQLException e) {
@@ -62,14 +63,17 @@ final class LegacyDatabase {
     /** Drops {@code dbName} if it exists (disconnecting its sessions) and creates it empty, owned by {@link #USER}. */
     static void recreate(String dbName) throws SQLException {
         drop(dbName);
-        try (Connection c = admin(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + quote(dbName) + " OWNER " + quote(USER) + " ENCODING 'UTF8' TEMPLATE template0");
+        try (Connection c = admin();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + quote(dbName) + " OWNER " + quote(USER)
+                    + " ENCODING 'UTF8' TEMPLATE template0");
         }
     }
 
     /** DROP DATABASE IF EXISTS ... WITH (FORCE). */
     static void drop(String dbName) throws SQLException {
-        try (Connection c = admin(); Statement s = c.createStatement()) {
+        try (Connection c = admin();
+                Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + quote(dbName) + " WITH (FORCE)");
         }
     }
@@ -83,7 +87,8 @@ final class LegacyDatabase {
             }
             script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        try (Connection c = connect(dbName); Statement s = c.createStatement()) {
+        try (Connection c = connect(dbName);
+                Statement s = c.createStatement()) {
             s.execute(script);
         }
     }

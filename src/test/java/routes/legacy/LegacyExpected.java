@@ -19,8 +19,13 @@ import java.util.Map;
  * @param cameras            the camera rows
  * @param readings           one alpr_readings row and its messages_queue row per case
  */
-public record LegacyExpected(Map<Town, Integer> municipalities, int endpointDefaults, int endpointOverride,
-                             Map<Cert, Certificate> certificates, Map<Cam, Camera> cameras, Map<Case, Reading> readings) {
+public record LegacyExpected(
+        Map<Town, Integer> municipalities,
+        int endpointDefaults,
+        int endpointOverride,
+        Map<Cert, Certificate> certificates,
+        Map<Cam, Camera> cameras,
+        Map<Case, Reading> readings) {
 
     /** The wall clock of the cameras: Catalonia, UTC+1 on the fixture's dates. */
     public static final ZoneOffset CAMERA_CLOCK_OFFSET = ZoneOffset.ofHours(1);
@@ -147,7 +152,8 @@ public record LegacyExpected(Map<Town, Integer> municipalities, int endpointDefa
 
     /** Which images a reading has. */
     public enum Images {
-        BOTH, OCR_ONLY
+        BOTH,
+        OCR_ONLY
     }
 
     /** The readings, one messages_queue row each; plates are distinct except the duplicate's. */
@@ -243,13 +249,22 @@ public record LegacyExpected(Map<Town, Integer> municipalities, int endpointDefa
      * @param pfxPassword   its password (also the pass phrase of the key in privpub.pem)
      * @param usableKey     whether key_path names a readable unencrypted key (false for Celrà)
      */
-    public record Certificate(int id, Cert cert, String type, String path, String keyPath, String privpubPath,
-                              String pfxPath, Path folder, Path pfx, String pfxPassword, boolean usableKey) {
-    }
+    public record Certificate(
+            int id,
+            Cert cert,
+            String type,
+            String path,
+            String keyPath,
+            String privpubPath,
+            String pfxPath,
+            Path folder,
+            Path pfx,
+            String pfxPassword,
+            boolean usableKey) {}
 
     /** A cameras row. endpointId and certificateId are null when the column is. */
-    public record Camera(int id, Cam cam, int municipalityId, Integer endpointId, Integer certificateId, boolean active) {
-    }
+    public record Camera(
+            int id, Cam cam, int municipalityId, Integer endpointId, Integer certificateId, boolean active) {}
 
     /**
      * A reading and its queue row.
@@ -259,6 +274,6 @@ public record LegacyExpected(Map<Town, Integer> municipalities, int endpointDefa
      * @param ocrFile  where the old product resolved ocrPath to (absent on disk for PENDING_OCR_FILE_MISSING)
      * @param ctxFile  where it resolved ctxPath to, or null
      */
-    public record Reading(int readingId, int queueId, Case c, String ocrPath, String ctxPath, Path ocrFile, Path ctxFile) {
-    }
+    public record Reading(
+            int readingId, int queueId, Case c, String ocrPath, String ctxPath, Path ocrFile, Path ctxFile) {}
 }

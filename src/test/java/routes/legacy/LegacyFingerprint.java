@@ -28,8 +28,7 @@ import java.util.stream.Stream;
  */
 final class LegacyFingerprint {
 
-    private LegacyFingerprint() {
-    }
+    private LegacyFingerprint() {}
 
     /**
      * Keys: {@code db:tables}, {@code db:columns}, {@code db:rows:<table>} (sha256 of {@code SELECT t::text ... ORDER
@@ -49,17 +48,27 @@ final class LegacyFingerprint {
         try (Statement s = db.createStatement()) {
             s.execute("SET TimeZone = 'UTC'");
         }
-        List<String> tables = strings(db, "SELECT table_name FROM information_schema.tables "
-                + "WHERE table_schema = 'public' ORDER BY table_name");
+        List<String> tables = strings(
+                db,
+                "SELECT table_name FROM information_schema.tables "
+                        + "WHERE table_schema = 'public' ORDER BY table_name");
         print.put("db:tables", String.join(",", tables));
-        print.put("db:columns", sha256(String.join("\n", strings(db, "SELECT concat_ws('|', table_name, ordinal_position, "
-                + "column_name, data_type, character_maximum_length, is_nullable, column_default) "
-                + "FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"))));
+        print.put(
+                "db:columns",
+                sha256(
+                        String.join(
+                                "\n",
+                                strings(
+                                        db,
+                                        "SELECT concat_ws('|', table_name, ordinal_position, "
+                                                + "column_name, data_type, character_maximum_length, is_nullable, column_default) "
+                                                + "FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"))));
         for (String table : tables) {
             String order = hasIdColumn(db, table) ? "id" : "1";
             String quoted = '"' + table.replace("\"", "\"\"") + '"';
-            print.put("db:rows:" + table, sha256(String.join("\n",
-                    strings(db, "SELECT t::text FROM " + quoted + " t ORDER BY " + order))));
+            print.put(
+                    "db:rows:" + table,
+                    sha256(String.join("\n", strings(db, "SELECT t::text FROM " + quoted + " t ORDER BY " + order))));
         }
     }
 
@@ -75,7 +84,8 @@ final class LegacyFingerprint {
 
     private static List<String> strings(Connection db, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = db.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 out.add(String.valueOf(rs.getString(1)));
             }
@@ -105,8 +115,8 @@ final class LegacyFingerprint {
     /** mode, owner, mtime; plus size and sha256 for a file, the target for a link. */
     private static String describe(Path p) throws IOException {
         PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        String common = "mode=" + PosixFilePermissions.toString(a.permissions()) + " owner=" + a.owner().getName()
-                + " mtime=" + a.lastModifiedTime();
+        String common = "mode=" + PosixFilePermissions.toString(a.permissions()) + " owner="
+                + a.owner().getName() + " mtime=" + a.lastModifiedTime();
         if (a.isSymbolicLink()) {
             return common + " target=" + Files.readSymbolicLink(p);
         }

@@ -20,8 +20,7 @@ final class LegacyImages {
     private static final DateTimeFormatter DATE_DIRS = DateTimeFormatter.ofPattern("yyyy/MM/dd");
     private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
 
-    private LegacyImages() {
-    }
+    private LegacyImages() {}
 
     /**
      * build_image_paths: {@code <SN>/YYYY/MM/DD/<YYYYmmddHHMMSS>_plate-<PLATE>_<kind>.jpg}, relative to
@@ -29,13 +28,15 @@ final class LegacyImages {
      * as normalize_plate leaves it (spaces removed, upper case).
      */
     static String relativePath(String deviceSn, LocalDateTime timestamp, String plate, String kind) {
-        return deviceSn + "/" + DATE_DIRS.format(timestamp) + "/" + FILE_STAMP.format(timestamp)
-                + "_plate-" + normalizePlate(plate) + "_" + kind + ".jpg";
+        return deviceSn + "/" + DATE_DIRS.format(timestamp) + "/" + FILE_STAMP.format(timestamp) + "_plate-"
+                + normalizePlate(plate) + "_" + kind + ".jpg";
     }
 
     /** normalize_plate. */
     static String normalizePlate(String plate) {
-        return plate == null || plate.isEmpty() ? "unknown" : plate.replace(" ", "").toUpperCase();
+        return plate == null || plate.isEmpty()
+                ? "unknown"
+                : plate.replace(" ", "").toUpperCase();
     }
 
     /**

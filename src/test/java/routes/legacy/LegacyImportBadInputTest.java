@@ -35,8 +35,17 @@ class LegacyImportBadInputTest {
         Files.createDirectories(ROOT.resolve("old/certs"));
         Path ours = ROOT.resolve("new/.env");
         Files.createDirectories(ours.getParent());
-        Files.writeString(ours, String.join("\n", "DB_HOST=127.0.0.1", "DB_NAME=" + TestDb.NAME, "DB_USER=tattile", "DB_PASSWORD=tattile",
-                "IMAGES_BASE_DIR=" + ROOT.resolve("new/images"), "CERTS_DIR=" + ROOT.resolve("new/certs"), ""));
+        Files.writeString(
+                ours,
+                String.join(
+                        "\n",
+                        "DB_HOST=127.0.0.1",
+                        "DB_NAME=" + TestDb.NAME,
+                        "DB_USER=tattile",
+                        "DB_PASSWORD=tattile",
+                        "IMAGES_BASE_DIR=" + ROOT.resolve("new/images"),
+                        "CERTS_DIR=" + ROOT.resolve("new/certs"),
+                        ""));
         cli = new Cli(ours);
         LegacyDatabase.ensureRole();
     }
@@ -65,7 +74,8 @@ class LegacyImportBadInputTest {
 
     @Test
     void aMissingOldSettingsFileIsNamed() {
-        assertThat(importFails(ROOT.resolve("old/missing.env"))).contains(ROOT.resolve("old/missing.env").toString(), "does not exist");
+        assertThat(importFails(ROOT.resolve("old/missing.env")))
+                .contains(ROOT.resolve("old/missing.env").toString(), "does not exist");
     }
 
     @Test
@@ -82,7 +92,8 @@ class LegacyImportBadInputTest {
     @Test
     void anUnreachableOldDatabaseIsNamedWithoutItsPassword() throws Exception {
         oldEnv = writeOldEnv(OLD_DB, "1", ROOT.resolve("old/images"));
-        assertThat(importFails(oldEnv)).contains("Cannot open the old database 127.0.0.1:1/" + OLD_DB, "tattile_legacy")
+        assertThat(importFails(oldEnv))
+                .contains("Cannot open the old database 127.0.0.1:1/" + OLD_DB, "tattile_legacy")
                 .doesNotContain(LegacyDatabase.PASSWORD);
     }
 
@@ -101,14 +112,18 @@ class LegacyImportBadInputTest {
     @Test
     void anOlderRevisionIsNamedWithWhatToDo() throws Exception {
         oldExecute("UPDATE alembic_version SET version_num = '0004_coord_paths'");
-        assertThat(importFails(oldEnv)).contains("Alembic revision 0004_coord_paths", "an older schema than supported (0006_camera_last_sent)",
-                "alembic upgrade head");
+        assertThat(importFails(oldEnv))
+                .contains(
+                        "Alembic revision 0004_coord_paths",
+                        "an older schema than supported (0006_camera_last_sent)",
+                        "alembic upgrade head");
     }
 
     @Test
     void aNewerRevisionIsNamed() throws Exception {
         oldExecute("UPDATE alembic_version SET version_num = '0007_camera_status'");
-        assertThat(importFails(oldEnv)).contains("Alembic revision 0007_camera_status", "a newer or unknown schema than supported");
+        assertThat(importFails(oldEnv))
+                .contains("Alembic revision 0007_camera_status", "a newer or unknown schema than supported");
     }
 
     @Test
@@ -122,16 +137,26 @@ class LegacyImportBadInputTest {
     }
 
     private void oldExecute(String sql) throws Exception {
-        try (Connection c = LegacyDatabase.connect(OLD_DB); Statement s = c.createStatement()) {
+        try (Connection c = LegacyDatabase.connect(OLD_DB);
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
     private static Path writeOldEnv(String dbName, String port, Path images) throws Exception {
         Path env = ROOT.resolve("old/.env");
-        Files.writeString(env, String.join("\n", "DB_HOST=127.0.0.1", "DB_PORT=" + port, "DB_NAME=" + dbName,
-                "DB_USER=" + LegacyDatabase.USER, "DB_PASSWORD=\"" + LegacyDatabase.PASSWORD + "\"", "IMAGES_BASE_DIR=" + images,
-                "CERTS_DIR=" + ROOT.resolve("old/certs"), ""));
+        Files.writeString(
+                env,
+                String.join(
+                        "\n",
+                        "DB_HOST=127.0.0.1",
+                        "DB_PORT=" + port,
+                        "DB_NAME=" + dbName,
+                        "DB_USER=" + LegacyDatabase.USER,
+                        "DB_PASSWORD=\"" + LegacyDatabase.PASSWORD + "\"",
+                        "IMAGES_BASE_DIR=" + images,
+                        "CERTS_DIR=" + ROOT.resolve("old/certs"),
+                        ""));
         return env;
     }
 }

@@ -43,22 +43,48 @@ class LegacyImportHostilePathsTest {
         LegacyDatabase.ensureRole();
         LegacyDatabase.recreate(OLD_DB);
         LegacyDatabase.applySchema(OLD_DB);
-        try (Connection c = LegacyDatabase.connect(OLD_DB); Statement s = c.createStatement()) {
+        try (Connection c = LegacyDatabase.connect(OLD_DB);
+                Statement s = c.createStatement()) {
             s.execute("INSERT INTO municipalities (id, name) VALUES (1, 'Girona')");
-            s.execute("INSERT INTO cameras (id, serial_number, codigo_lector, municipality_id) VALUES (1, 'CAM1', 'GI-01', 1)");
-            String[][] readings = {{"1", "1111AAA", secret.toString()}, {"2", "2222BBB", "CAM1/2026/11/28/link_ocr.jpg"},
-                {"3", "3333CCC", "CAM1/2026/11/28/good_ocr.jpg"}, {"4", "4444DDD", "/etc/passwd"}};
+            s.execute(
+                    "INSERT INTO cameras (id, serial_number, codigo_lector, municipality_id) VALUES (1, 'CAM1', 'GI-01', 1)");
+            String[][] readings = {
+                {"1", "1111AAA", secret.toString()},
+                {"2", "2222BBB", "CAM1/2026/11/28/link_ocr.jpg"},
+                {"3", "3333CCC", "CAM1/2026/11/28/good_ocr.jpg"},
+                {"4", "4444DDD", "/etc/passwd"}
+            };
             for (String[] r : readings) {
-                s.execute("INSERT INTO alpr_readings (id, camera_id, device_sn, plate, timestamp_utc, has_image_ocr, image_ocr_path) VALUES ("
-                        + r[0] + ", 1, 'CAM1', '" + r[1] + "', '2026-11-28 10:0" + r[0] + ":00+00', true, '" + r[2] + "')");
+                s.execute(
+                        "INSERT INTO alpr_readings (id, camera_id, device_sn, plate, timestamp_utc, has_image_ocr, image_ocr_path) VALUES ("
+                                + r[0] + ", 1, 'CAM1', '" + r[1] + "', '2026-11-28 10:0" + r[0] + ":00+00', true, '"
+                                + r[2] + "')");
                 s.execute("INSERT INTO messages_queue (reading_id, status) VALUES (" + r[0] + ", 'PENDING')");
             }
         }
-        Files.writeString(ROOT.resolve("old/.env"), String.join("\n", "DB_HOST=127.0.0.1", "DB_PORT=" + LegacyDatabase.port(),
-                "DB_NAME=" + OLD_DB, "DB_USER=" + LegacyDatabase.USER, "DB_PASSWORD=" + LegacyDatabase.PASSWORD,
-                "IMAGES_BASE_DIR=" + images, "CERTS_DIR=" + ROOT.resolve("old/certs"), ""));
-        Files.writeString(ROOT.resolve("new.env"), String.join("\n", "DB_HOST=127.0.0.1", "DB_NAME=" + TestDb.NAME, "DB_USER=tattile",
-                "DB_PASSWORD=tattile", "IMAGES_BASE_DIR=" + ROOT.resolve("new/images"), "CERTS_DIR=" + ROOT.resolve("new/certs"), ""));
+        Files.writeString(
+                ROOT.resolve("old/.env"),
+                String.join(
+                        "\n",
+                        "DB_HOST=127.0.0.1",
+                        "DB_PORT=" + LegacyDatabase.port(),
+                        "DB_NAME=" + OLD_DB,
+                        "DB_USER=" + LegacyDatabase.USER,
+                        "DB_PASSWORD=" + LegacyDatabase.PASSWORD,
+                        "IMAGES_BASE_DIR=" + images,
+                        "CERTS_DIR=" + ROOT.resolve("old/certs"),
+                        ""));
+        Files.writeString(
+                ROOT.resolve("new.env"),
+                String.join(
+                        "\n",
+                        "DB_HOST=127.0.0.1",
+                        "DB_NAME=" + TestDb.NAME,
+                        "DB_USER=tattile",
+                        "DB_PASSWORD=tattile",
+                        "IMAGES_BASE_DIR=" + ROOT.resolve("new/images"),
+                        "CERTS_DIR=" + ROOT.resolve("new/certs"),
+                        ""));
     }
 
     @AfterAll
@@ -69,13 +95,24 @@ class LegacyImportHostilePathsTest {
 
     @Test
     void anImagePathNamingASystemFileOrALinkIsNotCopiedAndTheReadingComesInWithoutIt() throws Exception {
-        Cli.Run run = new Cli(ROOT.resolve("new.env")).run("admin", "import-legacy", "--from-env", ROOT.resolve("old/.env").toString(), "--json");
+        Cli.Run run = new Cli(ROOT.resolve("new.env"))
+                .run(
+                        "admin",
+                        "import-legacy",
+                        "--from-env",
+                        ROOT.resolve("old/.env").toString(),
+                        "--json");
         assertThat(run.exit()).as(run.err()).isEqualTo(2);
-        assertThat(run.json().get("needs_operator").toString()).contains("not camera images", ROOT.resolve("old/secret.txt") + " (not a JPEG)",
-                "/etc/passwd (not a JPEG)");
-        assertThat(TestDb.text(db, "SELECT string_agg(plate || ':' || has_image_ocr, ',' ORDER BY plate) FROM alpr_readings"))
+        assertThat(run.json().get("needs_operator").toString())
+                .contains(
+                        "not camera images",
+                        ROOT.resolve("old/secret.txt") + " (not a JPEG)",
+                        "/etc/passwd (not a JPEG)");
+        assertThat(TestDb.text(
+                        db, "SELECT string_agg(plate || ':' || has_image_ocr, ',' ORDER BY plate) FROM alpr_readings"))
                 .isEqualTo("1111AAA:false,2222BBB:false,3333CCC:true,4444DDD:false");
-        assertThat(TestFiles.regularFiles(ROOT.resolve("new/images"))).hasSize(1).allSatisfy(p ->
-                assertThat(p).hasBinaryContent(LegacyImages.jpeg("good")));
+        assertThat(TestFiles.regularFiles(ROOT.resolve("new/images")))
+                .hasSize(1)
+                .allSatisfy(p -> assertThat(p).hasBinaryContent(LegacyImages.jpeg("good")));
     }
 }

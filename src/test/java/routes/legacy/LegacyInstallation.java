@@ -54,8 +54,14 @@ public final class LegacyInstallation {
     public static final String DB_PASSWORD = LegacyDatabase.PASSWORD;
 
     private static final Map<Cert, String> PFX_PASSWORDS = Map.of(
-            Cert.GIRONA, "Girona-pfx-2026", Cert.GIRONA_OLD, "Girona-pfx-2024",
-            Cert.SALT, "Salt-pfx-2026", Cert.CELRA, "Celra-pfx-2026");
+            Cert.GIRONA,
+            "Girona-pfx-2026",
+            Cert.GIRONA_OLD,
+            "Girona-pfx-2024",
+            Cert.SALT,
+            "Salt-pfx-2026",
+            Cert.CELRA,
+            "Celra-pfx-2026");
     private static final Map<Cert, String> SUBJECTS = Map.of(
             Cert.GIRONA, "/C=ES/O=Ajuntament de Girona/CN=MOSSOS GIRONA",
             Cert.GIRONA_OLD, "/C=ES/O=Ajuntament de Girona/CN=MOSSOS GIRONA 2024",
@@ -215,8 +221,16 @@ public final class LegacyInstallation {
                 MOSSOS_ENDPOINT_URL="%s"
                 MOSSOS_TIMEOUT=5.0
                 SOAP_DEBUG=0
-                """.formatted(LegacyDatabase.host(), LegacyDatabase.port(), dbName, DB_USER, DB_PASSWORD, certsDir(),
-                imagesDir(), mossosUrl, mossosUrl);
+                """.formatted(
+                        LegacyDatabase.host(),
+                        LegacyDatabase.port(),
+                        dbName,
+                        DB_USER,
+                        DB_PASSWORD,
+                        certsDir(),
+                        imagesDir(),
+                        mossosUrl,
+                        mossosUrl);
         Files.writeString(envFile(), env);
         Files.setPosixFilePermissions(envFile(), PosixFilePermissions.fromString("rw-------"));
     }
@@ -229,7 +243,8 @@ public final class LegacyInstallation {
             openssl.issueClientPfx(cert.folder(), SUBJECTS.get(cert), PFX_PASSWORDS.get(cert), sourcePfx(cert));
         }
         openssl.extractLikeAdminCerts(sourcePfx(Cert.GIRONA), PFX_PASSWORDS.get(Cert.GIRONA), certFolder(Cert.GIRONA));
-        openssl.extractLikeAdminCerts(sourcePfx(Cert.GIRONA_OLD), PFX_PASSWORDS.get(Cert.GIRONA_OLD), certFolder(Cert.GIRONA_OLD));
+        openssl.extractLikeAdminCerts(
+                sourcePfx(Cert.GIRONA_OLD), PFX_PASSWORDS.get(Cert.GIRONA_OLD), certFolder(Cert.GIRONA_OLD));
         openssl.importLikeScript(sourcePfx(Cert.SALT), PFX_PASSWORDS.get(Cert.SALT), certFolder(Cert.SALT));
         openssl.extractPrivpub(sourcePfx(Cert.CELRA), PFX_PASSWORDS.get(Cert.CELRA), certFolder(Cert.CELRA));
         restrictCertificateFiles();
@@ -304,18 +319,36 @@ public final class LegacyInstallation {
                 String key = folder.resolve("key.pem").toString();
                 String privpub = folder.resolve("privpub.pem").toString();
                 String pfx = sourcePfx(cert).toString();
-                int id = rows.certificateLikeAdminCerts(cert.certificateName(), client, key, pfx, privpub, municipalityId);
-                yield new Certificate(id, cert, "PEM", client, key, privpub, pfx, folder, sourcePfx(cert), password, true);
+                int id = rows.certificateLikeAdminCerts(
+                        cert.certificateName(), client, key, pfx, privpub, municipalityId);
+                yield new Certificate(
+                        id, cert, "PEM", client, key, privpub, pfx, folder, sourcePfx(cert), password, true);
             }
             case SALT -> {
                 // import_certificate_from_pfx.py: paths as it built them, here relative to the old working directory.
                 String dir = "certs/" + cert.folder() + "/";
                 String publicPem = dir + "cert_mossos_public.pem";
                 String pfx = dir + sourcePfx(cert).getFileName();
-                int id = rows.certificateLikeImportScript(cert.certificateName(), publicPem, dir + "key.pem",
-                        dir + "privpub.pem", pfx, municipalityId, OffsetDateTime.now(ZoneOffset.UTC));
-                yield new Certificate(id, cert, "PEM_PAIR", publicPem, dir + "key.pem", dir + "privpub.pem", pfx, folder,
-                        installDir().resolve(pfx), password, true);
+                int id = rows.certificateLikeImportScript(
+                        cert.certificateName(),
+                        publicPem,
+                        dir + "key.pem",
+                        dir + "privpub.pem",
+                        pfx,
+                        municipalityId,
+                        OffsetDateTime.now(ZoneOffset.UTC));
+                yield new Certificate(
+                        id,
+                        cert,
+                        "PEM_PAIR",
+                        publicPem,
+                        dir + "key.pem",
+                        dir + "privpub.pem",
+                        pfx,
+                        folder,
+                        installDir().resolve(pfx),
+                        password,
+                        true);
             }
             case CELRA -> {
                 // Registered by hand: path = privpub.pem, key_path = a key.pem that was never extracted.
@@ -323,7 +356,8 @@ public final class LegacyInstallation {
                 String key = folder.resolve("key.pem").toString();
                 String pfx = sourcePfx(cert).toString();
                 int id = rows.certificateByHand(cert.certificateName(), privpub, key, pfx, privpub, municipalityId);
-                yield new Certificate(id, cert, "PEM", privpub, key, privpub, pfx, folder, sourcePfx(cert), password, false);
+                yield new Certificate(
+                        id, cert, "PEM", privpub, key, privpub, pfx, folder, sourcePfx(cert), password, false);
             }
         };
     }
@@ -332,32 +366,76 @@ public final class LegacyInstallation {
      * TAT-GI-001 with a wrong cameras.certificate_id (Salt's) and last_sent_at (the SUCCESS send); TAT-SA-002 with
      * the override endpoint, no coord_x/coord_y, inactive; "../evil" and TAT-CE-003 plain.
      */
-    private Map<Cam, Camera> insertCameras(OldRows rows, Map<Town, Integer> towns, int endpointOverride,
-                                           Map<Cert, Certificate> certificates) throws SQLException {
+    private Map<Cam, Camera> insertCameras(
+            OldRows rows, Map<Town, Integer> towns, int endpointOverride, Map<Cert, Certificate> certificates)
+            throws SQLException {
         Map<Cam, Camera> cameras = new EnumMap<>(Cam.class);
         for (Cam cam : Cam.values()) {
             int town = towns.get(cam.town());
             Camera camera = switch (cam) {
                 case GI_001 -> {
                     int wrongCertificate = certificates.get(Cert.SALT).id();
-                    int id = rows.camera(cam.serial(), cam.codigoLector(), "Girona - Av. de França", town, null,
-                            wrongCertificate, true, "431234.56", "4645678.90", 431234.56, 4645678.90,
+                    int id = rows.camera(
+                            cam.serial(),
+                            cam.codigoLector(),
+                            "Girona - Av. de França",
+                            town,
+                            null,
+                            wrongCertificate,
+                            true,
+                            "431234.56",
+                            "4645678.90",
+                            431234.56,
+                            4645678.90,
                             LegacyReadings.successTime(buildTime));
                     yield new Camera(id, cam, town, null, wrongCertificate, true);
                 }
                 case SA_002 -> {
-                    int id = rows.camera(cam.serial(), cam.codigoLector(), "Salt - Carrer Major", town, endpointOverride,
-                            null, false, null, null, 432000.5, 4640000.25, null);
+                    int id = rows.camera(
+                            cam.serial(),
+                            cam.codigoLector(),
+                            "Salt - Carrer Major",
+                            town,
+                            endpointOverride,
+                            null,
+                            false,
+                            null,
+                            null,
+                            432000.5,
+                            4640000.25,
+                            null);
                     yield new Camera(id, cam, town, endpointOverride, null, false);
                 }
                 case EVIL -> {
-                    int id = rows.camera(cam.serial(), cam.codigoLector(), null, town, null, null, true,
-                            "431500.00", "4645500.00", 431500.0, 4645500.0, null);
+                    int id = rows.camera(
+                            cam.serial(),
+                            cam.codigoLector(),
+                            null,
+                            town,
+                            null,
+                            null,
+                            true,
+                            "431500.00",
+                            "4645500.00",
+                            431500.0,
+                            4645500.0,
+                            null);
                     yield new Camera(id, cam, town, null, null, true);
                 }
                 case CE_003 -> {
-                    int id = rows.camera(cam.serial(), cam.codigoLector(), "Celrà - Pont del Ter", town, null, null, true,
-                            "489012.34", "4652345.67", 489012.34, 4652345.67, null);
+                    int id = rows.camera(
+                            cam.serial(),
+                            cam.codigoLector(),
+                            "Celrà - Pont del Ter",
+                            town,
+                            null,
+                            null,
+                            true,
+                            "489012.34",
+                            "4652345.67",
+                            489012.34,
+                            4652345.67,
+                            null);
                     yield new Camera(id, cam, town, null, null, true);
                 }
             };

@@ -39,7 +39,8 @@ import routes.legacy.LegacyExpected.Town;
 /** The shape of {@link LegacyInstallation}: a real PostgreSQL database, real openssl output, real files. */
 class LegacyInstallationTest {
 
-    private static final Path ROOT = Path.of("target", "legacy", "LegacyInstallationTest").toAbsolutePath();
+    private static final Path ROOT =
+            Path.of("target", "legacy", "LegacyInstallationTest").toAbsolutePath();
     private static final String DB = "legacy_fixture_test";
     private static final String MOSSOS_URL = "http://127.0.0.1:9/matr-ws";
 
@@ -70,13 +71,25 @@ class LegacyInstallationTest {
     void schemaIsTheOneOfAlembicHead() throws Exception {
         assertThat(strings("SELECT version_num FROM alembic_version")).containsExactly("0006_camera_last_sent");
         assertThat(strings("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1"))
-                .containsExactly("alembic_version", "alpr_readings", "cameras", "certificates", "endpoints", "messages_queue",
+                .containsExactly(
+                        "alembic_version",
+                        "alpr_readings",
+                        "cameras",
+                        "certificates",
+                        "endpoints",
+                        "messages_queue",
                         "municipalities");
-        assertThat(strings("SELECT confdeltype::text FROM pg_constraint WHERE conname = 'certificates_municipality_fk'"))
+        assertThat(strings(
+                        "SELECT confdeltype::text FROM pg_constraint WHERE conname = 'certificates_municipality_fk'"))
                 .containsExactly("n");
-        assertThat(strings("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'ix\\_%' ORDER BY 1")).containsExactly(
-                "ix_alpr_readings_id", "ix_cameras_id", "ix_certificates_id", "ix_endpoints_id", "ix_messages_queue_id",
-                "ix_municipalities_id");
+        assertThat(strings("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'ix\\_%' ORDER BY 1"))
+                .containsExactly(
+                        "ix_alpr_readings_id",
+                        "ix_cameras_id",
+                        "ix_certificates_id",
+                        "ix_endpoints_id",
+                        "ix_messages_queue_id",
+                        "ix_municipalities_id");
         assertThat(strings("SELECT conname FROM pg_constraint WHERE conrelid = 'cameras'::regclass AND contype = 'u'"))
                 .containsExactly("cameras_serial_number_key");
         assertThat(strings("SELECT tableowner FROM pg_tables WHERE schemaname = 'public' GROUP BY 1"))
@@ -86,44 +99,55 @@ class LegacyInstallationTest {
     @Test
     void girona_hasTwoCertificatesWithTheSameName() throws Exception {
         int girona = expected.municipalities().get(Town.GIRONA);
-        assertThat(strings("SELECT id || ':' || municipality_id FROM certificates WHERE name = 'MOSSOS_gi' ORDER BY id"))
-                .containsExactly(expected.certificates().get(Cert.GIRONA).id() + ":" + girona,
+        assertThat(strings(
+                        "SELECT id || ':' || municipality_id FROM certificates WHERE name = 'MOSSOS_gi' ORDER BY id"))
+                .containsExactly(
+                        expected.certificates().get(Cert.GIRONA).id() + ":" + girona,
                         expected.certificates().get(Cert.GIRONA_OLD).id() + ":" + girona);
-        assertThat(strings("SELECT count(*) FROM municipalities WHERE name = 'Girona'")).containsExactly("2");
+        assertThat(strings("SELECT count(*) FROM municipalities WHERE name = 'Girona'"))
+                .containsExactly("2");
     }
 
     /** The reload by primary key the old sender does for every send after an iteration's first commit. */
     @Test
     void oldSendersJoinReturnsTheCertificateItUsedFirst() throws Exception {
-        List<String> rows = strings("SELECT certificates_1.path FROM municipalities LEFT OUTER JOIN certificates AS certificates_1 "
-                + "ON municipalities.id = certificates_1.municipality_id LEFT OUTER JOIN endpoints AS endpoints_1 "
-                + "ON endpoints_1.id = municipalities.endpoint_id WHERE municipalities.id = " + expected.municipalities().get(Town.GIRONA));
+        List<String> rows =
+                strings("SELECT certificates_1.path FROM municipalities LEFT OUTER JOIN certificates AS certificates_1 "
+                        + "ON municipalities.id = certificates_1.municipality_id LEFT OUTER JOIN endpoints AS endpoints_1 "
+                        + "ON endpoints_1.id = municipalities.endpoint_id WHERE municipalities.id = "
+                        + expected.municipalities().get(Town.GIRONA));
         assertThat(rows).hasSize(2);
-        assertThat(rows.get(0)).isEqualTo(expected.gironaCertificateTheOldSenderUsed().path());
+        assertThat(rows.get(0))
+                .isEqualTo(expected.gironaCertificateTheOldSenderUsed().path());
         assertThat(expected.gironaCertificateTheOldSenderUsed().cert()).isEqualTo(Cert.GIRONA);
     }
 
     @Test
     void endpointsAndCameras() throws Exception {
-        assertThat(strings("SELECT name || ' ' || url || ' ' || timeout_ms || ' ' || retry_max || ' ' || retry_backoff_ms "
-                + "FROM endpoints ORDER BY id")).containsExactly(
-                "mossos " + MOSSOS_URL + " 0 0 0", "mossos " + MOSSOS_URL + " 20000 5 2000");
-        assertThat(strings("SELECT serial_number || ' ' || coalesce(coord_x, '-') || ' ' || coalesce(utm_x::text, '-') || ' ' "
-                + "|| active || ' ' || coalesce(endpoint_id::text, '-') FROM cameras ORDER BY id")).containsExactly(
-                "TAT-GI-001 431234.56 431234.56 true -",
-                "TAT-SA-002 - 432000.5 false " + expected.endpointOverride(),
-                "../evil 431500.00 431500 true -",
-                "TAT-CE-003 489012.34 489012.34 true -");
-        assertThat(expected.cameras().get(Cam.GI_001).certificateId()).isEqualTo(expected.certificates().get(Cert.SALT).id());
+        assertThat(strings(
+                        "SELECT name || ' ' || url || ' ' || timeout_ms || ' ' || retry_max || ' ' || retry_backoff_ms "
+                                + "FROM endpoints ORDER BY id"))
+                .containsExactly("mossos " + MOSSOS_URL + " 0 0 0", "mossos " + MOSSOS_URL + " 20000 5 2000");
+        assertThat(strings(
+                        "SELECT serial_number || ' ' || coalesce(coord_x, '-') || ' ' || coalesce(utm_x::text, '-') || ' ' "
+                                + "|| active || ' ' || coalesce(endpoint_id::text, '-') FROM cameras ORDER BY id"))
+                .containsExactly(
+                        "TAT-GI-001 431234.56 431234.56 true -",
+                        "TAT-SA-002 - 432000.5 false " + expected.endpointOverride(),
+                        "../evil 431500.00 431500 true -",
+                        "TAT-CE-003 489012.34 489012.34 true -");
+        assertThat(expected.cameras().get(Cam.GI_001).certificateId())
+                .isEqualTo(expected.certificates().get(Cert.SALT).id());
     }
 
     @Test
     void readingsAndQueueRowsPerCase() throws Exception {
         for (Case c : Case.values()) {
             Reading r = expected.readings().get(c);
-            try (Connection conn = db.getConnection(); PreparedStatement ps = conn.prepareStatement(
-                    "SELECT r.plate, r.device_sn, r.timestamp_utc, r.image_ocr_path, r.image_ctx_path, r.has_image_ctx, "
-                            + "r.raw_xml, q.status FROM alpr_readings r JOIN messages_queue q ON q.reading_id = r.id WHERE q.id = ?")) {
+            try (Connection conn = db.getConnection();
+                    PreparedStatement ps = conn.prepareStatement(
+                            "SELECT r.plate, r.device_sn, r.timestamp_utc, r.image_ocr_path, r.image_ctx_path, r.has_image_ctx, "
+                                    + "r.raw_xml, q.status FROM alpr_readings r JOIN messages_queue q ON q.reading_id = r.id WHERE q.id = ?")) {
                 ps.setInt(1, r.queueId());
                 try (ResultSet rs = ps.executeQuery()) {
                     assertThat(rs.next()).as(c.name()).isTrue();
@@ -133,29 +157,37 @@ class LegacyInstallationTest {
                     assertThat(rs.getString(4)).isEqualTo(r.ocrPath());
                     assertThat(rs.getString(5)).isEqualTo(r.ctxPath());
                     assertThat(rs.getBoolean(6)).isEqualTo(r.ctxPath() != null);
-                    assertThat(rs.getString(7)).contains("<IMAGE_OCR>/9j/", "<DEVICE_SN>" + c.cam().serial() + "</DEVICE_SN>");
+                    assertThat(rs.getString(7))
+                            .contains("<IMAGE_OCR>/9j/", "<DEVICE_SN>" + c.cam().serial() + "</DEVICE_SN>");
                     assertThat(rs.getString(8)).isEqualTo(c.status());
                 }
             }
         }
         assertThat(strings("SELECT timestamp_utc::text FROM alpr_readings WHERE plate = '1234ABC' ORDER BY id"))
                 .containsExactly("2026-11-28 10:15:30+00", "2026-11-28 10:15:30+00");
-        assertThat(expected.readings().get(Case.PENDING_OCR_ONLY_ABSOLUTE).ocrPath()).startsWith(old.imagesDir().toString());
-        assertThat(expected.readings().get(Case.PENDING_DATA_IMAGES_PREFIX).ocrPath()).startsWith("data/images/TAT-GI-001/2026/11/28/");
+        assertThat(expected.readings().get(Case.PENDING_OCR_ONLY_ABSOLUTE).ocrPath())
+                .startsWith(old.imagesDir().toString());
+        assertThat(expected.readings().get(Case.PENDING_DATA_IMAGES_PREFIX).ocrPath())
+                .startsWith("data/images/TAT-GI-001/2026/11/28/");
         assertThat(expected.readings().get(Case.PENDING_BOTH_IMAGES).ocrPath())
                 .isEqualTo("TAT-GI-001/2026/11/28/20261128101530_plate-1234ABC_ocr.jpg");
     }
 
     @Test
     void queueStatesAsTheOldSenderLeftThem() throws Exception {
-        assertThat(queue(Case.FAILED_RETRY_DUE, "attempts || ' ' || (next_retry_at < now())")).isEqualTo("1 true");
+        assertThat(queue(Case.FAILED_RETRY_DUE, "attempts || ' ' || (next_retry_at < now())"))
+                .isEqualTo("1 true");
         assertThat(queue(Case.FAILED_RETRY_DUE, "last_error")).contains("Read timed out");
         assertThat(queue(Case.FAILED_RETRY_LATER, "attempts || ' ' || (next_retry_at > now() + interval '50 minutes')"))
                 .isEqualTo("1 true");
-        assertThat(queue(Case.SENDING_STUCK, "(updated_at < now() - interval '9 minutes')::text")).isEqualTo("true");
-        assertThat(queue(Case.DEAD_MAX_RETRIES, "attempts || ' ' || last_error")).isEqualTo("3 MAX_REINTENTOS_AGOTADOS");
-        assertThat(queue(Case.SUCCESS_NOT_DELETED, "(sent_at IS NOT NULL)::text")).isEqualTo("true");
-        assertThat(queue(Case.PENDING_BOTH_IMAGES, "attempts || ' ' || (updated_at = created_at)")).isEqualTo("0 true");
+        assertThat(queue(Case.SENDING_STUCK, "(updated_at < now() - interval '9 minutes')::text"))
+                .isEqualTo("true");
+        assertThat(queue(Case.DEAD_MAX_RETRIES, "attempts || ' ' || last_error"))
+                .isEqualTo("3 MAX_REINTENTOS_AGOTADOS");
+        assertThat(queue(Case.SUCCESS_NOT_DELETED, "(sent_at IS NOT NULL)::text"))
+                .isEqualTo("true");
+        assertThat(queue(Case.PENDING_BOTH_IMAGES, "attempts || ' ' || (updated_at = created_at)"))
+                .isEqualTo("0 true");
     }
 
     // ---- .env ----
@@ -163,10 +195,19 @@ class LegacyInstallationTest {
     @Test
     void envFileNamesTheOldDatabaseAndFolders() throws Exception {
         String env = Files.readString(old.envFile());
-        assertThat(env).contains("APP_ENV=prod\n", "DB_NAME=\"" + DB + "\"\n", "DB_USER=tattile_legacy\n",
-                "DB_PASSWORD=\"legacy-secret\"\n", "CERTS_DIR=\"" + old.certsDir() + "\"\n",
-                "IMAGES_BASE_DIR=\"" + old.imagesDir() + "\"\n", "MOSSOS_ENDPOINT_URL=\"" + MOSSOS_URL + "\"\n",
-                "SENDER_DEAD_RETENTION_MINUTES=10\n", "LOG_LEVEL=WARNING\n", "\n\n", "\n# ");
+        assertThat(env)
+                .contains(
+                        "APP_ENV=prod\n",
+                        "DB_NAME=\"" + DB + "\"\n",
+                        "DB_USER=tattile_legacy\n",
+                        "DB_PASSWORD=\"legacy-secret\"\n",
+                        "CERTS_DIR=\"" + old.certsDir() + "\"\n",
+                        "IMAGES_BASE_DIR=\"" + old.imagesDir() + "\"\n",
+                        "MOSSOS_ENDPOINT_URL=\"" + MOSSOS_URL + "\"\n",
+                        "SENDER_DEAD_RETENTION_MINUTES=10\n",
+                        "LOG_LEVEL=WARNING\n",
+                        "\n\n",
+                        "\n# ");
         assertThat(old.certsDir()).isEqualTo(old.installDir().resolve("certs"));
     }
 
@@ -177,7 +218,10 @@ class LegacyInstallationTest {
         for (Cert cert : List.of(Cert.GIRONA, Cert.GIRONA_OLD)) {
             Path folder = expected.certificates().get(cert).folder();
             String key = Files.readString(folder.resolve("key.pem"));
-            assertThat(key).startsWith("Bag Attributes").contains("-----BEGIN PRIVATE KEY-----").doesNotContain("ENCRYPTED");
+            assertThat(key)
+                    .startsWith("Bag Attributes")
+                    .contains("-----BEGIN PRIVATE KEY-----")
+                    .doesNotContain("ENCRYPTED");
             List<X509Certificate> client = certificates(folder.resolve("client.pem"));
             assertThat(client).hasSize(2);
             assertThat(client.get(0).getSubjectX500Principal().getName()).contains("MOSSOS GIRONA");
@@ -186,8 +230,10 @@ class LegacyInstallationTest {
             assertThat(certificates(folder.resolve("ca_chain.pem"))).containsExactly(testCa());
             assertEncryptedKeyOnly(folder.resolve("privpub.pem"));
         }
-        assertThat(certificates(expected.certificates().get(Cert.GIRONA).folder().resolve("client_only.pem")))
-                .doesNotContainAnyElementsOf(certificates(expected.certificates().get(Cert.GIRONA_OLD).folder().resolve("client_only.pem")));
+        assertThat(certificates(
+                        expected.certificates().get(Cert.GIRONA).folder().resolve("client_only.pem")))
+                .doesNotContainAnyElementsOf(certificates(
+                        expected.certificates().get(Cert.GIRONA_OLD).folder().resolve("client_only.pem")));
     }
 
     @Test
@@ -203,7 +249,8 @@ class LegacyInstallationTest {
         assertThat(Files.readString(publicPem)).endsWith("-----END CERTIFICATE-----");
         assertThat(Files.readString(salt.folder().resolve("key.pem"))).contains("Bag Attributes", "BEGIN PRIVATE KEY");
         assertEncryptedKeyOnly(salt.folder().resolve("privpub.pem"));
-        assertThat(strings("SELECT alias || ' ' || type || ' ' || public_cert_path FROM certificates WHERE id = " + salt.id()))
+        assertThat(strings("SELECT alias || ' ' || type || ' ' || public_cert_path FROM certificates WHERE id = "
+                        + salt.id()))
                 .containsExactly("salt PEM_PAIR certs/salt/cert_mossos_public.pem");
     }
 
@@ -222,7 +269,9 @@ class LegacyInstallationTest {
     void everyCertificateFileIsPrivate_andEveryPfxOpensWithItsPassword() throws Exception {
         try (Stream<Path> files = Files.walk(old.certsDir())) {
             for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(f.toString()).isEqualTo("rw-------");
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                        .as(f.toString())
+                        .isEqualTo("rw-------");
             }
         }
         for (Certificate c : expected.certificates().values()) {
@@ -253,14 +302,18 @@ class LegacyInstallationTest {
                 byte[] jpeg = Files.readAllBytes(f);
                 assertThat(jpeg.length).as(f.toString()).isBetween(1000, 20000);
                 assertThat(Arrays.copyOfRange(jpeg, 0, 2)).containsExactly(0xFF, 0xD8);
-                assertThat(Arrays.copyOfRange(jpeg, jpeg.length - 2, jpeg.length)).containsExactly(0xFF, 0xD9);
+                assertThat(Arrays.copyOfRange(jpeg, jpeg.length - 2, jpeg.length))
+                        .containsExactly(0xFF, 0xD9);
                 if (r.c() != Case.PENDING_DUPLICATE) {
-                    assertThat(contents.add(new String(jpeg, StandardCharsets.ISO_8859_1))).as("distinct " + f).isTrue();
+                    assertThat(contents.add(new String(jpeg, StandardCharsets.ISO_8859_1)))
+                            .as("distinct " + f)
+                            .isTrue();
                 }
             }
         }
         Reading duplicate = expected.readings().get(Case.PENDING_DUPLICATE);
-        assertThat(duplicate.ocrFile()).isEqualTo(expected.readings().get(Case.PENDING_BOTH_IMAGES).ocrFile());
+        assertThat(duplicate.ocrFile())
+                .isEqualTo(expected.readings().get(Case.PENDING_BOTH_IMAGES).ocrFile());
         Reading evil = expected.readings().get(Case.PENDING_EVIL);
         assertThat(evil.ocrFile()).startsWith(old.dataDir().resolve("evil")).isRegularFile();
         assertThat(evil.ocrPath()).startsWith("../evil/2026/11/28/");
@@ -272,8 +325,14 @@ class LegacyInstallationTest {
     void fingerprintIsStable_andSeesRowAndFileChanges() throws Exception {
         SortedMap<String, String> before = old.fingerprint();
         assertThat(old.fingerprint()).isEqualTo(before);
-        assertThat(before).containsKeys("db:rows:alembic_version", "db:rows:certificates", "db:rows:messages_queue", "file:install/.env",
-                "file:install/certs/gi/key.pem", "file:data/evil/2026/11/28/20261128111000_plate-1357MNP_ocr.jpg");
+        assertThat(before)
+                .containsKeys(
+                        "db:rows:alembic_version",
+                        "db:rows:certificates",
+                        "db:rows:messages_queue",
+                        "file:install/.env",
+                        "file:install/certs/gi/key.pem",
+                        "file:data/evil/2026/11/28/20261128111000_plate-1357MNP_ocr.jpg");
 
         int queueId = expected.readings().get(Case.PENDING_BOTH_IMAGES).queueId();
         execute("UPDATE messages_queue SET attempts = 1 WHERE id = " + queueId);
@@ -300,7 +359,9 @@ class LegacyInstallationTest {
 
     private static void assertEncryptedKeyOnly(Path privpub) throws Exception {
         String text = Files.readString(privpub);
-        assertThat(text).contains("-----BEGIN ENCRYPTED PRIVATE KEY-----").doesNotContain("-----BEGIN PRIVATE KEY-----")
+        assertThat(text)
+                .contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+                .doesNotContain("-----BEGIN PRIVATE KEY-----")
                 .doesNotContain("-----BEGIN RSA PRIVATE KEY-----");
         assertThat(certificates(privpub)).hasSize(2).endsWith(testCa());
     }
@@ -327,12 +388,16 @@ class LegacyInstallationTest {
     }
 
     private static String queue(Case c, String expression) throws SQLException {
-        return strings("SELECT " + expression + " FROM messages_queue WHERE id = " + expected.readings().get(c).queueId()).get(0);
+        return strings("SELECT " + expression + " FROM messages_queue WHERE id = "
+                        + expected.readings().get(c).queueId())
+                .get(0);
     }
 
     private static List<String> strings(String sql) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Connection c = db.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
@@ -341,7 +406,8 @@ class LegacyInstallationTest {
     }
 
     private static void execute(String sql) throws SQLException {
-        try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }

@@ -34,9 +34,13 @@ final class LegacyReadings {
     private final String mossosUrl;
 
     /** The queue columns a case leaves behind; updatedAt null means "the row's created_at". */
-    private record QueueRow(String status, int attempts, String lastError, OffsetDateTime updatedAt,
-                            OffsetDateTime sentAt, OffsetDateTime nextRetryAt) {
-    }
+    private record QueueRow(
+            String status,
+            int attempts,
+            String lastError,
+            OffsetDateTime updatedAt,
+            OffsetDateTime sentAt,
+            OffsetDateTime nextRetryAt) {}
 
     LegacyReadings(OldRows rows, Path imagesDir, OffsetDateTime buildTime, String mossosUrl) {
         this.rows = rows;
@@ -135,22 +139,40 @@ final class LegacyReadings {
     }
 
     /** process_tattile_payload's AlprReading: the parsed fields, the image paths it got back, raw_xml, created_at. */
-    private int insertReading(Case c, int cameraId, String ocrPath, String ctxPath, String rawXml, OffsetDateTime createdAt)
+    private int insertReading(
+            Case c, int cameraId, String ocrPath, String ctxPath, String rawXml, OffsetDateTime createdAt)
             throws SQLException {
-        return rows.insert("INSERT INTO alpr_readings (camera_id, device_sn, plate, timestamp_utc, direction, lane_id, "
+        return rows.insert(
+                "INSERT INTO alpr_readings (camera_id, device_sn, plate, timestamp_utc, direction, lane_id, "
                         + "lane_descr, ocr_score, country_code, country, bbox_min_x, bbox_min_y, bbox_max_x, bbox_max_y, "
                         + "char_height, has_image_ocr, has_image_ctx, image_ocr_path, image_ctx_path, raw_xml, created_at) "
                         + "VALUES (?, ?, ?, ?, 'APPROACH', 1, 'Carril 1', ?, 'ESP', 'España', 812, 640, 1010, 688, 31, "
                         + "true, ?, ?, ?, ?, ?) RETURNING id",
-                cameraId, c.cam().serial(), c.plate(), c.timestampUtc(), ocrScore(c), ctxPath != null, ocrPath, ctxPath,
-                rawXml, createdAt);
+                cameraId,
+                c.cam().serial(),
+                c.plate(),
+                c.timestampUtc(),
+                ocrScore(c),
+                ctxPath != null,
+                ocrPath,
+                ctxPath,
+                rawXml,
+                createdAt);
     }
 
     private int insertQueueRow(int readingId, QueueRow q, OffsetDateTime createdAt) throws SQLException {
-        return rows.insert("INSERT INTO messages_queue (reading_id, status, attempts, last_error, created_at, sent_at, "
+        return rows.insert(
+                "INSERT INTO messages_queue (reading_id, status, attempts, last_error, created_at, sent_at, "
                         + "updated_at, last_sent_at, next_retry_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                readingId, q.status(), q.attempts(), q.lastError(), createdAt, q.sentAt(),
-                q.updatedAt() == null ? createdAt : q.updatedAt(), q.sentAt(), q.nextRetryAt());
+                readingId,
+                q.status(),
+                q.attempts(),
+                q.lastError(),
+                createdAt,
+                q.sentAt(),
+                q.updatedAt() == null ? createdAt : q.updatedAt(),
+                q.sentAt(),
+                q.nextRetryAt());
     }
 
     /** What the old sender left in the queue row for each status (times relative to the build). */
@@ -160,11 +182,17 @@ final class LegacyReadings {
                 OffsetDateTime failedAt = buildTime.minusMinutes(3);
                 yield new QueueRow("FAILED", 1, transportError(), failedAt, null, failedAt.plusSeconds(1));
             }
-            case FAILED_RETRY_LATER -> new QueueRow("FAILED", 1,
-                    "codiError=E999 | Servei temporalment no disponible | codiRetorn=0000",
-                    buildTime.minusMinutes(1), null, buildTime.plusHours(1));
+            case FAILED_RETRY_LATER ->
+                new QueueRow(
+                        "FAILED",
+                        1,
+                        "codiError=E999 | Servei temporalment no disponible | codiRetorn=0000",
+                        buildTime.minusMinutes(1),
+                        null,
+                        buildTime.plusHours(1));
             case SENDING_STUCK -> new QueueRow("SENDING", 0, null, buildTime.minusMinutes(10), null, null);
-            case DEAD_MAX_RETRIES -> new QueueRow("DEAD", 3, "MAX_REINTENTOS_AGOTADOS", buildTime.minusMinutes(2), null, null);
+            case DEAD_MAX_RETRIES ->
+                new QueueRow("DEAD", 3, "MAX_REINTENTOS_AGOTADOS", buildTime.minusMinutes(2), null, null);
             case SUCCESS_NOT_DELETED -> {
                 OffsetDateTime sentAt = successTime(buildTime);
                 yield new QueueRow("SUCCESS", 1, null, sentAt, sentAt, null);

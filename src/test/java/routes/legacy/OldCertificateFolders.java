@@ -53,10 +53,28 @@ final class OldCertificateFolders {
     /** A self-signed CA (CA:true) in caDir/ca.key + ca.pem. */
     void makeTestCa() throws Exception {
         Files.createDirectories(caDir);
-        run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "3650",
-                "-keyout", caDir.resolve("ca.key").toString(), "-out", caPem().toString(),
-                "-subj", "/C=ES/O=tattile-sender tests/CN=Legacy Test CA",
-                "-addext", "basicConstraints=critical,CA:true", "-addext", "keyUsage=critical,keyCertSign,cRLSign"), true);
+        run(
+                List.of(
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-sha256",
+                        "-days",
+                        "3650",
+                        "-keyout",
+                        caDir.resolve("ca.key").toString(),
+                        "-out",
+                        caPem().toString(),
+                        "-subj",
+                        "/C=ES/O=tattile-sender tests/CN=Legacy Test CA",
+                        "-addext",
+                        "basicConstraints=critical,CA:true",
+                        "-addext",
+                        "keyUsage=critical,keyCertSign,cRLSign"),
+                true);
     }
 
     Path caPem() {
@@ -73,18 +91,61 @@ final class OldCertificateFolders {
         Path csr = caDir.resolve(label + ".csr");
         Path cert = caDir.resolve(label + ".pem");
         Path ext = caDir.resolve(label + ".ext");
-        run(List.of("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out", csr.toString(),
-                "-subj", subject), true);
-        Files.writeString(ext, "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
-                + "extendedKeyUsage=clientAuth\n");
-        run(List.of("openssl", "x509", "-req", "-sha256", "-days", "730", "-in", csr.toString(),
-                "-CA", caPem().toString(), "-CAkey", caDir.resolve("ca.key").toString(),
-                "-set_serial", "0x" + new BigInteger(64, new SecureRandom()).toString(16),
-                "-extfile", ext.toString(), "-out", cert.toString()), true);
+        run(
+                List.of(
+                        "openssl",
+                        "req",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-keyout",
+                        key.toString(),
+                        "-out",
+                        csr.toString(),
+                        "-subj",
+                        subject),
+                true);
+        Files.writeString(
+                ext,
+                "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+                        + "extendedKeyUsage=clientAuth\n");
+        run(
+                List.of(
+                        "openssl",
+                        "x509",
+                        "-req",
+                        "-sha256",
+                        "-days",
+                        "730",
+                        "-in",
+                        csr.toString(),
+                        "-CA",
+                        caPem().toString(),
+                        "-CAkey",
+                        caDir.resolve("ca.key").toString(),
+                        "-set_serial",
+                        "0x" + new BigInteger(64, new SecureRandom()).toString(16),
+                        "-extfile",
+                        ext.toString(),
+                        "-out",
+                        cert.toString()),
+                true);
         Files.createDirectories(pfx.getParent());
         List<String> export = new ArrayList<>(pkcs12);
-        export.addAll(List.of("-export", "-inkey", key.toString(), "-in", cert.toString(), "-certfile", caPem().toString(),
-                "-name", subject.substring(subject.indexOf("CN=") + 3), "-passout", "pass:" + password, "-out", pfx.toString()));
+        export.addAll(List.of(
+                "-export",
+                "-inkey",
+                key.toString(),
+                "-in",
+                cert.toString(),
+                "-certfile",
+                caPem().toString(),
+                "-name",
+                subject.substring(subject.indexOf("CN=") + 3),
+                "-passout",
+                "pass:" + password,
+                "-out",
+                pfx.toString()));
         run(export, true);
     }
 
@@ -123,14 +184,17 @@ final class OldCertificateFolders {
         String keyModulus = modulusMd5(key, "rsa");
         String certModulus = modulusMd5(client, "x509");
         if (!keyModulus.equals(certModulus)) {
-            throw new IllegalStateException("KEY_VALUES_MISMATCH: " + key + " does not match the first certificate of " + client);
+            throw new IllegalStateException(
+                    "KEY_VALUES_MISMATCH: " + key + " does not match the first certificate of " + client);
         }
     }
 
     private static String modulusMd5(Path file, String kind) throws Exception {
-        String out = run(List.of("openssl", kind, "-noout", "-modulus", "-in", file.toString()), true).strip();
+        String out = run(List.of("openssl", kind, "-noout", "-modulus", "-in", file.toString()), true)
+                .strip();
         String modulus = out.substring(out.indexOf('=') + 1).strip();
-        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(modulus.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("MD5").digest(modulus.getBytes(StandardCharsets.UTF_8)));
     }
 
     // ---- app/scripts/import_certificate_from_pfx.py ----------------------------------------------------------
@@ -141,7 +205,10 @@ final class OldCertificateFolders {
      */
     Path importLikeScript(Path pfx, String password, Path targetDir) throws Exception {
         Files.createDirectories(targetDir);
-        Path copied = Files.copy(pfx, targetDir.resolve(pfx.getFileName()), StandardCopyOption.COPY_ATTRIBUTES,
+        Path copied = Files.copy(
+                pfx,
+                targetDir.resolve(pfx.getFileName()),
+                StandardCopyOption.COPY_ATTRIBUTES,
                 StandardCopyOption.REPLACE_EXISTING);
         extractKey(copied, password, targetDir);
         Path privpub = extractPrivpub(copied, password, targetDir);
@@ -179,7 +246,15 @@ final class OldCertificateFolders {
     /** _extract_client_cert: {@code pkcs12 -in PFX -clcerts -nokeys -out client_only.pem -passin pass:PW}. */
     private Path extractClientCert(Path pfx, String password, Path dir) throws Exception {
         Path clientOnly = dir.resolve("client_only.pem");
-        pkcs12("-in", pfx.toString(), "-clcerts", "-nokeys", "-out", clientOnly.toString(), "-passin", "pass:" + password);
+        pkcs12(
+                "-in",
+                pfx.toString(),
+                "-clcerts",
+                "-nokeys",
+                "-out",
+                clientOnly.toString(),
+                "-passin",
+                "pass:" + password);
         return clientOnly;
     }
 
@@ -197,7 +272,15 @@ final class OldCertificateFolders {
      */
     Path extractPrivpub(Path pfx, String password, Path dir) throws Exception {
         Path privpub = dir.resolve("privpub.pem");
-        pkcs12("-in", pfx.toString(), "-out", privpub.toString(), "-passin", "pass:" + password, "-passout", "pass:" + password);
+        pkcs12(
+                "-in",
+                pfx.toString(),
+                "-out",
+                privpub.toString(),
+                "-passin",
+                "pass:" + password,
+                "-passout",
+                "pass:" + password);
         return privpub;
     }
 
@@ -210,8 +293,10 @@ final class OldCertificateFolders {
 
     /** Runs a command with no terminal input; returns its output (stdout and stderr), failing on a non-zero exit if asked. */
     private static String run(List<String> cmd, boolean mustSucceed) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();

@@ -9,9 +9,9 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
-import org.apache.camel.ProducerTemplate;
 import org.apache.camel.BeanInject;
 import org.apache.camel.EndpointInject;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,11 +27,17 @@ import routes.support.TestDb;
 import routes.support.TestFiles;
 
 /** The maintenance route deletes old images no reading references, and nothing else. */
-@CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "TATTILE_FLOWS=maintenance",
-        TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY,
-        "IMAGES_BASE_DIR=" + OrphanImageSweepTest.IMAGES,
-        "IMAGES_ORPHAN_GRACE_MINUTES=60"})
+@CamelMainTest(
+        configurationClasses = TattileConfiguration.class,
+        properties = {
+            "TATTILE_FLOWS=maintenance",
+            TestDb.HOST_PROPERTY,
+            TestDb.NAME_PROPERTY,
+            TestDb.USER_PROPERTY,
+            TestDb.PASSWORD_PROPERTY,
+            "IMAGES_BASE_DIR=" + OrphanImageSweepTest.IMAGES,
+            "IMAGES_ORPHAN_GRACE_MINUTES=60"
+        })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OrphanImageSweepTest {
 
@@ -83,7 +89,8 @@ class OrphanImageSweepTest {
             OrphanImageSweeper.Result result = sweep.requestBody((Object) null, OrphanImageSweeper.Result.class);
             assertThat(result.orphansDeleted()).isEqualTo(1);
             assertThat(result.tempFilesDeleted()).isEqualTo(1);
-            assertThat(logs.linesContaining("[MAINTENANCE] Imágenes huérfanas eliminadas: 1")).hasSize(1);
+            assertThat(logs.linesContaining("[MAINTENANCE] Imágenes huérfanas eliminadas: 1"))
+                    .hasSize(1);
         }
         assertThat(images.exists(keptOcr)).isTrue();
         assertThat(images.exists(orphan)).isFalse();
@@ -105,20 +112,50 @@ class OrphanImageSweepTest {
         String[] paths = new String[3];
         UUID[] ids = {oldDead, newDead, pending};
         for (int i = 0; i < 3; i++) {
-            paths[i] = ImageStore.relativePath("DEAD01", "100" + i + "AAA", t.plusSeconds(i), ids[i], ImageStore.Kind.OCR);
+            paths[i] =
+                    ImageStore.relativePath("DEAD01", "100" + i + "AAA", t.plusSeconds(i), ids[i], ImageStore.Kind.OCR);
             images.write(paths[i], new byte[] {1});
-            new ReadingRepository(db).insert(new NewReading(ids[i], camera, "100" + i + "AAA", t.plusSeconds(i), "DEAD01", null, null, null,
-                    null, null, null, null, null, null, null, null, null, new byte[] {1}, null, "<root/>"), paths[i], null);
+            new ReadingRepository(db)
+                    .insert(
+                            new NewReading(
+                                    ids[i],
+                                    camera,
+                                    "100" + i + "AAA",
+                                    t.plusSeconds(i),
+                                    "DEAD01",
+                                    null,
+                                    null,
+                                    null,
+                                    null,
+                                    null,
+                                    null,
+                                    null,
+                                    null,
+                                    null,
+                                    null,
+                                    null,
+                                    null,
+                                    new byte[] {1},
+                                    null,
+                                    "<root/>"),
+                            paths[i],
+                            null);
         }
-        TestDb.execute(db, "UPDATE messages_queue SET status = 'DEAD', last_error = 'NO_IMAGE_AVAILABLE_OCR', updated_at = now() - interval '8 days' "
-                + "WHERE reading_id = '" + oldDead + "'");
-        TestDb.execute(db, "UPDATE messages_queue SET status = 'DEAD', last_error = 'NO_IMAGE_AVAILABLE_OCR', updated_at = now() - interval '6 days' "
-                + "WHERE reading_id = '" + newDead + "'");
+        TestDb.execute(
+                db,
+                "UPDATE messages_queue SET status = 'DEAD', last_error = 'NO_IMAGE_AVAILABLE_OCR', updated_at = now() - interval '8 days' "
+                        + "WHERE reading_id = '" + oldDead + "'");
+        TestDb.execute(
+                db,
+                "UPDATE messages_queue SET status = 'DEAD', last_error = 'NO_IMAGE_AVAILABLE_OCR', updated_at = now() - interval '6 days' "
+                        + "WHERE reading_id = '" + newDead + "'");
         try (LogCapture logs = new LogCapture()) {
             assertThat(deadRetention.requestBody((Object) null, Integer.class)).isEqualTo(1);
-            assertThat(logs.linesContaining("[MAINTENANCE] Lecturas DEAD eliminadas tras 7 días: 1")).hasSize(1);
+            assertThat(logs.linesContaining("[MAINTENANCE] Lecturas DEAD eliminadas tras 7 días: 1"))
+                    .hasSize(1);
         }
-        assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE id = ?", oldDead)).isZero();
+        assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE id = ?", oldDead))
+                .isZero();
         assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings")).isEqualTo(2);
         assertThat(images.exists(paths[0])).isFalse();
         assertThat(images.exists(paths[1])).isTrue();
@@ -132,7 +169,26 @@ class OrphanImageSweepTest {
     }
 
     private static NewReading reading(UUID id, UUID camera, Instant t) {
-        return new NewReading(id, camera, "1111AAA", t, "SWEEP01", null, null, null, null, null, null, null,
-                null, null, null, null, null, new byte[] {1}, null, "<root/>");
+        return new NewReading(
+                id,
+                camera,
+                "1111AAA",
+                t,
+                "SWEEP01",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                new byte[] {1},
+                null,
+                "<root/>");
     }
 }

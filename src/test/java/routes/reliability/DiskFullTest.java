@@ -37,12 +37,19 @@ import routes.tools.SyntheticReadings;
  * refused one log line each, nothing half-stored, the connection stays up, and storing resumes when
  * space returns.
  */
-@CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY, TestDb.ANY_READING_AGE_PROPERTY,
-        "TATTILE_FLOWS=ingest",
-        "TRANSIT_PORT=" + DiskFullTest.PORT,
-        "IMAGES_BASE_DIR=" + DiskFullTest.IMAGES,
-        "CAMERA_CACHE_SECONDS=0"})
+@CamelMainTest(
+        configurationClasses = TattileConfiguration.class,
+        properties = {
+            TestDb.HOST_PROPERTY,
+            TestDb.NAME_PROPERTY,
+            TestDb.USER_PROPERTY,
+            TestDb.PASSWORD_PROPERTY,
+            TestDb.ANY_READING_AGE_PROPERTY,
+            "TATTILE_FLOWS=ingest",
+            "TRANSIT_PORT=" + DiskFullTest.PORT,
+            "IMAGES_BASE_DIR=" + DiskFullTest.IMAGES,
+            "CAMERA_CACHE_SECONDS=0"
+        })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DiskFullTest {
 
@@ -54,6 +61,7 @@ class DiskFullTest {
     private final HikariDataSource db = TestDb.open();
     /** OCR about 2 KB (one tmpfs page), context about 12 KB (several pages). */
     private final SyntheticReadings synthetic = new SyntheticReadings(11, 2048, 12 * 1024);
+
     private int sequence;
 
     @BeanInject("ingestStats")
@@ -74,10 +82,11 @@ class DiskFullTest {
     }
 
     @Test
-    void aFullImagesDiskRefusesEachReadingWithOneLineLeavesNothingHalfStoredAndRecoversWhenSpaceReturns() throws Exception {
+    void aFullImagesDiskRefusesEachReadingWithOneLineLeavesNothingHalfStoredAndRecoversWhenSpaceReturns()
+            throws Exception {
         try (TmpfsMount disk = TmpfsMount.mount(Path.of(IMAGES), "2m");
-             LogCapture logs = new LogCapture();
-             CameraClient camera = new CameraClient(PORT)) {
+                LogCapture logs = new LogCapture();
+                CameraClient camera = new CameraClient(PORT)) {
             Path filler = disk.dir().resolve("filler.bin");
             long filled = fill(filler);
             assertThat(filled).as("the tmpfs is 2 MB").isBetween(1_900_000L, 2_200_000L);
@@ -88,21 +97,35 @@ class DiskFullTest {
             try (FileChannel ch = FileChannel.open(filler, StandardOpenOption.WRITE)) {
                 ch.truncate(filled - 2 * PAGE);
             }
-            assertThat(Files.getFileStore(disk.dir()).getUsableSpace()).as("room for a 2 KB OCR image, not for a 12 KB context image")
+            assertThat(Files.getFileStore(disk.dir()).getUsableSpace())
+                    .as("room for a 2 KB OCR image, not for a 12 KB context image")
                     .isBetween(2L * PAGE, 3L * PAGE);
             refused.addAll(sendAndAwaitRefusals(camera, 3));
 
             for (String plate : refused) {
                 List<String> lines = logs.linesContaining("(" + plate + ")");
-                assertThat(lines).as("exactly one log line for refused reading " + plate).hasSize(1);
-                assertThat(lines.get(0)).startsWith("[INGEST] Lectura rechazada (" + Rejection.STORE_FAILED.label() + ")")
-                        .contains("No space left on device").doesNotContain("\n");
+                assertThat(lines)
+                        .as("exactly one log line for refused reading " + plate)
+                        .hasSize(1);
+                assertThat(lines.get(0))
+                        .startsWith("[INGEST] Lectura rechazada (" + Rejection.STORE_FAILED.label() + ")")
+                        .contains("No space left on device")
+                        .doesNotContain("\n");
             }
-            assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings")).as("no reading row").isZero();
-            assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue")).as("no queue row").isZero();
-            assertThat(filesBesides(filler)).as("no image and no temporary file left").isEmpty();
-            assertThat(context.getRouteController().getRouteStatus("ingest-tattile-tcp")).isEqualTo(ServiceStatus.Started);
-            assertThat(camera.closedByServer(50)).as("the camera's connection stays open").isFalse();
+            assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings"))
+                    .as("no reading row")
+                    .isZero();
+            assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue"))
+                    .as("no queue row")
+                    .isZero();
+            assertThat(filesBesides(filler))
+                    .as("no image and no temporary file left")
+                    .isEmpty();
+            assertThat(context.getRouteController().getRouteStatus("ingest-tattile-tcp"))
+                    .isEqualTo(ServiceStatus.Started);
+            assertThat(camera.closedByServer(50))
+                    .as("the camera's connection stays open")
+                    .isFalse();
 
             // 3. Space returns: the same connection's next readings are stored with their files.
             Files.delete(filler);
@@ -110,12 +133,16 @@ class DiskFullTest {
             for (int i = 0; i < 5; i++) {
                 stored.add(send(camera));
             }
-            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+            await().atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> TestDb.count(db, "SELECT count(*) FROM alpr_readings") == stored.size());
-            assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue WHERE status = 'PENDING'")).isEqualTo(stored.size());
+            assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue WHERE status = 'PENDING'"))
+                    .isEqualTo(stored.size());
             List<Path> files = filesBesides(filler);
             assertThat(files).hasSize(2 * stored.size());
-            try (var c = db.getConnection(); var rs = c.createStatement().executeQuery("SELECT image_ocr_path, image_ctx_path FROM alpr_readings")) {
+            try (var c = db.getConnection();
+                    var rs = c.createStatement()
+                            .executeQuery("SELECT image_ocr_path, image_ctx_path FROM alpr_readings")) {
                 while (rs.next()) {
                     assertThat(Path.of(IMAGES, rs.getString(1))).isRegularFile();
                     assertThat(Path.of(IMAGES, rs.getString(2))).isRegularFile();
@@ -133,9 +160,13 @@ class DiskFullTest {
         for (int i = 0; i < n; i++) {
             plates.add(send(camera));
         }
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
-                .until(() -> stats.rejectedCount(Rejection.STORE_FAILED) - before + stats.storedCount() - storedBefore >= n);
-        assertThat(stats.storedCount()).as("nothing stored while the disk is full").isEqualTo(storedBefore);
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() ->
+                        stats.rejectedCount(Rejection.STORE_FAILED) - before + stats.storedCount() - storedBefore >= n);
+        assertThat(stats.storedCount())
+                .as("nothing stored while the disk is full")
+                .isEqualTo(storedBefore);
         assertThat(stats.rejectedCount(Rejection.STORE_FAILED) - before).isEqualTo(n);
         return plates;
     }
@@ -143,7 +174,8 @@ class DiskFullTest {
     private String send(CameraClient camera) throws IOException {
         int n = ++sequence;
         String plate = String.format("%04dDSK", n);
-        camera.send(synthetic.vega(SERIAL, plate, LocalDateTime.of(2026, 8, 1, 9, 0).plusSeconds(n)));
+        camera.send(
+                synthetic.vega(SERIAL, plate, LocalDateTime.of(2026, 8, 1, 9, 0).plusSeconds(n)));
         return plate;
     }
 

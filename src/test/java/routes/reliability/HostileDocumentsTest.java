@@ -34,12 +34,19 @@ import routes.tools.SyntheticReadings;
  * database and image folder. Afterwards: the connection still serves, every unmutated document is stored, no
  * reading lacks a queue row or a file, no file lacks its reading, nothing exists outside IMAGES_BASE_DIR.
  */
-@CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "TATTILE_FLOWS=ingest",
-        TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY, TestDb.ANY_READING_AGE_PROPERTY,
-        "TRANSIT_PORT=" + HostileDocumentsTest.PORT,
-        "IMAGES_BASE_DIR=" + HostileDocumentsTest.IMAGES,
-        "CAMERA_CACHE_SECONDS=0"})
+@CamelMainTest(
+        configurationClasses = TattileConfiguration.class,
+        properties = {
+            "TATTILE_FLOWS=ingest",
+            TestDb.HOST_PROPERTY,
+            TestDb.NAME_PROPERTY,
+            TestDb.USER_PROPERTY,
+            TestDb.PASSWORD_PROPERTY,
+            TestDb.ANY_READING_AGE_PROPERTY,
+            "TRANSIT_PORT=" + HostileDocumentsTest.PORT,
+            "IMAGES_BASE_DIR=" + HostileDocumentsTest.IMAGES,
+            "CAMERA_CACHE_SECONDS=0"
+        })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostileDocumentsTest {
 
@@ -47,8 +54,23 @@ class HostileDocumentsTest {
     static final String ROOT = "target/it-images/hostile";
     static final String IMAGES = ROOT + "/images";
     static final String SERIAL = "HOSTILE01";
-    static final List<String> HOSTILE = List.of("../../etc/passwd", "/etc/passwd", "..\\..\\windows", "a/../../b", "~root", "%2e%2e%2f",
-            "\u202e1234", "ñÑ€", "A".repeat(300), "", " ", "<b>", "&amp;", "&#0;", "]]>", "1234ABC\u0000");
+    static final List<String> HOSTILE = List.of(
+            "../../etc/passwd",
+            "/etc/passwd",
+            "..\\..\\windows",
+            "a/../../b",
+            "~root",
+            "%2e%2e%2f",
+            "\u202e1234",
+            "ñÑ€",
+            "A".repeat(300),
+            "",
+            " ",
+            "<b>",
+            "&amp;",
+            "&#0;",
+            "]]>",
+            "1234ABC\u0000");
 
     private final HikariDataSource db = TestDb.open();
     private final SyntheticReadings synthetic = new SyntheticReadings(5, 2048, 4096);
@@ -59,26 +81,36 @@ class HostileDocumentsTest {
     }
 
     private String valid(int i) {
-        return synthetic.vega(SERIAL, String.format("%04dHST", i), LocalDateTime.of(2026, 6, 1, 10, 0).plusSeconds(i));
+        return synthetic.vega(
+                SERIAL,
+                String.format("%04dHST", i),
+                LocalDateTime.of(2026, 6, 1, 10, 0).plusSeconds(i));
     }
 
     /** A mutation of document {@code i}, or the document itself ("none"). */
     private String mutate(String doc, int i, Random random, List<String> kinds) {
         String hostile = HOSTILE.get(random.nextInt(HOSTILE.size()));
         String plate = String.format("%04dHST", i);
-        String kind = List.of("none", "none", "plate", "serial", "doctype", "base64", "missing", "date", "garbage", "cut", "repeat")
+        String kind = List.of(
+                        "none", "none", "plate", "serial", "doctype", "base64", "missing", "date", "garbage", "cut",
+                        "repeat")
                 .get(random.nextInt(11));
         kinds.add(kind);
         return switch (kind) {
-            case "plate" -> doc.replace("<PLATE_STRING>" + plate + "</PLATE_STRING>", "<PLATE_STRING>" + hostile + "</PLATE_STRING>");
-            case "serial" -> doc.replace("<DEVICE_SN>" + SERIAL + "</DEVICE_SN>", "<DEVICE_SN>" + hostile + "</DEVICE_SN>");
-            case "doctype" -> doc.replace("<root>", "<!DOCTYPE root [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><root>")
-                    .replace("Acceso Norte", "&x;");
+            case "plate" ->
+                doc.replace(
+                        "<PLATE_STRING>" + plate + "</PLATE_STRING>", "<PLATE_STRING>" + hostile + "</PLATE_STRING>");
+            case "serial" ->
+                doc.replace("<DEVICE_SN>" + SERIAL + "</DEVICE_SN>", "<DEVICE_SN>" + hostile + "</DEVICE_SN>");
+            case "doctype" ->
+                doc.replace("<root>", "<!DOCTYPE root [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><root>")
+                        .replace("Acceso Norte", "&x;");
             case "base64" -> doc.replaceFirst("<IMAGE_OCR>(.{10})", "<IMAGE_OCR>$1!*?");
             case "missing" -> doc.replaceFirst("<PLATE_STRING>[^<]*</PLATE_STRING>", "");
             case "date" -> doc.replaceFirst("<DATE>[^<]*</DATE>", "<DATE>" + hostile + "</DATE>");
             case "garbage" -> "\u0002\u0003garbage\u0000" + doc;
-            case "cut" -> doc.substring(0, doc.indexOf("<root>") + 6 + random.nextInt(doc.length() - doc.indexOf("<root>") - 20));
+            case "cut" ->
+                doc.substring(0, doc.indexOf("<root>") + 6 + random.nextInt(doc.length() - doc.indexOf("<root>") - 20));
             case "repeat" -> doc + doc;
             default -> doc;
         };
@@ -97,36 +129,52 @@ class HostileDocumentsTest {
         try (CameraClient camera = new CameraClient(PORT)) {
             for (int i = 0; i < 600; i++) {
                 String doc = mutate(valid(i), i, random, kinds);
-                if (kinds.get(i).equals("none") || kinds.get(i).equals("repeat") || kinds.get(i).equals("garbage")
+                if (kinds.get(i).equals("none")
+                        || kinds.get(i).equals("repeat")
+                        || kinds.get(i).equals("garbage")
                         || kinds.get(i).equals("base64")) {
                     mustBeStored.add(String.format("%04dHST", i));
                 }
                 camera.send(doc);
             }
             camera.send(valid(9999));
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE plate = '9999HST'") == 1);
-            assertThat(camera.closedByServer(100)).as("the connection still serves").isFalse();
+            assertThat(camera.closedByServer(100))
+                    .as("the connection still serves")
+                    .isFalse();
         }
 
         Set<String> stored = new HashSet<>();
-        try (var c = db.getConnection(); var s = c.createStatement(); var rs = s.executeQuery("SELECT plate FROM alpr_readings")) {
+        try (var c = db.getConnection();
+                var s = c.createStatement();
+                var rs = s.executeQuery("SELECT plate FROM alpr_readings")) {
             while (rs.next()) {
                 stored.add(rs.getString(1));
             }
         }
         assertThat(stored).as("seed %d", seed).containsAll(mustBeStored);
-        assertThat(stored).as("only well-formed plates are stored (seed %d)", seed).allMatch(p -> p.matches("[0-9]{4}HST"));
-        assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings r LEFT JOIN messages_queue q ON q.reading_id = r.id WHERE q.id IS NULL"))
+        assertThat(stored)
+                .as("only well-formed plates are stored (seed %d)", seed)
+                .allMatch(p -> p.matches("[0-9]{4}HST"));
+        assertThat(
+                        TestDb.count(
+                                db,
+                                "SELECT count(*) FROM alpr_readings r LEFT JOIN messages_queue q ON q.reading_id = r.id WHERE q.id IS NULL"))
                 .isZero();
 
         ImageStore images = new ImageStore(Path.of(IMAGES), false);
         Set<String> referenced = new HashSet<>();
-        try (var c = db.getConnection(); var s = c.createStatement();
-             var rs = s.executeQuery("SELECT image_ocr_path FROM alpr_readings UNION ALL SELECT image_ctx_path FROM alpr_readings")) {
+        try (var c = db.getConnection();
+                var s = c.createStatement();
+                var rs = s.executeQuery(
+                        "SELECT image_ocr_path FROM alpr_readings UNION ALL SELECT image_ctx_path FROM alpr_readings")) {
             while (rs.next()) {
                 if (rs.getString(1) != null) {
-                    assertThat(images.exists(rs.getString(1))).as("file of a stored reading").isTrue();
+                    assertThat(images.exists(rs.getString(1)))
+                            .as("file of a stored reading")
+                            .isTrue();
                     referenced.add(images.resolve(rs.getString(1)).toString());
                 }
             }
@@ -138,7 +186,10 @@ class HostileDocumentsTest {
             assertThat(all).as("no file without its reading").allMatch(p -> referenced.contains(p.toString()));
         }
         assertThat(Path.of("/etc/passwd_plate")).doesNotExist();
-        System.out.printf("[hostile] seed %d: %d documents (%s), %d stored%n", seed, kinds.size(),
+        System.out.printf(
+                "[hostile] seed %d: %d documents (%s), %d stored%n",
+                seed,
+                kinds.size(),
                 kinds.stream().collect(Collectors.groupingBy(k -> k, TreeMap::new, Collectors.counting())),
                 stored.size());
     }

@@ -58,20 +58,44 @@ class LostCommitReplyTest {
         AtomicBoolean dropReply = new AtomicBoolean(true);
         IngestStats stats = new IngestStats();
         ImageStore images = new ImageStore(IMAGES, false);
-        ReadingRecorder recorder = new ReadingRecorder(images, new ReadingRepository(replyDroppingOnce(db, dropReply)), stats);
-        NewReading reading = new NewReading(UUID.randomUUID(), camera, "1234LST", Instant.parse("2026-11-02T10:00:00Z"), "LOST01", null,
-                null, null, null, null, "ESP", null, null, null, null, null, null,
-                new byte[] {(byte) 0xFF, (byte) 0xD8, 1}, new byte[] {(byte) 0xFF, (byte) 0xD8, 2}, "<root/>");
+        ReadingRecorder recorder =
+                new ReadingRecorder(images, new ReadingRepository(replyDroppingOnce(db, dropReply)), stats);
+        NewReading reading = new NewReading(
+                UUID.randomUUID(),
+                camera,
+                "1234LST",
+                Instant.parse("2026-11-02T10:00:00Z"),
+                "LOST01",
+                null,
+                null,
+                null,
+                null,
+                null,
+                "ESP",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                new byte[] {(byte) 0xFF, (byte) 0xD8, 1},
+                new byte[] {(byte) 0xFF, (byte) 0xD8, 2},
+                "<root/>");
 
         assertThatThrownBy(() -> recorder.record(reading)).isInstanceOf(DatabaseUnavailableException.class);
         assertThat(dropReply).isFalse();
-        assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings")).as("the first attempt did commit").isEqualTo(1);
+        assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings"))
+                .as("the first attempt did commit")
+                .isEqualTo(1);
 
         ReadingRecorder.Recorded retried = recorder.record(reading); // what the route's redelivery does
-        assertThat(retried.stored()).as("recognised as this reading, not a duplicate").isTrue();
+        assertThat(retried.stored())
+                .as("recognised as this reading, not a duplicate")
+                .isTrue();
         assertThat(stats.storedCount()).isEqualTo(1);
         assertThat(stats.duplicateCount()).isZero();
-        assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue WHERE status = 'PENDING'")).isEqualTo(1);
+        assertThat(TestDb.count(db, "SELECT count(*) FROM messages_queue WHERE status = 'PENDING'"))
+                .isEqualTo(1);
         String ocr = TestDb.text(db, "SELECT image_ocr_path FROM alpr_readings");
         String ctx = TestDb.text(db, "SELECT image_ctx_path FROM alpr_readings");
         assertThat(images.exists(ocr)).as("the OCR image the row points to").isTrue();
@@ -81,16 +105,24 @@ class LostCommitReplyTest {
 
     /** The real pool, except that the first executeUpdate runs (and commits) but then fails as a dropped connection. */
     private static DataSource replyDroppingOnce(DataSource real, AtomicBoolean drop) {
-        return proxy(DataSource.class, real, (method, result) -> method.getName().equals("getConnection")
-                ? proxy(Connection.class, result, (m2, r2) -> m2.getName().equals("prepareStatement")
-                        ? proxy(PreparedStatement.class, r2, (m3, r3) -> {
-                            if (m3.getName().equals("executeUpdate") && drop.getAndSet(false)) {
-                                throw new SQLException("An I/O error occurred while sending to the backend (simulated after commit)", "08006");
-                            }
-                            return r3;
-                        })
-                        : r2)
-                : result);
+        return proxy(
+                DataSource.class,
+                real,
+                (method, result) -> method.getName().equals("getConnection")
+                        ? proxy(
+                                Connection.class,
+                                result,
+                                (m2, r2) -> m2.getName().equals("prepareStatement")
+                                        ? proxy(PreparedStatement.class, r2, (m3, r3) -> {
+                                            if (m3.getName().equals("executeUpdate") && drop.getAndSet(false)) {
+                                                throw new SQLException(
+                                                        "An I/O error occurred while sending to the backend (simulated after commit)",
+                                                        "08006");
+                                            }
+                                            return r3;
+                                        })
+                                        : r2)
+                        : result);
     }
 
     interface After {
@@ -98,14 +130,15 @@ class LostCommitReplyTest {
     }
 
     private static <T> T proxy(Class<T> type, Object target, After after) {
-        return type.cast(Proxy.newProxyInstance(LostCommitReplyTest.class.getClassLoader(), new Class<?>[] {type}, (p, method, args) -> {
-            Object result;
-            try {
-                result = method.invoke(target, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-            return after.apply(method, result);
-        }));
+        return type.cast(Proxy.newProxyInstance(
+                LostCommitReplyTest.class.getClassLoader(), new Class<?>[] {type}, (p, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(target, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    return after.apply(method, result);
+                }));
     }
 }

@@ -40,13 +40,20 @@ import routes.tools.SyntheticReadings;
  * a client sending one byte a second, and clients sending a document that never ends — while a normal
  * camera sends: its readings are stored promptly and memory stays bounded.
  */
-@CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY, TestDb.ANY_READING_AGE_PROPERTY,
-        "TATTILE_FLOWS=ingest",
-        "TRANSIT_PORT=" + SlowLorisAndFloodTest.PORT,
-        "IMAGES_BASE_DIR=" + SlowLorisAndFloodTest.IMAGES,
-        "INGEST_MAX_FRAME_BYTES=" + SlowLorisAndFloodTest.MAX_FRAME,
-        "CAMERA_CACHE_SECONDS=0"})
+@CamelMainTest(
+        configurationClasses = TattileConfiguration.class,
+        properties = {
+            TestDb.HOST_PROPERTY,
+            TestDb.NAME_PROPERTY,
+            TestDb.USER_PROPERTY,
+            TestDb.PASSWORD_PROPERTY,
+            TestDb.ANY_READING_AGE_PROPERTY,
+            "TATTILE_FLOWS=ingest",
+            "TRANSIT_PORT=" + SlowLorisAndFloodTest.PORT,
+            "IMAGES_BASE_DIR=" + SlowLorisAndFloodTest.IMAGES,
+            "INGEST_MAX_FRAME_BYTES=" + SlowLorisAndFloodTest.MAX_FRAME,
+            "CAMERA_CACHE_SECONDS=0"
+        })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SlowLorisAndFloodTest {
 
@@ -80,8 +87,11 @@ class SlowLorisAndFloodTest {
     void idleSlowAndEndlessClientsDoNotDelayANormalCameraAndMemoryStaysBounded() throws Exception {
         var os = (UnixOperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long fdLimit = os.getMaxFileDescriptorCount();
-        assertThat(fdLimit).as("this test opens %d client and %d server sockets in one JVM: raise ulimit -n (now %d)",
-                IDLE_CONNECTIONS, IDLE_CONNECTIONS, fdLimit).isGreaterThanOrEqualTo(2L * IDLE_CONNECTIONS + 1000);
+        assertThat(fdLimit)
+                .as(
+                        "this test opens %d client and %d server sockets in one JVM: raise ulimit -n (now %d)",
+                        IDLE_CONNECTIONS, IDLE_CONNECTIONS, fdLimit)
+                .isGreaterThanOrEqualTo(2L * IDLE_CONNECTIONS + 1000);
         long heapBefore = heapUsedAfterGc();
         long frameTooLargeBefore = stats.rejectedCount(Rejection.FRAME_TOO_LARGE);
 
@@ -119,11 +129,13 @@ class SlowLorisAndFloodTest {
                         try (Socket s = new Socket()) {
                             s.connect(new InetSocketAddress("127.0.0.1", PORT), 5000);
                             OutputStream out = s.getOutputStream();
-                            out.write("<root><PLATE_STRING>6666END</PLATE_STRING><IMAGE_OCR>".getBytes(StandardCharsets.US_ASCII));
+                            out.write("<root><PLATE_STRING>6666END</PLATE_STRING><IMAGE_OCR>"
+                                    .getBytes(StandardCharsets.US_ASCII));
                             while (!stop.get()) {
                                 out.write(chunk);
                                 endlessBytes.addAndGet(chunk.length);
-                                Thread.sleep(5); // about 10 MB/s each: a flood, without starving the 2 CPUs of a CI runner
+                                Thread.sleep(
+                                        5); // about 10 MB/s each: a flood, without starving the 2 CPUs of a CI runner
                             }
                         } catch (IOException closedByService) {
                             endlessClosed.incrementAndGet();
@@ -142,9 +154,12 @@ class SlowLorisAndFloodTest {
                 for (int i = 1; i <= 20; i++) {
                     String plate = String.format("%04dNRM", i);
                     long start = System.nanoTime();
-                    camera.send(synthetic.vega(SERIAL, plate, LocalDateTime.of(2026, 11, 1, 9, 0).plusSeconds(i)));
-                    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
-                            .until(() -> TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE plate = ?", plate) == 1);
+                    camera.send(synthetic.vega(
+                            SERIAL, plate, LocalDateTime.of(2026, 11, 1, 9, 0).plusSeconds(i)));
+                    await().atMost(Duration.ofSeconds(10))
+                            .pollInterval(Duration.ofMillis(10))
+                            .until(() ->
+                                    TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE plate = ?", plate) == 1);
                     maxLatencyMillis = Math.max(maxLatencyMillis, (System.nanoTime() - start) / 1_000_000);
                     Thread.sleep(250);
                 }
@@ -156,17 +171,35 @@ class SlowLorisAndFloodTest {
             long heapDuring = heapUsedAfterGc();
             var nettyMetric = PooledByteBufAllocator.DEFAULT.metric();
             long nettyPooled = nettyMetric.usedDirectMemory() + nettyMetric.usedHeapMemory();
-            System.out.printf("[slow-loris] idle=%d slowBytesSent=%d endlessClosed=%d endlessMB=%d maxLatency=%d ms heapGrowth=%d MB"
-                            + " nettyPooled=%d MB fdLimit=%d%n", idle.size(), slowSent.get(), endlessClosed.get(), endlessBytes.get() >> 20,
-                    maxLatencyMillis, (heapDuring - heapBefore) >> 20, nettyPooled >> 20, fdLimit);
+            System.out.printf(
+                    "[slow-loris] idle=%d slowBytesSent=%d endlessClosed=%d endlessMB=%d maxLatency=%d ms heapGrowth=%d MB"
+                            + " nettyPooled=%d MB fdLimit=%d%n",
+                    idle.size(),
+                    slowSent.get(),
+                    endlessClosed.get(),
+                    endlessBytes.get() >> 20,
+                    maxLatencyMillis,
+                    (heapDuring - heapBefore) >> 20,
+                    nettyPooled >> 20,
+                    fdLimit);
 
-            assertThat(floodAfterCamera).as("the flood ran while the camera's readings were stored").isGreaterThan(floodBeforeCamera);
-            assertThat(slowSentAfterCamera).as("the slow document was still unfinished after the camera's last reading")
+            assertThat(floodAfterCamera)
+                    .as("the flood ran while the camera's readings were stored")
+                    .isGreaterThan(floodBeforeCamera);
+            assertThat(slowSentAfterCamera)
+                    .as("the slow document was still unfinished after the camera's last reading")
                     .isLessThan(slowBytes.length);
-            assertThat(endlessClosed.get()).as("a never-ending document closes its connection, again and again").isGreaterThanOrEqualTo(2);
-            assertThat(stats.rejectedCount(Rejection.FRAME_TOO_LARGE) - frameTooLargeBefore).isGreaterThanOrEqualTo(2);
-            assertThat(heapDuring - heapBefore).as("heap used after GC grows less than %d MB", MEMORY_BOUND >> 20).isLessThan(MEMORY_BOUND);
-            assertThat(nettyPooled).as("Netty's pooled buffers stay below %d MB", MEMORY_BOUND >> 20).isLessThan(MEMORY_BOUND);
+            assertThat(endlessClosed.get())
+                    .as("a never-ending document closes its connection, again and again")
+                    .isGreaterThanOrEqualTo(2);
+            assertThat(stats.rejectedCount(Rejection.FRAME_TOO_LARGE) - frameTooLargeBefore)
+                    .isGreaterThanOrEqualTo(2);
+            assertThat(heapDuring - heapBefore)
+                    .as("heap used after GC grows less than %d MB", MEMORY_BOUND >> 20)
+                    .isLessThan(MEMORY_BOUND);
+            assertThat(nettyPooled)
+                    .as("Netty's pooled buffers stay below %d MB", MEMORY_BOUND >> 20)
+                    .isLessThan(MEMORY_BOUND);
 
             // The slow client and the idle connections were kept and still work.
             stop.set(true);
@@ -176,14 +209,23 @@ class SlowLorisAndFloodTest {
             slow.send(Arrays.copyOfRange(slowBytes, slowSent.get(), slowBytes.length));
             for (int i = 0; i < 5; i++) {
                 OutputStream out = idle.get(i * (IDLE_CONNECTIONS / 5)).getOutputStream();
-                out.write(synthetic.vega(SERIAL, String.format("%04dIDL", i), LocalDateTime.of(2026, 11, 1, 10, 0).plusSeconds(i))
+                out.write(synthetic
+                        .vega(
+                                SERIAL,
+                                String.format("%04dIDL", i),
+                                LocalDateTime.of(2026, 11, 1, 10, 0).plusSeconds(i))
                         .getBytes(StandardCharsets.UTF_8));
                 out.flush();
             }
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE plate = '0001LOR' OR plate LIKE '%IDL'") == 6);
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> TestDb.count(
+                                    db,
+                                    "SELECT count(*) FROM alpr_readings WHERE plate = '0001LOR' OR plate LIKE '%IDL'")
+                            == 6);
             slow.close();
-            assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE plate = '6666END'")).isZero();
+            assertThat(TestDb.count(db, "SELECT count(*) FROM alpr_readings WHERE plate = '6666END'"))
+                    .isZero();
         } finally {
             stop.set(true);
             for (Thread t : attackers) {
@@ -200,13 +242,15 @@ class SlowLorisAndFloodTest {
     }
 
     private static Thread thread(String name, Body body) {
-        Thread t = new Thread(() -> {
-            try {
-                body.run();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, name);
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        body.run();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                name);
         t.setDaemon(true);
         t.start();
         return t;

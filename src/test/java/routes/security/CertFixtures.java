@@ -29,11 +29,9 @@ import routes.support.TestCertificates;
 final class CertFixtures {
 
     /** A leaf certificate issued by a test CA: the leaf's key and the chain leaf → CA. */
-    record Chain(PrivateKey leafKey, X509Certificate leaf, X509Certificate ca) {
-    }
+    record Chain(PrivateKey leafKey, X509Certificate leaf, X509Certificate ca) {}
 
-    private CertFixtures() {
-    }
+    private CertFixtures() {}
 
     /** Runs the JDK keytool; fails the test with its output if it does not succeed. */
     static void keytool(String... args) throws Exception {
@@ -58,19 +56,73 @@ final class CertFixtures {
         for (Path p : List.of(ca, leaf, csr, leafCer)) {
             Files.deleteIfExists(p);
         }
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-sigalg", "SHA256withRSA",
-                "-dname", "CN=" + caName + ", O=tattile-sender tests, C=ES", "-ext", "bc:c", "-validity", "365",
-                "-storetype", "PKCS12", "-keystore", ca.toString(), "-storepass", pw, "-keypass", pw);
-        keytool("-genkeypair", "-alias", "1", "-keyalg", "RSA", "-keysize", "2048", "-sigalg", "SHA256withRSA",
-                "-dname", "CN=" + leafName + ", O=tattile-sender tests, C=ES", "-validity", "365",
-                "-storetype", "PKCS12", "-keystore", leaf.toString(), "-storepass", pw, "-keypass", pw);
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "ca",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-sigalg",
+                "SHA256withRSA",
+                "-dname",
+                "CN=" + caName + ", O=tattile-sender tests, C=ES",
+                "-ext",
+                "bc:c",
+                "-validity",
+                "365",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                ca.toString(),
+                "-storepass",
+                pw,
+                "-keypass",
+                pw);
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "1",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-sigalg",
+                "SHA256withRSA",
+                "-dname",
+                "CN=" + leafName + ", O=tattile-sender tests, C=ES",
+                "-validity",
+                "365",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                leaf.toString(),
+                "-storepass",
+                pw,
+                "-keypass",
+                pw);
         keytool("-certreq", "-alias", "1", "-keystore", leaf.toString(), "-storepass", pw, "-file", csr.toString());
-        keytool("-gencert", "-alias", "ca", "-keystore", ca.toString(), "-storepass", pw, "-infile", csr.toString(),
-                "-outfile", leafCer.toString(), "-rfc", "-validity", "300");
+        keytool(
+                "-gencert",
+                "-alias",
+                "ca",
+                "-keystore",
+                ca.toString(),
+                "-storepass",
+                pw,
+                "-infile",
+                csr.toString(),
+                "-outfile",
+                leafCer.toString(),
+                "-rfc",
+                "-validity",
+                "300");
         KeyStore caStore = load(ca, pw);
         KeyStore leafStore = load(leaf, pw);
         X509Certificate issued = PemFiles.readCertificates(leafCer).get(0);
-        return new Chain((PrivateKey) leafStore.getKey("1", pw.toCharArray()), issued, (X509Certificate) caStore.getCertificate("ca"));
+        return new Chain((PrivateKey) leafStore.getKey("1", pw.toCharArray()), issued, (X509Certificate)
+                caStore.getCertificate("ca"));
     }
 
     static KeyStore load(Path p12, String password) throws Exception {
@@ -132,7 +184,8 @@ final class CertFixtures {
     }
 
     static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der) + "\n-----END " + type + "-----\n";
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
     /**
@@ -147,7 +200,7 @@ final class CertFixtures {
         byte[] key = new byte[32];
         byte[] prev = new byte[0];
         MessageDigest md5 = MessageDigest.getInstance("MD5");
-        for (int n = 0; n < key.length;) {
+        for (int n = 0; n < key.length; ) {
             md5.update(prev);
             md5.update(passphrase.getBytes(StandardCharsets.UTF_8));
             md5.update(salt);
@@ -159,8 +212,10 @@ final class CertFixtures {
         Cipher cipher = Cipher.getInstance("AES/CBC/PKCS5Padding");
         cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(iv));
         byte[] encrypted = cipher.doFinal(pkcs1);
-        return "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC," + HexFormat.of().withUpperCase().formatHex(iv)
-                + "\n\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(encrypted) + "\n-----END RSA PRIVATE KEY-----\n";
+        return "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,"
+                + HexFormat.of().withUpperCase().formatHex(iv) + "\n\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(encrypted)
+                + "\n-----END RSA PRIVATE KEY-----\n";
     }
 
     /** The openssl binary on PATH, or null. */
@@ -179,7 +234,10 @@ final class CertFixtures {
         List<String> cmd = new ArrayList<>();
         cmd.add(openssl().toString());
         cmd.addAll(Arrays.asList(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("openssl finished").isTrue();
         return p.exitValue();
     }

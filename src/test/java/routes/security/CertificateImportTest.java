@@ -33,7 +33,8 @@ class CertificateImportTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", ".", "..", "../escaped", "a/b", "/abs", "a/../b"})
-    void aFolderNameThatIsNotOneNameDirectlyUnderCertsDirIsRefusedAndNothingIsWritten(String folder, @TempDir Path tmp) throws Exception {
+    void aFolderNameThatIsNotOneNameDirectlyUnderCertsDirIsRefusedAndNothingIsWritten(String folder, @TempDir Path tmp)
+            throws Exception {
         Path certs = Files.createDirectory(tmp.resolve("certs"));
 
         assertThatThrownBy(() -> new CertificateImport(certs).fromPem(generated.keyPem(), generated.certPem(), folder))
@@ -41,15 +42,23 @@ class CertificateImportTest {
                 .hasMessageContaining("'" + folder + "'");
 
         try (Stream<Path> written = Files.walk(tmp)) {
-            assertThat(written.filter(Files::isRegularFile)).as("no key anywhere").isEmpty();
+            assertThat(written.filter(Files::isRegularFile))
+                    .as("no key anywhere")
+                    .isEmpty();
         }
     }
 
     @ParameterizedTest(name = "directory descriptors {0}, link planted as {1}")
-    @CsvSource({"true, Girona", "true, Girona/key.pem", "true, Girona/cert.pem", "false, Girona", "false, Girona/key.pem",
-            "false, Girona/cert.pem"})
-    void aPlantedLinkIsRefusedByBothWaysOfWritingAndItsTargetIsUntouched(boolean directoryDescriptors, String planted, @TempDir Path tmp)
-            throws Exception {
+    @CsvSource({
+        "true, Girona",
+        "true, Girona/key.pem",
+        "true, Girona/cert.pem",
+        "false, Girona",
+        "false, Girona/key.pem",
+        "false, Girona/cert.pem"
+    })
+    void aPlantedLinkIsRefusedByBothWaysOfWritingAndItsTargetIsUntouched(
+            boolean directoryDescriptors, String planted, @TempDir Path tmp) throws Exception {
         Path certs = Files.createDirectory(tmp.resolve("certs")).toRealPath();
         Path outside = Files.createDirectory(tmp.resolve("outside")).toRealPath();
         Files.setPosixFilePermissions(outside, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -59,22 +68,28 @@ class CertificateImportTest {
         Files.createDirectories(link.getParent());
         Files.createSymbolicLink(link, planted.contains("/") ? victim : outside);
 
-        assertThatThrownBy(() -> new CertificateImport(certs, directoryDescriptors).fromPem(generated.keyPem(), generated.certPem(), "Girona"))
+        assertThatThrownBy(() -> new CertificateImport(certs, directoryDescriptors)
+                        .fromPem(generated.keyPem(), generated.certPem(), "Girona"))
                 .isInstanceOf(CertificateImport.UnsafePathException.class)
-                .hasMessage("Refused: " + link + " is a symbolic link; nothing is written through a link under CERTS_DIR");
+                .hasMessage(
+                        "Refused: " + link + " is a symbolic link; nothing is written through a link under CERTS_DIR");
 
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(outside))).isEqualTo("rwxr-xr-x");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(victim))).isEqualTo("rw-r--r--");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(outside)))
+                .isEqualTo("rwxr-xr-x");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(victim)))
+                .isEqualTo("rw-r--r--");
         assertThat(Files.readString(victim)).isEqualTo("untouched\n");
         try (Stream<Path> entries = Files.walk(tmp)) {
-            assertThat(entries.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))).as("no key anywhere").containsExactly(victim);
+            assertThat(entries.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)))
+                    .as("no key anywhere")
+                    .containsExactly(victim);
         }
     }
 
     @ParameterizedTest(name = "directory descriptors {0}")
     @ValueSource(booleans = {true, false})
-    void bothWaysOfWritingLeaveKeyAndCertMode0600InAFolderMode0700AndNoTemporaryFile(boolean directoryDescriptors, @TempDir Path tmp)
-            throws Exception {
+    void bothWaysOfWritingLeaveKeyAndCertMode0600InAFolderMode0700AndNoTemporaryFile(
+            boolean directoryDescriptors, @TempDir Path tmp) throws Exception {
         Path certs = tmp.resolve("certs");
         CertificateImport imports = new CertificateImport(certs, directoryDescriptors);
         imports.fromPem(generated.keyPem(), generated.certPem(), "a");
@@ -83,9 +98,12 @@ class CertificateImportTest {
 
         assertThat(renewed.keyPath()).isEqualTo("a/key.pem");
         Path folder = certs.resolve("a");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder))).isEqualTo("rwx------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder.resolve("key.pem")))).isEqualTo("rw-------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder.resolve("cert.pem")))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder)))
+                .isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder.resolve("key.pem"))))
+                .isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder.resolve("cert.pem"))))
+                .isEqualTo("rw-------");
         assertThat(Files.readString(folder.resolve("key.pem"))).isEqualTo(Files.readString(generated.keyPem()));
         try (Stream<Path> files = Files.list(folder)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("key.pem", "cert.pem");

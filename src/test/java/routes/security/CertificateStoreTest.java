@@ -11,8 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.UnrecoverableKeyException;
 import java.security.Signature;
+import java.security.UnrecoverableKeyException;
 import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -48,7 +48,8 @@ import routes.support.TestFiles;
  */
 class CertificateStoreTest {
 
-    private static final Path BASE = Path.of("target", "it-certs", "CertificateStoreTest").toAbsolutePath();
+    private static final Path BASE =
+            Path.of("target", "it-certs", "CertificateStoreTest").toAbsolutePath();
     private static final String PASSWORD_A = "pw-ayto-a-7f3K9q";
     private static final String PASSWORD_B = "pw-ayto-b-2Lm8Zx";
     private static final String WRONG_PASSWORD = "wrong-pw-Qx81Tz";
@@ -155,8 +156,12 @@ class CertificateStoreTest {
     @Test
     void pemRowWithKeyAndCertificateInOneFile() throws Exception {
         Path both = work.resolve("all.pem");
-        Files.writeString(both, "Bag Attributes\n    friendlyName: 1\nKey Attributes: <No Attributes>\n" + Files.readString(alpha.keyPem())
-                + "Bag Attributes\n    friendlyName: 1\nsubject=C = ES, O = tattile-sender tests, CN = alpha\n" + Files.readString(alpha.certPem()));
+        Files.writeString(
+                both,
+                "Bag Attributes\n    friendlyName: 1\nKey Attributes: <No Attributes>\n"
+                        + Files.readString(alpha.keyPem())
+                        + "Bag Attributes\n    friendlyName: 1\nsubject=C = ES, O = tattile-sender tests, CN = alpha\n"
+                        + Files.readString(alpha.certPem()));
         UUID id = insert("Ayuntamiento un fichero", "PEM", both.toString(), both.toString(), null, null, true);
 
         SigningMaterial m = store.material(id);
@@ -171,7 +176,8 @@ class CertificateStoreTest {
         TestFiles.deleteTree(dir);
         copyAll(alpha, dir);
         UUID pem = insert("Relativo PEM", "PEM", "ayto-relativo/cert.pem", "ayto-relativo/key.pem", null, null, true);
-        UUID p12 = insert("Relativo P12", "PKCS12", null, null, "ayto-relativo/cert.p12", "ayto-relativo/password.txt", true);
+        UUID p12 = insert(
+                "Relativo P12", "PKCS12", null, null, "ayto-relativo/cert.p12", "ayto-relativo/password.txt", true);
 
         assertThat(store.material(pem).certificate()).isEqualTo(alpha.certificate());
         assertThat(store.material(p12).certificate()).isEqualTo(alpha.certificate());
@@ -201,7 +207,14 @@ class CertificateStoreTest {
     @Test
     void replacedPemFilesAreLoadedOnTheNextCall() throws Exception {
         copyAll(alpha, work);
-        UUID id = insert("Renovado PEM", "PEM", work.resolve("cert.pem").toString(), work.resolve("key.pem").toString(), null, null, true);
+        UUID id = insert(
+                "Renovado PEM",
+                "PEM",
+                work.resolve("cert.pem").toString(),
+                work.resolve("key.pem").toString(),
+                null,
+                null,
+                true);
         SigningMaterial before = store.material(id);
         assertThat(before.certificate()).isEqualTo(alpha.certificate());
 
@@ -218,7 +231,14 @@ class CertificateStoreTest {
     @Test
     void replacedPkcs12FileIsLoadedOnTheNextCall() throws Exception {
         copyAll(alpha, work);
-        UUID id = insert("Renovado P12", "PKCS12", null, null, work.resolve("cert.p12").toString(), work.resolve("password.txt").toString(), true);
+        UUID id = insert(
+                "Renovado P12",
+                "PKCS12",
+                null,
+                null,
+                work.resolve("cert.p12").toString(),
+                work.resolve("password.txt").toString(),
+                true);
         SigningMaterial before = store.material(id);
 
         replace(beta.p12(), work.resolve("cert.p12"));
@@ -233,7 +253,14 @@ class CertificateStoreTest {
     @Test
     void halfReplacedPemPairIsRefusedNotServedFromCache() throws Exception {
         copyAll(alpha, work);
-        UUID id = insert("Medio renovado", "PEM", work.resolve("cert.pem").toString(), work.resolve("key.pem").toString(), null, null, true);
+        UUID id = insert(
+                "Medio renovado",
+                "PEM",
+                work.resolve("cert.pem").toString(),
+                work.resolve("key.pem").toString(),
+                null,
+                null,
+                true);
         store.material(id);
 
         replace(beta.certPem(), work.resolve("cert.pem"));
@@ -246,7 +273,11 @@ class CertificateStoreTest {
         UUID id = TestCertificates.registerPem(ds, "Fila cambiada", alpha);
         SigningMaterial before = store.material(id);
 
-        update("UPDATE certificates SET cert_path = ?, key_path = ? WHERE id = ?", beta.certPem().toString(), beta.keyPem().toString(), id);
+        update(
+                "UPDATE certificates SET cert_path = ?, key_path = ? WHERE id = ?",
+                beta.certPem().toString(),
+                beta.keyPem().toString(),
+                id);
 
         assertThat(before.certificate()).isEqualTo(alpha.certificate());
         assertThat(store.material(id).certificate()).isEqualTo(beta.certificate());
@@ -255,7 +286,14 @@ class CertificateStoreTest {
     @Test
     void fileRemovedAfterLoadingIsRefused() throws Exception {
         copyAll(alpha, work);
-        UUID id = insert("Borrado", "PEM", work.resolve("cert.pem").toString(), work.resolve("key.pem").toString(), null, null, true);
+        UUID id = insert(
+                "Borrado",
+                "PEM",
+                work.resolve("cert.pem").toString(),
+                work.resolve("key.pem").toString(),
+                null,
+                null,
+                true);
         store.material(id);
 
         Files.delete(work.resolve("key.pem"));
@@ -276,7 +314,8 @@ class CertificateStoreTest {
 
     @Test
     void inactiveRowIsNotConfigured() throws Exception {
-        UUID inactive = insert("Inactivo", "PEM", alpha.certPem().toString(), alpha.keyPem().toString(), null, null, false);
+        UUID inactive = insert(
+                "Inactivo", "PEM", alpha.certPem().toString(), alpha.keyPem().toString(), null, null, false);
         assertUnusable(store, inactive, "CERTIFICADO_NO_CONFIGURADO");
 
         // deactivated after it was loaded and cached
@@ -291,7 +330,8 @@ class CertificateStoreTest {
         UUID pem = TestCertificates.registerPem(ds, "Caducado PEM", expired);
         UUID p12 = TestCertificates.registerPkcs12(ds, "Caducado P12", expired);
 
-        assertThat(assertUnusable(store, pem, "CERTIFICADO_CADUCADO").getMessage()).contains("Caducado PEM");
+        assertThat(assertUnusable(store, pem, "CERTIFICADO_CADUCADO").getMessage())
+                .contains("Caducado PEM");
         assertUnusable(store, p12, "CERTIFICADO_CADUCADO");
     }
 
@@ -300,7 +340,8 @@ class CertificateStoreTest {
         UUID pem = TestCertificates.registerPem(ds, "Futuro PEM", future);
         UUID p12 = TestCertificates.registerPkcs12(ds, "Futuro P12", future);
 
-        assertThat(assertUnusable(store, pem, "CERTIFICADO_NO_VALIDO_AUN").getMessage()).contains("Futuro PEM");
+        assertThat(assertUnusable(store, pem, "CERTIFICADO_NO_VALIDO_AUN").getMessage())
+                .contains("Futuro PEM");
         assertUnusable(store, p12, "CERTIFICADO_NO_VALIDO_AUN");
     }
 
@@ -326,7 +367,8 @@ class CertificateStoreTest {
 
     @Test
     void keyOfAnotherCertificateIsRefused() throws Exception {
-        UUID id = insert("Clave ajena", "PEM", beta.certPem().toString(), alpha.keyPem().toString(), null, null, true);
+        UUID id = insert(
+                "Clave ajena", "PEM", beta.certPem().toString(), alpha.keyPem().toString(), null, null, true);
 
         UnusableCertificateException e = assertUnusable(store, id, "CERTIFICADO_ILEGIBLE");
 
@@ -335,7 +377,14 @@ class CertificateStoreTest {
 
     @Test
     void keyAndCertificatePathsSwappedAreRefused() throws Exception {
-        UUID id = insert("Rutas cruzadas", "PEM", alpha.keyPem().toString(), alpha.certPem().toString(), null, null, true);
+        UUID id = insert(
+                "Rutas cruzadas",
+                "PEM",
+                alpha.keyPem().toString(),
+                alpha.certPem().toString(),
+                null,
+                null,
+                true);
 
         assertUnusable(store, id, "CERTIFICADO_ILEGIBLE");
     }
@@ -344,7 +393,14 @@ class CertificateStoreTest {
     void wrongPkcs12PasswordIsRefused() throws Exception {
         copyAll(alpha, work);
         Files.writeString(work.resolve("password.txt"), WRONG_PASSWORD + "\n");
-        UUID id = insert("Clave P12 errónea", "PKCS12", null, null, work.resolve("cert.p12").toString(), work.resolve("password.txt").toString(), true);
+        UUID id = insert(
+                "Clave P12 errónea",
+                "PKCS12",
+                null,
+                null,
+                work.resolve("cert.p12").toString(),
+                work.resolve("password.txt").toString(),
+                true);
 
         assertUnusable(store, id, "CERTIFICADO_ILEGIBLE");
     }
@@ -355,7 +411,14 @@ class CertificateStoreTest {
         List<UUID> ids = List.of(
                 insert("Sin clave", "PEM", alpha.certPem().toString(), nowhere, null, null, true),
                 insert("Sin certificado", "PEM", nowhere, alpha.keyPem().toString(), null, null, true),
-                insert("Sin p12", "PKCS12", null, null, nowhere, alpha.dir().resolve("password.txt").toString(), true),
+                insert(
+                        "Sin p12",
+                        "PKCS12",
+                        null,
+                        null,
+                        nowhere,
+                        alpha.dir().resolve("password.txt").toString(),
+                        true),
                 insert("Sin fichero de clave", "PKCS12", null, null, alpha.p12().toString(), nowhere, true),
                 insert("Sin ruta de clave", "PKCS12", null, null, alpha.p12().toString(), null, true));
 
@@ -367,10 +430,16 @@ class CertificateStoreTest {
     @Test
     void encryptedKeyIsRefused() throws Exception {
         Path key = work.resolve("key.pem");
-        Files.writeString(key, CertFixtures.legacyEncryptedRsaPem(CertFixtures.pkcs1Of(PemFiles.readPrivateKey(alpha.keyPem()).getEncoded()), PASSWORD_A));
+        Files.writeString(
+                key,
+                CertFixtures.legacyEncryptedRsaPem(
+                        CertFixtures.pkcs1Of(
+                                PemFiles.readPrivateKey(alpha.keyPem()).getEncoded()),
+                        PASSWORD_A));
         UUID id = insert("Clave cifrada", "PEM", alpha.certPem().toString(), key.toString(), null, null, true);
 
-        assertThat(assertUnusable(store, id, "CERTIFICADO_ILEGIBLE").getMessage()).contains("encrypted");
+        assertThat(assertUnusable(store, id, "CERTIFICADO_ILEGIBLE").getMessage())
+                .contains("encrypted");
     }
 
     // ---- several municipalities ----
@@ -387,8 +456,22 @@ class CertificateStoreTest {
         copyAll(beta, dirB);
         CertFixtures.changePkcs12Password(dirA.resolve("cert.p12"), PASSWORD_A);
         CertFixtures.changePkcs12Password(dirB.resolve("cert.p12"), PASSWORD_B);
-        UUID idA = insert("Ayuntamiento A", "PKCS12", null, null, dirA.resolve("cert.p12").toString(), dirA.resolve("password.txt").toString(), true);
-        UUID idB = insert("Ayuntamiento B", "PKCS12", null, null, dirB.resolve("cert.p12").toString(), dirB.resolve("password.txt").toString(), true);
+        UUID idA = insert(
+                "Ayuntamiento A",
+                "PKCS12",
+                null,
+                null,
+                dirA.resolve("cert.p12").toString(),
+                dirA.resolve("password.txt").toString(),
+                true);
+        UUID idB = insert(
+                "Ayuntamiento B",
+                "PKCS12",
+                null,
+                null,
+                dirB.resolve("cert.p12").toString(),
+                dirB.resolve("password.txt").toString(),
+                true);
 
         SigningMaterial a = store.material(idA);
         SigningMaterial b = store.material(idB);
@@ -443,11 +526,15 @@ class CertificateStoreTest {
         Signature verifier = Signature.getInstance("SHA256withRSA");
         verifier.initVerify(m.certificate());
         verifier.update(data);
-        assertThat(verifier.verify(signature)).as("signature verifies with %s", m.certificate().getSubjectX500Principal()).isTrue();
+        assertThat(verifier.verify(signature))
+                .as("signature verifies with %s", m.certificate().getSubjectX500Principal())
+                .isTrue();
         data[0] ^= 1;
         verifier.initVerify(m.certificate());
         verifier.update(data);
-        assertThat(verifier.verify(signature)).as("tampered data does not verify").isFalse();
+        assertThat(verifier.verify(signature))
+                .as("tampered data does not verify")
+                .isFalse();
     }
 
     /**
@@ -456,18 +543,28 @@ class CertificateStoreTest {
      * it no longer looks at the password; so isolation rests on each material having its own Crypto: asked
      * with the other municipality's password, a Crypto still never gives the other municipality's key.
      */
-    private static void assertPasswordsOpenOnlyTheirOwnStore(SigningMaterial a, String passwordA, X509Certificate certA,
-                                                             SigningMaterial b, String passwordB, X509Certificate certB) throws Exception {
+    private static void assertPasswordsOpenOnlyTheirOwnStore(
+            SigningMaterial a,
+            String passwordA,
+            X509Certificate certA,
+            SigningMaterial b,
+            String passwordB,
+            X509Certificate certB)
+            throws Exception {
         assertThat(a.crypto()).isNotSameAs(b.crypto());
         KeyStore storeA = ((Merlin) a.crypto()).getKeyStore();
         KeyStore storeB = ((Merlin) b.crypto()).getKeyStore();
-        assertThat(catchThrowable(() -> storeB.getKey(b.alias(), passwordA.toCharArray()))).as("A's password on B's store")
+        assertThat(catchThrowable(() -> storeB.getKey(b.alias(), passwordA.toCharArray())))
+                .as("A's password on B's store")
                 .isInstanceOf(UnrecoverableKeyException.class);
-        assertThat(catchThrowable(() -> storeA.getKey(a.alias(), passwordB.toCharArray()))).as("B's password on A's store")
+        assertThat(catchThrowable(() -> storeA.getKey(a.alias(), passwordB.toCharArray())))
+                .as("B's password on A's store")
                 .isInstanceOf(UnrecoverableKeyException.class);
-        assertThat(catchThrowable(() -> b.crypto().getPrivateKey(b.alias(), passwordA))).as("A's password on B's Crypto")
+        assertThat(catchThrowable(() -> b.crypto().getPrivateKey(b.alias(), passwordA)))
+                .as("A's password on B's Crypto")
                 .isInstanceOf(WSSecurityException.class);
-        assertThat(catchThrowable(() -> a.crypto().getPrivateKey(a.alias(), passwordB))).as("B's password on A's Crypto")
+        assertThat(catchThrowable(() -> a.crypto().getPrivateKey(a.alias(), passwordB)))
+                .as("B's password on A's Crypto")
                 .isInstanceOf(WSSecurityException.class);
 
         KeyMatch.require(a.crypto().getPrivateKey(a.alias(), passwordA), certA);
@@ -478,7 +575,8 @@ class CertificateStoreTest {
     }
 
     /** Asked with another password, the material's Crypto refuses or gives its own key (Merlin's cache) — never another. */
-    private static void assertOnlyOwnKey(SigningMaterial m, String otherPassword, X509Certificate own) throws Exception {
+    private static void assertOnlyOwnKey(SigningMaterial m, String otherPassword, X509Certificate own)
+            throws Exception {
         PrivateKey key;
         try {
             key = m.crypto().getPrivateKey(m.alias(), otherPassword);
@@ -507,7 +605,9 @@ class CertificateStoreTest {
     }
 
     private static void assertNoSecrets(String text) {
-        assertThat(text).doesNotContain("PRIVATE KEY", "-----BEGIN", TestCertificates.PASSWORD, PASSWORD_A, PASSWORD_B, WRONG_PASSWORD);
+        assertThat(text)
+                .doesNotContain(
+                        "PRIVATE KEY", "-----BEGIN", TestCertificates.PASSWORD, PASSWORD_A, PASSWORD_B, WRONG_PASSWORD);
         // no long Base64 run, and no 16 characters that also occur in a key's Base64
         assertThat(text).doesNotContainPattern("[A-Za-z0-9+=]{60,}");
         for (int i = 0; i + 16 <= text.length(); i++) {
@@ -530,10 +630,19 @@ class CertificateStoreTest {
         Files.setLastModifiedTime(target, FileTime.fromMillis(old.toMillis() + 10_000));
     }
 
-    private static UUID insert(String name, String type, String certPath, String keyPath, String pfxPath, String passwordPath, boolean active)
+    private static UUID insert(
+            String name,
+            String type,
+            String certPath,
+            String keyPath,
+            String pfxPath,
+            String passwordPath,
+            boolean active)
             throws Exception {
-        String sql = "INSERT INTO certificates (name, type, cert_path, key_path, pfx_path, password_path, active) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        String sql =
+                "INSERT INTO certificates (name, type, cert_path, key_path, pfx_path, password_path, active) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, name);
             ps.setString(2, type);
             ps.setString(3, certPath);
@@ -549,7 +658,8 @@ class CertificateStoreTest {
     }
 
     private static void update(String sql, Object... args) throws Exception {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }

@@ -18,7 +18,8 @@ import routes.support.TestFiles;
 /** {@link KeyMatch}: a private key is only accepted with its own certificate. No database. */
 class KeyMatchTest {
 
-    private static final Path BASE = Path.of("target", "it-certs", "KeyMatchTest").toAbsolutePath();
+    private static final Path BASE =
+            Path.of("target", "it-certs", "KeyMatchTest").toAbsolutePath();
 
     private static Generated alpha;
     private static Generated beta;
@@ -36,9 +37,28 @@ class KeyMatchTest {
         alphaKey = PemFiles.readPrivateKey(alpha.keyPem());
         betaKey = PemFiles.readPrivateKey(beta.keyPem());
         Path ec = BASE.resolve("ec.p12");
-        CertFixtures.keytool("-genkeypair", "-alias", "1", "-keyalg", "EC", "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA",
-                "-dname", "CN=ec, O=tattile-sender tests, C=ES", "-validity", "30", "-storetype", "PKCS12",
-                "-keystore", ec.toString(), "-storepass", TestCertificates.PASSWORD, "-keypass", TestCertificates.PASSWORD);
+        CertFixtures.keytool(
+                "-genkeypair",
+                "-alias",
+                "1",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-sigalg",
+                "SHA256withECDSA",
+                "-dname",
+                "CN=ec, O=tattile-sender tests, C=ES",
+                "-validity",
+                "30",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                ec.toString(),
+                "-storepass",
+                TestCertificates.PASSWORD,
+                "-keypass",
+                TestCertificates.PASSWORD);
         KeyStore ks = CertFixtures.load(ec, TestCertificates.PASSWORD);
         ecKey = (PrivateKey) ks.getKey("1", TestCertificates.PASSWORD.toCharArray());
         ecCert = (X509Certificate) ks.getCertificate("1");
@@ -53,9 +73,11 @@ class KeyMatchTest {
     @Test
     void refusesRsaKeyWithAnotherCertificate() {
         assertThatThrownBy(() -> KeyMatch.require(alphaKey, beta.certificate()))
-                .isInstanceOf(GeneralSecurityException.class).hasMessage("the private key does not match the certificate");
+                .isInstanceOf(GeneralSecurityException.class)
+                .hasMessage("the private key does not match the certificate");
         assertThatThrownBy(() -> KeyMatch.require(betaKey, alpha.certificate()))
-                .isInstanceOf(GeneralSecurityException.class).hasMessage("the private key does not match the certificate");
+                .isInstanceOf(GeneralSecurityException.class)
+                .hasMessage("the private key does not match the certificate");
     }
 
     @Test
@@ -65,7 +87,8 @@ class KeyMatchTest {
 
     @Test
     void refusesKeyAndCertificateOfDifferentAlgorithms() {
-        assertThatThrownBy(() -> KeyMatch.require(ecKey, alpha.certificate())).isInstanceOf(GeneralSecurityException.class);
+        assertThatThrownBy(() -> KeyMatch.require(ecKey, alpha.certificate()))
+                .isInstanceOf(GeneralSecurityException.class);
         assertThatThrownBy(() -> KeyMatch.require(alphaKey, ecCert)).isInstanceOf(GeneralSecurityException.class);
     }
 }

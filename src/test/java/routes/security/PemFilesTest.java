@@ -36,7 +36,8 @@ import routes.support.TestFiles;
 /** {@link PemFiles}: the key and certificate files the original product keeps per municipality. No database. */
 class PemFilesTest {
 
-    private static final Path BASE = Path.of("target", "it-certs", "PemFilesTest").toAbsolutePath();
+    private static final Path BASE =
+            Path.of("target", "it-certs", "PemFilesTest").toAbsolutePath();
 
     private static Generated alpha;
     private static Generated beta;
@@ -49,7 +50,8 @@ class PemFilesTest {
         Files.createDirectories(BASE);
         alpha = TestCertificates.generate(BASE.resolve("alpha"), "alpha", 365, null);
         beta = TestCertificates.generate(BASE.resolve("beta"), "beta", 365, null);
-        alphaKey = (PrivateKey) CertFixtures.load(alpha.p12(), TestCertificates.PASSWORD).getKey("1", TestCertificates.PASSWORD.toCharArray());
+        alphaKey = (PrivateKey) CertFixtures.load(alpha.p12(), TestCertificates.PASSWORD)
+                .getKey("1", TestCertificates.PASSWORD.toCharArray());
         chain = CertFixtures.issuedChain(BASE.resolve("chain"), "Test CA", "leaf");
     }
 
@@ -83,8 +85,10 @@ class PemFilesTest {
         Path file = BASE.resolve("pkcs1-openssl.pem");
         Path log = BASE.resolve("openssl-rsa.log");
         // OpenSSL 3 needs -traditional for PKCS#1; 1.1 writes PKCS#1 by default and has no such option.
-        if (CertFixtures.openssl(log, "rsa", "-in", alpha.keyPem().toString(), "-traditional", "-out", file.toString()) != 0) {
-            assertThat(CertFixtures.openssl(log, "rsa", "-in", alpha.keyPem().toString(), "-out", file.toString())).isZero();
+        if (CertFixtures.openssl(log, "rsa", "-in", alpha.keyPem().toString(), "-traditional", "-out", file.toString())
+                != 0) {
+            assertThat(CertFixtures.openssl(log, "rsa", "-in", alpha.keyPem().toString(), "-out", file.toString()))
+                    .isZero();
         }
         String text = Files.readString(file);
         assertThat(text).startsWith("-----BEGIN RSA PRIVATE KEY-----");
@@ -111,7 +115,10 @@ class PemFilesTest {
     @Test
     void readsPkcs1KeyAfterACertificateInTheSameFile() throws Exception {
         Path file = BASE.resolve("cert-then-rsa-key.pem");
-        Files.writeString(file, Files.readString(alpha.certPem()) + CertFixtures.pem("RSA PRIVATE KEY", CertFixtures.pkcs1Of(alphaKey.getEncoded())));
+        Files.writeString(
+                file,
+                Files.readString(alpha.certPem())
+                        + CertFixtures.pem("RSA PRIVATE KEY", CertFixtures.pkcs1Of(alphaKey.getEncoded())));
 
         assertSameRsaKey(PemFiles.readPrivateKey(file), alphaKey);
         assertThat(PemFiles.readCertificates(file)).containsExactly(alpha.certificate());
@@ -135,7 +142,9 @@ class PemFilesTest {
             Path file = BASE.resolve("openssl-export-" + charset.name() + ".pem");
             Files.write(file, text.getBytes(charset));
 
-            assertThat(PemFiles.readPrivateKey(file).getEncoded()).as(charset.name()).isEqualTo(alphaKey.getEncoded());
+            assertThat(PemFiles.readPrivateKey(file).getEncoded())
+                    .as(charset.name())
+                    .isEqualTo(alphaKey.getEncoded());
             assertThat(PemFiles.readCertificates(file)).as(charset.name()).containsExactly(alpha.certificate());
         }
     }
@@ -148,19 +157,57 @@ class PemFilesTest {
         Files.createDirectories(dir);
         Path p12 = dir.resolve("ayto.p12");
         Files.deleteIfExists(p12);
-        CertFixtures.keytool("-genkeypair", "-alias", "Ayuntamiento de Logro\u00f1o", "-keyalg", "RSA", "-keysize", "2048",
-                "-dname", "CN=Logro\u00f1o, O=tattile-sender tests, C=ES", "-validity", "30", "-storetype", "PKCS12",
-                "-keystore", p12.toString(), "-storepass", TestCertificates.PASSWORD, "-keypass", TestCertificates.PASSWORD);
+        CertFixtures.keytool(
+                "-genkeypair",
+                "-alias",
+                "Ayuntamiento de Logro\u00f1o",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-dname",
+                "CN=Logro\u00f1o, O=tattile-sender tests, C=ES",
+                "-validity",
+                "30",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                p12.toString(),
+                "-storepass",
+                TestCertificates.PASSWORD,
+                "-keypass",
+                TestCertificates.PASSWORD);
         KeyStore ks = CertFixtures.load(p12, TestCertificates.PASSWORD);
         String alias = ks.aliases().nextElement();
         PrivateKey expected = (PrivateKey) ks.getKey(alias, TestCertificates.PASSWORD.toCharArray());
         Path all = dir.resolve("all.pem");
         Path keyOnly = dir.resolve("key.pem");
         Path log = dir.resolve("openssl.log");
-        assertThat(CertFixtures.openssl(log, "pkcs12", "-in", p12.toString(), "-passin", "pass:" + TestCertificates.PASSWORD,
-                "-nodes", "-out", all.toString())).as(Files.readString(log)).isZero();
-        assertThat(CertFixtures.openssl(log, "pkcs12", "-in", p12.toString(), "-passin", "pass:" + TestCertificates.PASSWORD,
-                "-nodes", "-nocerts", "-out", keyOnly.toString())).as(Files.readString(log)).isZero();
+        assertThat(CertFixtures.openssl(
+                        log,
+                        "pkcs12",
+                        "-in",
+                        p12.toString(),
+                        "-passin",
+                        "pass:" + TestCertificates.PASSWORD,
+                        "-nodes",
+                        "-out",
+                        all.toString()))
+                .as(Files.readString(log))
+                .isZero();
+        assertThat(CertFixtures.openssl(
+                        log,
+                        "pkcs12",
+                        "-in",
+                        p12.toString(),
+                        "-passin",
+                        "pass:" + TestCertificates.PASSWORD,
+                        "-nodes",
+                        "-nocerts",
+                        "-out",
+                        keyOnly.toString()))
+                .as(Files.readString(log))
+                .isZero();
         assertThat(Files.readString(keyOnly, StandardCharsets.ISO_8859_1)).contains("Bag Attributes", "friendlyName");
 
         assertThat(PemFiles.readPrivateKey(keyOnly).getEncoded()).isEqualTo(expected.getEncoded());
@@ -192,26 +239,34 @@ class PemFilesTest {
         Files.writeString(file, pem);
         if (CertFixtures.openssl() != null) {
             Path log = BASE.resolve("openssl-pkcs8.log");
-            assertThat(CertFixtures.openssl(log, "pkey", "-in", file.toString(), "-passin", "pass:pkcs8-passphrase", "-noout"))
-                    .as(Files.readString(log)).isZero();
+            assertThat(CertFixtures.openssl(
+                            log, "pkey", "-in", file.toString(), "-passin", "pass:pkcs8-passphrase", "-noout"))
+                    .as(Files.readString(log))
+                    .isZero();
         }
 
         assertThatThrownBy(() -> PemFiles.readPrivateKey(file))
                 .isInstanceOf(GeneralSecurityException.class)
                 .hasMessage("encrypted private keys are not supported: encrypted-pkcs8.pem")
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(pem.lines().skip(1).findFirst().orElseThrow().substring(0, 20)));
+                .satisfies(e -> assertThat(e.getMessage())
+                        .doesNotContain(
+                                pem.lines().skip(1).findFirst().orElseThrow().substring(0, 20)));
     }
 
     /** OpenSSL's traditional encrypted PEM ("Proc-Type: 4,ENCRYPTED"): refused as encrypted, not as "no private key". */
     @Test
     void refusesLegacyOpensslEncryptedRsaKey() throws Exception {
         Path file = BASE.resolve("encrypted-legacy.pem");
-        Files.writeString(file, CertFixtures.legacyEncryptedRsaPem(CertFixtures.pkcs1Of(alphaKey.getEncoded()), "legacy-passphrase"));
+        Files.writeString(
+                file,
+                CertFixtures.legacyEncryptedRsaPem(CertFixtures.pkcs1Of(alphaKey.getEncoded()), "legacy-passphrase"));
         if (CertFixtures.openssl() != null) {
             // a genuine encrypted key: openssl opens it with the passphrase
             Path log = BASE.resolve("openssl-legacy.log");
-            assertThat(CertFixtures.openssl(log, "rsa", "-in", file.toString(), "-passin", "pass:legacy-passphrase", "-noout"))
-                    .as(Files.readString(log)).isZero();
+            assertThat(CertFixtures.openssl(
+                            log, "rsa", "-in", file.toString(), "-passin", "pass:legacy-passphrase", "-noout"))
+                    .as(Files.readString(log))
+                    .isZero();
         }
 
         assertThatThrownBy(() -> PemFiles.readPrivateKey(file))
@@ -225,9 +280,11 @@ class PemFilesTest {
         Files.writeString(empty, "");
 
         assertThatThrownBy(() -> PemFiles.readPrivateKey(alpha.certPem()))
-                .isInstanceOf(GeneralSecurityException.class).hasMessage("no private key found in cert.pem");
+                .isInstanceOf(GeneralSecurityException.class)
+                .hasMessage("no private key found in cert.pem");
         assertThatThrownBy(() -> PemFiles.readPrivateKey(empty))
-                .isInstanceOf(GeneralSecurityException.class).hasMessage("no private key found in empty.pem");
+                .isInstanceOf(GeneralSecurityException.class)
+                .hasMessage("no private key found in empty.pem");
     }
 
     @Test
@@ -236,10 +293,12 @@ class PemFilesTest {
         Files.writeString(empty, "");
 
         assertThatThrownBy(() -> PemFiles.readCertificates(empty))
-                .isInstanceOf(GeneralSecurityException.class).hasMessage("no certificate found in empty-cert.pem");
+                .isInstanceOf(GeneralSecurityException.class)
+                .hasMessage("no certificate found in empty-cert.pem");
         // a key file given as the certificate: said plainly, and nothing of the key in the message
         assertThatThrownBy(() -> PemFiles.readCertificates(alpha.keyPem()))
-                .isInstanceOf(GeneralSecurityException.class).hasMessage("no certificate found in key.pem");
+                .isInstanceOf(GeneralSecurityException.class)
+                .hasMessage("no certificate found in key.pem");
     }
 
     // ---- writing, round trip ----
@@ -249,7 +308,8 @@ class PemFilesTest {
         String pem = PemFiles.privateKeyPem(alphaKey);
 
         assertThat(pem).startsWith("-----BEGIN PRIVATE KEY-----\n").endsWith("\n-----END PRIVATE KEY-----\n");
-        assertThat(pem.lines().filter(l -> !l.startsWith("-----"))).allSatisfy(l -> assertThat(l.length()).isBetween(1, 64));
+        assertThat(pem.lines().filter(l -> !l.startsWith("-----")))
+                .allSatisfy(l -> assertThat(l.length()).isBetween(1, 64));
         Path file = BASE.resolve("roundtrip-key.pem");
         Files.writeString(file, pem);
         assertThat(PemFiles.readPrivateKey(file).getEncoded()).isEqualTo(alphaKey.getEncoded());
@@ -260,11 +320,14 @@ class PemFilesTest {
         List<X509Certificate> certs = List.of(chain.leaf(), chain.ca(), beta.certificate());
         String pem = PemFiles.certificatesPem(certs);
 
-        assertThat(pem.lines().filter(l -> l.equals("-----BEGIN CERTIFICATE-----"))).hasSize(3);
-        assertThat(pem.lines().filter(l -> !l.startsWith("-----"))).allSatisfy(l -> assertThat(l.length()).isBetween(1, 64));
+        assertThat(pem.lines().filter(l -> l.equals("-----BEGIN CERTIFICATE-----")))
+                .hasSize(3);
+        assertThat(pem.lines().filter(l -> !l.startsWith("-----")))
+                .allSatisfy(l -> assertThat(l.length()).isBetween(1, 64));
         // the JDK's own reader agrees
         List<X509Certificate> jdk = new ArrayList<>();
-        for (var c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+        for (var c : CertificateFactory.getInstance("X.509")
+                .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
             jdk.add((X509Certificate) c);
         }
         assertThat(jdk).containsExactlyElementsOf(certs);
@@ -281,9 +344,15 @@ class PemFilesTest {
         chain.leaf().verify(chain.ca().getPublicKey());
         assertThat(chain.leaf().getIssuerX500Principal()).isEqualTo(chain.ca().getSubjectX500Principal());
         Path leafFirst = BASE.resolve("chain-leaf-first.pem");
-        Files.writeString(leafFirst, CertFixtures.pem("CERTIFICATE", chain.leaf().getEncoded()) + CertFixtures.pem("CERTIFICATE", chain.ca().getEncoded()));
+        Files.writeString(
+                leafFirst,
+                CertFixtures.pem("CERTIFICATE", chain.leaf().getEncoded())
+                        + CertFixtures.pem("CERTIFICATE", chain.ca().getEncoded()));
         Path caFirst = BASE.resolve("chain-ca-first.pem");
-        Files.writeString(caFirst, CertFixtures.pem("CERTIFICATE", chain.ca().getEncoded()) + "\n" + CertFixtures.pem("CERTIFICATE", chain.leaf().getEncoded()));
+        Files.writeString(
+                caFirst,
+                CertFixtures.pem("CERTIFICATE", chain.ca().getEncoded()) + "\n"
+                        + CertFixtures.pem("CERTIFICATE", chain.leaf().getEncoded()));
 
         assertThat(PemFiles.readCertificates(leafFirst)).containsExactly(chain.leaf(), chain.ca());
         assertThat(PemFiles.readCertificates(caFirst)).containsExactly(chain.ca(), chain.leaf());
@@ -304,8 +373,10 @@ class PemFilesTest {
         Files.writeString(pem, PemFiles.certificatesPem(List.of(chain.leaf(), chain.ca())));
         Path p7b = BASE.resolve("chain.p7b");
         Path log = BASE.resolve("openssl-p7b.log");
-        assertThat(CertFixtures.openssl(log, "crl2pkcs7", "-nocrl", "-certfile", pem.toString(), "-out", p7b.toString()))
-                .as(Files.readString(log)).isZero();
+        assertThat(CertFixtures.openssl(
+                        log, "crl2pkcs7", "-nocrl", "-certfile", pem.toString(), "-out", p7b.toString()))
+                .as(Files.readString(log))
+                .isZero();
 
         assertThat(PemFiles.readCertificates(p7b)).containsExactlyInAnyOrder(chain.leaf(), chain.ca());
     }

@@ -55,8 +55,12 @@ class SenderCapacityTest {
         assertThat(slots.reserve()).isEqualTo(8);
         Thread[] claimer = new Thread[1];
         Future<Integer> claim = claim(slots, claimer);
-        await("waited for a slot first: parked in the semaphore's timed wait").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
-                .until(() -> claim.isDone() ? false : claimer[0] != null && claimer[0].getState() == Thread.State.TIMED_WAITING);
+        await("waited for a slot first: parked in the semaphore's timed wait")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> claim.isDone()
+                        ? false
+                        : claimer[0] != null && claimer[0].getState() == Thread.State.TIMED_WAITING);
         assertThat(claim.get(30, TimeUnit.SECONDS)).isZero();
     }
 
@@ -86,8 +90,12 @@ class SenderCapacityTest {
         slots.release();
         Thread[] claimer = new Thread[1];
         Future<Integer> claim = claim(slots, claimer);
-        await("waited for a group first: parked in the gathering window's timed wait").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
-                .until(() -> claim.isDone() ? false : claimer[0] != null && claimer[0].getState() == Thread.State.TIMED_WAITING);
+        await("waited for a group first: parked in the gathering window's timed wait")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> claim.isDone()
+                        ? false
+                        : claimer[0] != null && claimer[0].getState() == Thread.State.TIMED_WAITING);
         assertThat(claim.get(30, TimeUnit.SECONDS)).isEqualTo(1);
     }
 

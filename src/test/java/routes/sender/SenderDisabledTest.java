@@ -14,10 +14,16 @@ import routes.config.TattileConfiguration;
 import routes.support.TestDb;
 
 /** SENDER_ENABLED=false keeps the sender's routes stopped: readings are only queued. */
-@CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "TATTILE_FLOWS=sender",
-        TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY,
-        "SENDER_ENABLED=false"})
+@CamelMainTest(
+        configurationClasses = TattileConfiguration.class,
+        properties = {
+            "TATTILE_FLOWS=sender",
+            TestDb.HOST_PROPERTY,
+            TestDb.NAME_PROPERTY,
+            TestDb.USER_PROPERTY,
+            TestDb.PASSWORD_PROPERTY,
+            "SENDER_ENABLED=false"
+        })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SenderDisabledTest {
 
@@ -34,7 +40,9 @@ class SenderDisabledTest {
     @Test
     void theSenderRoutesDoNotStartWhenDisabled() {
         assertThat(context.getRouteController().getRouteStatus("sender-poll")).isEqualTo(ServiceStatus.Stopped);
-        assertThat(context.getRouteController().getRouteStatus("sender-lease-recovery")).isEqualTo(ServiceStatus.Stopped);
-        assertThat(context.getRouteController().getRouteStatus("sender-send-reading")).isEqualTo(ServiceStatus.Started);
+        assertThat(context.getRouteController().getRouteStatus("sender-lease-recovery"))
+                .isEqualTo(ServiceStatus.Stopped);
+        assertThat(context.getRouteController().getRouteStatus("sender-send-reading"))
+                .isEqualTo(ServiceStatus.Started);
     }
 }

@@ -49,22 +49,29 @@ import routes.tools.MossosSandbox;
 import routes.tools.SyntheticReadings;
 
 /** The sender end to end: real PostgreSQL, real HTTP, real WS-Security signatures verified by the sandbox. */
-@CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "TATTILE_FLOWS=ingest,sender",
-        TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY, TestDb.ANY_READING_AGE_PROPERTY,
-        "TRANSIT_PORT=" + SenderFlowTest.TCP_PORT,
-        "IMAGES_BASE_DIR=" + SenderFlowTest.IMAGES,
-        "CERTS_DIR=" + SenderFlowTest.CERTS,
-        "CAMERA_CACHE_SECONDS=0",
-        "MOSSOS_ENDPOINT_URL=http://127.0.0.1:" + SenderFlowTest.SANDBOX_PORT + "/matricules",
-        "SENDER_POLL_INTERVAL_SECONDS=0.1",
-        "SENDER_DEFAULT_RETRY_MAX=2",
-        "SENDER_DEFAULT_BACKOFF_MS=200",
-        "SENDER_MAX_BACKOFF_MS=800",
-        "SENDER_BREAKER_FAILURES=3",
-        "SENDER_BREAKER_OPEN_SECONDS=1",
-        "SENDER_INSTANCE_ID=test-a",
-        "SENDER_LEASE_SECONDS=" + SenderFlowTest.LEASE_SECONDS})
+@CamelMainTest(
+        configurationClasses = TattileConfiguration.class,
+        properties = {
+            "TATTILE_FLOWS=ingest,sender",
+            TestDb.HOST_PROPERTY,
+            TestDb.NAME_PROPERTY,
+            TestDb.USER_PROPERTY,
+            TestDb.PASSWORD_PROPERTY,
+            TestDb.ANY_READING_AGE_PROPERTY,
+            "TRANSIT_PORT=" + SenderFlowTest.TCP_PORT,
+            "IMAGES_BASE_DIR=" + SenderFlowTest.IMAGES,
+            "CERTS_DIR=" + SenderFlowTest.CERTS,
+            "CAMERA_CACHE_SECONDS=0",
+            "MOSSOS_ENDPOINT_URL=http://127.0.0.1:" + SenderFlowTest.SANDBOX_PORT + "/matricules",
+            "SENDER_POLL_INTERVAL_SECONDS=0.1",
+            "SENDER_DEFAULT_RETRY_MAX=2",
+            "SENDER_DEFAULT_BACKOFF_MS=200",
+            "SENDER_MAX_BACKOFF_MS=800",
+            "SENDER_BREAKER_FAILURES=3",
+            "SENDER_BREAKER_OPEN_SECONDS=1",
+            "SENDER_INSTANCE_ID=test-a",
+            "SENDER_LEASE_SECONDS=" + SenderFlowTest.LEASE_SECONDS
+        })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SenderFlowTest {
 
@@ -87,8 +94,7 @@ class SenderFlowTest {
     @BeanInject("senderCapacity")
     SenderCapacity capacity;
 
-    SenderFlowTest() throws Exception {
-    }
+    SenderFlowTest() throws Exception {}
 
     @BeforeAll
     void certificates() throws Exception {
@@ -100,7 +106,8 @@ class SenderFlowTest {
     @BeforeEach
     void cleanSlate() throws Exception {
         // The previous test's last sends may still be finishing (they are handed over, not awaited): let them end,
-        // or their delivery_log rows would land in this test; so may a slow answer of the sandbox, which would record its
+        // or their delivery_log rows would land in this test; so may a slow answer of the sandbox, which would record
+        // its
         // request in this test.
         await().atMost(Duration.ofSeconds(30)).until(capacity::idle);
         await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.inFlight() == 0);
@@ -111,22 +118,38 @@ class SenderFlowTest {
         UUID lleidaCert = TestCertificates.registerPkcs12(db, "lleida", lleida);
         UUID lleidaEndpoint = TestCertificates.endpoint(db, "lleida-endpoint", sandbox.url() + "-lleida", 2, 200);
         TestDb.execute(db, "INSERT INTO municipalities (name, certificate_id) VALUES ('Girona', '" + gironaCert + "')");
-        TestDb.execute(db, "INSERT INTO municipalities (name, certificate_id, endpoint_id) VALUES ('Lleida', '" + lleidaCert + "', '"
-                + lleidaEndpoint + "')");
+        TestDb.execute(
+                db,
+                "INSERT INTO municipalities (name, certificate_id, endpoint_id) VALUES ('Lleida', '" + lleidaCert
+                        + "', '" + lleidaEndpoint + "')");
         TestDb.execute(db, "INSERT INTO municipalities (name) VALUES ('SinCertificado')");
-        TestDb.execute(db, "INSERT INTO cameras (serial_number, codigo_lector, municipality_id, coord_x, coord_y) "
-                + "SELECT 'GI01', 'GIR-LECTOR-1', id, 2.8214, 41.9794 FROM municipalities WHERE name = 'Girona'");
-        TestDb.execute(db, "INSERT INTO cameras (serial_number, municipality_id) SELECT 'LL01', id FROM municipalities WHERE name = 'Lleida'");
-        TestDb.execute(db, "INSERT INTO cameras (serial_number, municipality_id) SELECT 'NC01', id FROM municipalities WHERE name = 'SinCertificado'");
+        TestDb.execute(
+                db,
+                "INSERT INTO cameras (serial_number, codigo_lector, municipality_id, coord_x, coord_y) "
+                        + "SELECT 'GI01', 'GIR-LECTOR-1', id, 2.8214, 41.9794 FROM municipalities WHERE name = 'Girona'");
+        TestDb.execute(
+                db,
+                "INSERT INTO cameras (serial_number, municipality_id) SELECT 'LL01', id FROM municipalities WHERE name = 'Lleida'");
+        TestDb.execute(
+                db,
+                "INSERT INTO cameras (serial_number, municipality_id) SELECT 'NC01', id FROM municipalities WHERE name = 'SinCertificado'");
         UUID blankEndpoint = TestCertificates.endpoint(db, "blank-endpoint", "", null, null);
-        TestDb.execute(db, "INSERT INTO municipalities (name, certificate_id, endpoint_id) VALUES ('SinUrl', '" + gironaCert + "', '"
-                + blankEndpoint + "')");
-        TestDb.execute(db, "INSERT INTO cameras (serial_number, municipality_id) SELECT 'SU01', id FROM municipalities WHERE name = 'SinUrl'");
+        TestDb.execute(
+                db,
+                "INSERT INTO municipalities (name, certificate_id, endpoint_id) VALUES ('SinUrl', '" + gironaCert
+                        + "', '" + blankEndpoint + "')");
+        TestDb.execute(
+                db,
+                "INSERT INTO cameras (serial_number, municipality_id) SELECT 'SU01', id FROM municipalities WHERE name = 'SinUrl'");
         UUID slowEndpoint = TestCertificates.endpoint(db, "slow-endpoint", sandbox.url(), 5, 200);
         TestDb.execute(db, "UPDATE endpoints SET timeout_ms = 500 WHERE id = '" + slowEndpoint + "'");
-        TestDb.execute(db, "INSERT INTO municipalities (name, certificate_id, endpoint_id) VALUES ('Lenta', '" + gironaCert + "', '"
-                + slowEndpoint + "')");
-        TestDb.execute(db, "INSERT INTO cameras (serial_number, municipality_id) SELECT 'SL01', id FROM municipalities WHERE name = 'Lenta'");
+        TestDb.execute(
+                db,
+                "INSERT INTO municipalities (name, certificate_id, endpoint_id) VALUES ('Lenta', '" + gironaCert
+                        + "', '" + slowEndpoint + "')");
+        TestDb.execute(
+                db,
+                "INSERT INTO cameras (serial_number, municipality_id) SELECT 'SL01', id FROM municipalities WHERE name = 'Lenta'");
     }
 
     @AfterAll
@@ -138,12 +161,18 @@ class SenderFlowTest {
     @Test
     void aReadingFromATcpFrameIsSignedSentAndCleanedUp() throws Exception {
         String plate;
-        try (LogCapture logs = new LogCapture(); CameraClient camera = new CameraClient(TCP_PORT)) {
+        try (LogCapture logs = new LogCapture();
+                CameraClient camera = new CameraClient(TCP_PORT)) {
             plate = "1234GIR";
             camera.send(synthetic.vega("GI01", plate, LocalDateTime.of(2026, 7, 1, 12, 0, 5, 250_000_000)));
-            await().atMost(Duration.ofSeconds(20)).until(() -> sandbox.received().size() == 1 && count("SELECT count(*) FROM alpr_readings") == 0);
-            await().atMost(Duration.ofSeconds(5)).until(() -> !logs.linesContaining("[SENDER] Lectura (" + plate + ") enviada correctamente a Mossos").isEmpty());
-            assertThat(logs.linesContaining("[SENDER] Enviando lectura (" + plate + ")")).hasSize(1);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> sandbox.received().size() == 1 && count("SELECT count(*) FROM alpr_readings") == 0);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> !logs.linesContaining(
+                                    "[SENDER] Lectura (" + plate + ") enviada correctamente a Mossos")
+                            .isEmpty());
+            assertThat(logs.linesContaining("[SENDER] Enviando lectura (" + plate + ")"))
+                    .hasSize(1);
             assertThat(logs.lines()).noneMatch(l -> l.contains("PRIVATE KEY") || l.contains(TestCertificates.PASSWORD));
         }
         MossosSandbox.Received r = sandbox.received().get(0);
@@ -154,9 +183,12 @@ class SenderFlowTest {
         assertThat(r.signer()).contains("CN=Ajuntament de Girona");
         assertThat(r.hasContext()).isTrue();
         assertThat(count("SELECT count(*) FROM messages_queue")).isZero();
-        assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DELIVERED' AND codi_retorn = '1'")).isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM cameras WHERE serial_number = 'GI01' AND last_sent_at IS NOT NULL")).isEqualTo(1);
-        assertThat(TestDb.text(db, "SELECT string_agg(coalesce(error, ''), '') FROM delivery_log")).doesNotContain(plate);
+        assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DELIVERED' AND codi_retorn = '1'"))
+                .isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM cameras WHERE serial_number = 'GI01' AND last_sent_at IS NOT NULL"))
+                .isEqualTo(1);
+        assertThat(TestDb.text(db, "SELECT string_agg(coalesce(error, ''), '') FROM delivery_log"))
+                .doesNotContain(plate);
         await().atMost(Duration.ofSeconds(5)).until(() -> imageFiles() == 0);
     }
 
@@ -166,7 +198,11 @@ class SenderFlowTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> sandbox.received().size() == 1);
         byte[] signed = sandbox.lastRequest();
         String signedText = new String(signed, StandardCharsets.UTF_8);
-        assertThat(signedText).contains("wsse:BinarySecurityToken").contains("wsu:Timestamp").contains("rsa-sha256").contains("xml-exc-c14n");
+        assertThat(signedText)
+                .contains("wsse:BinarySecurityToken")
+                .contains("wsu:Timestamp")
+                .contains("rsa-sha256")
+                .contains("xml-exc-c14n");
 
         String unsigned = "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body>"
                 + "<m:matriculaRequest xmlns:m=\"http://dgp.gencat.cat/matricules\"><m:codiLector>X</m:codiLector><m:matricula>9999ZZZ</m:matricula>"
@@ -178,7 +214,9 @@ class SenderFlowTest {
         assertThat(post(tampered.getBytes(StandardCharsets.UTF_8))).isEqualTo(500);
         assertThat(sandbox.rejectedCount()).isEqualTo(2);
         assertThat(post(signed)).isEqualTo(200); // the untouched signed request still verifies
-        assertThat(sandbox.received()).extracting(MossosSandbox.Received::matricula).containsExactly(plate, plate);
+        assertThat(sandbox.received())
+                .extracting(MossosSandbox.Received::matricula)
+                .containsExactly(plate, plate);
     }
 
     @Test
@@ -196,18 +234,26 @@ class SenderFlowTest {
             noCertificate = queueReading("NC01", Ocr.FILE);
             noUrl = queueReading("SU01", Ocr.FILE);
             refused = queueReading("GI01", Ocr.FILE, "7777ERR");
-            await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT count(*) FROM messages_queue WHERE status = 'DEAD'") == 5);
-            await().atMost(Duration.ofSeconds(5)).until(() -> logs.linesContaining("descartada (DEAD)").size() >= 5);
-            assertThat(logs.linesContaining("[SENDER] Lectura (" + refused + ") descartada (DEAD): CODI_RETORN:E17")).hasSize(1);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> count("SELECT count(*) FROM messages_queue WHERE status = 'DEAD'") == 5);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> logs.linesContaining("descartada (DEAD)").size() >= 5);
+            assertThat(logs.linesContaining("[SENDER] Lectura (" + refused + ") descartada (DEAD): CODI_RETORN:E17"))
+                    .hasSize(1);
         }
         assertThat(lastError(noOcr)).isEqualTo("NO_IMAGE_AVAILABLE_OCR");
-        assertThat(lastError(missingFile)).startsWith("NO_IMAGE_FILE_OCR:GI01/2026/05/01/").endsWith("_ocr.jpg");
+        assertThat(lastError(missingFile))
+                .startsWith("NO_IMAGE_FILE_OCR:GI01/2026/05/01/")
+                .endsWith("_ocr.jpg");
         assertThat(lastError(noCertificate)).isEqualTo("CERTIFICADO_NO_CONFIGURADO");
         assertThat(lastError(noUrl)).isEqualTo("ENDPOINT_URL_NO_CONFIGURADA");
         assertThat(lastError(refused)).isEqualTo("CODI_RETORN:E17");
-        assertThat(count("SELECT count(*) FROM alpr_readings")).as("DEAD readings are kept").isEqualTo(5);
+        assertThat(count("SELECT count(*) FROM alpr_readings"))
+                .as("DEAD readings are kept")
+                .isEqualTo(5);
         assertThat(imageFiles()).as("and so are their images").isEqualTo(3);
-        assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DEAD'")).isEqualTo(5);
+        assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DEAD'"))
+                .isEqualTo(5);
     }
 
     @Test
@@ -215,14 +261,18 @@ class SenderFlowTest {
         sandbox.codiRetornFor("6666BAD", "FAULT");
         String bad = queueReading("GI01", Ocr.FILE, "6666BAD");
         long deadline = System.currentTimeMillis() + 20_000;
-        while (count("SELECT count(*) FROM messages_queue WHERE status = 'DEAD'") == 0 && System.currentTimeMillis() < deadline) {
+        while (count("SELECT count(*) FROM messages_queue WHERE status = 'DEAD'") == 0
+                && System.currentTimeMillis() < deadline) {
             queueReading("GI01", Ocr.FILE); // the endpoint keeps delivering other readings
             Thread.sleep(100);
         }
         assertThat(lastError(bad)).isEqualTo("MAX_REINTENTOS_AGOTADOS");
-        assertThat(count("SELECT attempts FROM messages_queue q JOIN alpr_readings r ON r.id = q.reading_id WHERE r.plate = ?", bad))
+        assertThat(count(
+                        "SELECT attempts FROM messages_queue q JOIN alpr_readings r ON r.id = q.reading_id WHERE r.plate = ?",
+                        bad))
                 .isEqualTo(3); // SENDER_DEFAULT_RETRY_MAX=2: the first try and two retries
-        await().atMost(Duration.ofSeconds(10)).until(() -> count("SELECT count(*) FROM messages_queue WHERE status <> 'DEAD'") == 0);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> count("SELECT count(*) FROM messages_queue WHERE status <> 'DEAD'") == 0);
     }
 
     /**
@@ -234,40 +284,51 @@ class SenderFlowTest {
      */
     @Test
     void aTransientFaultIsRetriedAfterABackoffAndThenDelivered() throws Exception {
-        UUID patient = TestCertificates.endpoint(db, "patient-endpoint", sandbox.url(), 2, 800); // SENDER_MAX_BACKOFF_MS
-        TestDb.execute(db, "INSERT INTO municipalities (name, certificate_id, endpoint_id) SELECT 'Pacient', certificate_id, '" + patient
-                + "' FROM municipalities WHERE name = 'Girona'");
-        TestDb.execute(db, "INSERT INTO cameras (serial_number, municipality_id) SELECT 'PA01', id FROM municipalities WHERE name = 'Pacient'");
+        UUID patient =
+                TestCertificates.endpoint(db, "patient-endpoint", sandbox.url(), 2, 800); // SENDER_MAX_BACKOFF_MS
+        TestDb.execute(
+                db,
+                "INSERT INTO municipalities (name, certificate_id, endpoint_id) SELECT 'Pacient', certificate_id, '"
+                        + patient + "' FROM municipalities WHERE name = 'Girona'");
+        TestDb.execute(
+                db,
+                "INSERT INTO cameras (serial_number, municipality_id) SELECT 'PA01', id FROM municipalities WHERE name = 'Pacient'");
         queueReading("PA01", Ocr.FILE); // a first send warms the signing up, so that the attempt below is short
         await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
         int requestsBefore = sandbox.requestCount();
         sandbox.faults(1);
         String plate = "5151BOF";
         AtomicReference<QueueRow> atRetry = new AtomicReference<>();
-        sandbox.onReceived(r -> { // the retry, as the sandbox accepts it: its row is still SENDING
-            if (plate.equals(r.matricula())) {
-                atRetry.compareAndSet(null, queueRow(plate));
-            }
-        });
+        sandbox.onReceived(
+                r -> { // the retry, as the sandbox accepts it: its row is still SENDING
+                    if (plate.equals(r.matricula())) {
+                        atRetry.compareAndSet(null, queueRow(plate));
+                    }
+                });
         Instant firstAttemptBegan;
         try (LogCapture logs = new LogCapture()) {
             queueReading("PA01", Ocr.FILE, plate);
             await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
-            await().atMost(Duration.ofSeconds(5)).until(() -> !logs.linesContaining("[SENDER] Reintento de lectura (" + plate + ")").isEmpty());
-            assertThat(logs.linesContaining("[SENDER] Error enviando lectura (" + plate + "): SoapFault")).hasSize(1);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> !logs.linesContaining("[SENDER] Reintento de lectura (" + plate + ")")
+                            .isEmpty());
+            assertThat(logs.linesContaining("[SENDER] Error enviando lectura (" + plate + "): SoapFault"))
+                    .hasSize(1);
             firstAttemptBegan = logs.firstLoggedAt("[SENDER] Enviando lectura (" + plate + ")");
         } finally {
-            sandbox.onReceived(r -> { });
+            sandbox.onReceived(r -> {});
         }
         assertThat(sandbox.requestCount() - requestsBefore).isEqualTo(2);
-        assertThat(TestDb.text(db, "SELECT string_agg(outcome, ',' ORDER BY created_at) FROM delivery_log")).isEqualTo("DELIVERED,FAILED,DELIVERED");
+        assertThat(TestDb.text(db, "SELECT string_agg(outcome, ',' ORDER BY created_at) FROM delivery_log"))
+                .isEqualTo("DELIVERED,FAILED,DELIVERED");
         QueueRow retry = atRetry.get();
         assertThat(retry).as("the row as the retry was sent").isNotNull();
         assertThat(retry.status()).isEqualTo("SENDING");
         assertThat(retry.lastError()).startsWith("SoapFault");
         assertThat(retry.claimedAt()).as("claimed again only once due").isAfterOrEqualTo(retry.nextAttemptAt());
         assertThat(Duration.between(firstAttemptBegan, retry.nextAttemptAt()))
-                .as("made due a back-off (at least 640 ms, less a millisecond of rounding) after the first attempt began")
+                .as(
+                        "made due a back-off (at least 640 ms, less a millisecond of rounding) after the first attempt began")
                 .isGreaterThanOrEqualTo(Duration.ofMillis(639));
     }
 
@@ -282,15 +343,21 @@ class SenderFlowTest {
                 Thread.sleep(400); // readings keep arriving through ~5 s of outage
             }
             // The breaker opens after its third failure, however long those took to happen.
-            await().atMost(Duration.ofSeconds(20)).until(() -> !logs.linesContaining("circuito abierto").isEmpty());
-            assertThat(count("SELECT count(*) FROM messages_queue WHERE status = 'DEAD'")).isZero();
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> !logs.linesContaining("circuito abierto").isEmpty());
+            assertThat(count("SELECT count(*) FROM messages_queue WHERE status = 'DEAD'"))
+                    .isZero();
             assertThat(count("SELECT count(*) FROM alpr_readings")).isEqualTo(12);
             sandbox.down(false);
             await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
         }
-        assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DEAD'")).isZero();
-        assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DELIVERED'")).isEqualTo(13);
-        assertThat(count("SELECT coalesce(max(attempts), 0) FROM delivery_log")).as("an outage costs a reading at most one attempt").isLessThanOrEqualTo(1);
+        assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DEAD'"))
+                .isZero();
+        assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DELIVERED'"))
+                .isEqualTo(13);
+        assertThat(count("SELECT coalesce(max(attempts), 0) FROM delivery_log"))
+                .as("an outage costs a reading at most one attempt")
+                .isLessThanOrEqualTo(1);
     }
 
     /**
@@ -308,16 +375,20 @@ class SenderFlowTest {
         List<String> cuts;
         try (LogCapture logs = new LogCapture()) {
             plate = queueReading("SL01", Ocr.FILE);
-            await().atMost(Duration.ofSeconds(10)).until(() -> !logs.linesContaining("[SENDER] Error enviando lectura (" + plate + ")").isEmpty());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !logs.linesContaining("[SENDER] Error enviando lectura (" + plate + ")")
+                            .isEmpty());
             sandbox.latency(0);
             await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
             errors = logs.linesContaining("[SENDER] Error enviando lectura (" + plate + ")");
-            cuts = logs.linesContaining("[SENDER] Envío cortado: " + sandbox.url() + " no ha leído la petición ni respondido en 1500 ms");
+            cuts = logs.linesContaining(
+                    "[SENDER] Envío cortado: " + sandbox.url() + " no ha leído la petición ni respondido en 1500 ms");
         } finally {
             sandbox.latency(0);
             await().atMost(Duration.ofSeconds(10)).until(() -> sandbox.inFlight() == 0); // the slow answers are given
         }
-        assertThat(TestDb.text(db, "SELECT string_agg(outcome, ',' ORDER BY created_at) FROM delivery_log")).startsWith("FAILED,")
+        assertThat(TestDb.text(db, "SELECT string_agg(outcome, ',' ORDER BY created_at) FROM delivery_log"))
+                .startsWith("FAILED,")
                 .endsWith(",DELIVERED");
         // Every failed attempt (a retry claimed before the latency was lifted, or met by the sandbox's first, slow,
         // signature check, fails too) was ended by the read timeout, or else by the send deadline, which said so.
@@ -325,7 +396,8 @@ class SenderFlowTest {
         assertThat(errors.stream().filter(l -> !l.contains("SocketTimeoutException: Read timed out")))
                 .as("failed attempts not ended by the read timeout, each one ended by the send deadline: %s", cuts)
                 .hasSizeLessThanOrEqualTo(cuts.size());
-        assertThat(sandbox.abandonedCount()).as("answers the sandbox found no one waiting for: the sender had closed the connection")
+        assertThat(sandbox.abandonedCount())
+                .as("answers the sandbox found no one waiting for: the sender had closed the connection")
                 .isPositive();
     }
 
@@ -336,42 +408,63 @@ class SenderFlowTest {
         blackHole.setReceiveBufferSize(1024);
         blackHole.bind(new InetSocketAddress("127.0.0.1", 0));
         List<Socket> held = new CopyOnWriteArrayList<>();
-        Thread acceptor = new Thread(() -> {
-            try {
-                while (true) {
-                    held.add(blackHole.accept()); // accepted, never read
-                }
-            } catch (IOException closed) {
-                // test over
-            }
-        }, "black-hole");
+        Thread acceptor = new Thread(
+                () -> {
+                    try {
+                        while (true) {
+                            held.add(blackHole.accept()); // accepted, never read
+                        }
+                    } catch (IOException closed) {
+                        // test over
+                    }
+                },
+                "black-hole");
         acceptor.start();
         try (LogCapture logs = new LogCapture()) {
-            UUID endpoint = TestCertificates.endpoint(db, "black-hole", "http://127.0.0.1:" + blackHole.getLocalPort() + "/matricules", 5, 200);
+            UUID endpoint = TestCertificates.endpoint(
+                    db, "black-hole", "http://127.0.0.1:" + blackHole.getLocalPort() + "/matricules", 5, 200);
             TestDb.execute(db, "UPDATE endpoints SET timeout_ms = 1000 WHERE id = '" + endpoint + "'");
-            TestDb.execute(db, "INSERT INTO municipalities (name, certificate_id, endpoint_id) SELECT 'Sorda', certificate_id, '" + endpoint
-                    + "' FROM municipalities WHERE name = 'Girona'");
-            TestDb.execute(db, "INSERT INTO cameras (serial_number, municipality_id) SELECT 'BH01', id FROM municipalities WHERE name = 'Sorda'");
+            TestDb.execute(
+                    db,
+                    "INSERT INTO municipalities (name, certificate_id, endpoint_id) SELECT 'Sorda', certificate_id, '"
+                            + endpoint + "' FROM municipalities WHERE name = 'Girona'");
+            TestDb.execute(
+                    db,
+                    "INSERT INTO cameras (serial_number, municipality_id) SELECT 'BH01', id FROM municipalities WHERE name = 'Sorda'");
             // 12 MB of image, 16 MB of Base64: far more than the socket buffers hold, so the write blocks.
             byte[] big = new byte[12 * 1024 * 1024];
             new Random(7).nextBytes(big);
             String plate = queueReading("BH01", "7777BHX", big);
-            await().atMost(Duration.ofSeconds(15)).until(() -> !logs.linesContaining("[SENDER] Error enviando lectura (" + plate + ")").isEmpty());
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> !logs.linesContaining("[SENDER] Error enviando lectura (" + plate + ")")
+                            .isEmpty());
             // The deadline cut it: its own line, naming the endpoint and the deadline (timeout 1 s + 1 s), came first.
             List<String> lines = logs.lines();
-            int cut = indexOf(lines, "[SENDER] Envío cortado: http://127.0.0.1:" + blackHole.getLocalPort() + "/matricules no ha leído");
+            int cut = indexOf(
+                    lines,
+                    "[SENDER] Envío cortado: http://127.0.0.1:" + blackHole.getLocalPort() + "/matricules no ha leído");
             int failed = indexOf(lines, "[SENDER] Error enviando lectura (" + plate + ")");
             assertThat(cut).as("the deadline's line").isNotNegative().isLessThan(failed);
             assertThat(lines.get(cut)).endsWith(" en 2000 ms");
-            // Not the lease: the failure was recorded by the sender still holding the row (a lease recovered first leaves no
+            // Not the lease: the failure was recorded by the sender still holding the row (a lease recovered first
+            // leaves no
             // FAILED audit row, and says SENDING_TIMEOUT_RECOVERED), before the lease could have ended — the lease runs
             // SENDER_LEASE_SECONDS from a claim that came after the reading was queued. Database clock on both sides.
             assertThat(logs.linesContaining("SENDING_TIMEOUT_RECOVERED")).isEmpty();
-            assertThat(TestDb.text(db, "SELECT bool_and(d.created_at < q.created_at + make_interval(secs => " + LEASE_SECONDS + ")) "
-                    + "FROM delivery_log d JOIN messages_queue q ON q.id = d.queue_id JOIN alpr_readings r ON r.id = q.reading_id "
-                    + "WHERE d.outcome = 'FAILED' AND r.plate = ?", plate)).as("failure recorded before the lease could end").isEqualTo("t");
+            assertThat(TestDb.text(
+                            db,
+                            "SELECT bool_and(d.created_at < q.created_at + make_interval(secs => " + LEASE_SECONDS
+                                    + ")) "
+                                    + "FROM delivery_log d JOIN messages_queue q ON q.id = d.queue_id JOIN alpr_readings r ON r.id = q.reading_id "
+                                    + "WHERE d.outcome = 'FAILED' AND r.plate = ?",
+                            plate))
+                    .as("failure recorded before the lease could end")
+                    .isEqualTo("t");
             assertThat(held).as("the endpoint accepted the connection").isNotEmpty();
-            TestDb.execute(db, "DELETE FROM messages_queue WHERE reading_id IN (SELECT id FROM alpr_readings WHERE plate = '" + plate + "')");
+            TestDb.execute(
+                    db,
+                    "DELETE FROM messages_queue WHERE reading_id IN (SELECT id FROM alpr_readings WHERE plate = '"
+                            + plate + "')");
         } finally {
             blackHole.close();
             for (var s : held) {
@@ -406,14 +499,25 @@ class SenderFlowTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
         // A send retried after a timeout on a loaded machine may arrive twice: count readings, check every request.
         var received = sandbox.received();
-        assertThat(received.stream().map(MossosSandbox.Received::key).distinct().count()).isEqualTo(n);
+        assertThat(received.stream().map(MossosSandbox.Received::key).distinct().count())
+                .isEqualTo(n);
         assertThat(sandbox.rejectedCount()).isZero();
-        assertThat(received.stream().filter(r -> r.codiLector().equals("GIR-LECTOR-1")).map(MossosSandbox.Received::key).distinct().count())
+        assertThat(received.stream()
+                        .filter(r -> r.codiLector().equals("GIR-LECTOR-1"))
+                        .map(MossosSandbox.Received::key)
+                        .distinct()
+                        .count())
                 .isEqualTo(n / 2);
-        assertThat(received.stream().filter(r -> r.codiLector().equals("LL01")).map(MossosSandbox.Received::key).distinct().count())
+        assertThat(received.stream()
+                        .filter(r -> r.codiLector().equals("LL01"))
+                        .map(MossosSandbox.Received::key)
+                        .distinct()
+                        .count())
                 .isEqualTo(n / 2);
-        assertThat(received).allSatisfy(r -> assertThat(r.signer())
-                .contains(r.codiLector().equals("LL01") ? "CN=Ajuntament de Lleida" : "CN=Ajuntament de Girona"));
+        assertThat(received)
+                .allSatisfy(r -> assertThat(r.signer())
+                        .contains(
+                                r.codiLector().equals("LL01") ? "CN=Ajuntament de Lleida" : "CN=Ajuntament de Girona"));
     }
 
     @Test
@@ -425,30 +529,54 @@ class SenderFlowTest {
         String ocr = ImageStore.relativePath("GI01", plate, t, id, ImageStore.Kind.OCR);
         images.write(ocr, new byte[] {(byte) 0xFF, (byte) 0xD8, 1});
         try (LogCapture logs = new LogCapture()) {
-            TestDb.execute(db, "BEGIN; "
-                    + "INSERT INTO alpr_readings (id, plate, timestamp_utc, device_sn, has_image_ocr, has_image_ctx, image_ocr_path, camera_id) "
-                    + "VALUES ('" + id + "', '" + plate + "', '" + t + "', 'GI01', true, false, '" + ocr + "', '" + camera + "'); "
-                    + "INSERT INTO messages_queue (reading_id, status, attempts, locked_by, locked_until) "
-                    + "VALUES ('" + id + "', 'SENDING', 1, 'killed-instance', now() - interval '1 minute'); COMMIT");
+            TestDb.execute(
+                    db,
+                    "BEGIN; "
+                            + "INSERT INTO alpr_readings (id, plate, timestamp_utc, device_sn, has_image_ocr, has_image_ctx, image_ocr_path, camera_id) "
+                            + "VALUES ('" + id + "', '" + plate + "', '" + t + "', 'GI01', true, false, '" + ocr
+                            + "', '" + camera + "'); "
+                            + "INSERT INTO messages_queue (reading_id, status, attempts, locked_by, locked_until) "
+                            + "VALUES ('" + id
+                            + "', 'SENDING', 1, 'killed-instance', now() - interval '1 minute'); COMMIT");
             await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
             assertThat(logs.linesContaining("SENDING_TIMEOUT_RECOVERED")).isNotEmpty();
-            assertThat(logs.linesContaining("[SENDER] Reintento de lectura (" + plate + ")")).hasSize(1);
+            assertThat(logs.linesContaining("[SENDER] Reintento de lectura (" + plate + ")"))
+                    .hasSize(1);
         }
-        assertThat(count("SELECT attempts FROM delivery_log WHERE outcome = 'DELIVERED'")).isEqualTo(1);
+        assertThat(count("SELECT attempts FROM delivery_log WHERE outcome = 'DELIVERED'"))
+                .isEqualTo(1);
     }
 
     @Test
     void twoCamelContextsOnOneDatabaseSendAThousandReadingsWithoutDuplicates() throws Exception {
-        try (InProcessService second = InProcessService.start(Map.of("DB_HOST", TestDb.settings().text(Setting.DB_HOST), "DB_NAME", TestDb.NAME,
-                "IMAGES_BASE_DIR", IMAGES, "CERTS_DIR", CERTS, "MOSSOS_ENDPOINT_URL", sandbox.url(),
-                "SENDER_POLL_INTERVAL_SECONDS", "0.1", "SENDER_INSTANCE_ID", "test-b", "SENDER_LEASE_SECONDS", "20"), "sender")) {
+        try (InProcessService second = InProcessService.start(
+                Map.of(
+                        "DB_HOST",
+                        TestDb.settings().text(Setting.DB_HOST),
+                        "DB_NAME",
+                        TestDb.NAME,
+                        "IMAGES_BASE_DIR",
+                        IMAGES,
+                        "CERTS_DIR",
+                        CERTS,
+                        "MOSSOS_ENDPOINT_URL",
+                        sandbox.url(),
+                        "SENDER_POLL_INTERVAL_SECONDS",
+                        "0.1",
+                        "SENDER_INSTANCE_ID",
+                        "test-b",
+                        "SENDER_LEASE_SECONDS",
+                        "20"),
+                "sender")) {
             int n = 1000;
             try (var c = db.getConnection()) {
                 c.setAutoCommit(false);
-                UUID camera = UUID.fromString(TestDb.text(db, "SELECT id::text FROM cameras WHERE serial_number = 'GI01'"));
-                try (var ps = c.prepareStatement("INSERT INTO alpr_readings (id, plate, timestamp_utc, device_sn, has_image_ocr, "
-                        + "has_image_ctx, image_ocr_path, camera_id) VALUES (?, ?, ?, 'GI01', true, false, ?, ?)");
-                     var q = c.prepareStatement("INSERT INTO messages_queue (reading_id) VALUES (?)")) {
+                UUID camera =
+                        UUID.fromString(TestDb.text(db, "SELECT id::text FROM cameras WHERE serial_number = 'GI01'"));
+                try (var ps = c.prepareStatement(
+                                "INSERT INTO alpr_readings (id, plate, timestamp_utc, device_sn, has_image_ocr, "
+                                        + "has_image_ctx, image_ocr_path, camera_id) VALUES (?, ?, ?, 'GI01', true, false, ?, ?)");
+                        var q = c.prepareStatement("INSERT INTO messages_queue (reading_id) VALUES (?)")) {
                     for (int i = 0; i < n; i++) {
                         UUID id = UUID.randomUUID();
                         String plate = String.format("%04dDUP", i);
@@ -469,18 +597,28 @@ class SenderFlowTest {
                 }
                 c.commit();
             }
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+            await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(250))
                     .until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
             var received = sandbox.received();
             assertThat(received).hasSize(n);
-            assertThat(received.stream().map(MossosSandbox.Received::key).distinct().count()).isEqualTo(n);
-            assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DELIVERED'")).isEqualTo(n);
+            assertThat(received.stream()
+                            .map(MossosSandbox.Received::key)
+                            .distinct()
+                            .count())
+                    .isEqualTo(n);
+            assertThat(count("SELECT count(*) FROM delivery_log WHERE outcome = 'DELIVERED'"))
+                    .isEqualTo(n);
         }
     }
 
     // --- helpers ---
 
-    enum Ocr { NONE, FILE, MISSING_FILE }
+    enum Ocr {
+        NONE,
+        FILE,
+        MISSING_FILE
+    }
 
     String queueReading(String serial, Ocr ocr) throws Exception {
         return queueReading(serial, ocr, null);
@@ -499,29 +637,40 @@ class SenderFlowTest {
     private String queueReading(String serial, Ocr ocrMode, String plateOrNull, byte[] ocrImage) throws Exception {
         int n = sequence.incrementAndGet();
         String plate = plateOrNull != null ? plateOrNull : String.format("%04dABC", n);
-        UUID cameraId = UUID.fromString(TestDb.text(db, "SELECT id::text FROM cameras WHERE serial_number = ?", serial));
+        UUID cameraId =
+                UUID.fromString(TestDb.text(db, "SELECT id::text FROM cameras WHERE serial_number = ?", serial));
         UUID id = UUID.randomUUID();
         Instant t = Instant.parse("2026-05-01T10:00:00Z").plusSeconds(n);
         String ocr = ocrMode == Ocr.NONE ? null : ImageStore.relativePath(serial, plate, t, id, ImageStore.Kind.OCR);
         if (ocrMode == Ocr.FILE) {
             images.write(ocr, ocrImage);
         }
-        new ReadingRepository(db).insert(new NewReading(id, cameraId, plate, t, serial, null, null, null, null, null, "ESP", null,
-                null, null, null, null, null, null, null, "<root/>"), ocr, null);
+        new ReadingRepository(db)
+                .insert(
+                        new NewReading(
+                                id, cameraId, plate, t, serial, null, null, null, null, null, "ESP", null, null, null,
+                                null, null, null, null, null, "<root/>"),
+                        ocr,
+                        null);
         return plate;
     }
 
-    record QueueRow(String status, String lastError, Instant nextAttemptAt, Instant claimedAt) {
-    }
+    record QueueRow(String status, String lastError, Instant nextAttemptAt, Instant claimedAt) {}
 
     /** The reading's queue row; {@code claimedAt} is its updated_at, which a claim sets. */
     QueueRow queueRow(String plate) {
-        try (var c = db.getConnection(); var ps = c.prepareStatement("SELECT q.status, q.last_error, q.next_attempt_at, q.updated_at "
-                + "FROM messages_queue q JOIN alpr_readings r ON r.id = q.reading_id WHERE r.plate = ?")) {
+        try (var c = db.getConnection();
+                var ps = c.prepareStatement("SELECT q.status, q.last_error, q.next_attempt_at, q.updated_at "
+                        + "FROM messages_queue q JOIN alpr_readings r ON r.id = q.reading_id WHERE r.plate = ?")) {
             ps.setString(1, plate);
             try (var rs = ps.executeQuery()) {
-                return rs.next() ? new QueueRow(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
-                        rs.getTimestamp(4).toInstant()) : null;
+                return rs.next()
+                        ? new QueueRow(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getTimestamp(3).toInstant(),
+                                rs.getTimestamp(4).toInstant())
+                        : null;
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -529,14 +678,18 @@ class SenderFlowTest {
     }
 
     String lastError(String plate) throws Exception {
-        return TestDb.text(db, "SELECT q.last_error FROM messages_queue q JOIN alpr_readings r ON r.id = q.reading_id WHERE r.plate = ?", plate);
+        return TestDb.text(
+                db,
+                "SELECT q.last_error FROM messages_queue q JOIN alpr_readings r ON r.id = q.reading_id WHERE r.plate = ?",
+                plate);
     }
 
     int post(byte[] body) throws Exception {
         var client = HttpClient.newHttpClient();
         var request = HttpRequest.newBuilder(URI.create(sandbox.url()))
                 .header("Content-Type", "text/xml; charset=utf-8")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
         return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 

@@ -30,13 +30,19 @@ import routes.tools.MossosSandbox;
 import routes.tools.SyntheticReadings;
 
 /** SOAP_DEBUG logs the envelopes going out and coming back, with the image bodies masked whatever their size. */
-@CamelMainTest(configurationClasses = TattileConfiguration.class, properties = {
-        "TATTILE_FLOWS=sender",
-        TestDb.HOST_PROPERTY, TestDb.NAME_PROPERTY, TestDb.USER_PROPERTY, TestDb.PASSWORD_PROPERTY,
-        "IMAGES_BASE_DIR=" + SoapDebugTest.IMAGES,
-        "MOSSOS_ENDPOINT_URL=http://127.0.0.1:" + SoapDebugTest.SANDBOX_PORT + "/matricules",
-        "SENDER_POLL_INTERVAL_SECONDS=0.1",
-        "SOAP_DEBUG=true"})
+@CamelMainTest(
+        configurationClasses = TattileConfiguration.class,
+        properties = {
+            "TATTILE_FLOWS=sender",
+            TestDb.HOST_PROPERTY,
+            TestDb.NAME_PROPERTY,
+            TestDb.USER_PROPERTY,
+            TestDb.PASSWORD_PROPERTY,
+            "IMAGES_BASE_DIR=" + SoapDebugTest.IMAGES,
+            "MOSSOS_ENDPOINT_URL=http://127.0.0.1:" + SoapDebugTest.SANDBOX_PORT + "/matricules",
+            "SENDER_POLL_INTERVAL_SECONDS=0.1",
+            "SOAP_DEBUG=true"
+        })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SoapDebugTest {
 
@@ -49,8 +55,7 @@ class SoapDebugTest {
     @BeanInject("imageStore")
     ImageStore images;
 
-    SoapDebugTest() throws Exception {
-    }
+    SoapDebugTest() throws Exception {}
 
     @AfterAll
     void close() {
@@ -83,11 +88,20 @@ class SoapDebugTest {
         String ocr = ImageStore.relativePath("DBG01", "1234DBG", t, id, ImageStore.Kind.OCR);
         images.write(ocr, image);
         try (LogCapture logs = new LogCapture()) {
-            new ReadingRepository(db).insert(new NewReading(id, camera, "1234DBG", t, "DBG01", null, null, null, null, null, null, null,
-                    null, null, null, null, null, image, null, "<root/>"), ocr, null);
-            await().atMost(Duration.ofSeconds(20)).until(() -> sandbox.received().size() == 1);
-            await().atMost(Duration.ofSeconds(5)).until(() -> logs.lines().stream().anyMatch(l -> l.contains("matriculaResponse")));
-            List<String> soap = logs.lines().stream().filter(l -> l.contains("matriculaRequest")).toList();
+            new ReadingRepository(db)
+                    .insert(
+                            new NewReading(
+                                    id, camera, "1234DBG", t, "DBG01", null, null, null, null, null, null, null, null,
+                                    null, null, null, null, image, null, "<root/>"),
+                            ocr,
+                            null);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> sandbox.received().size() == 1);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> logs.lines().stream().anyMatch(l -> l.contains("matriculaResponse")));
+            List<String> soap = logs.lines().stream()
+                    .filter(l -> l.contains("matriculaRequest"))
+                    .toList();
             assertThat(soap).isNotEmpty();
             assertThat(soap).anyMatch(l -> l.contains("1234DBG") && l.contains("BinarySecurityToken"));
             assertThat(logs.lines()).noneMatch(l -> l.contains(base64.substring(0, 40)));
@@ -107,7 +121,9 @@ class SoapDebugTest {
         var jpegs = new SyntheticReadings(7, 100_000, 100_000);
         byte[] ocrImage = jpegs.ocrJpeg();
         byte[] ctxImage = jpegs.ctxJpeg();
-        assertThat(ocrImage.length + ctxImage.length).as("two real-size images, the envelope well over 64 KB").isGreaterThan(150_000);
+        assertThat(ocrImage.length + ctxImage.length)
+                .as("two real-size images, the envelope well over 64 KB")
+                .isGreaterThan(150_000);
         UUID id = UUID.randomUUID();
         Instant t = Instant.parse("2026-05-01T11:00:00Z");
         String ocr = ImageStore.relativePath("DBG02", "5678BIG", t, id, ImageStore.Kind.OCR);
@@ -115,23 +131,48 @@ class SoapDebugTest {
         images.write(ocr, ocrImage);
         images.write(ctx, ctxImage);
         try (LogCapture logs = new LogCapture()) {
-            new ReadingRepository(db).insert(new NewReading(id, camera, "5678BIG", t, "DBG02", null, null, null, null, null, "ES", null,
-                    null, null, null, null, null, ocrImage, ctxImage, "<root/>"), ocr, ctx);
-            await().atMost(Duration.ofSeconds(20)).until(() -> sandbox.received().stream().anyMatch(r -> r.matricula().equals("5678BIG")));
-            await().atMost(Duration.ofSeconds(5)).until(() -> logs.lines().stream().anyMatch(l -> l.contains("matriculaResponse")));
+            new ReadingRepository(db)
+                    .insert(
+                            new NewReading(
+                                    id, camera, "5678BIG", t, "DBG02", null, null, null, null, null, "ES", null, null,
+                                    null, null, null, null, ocrImage, ctxImage, "<root/>"),
+                            ocr,
+                            ctx);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> sandbox.received().stream()
+                            .anyMatch(r -> r.matricula().equals("5678BIG")));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> logs.lines().stream().anyMatch(l -> l.contains("matriculaResponse")));
 
-            List<String> requests = logs.lines().stream().filter(l -> l.contains("matriculaRequest")).toList();
+            List<String> requests = logs.lines().stream()
+                    .filter(l -> l.contains("matriculaRequest"))
+                    .toList();
             assertThat(requests).as("the request is logged").isNotEmpty();
             List<String> lines = logs.lines();
             for (var image : List.of(Map.entry("imgMatricula", ocrImage), Map.entry("imgContext", ctxImage))) {
                 String base64 = Base64.getEncoder().encodeToString(image.getValue());
-                assertThat(samples(base64).stream().filter(piece -> lines.stream().anyMatch(l -> l.contains(piece))).toList())
-                        .as("pieces of the %s image's Base64 in the SOAP debug output", image.getKey()).isEmpty();
+                assertThat(samples(base64).stream()
+                                .filter(piece -> lines.stream().anyMatch(l -> l.contains(piece)))
+                                .toList())
+                        .as("pieces of the %s image's Base64 in the SOAP debug output", image.getKey())
+                        .isEmpty();
             }
-            assertThat(lines.stream().filter(l -> l.contains(">/9j/")).count()).as("log lines with a JPEG in Base64 (it starts /9j/)").isZero();
+            assertThat(lines.stream().filter(l -> l.contains(">/9j/")).count())
+                    .as("log lines with a JPEG in Base64 (it starts /9j/)")
+                    .isZero();
             String request = requests.get(0);
-            assertThat(request).contains("5678BIG", "DBG02", "BinarySecurityToken", "imgMatricula>", "imgContext>",
-                    "coordenadaX>2.8214<", "coordenadaY>41.9794<", "pais>ES<", "</m:matriculaRequest>", "</soap:Envelope>");
+            assertThat(request)
+                    .contains(
+                            "5678BIG",
+                            "DBG02",
+                            "BinarySecurityToken",
+                            "imgMatricula>",
+                            "imgContext>",
+                            "coordenadaX>2.8214<",
+                            "coordenadaY>41.9794<",
+                            "pais>ES<",
+                            "</m:matriculaRequest>",
+                            "</soap:Envelope>");
         }
     }
 

@@ -57,9 +57,12 @@ class ApiKeyRepositoryTest {
         String randomPart = raw.substring(ApiKeyRepository.PREFIX.length());
 
         // No column of any row, as text, holds the key or its random part.
-        assertThat(TestDb.count(db, "SELECT count(*) FROM api_keys t WHERE strpos(t::text, ?) > 0", raw)).isZero();
-        assertThat(TestDb.count(db, "SELECT count(*) FROM api_keys t WHERE strpos(t::text, ?) > 0", randomPart)).isZero();
-        assertThat(TestDb.text(db, "SELECT key_hash FROM api_keys WHERE name = 'ops'")).isEqualTo(ApiKeyRepository.hash(raw));
+        assertThat(TestDb.count(db, "SELECT count(*) FROM api_keys t WHERE strpos(t::text, ?) > 0", raw))
+                .isZero();
+        assertThat(TestDb.count(db, "SELECT count(*) FROM api_keys t WHERE strpos(t::text, ?) > 0", randomPart))
+                .isZero();
+        assertThat(TestDb.text(db, "SELECT key_hash FROM api_keys WHERE name = 'ops'"))
+                .isEqualTo(ApiKeyRepository.hash(raw));
     }
 
     @Test
@@ -69,7 +72,8 @@ class ApiKeyRepositoryTest {
         assertThat(ApiKeyRepository.hash("tsk_example")).isEqualTo(h);
         assertThat(ApiKeyRepository.hash("tsk_examplf")).isNotEqualTo(h);
         // The well-known SHA-256 of "abc".
-        assertThat(ApiKeyRepository.hash("abc")).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assertThat(ApiKeyRepository.hash("abc"))
+                .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     @Test
@@ -87,7 +91,9 @@ class ApiKeyRepositoryTest {
         String raw = keys.create("a", "ADMIN");
         assertThat(keys.findActive(raw + "x")).isEmpty();
         assertThat(keys.findActive(raw.substring(0, raw.length() - 1))).isEmpty();
-        assertThat(keys.findActive(ApiKeyRepository.hash(raw))).as("the hash is not a key").isEmpty();
+        assertThat(keys.findActive(ApiKeyRepository.hash(raw)))
+                .as("the hash is not a key")
+                .isEmpty();
         assertThat(keys.findActive("")).isEmpty();
         assertThat(keys.findActive(null)).isEmpty();
         assertThat(keys.findActive("x".repeat(100_000))).isEmpty();
@@ -105,7 +111,8 @@ class ApiKeyRepositoryTest {
         assertThat(keys.findActive(first).orElseThrow().role()).isEqualTo("ADMIN");
 
         keys.revoke("ops");
-        assertThatThrownBy(() -> keys.create("ops", "ADMIN")).as("a revoked key's name is not reused")
+        assertThatThrownBy(() -> keys.create("ops", "ADMIN"))
+                .as("a revoked key's name is not reused")
                 .isInstanceOf(ApiKeyRepository.DuplicateNameException.class);
     }
 
@@ -114,7 +121,9 @@ class ApiKeyRepositoryTest {
         String raw = keys.create("lower", "read_only");
         assertThat(keys.findActive(raw).orElseThrow().role()).isEqualTo("READ_ONLY");
         assertThat(ApiKeyRepository.normalizeRole(" Source_Writer ")).isEqualTo("SOURCE_WRITER");
-        assertThatThrownBy(() -> keys.create("bad", "ROOT")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ROOT");
+        assertThatThrownBy(() -> keys.create("bad", "ROOT"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ROOT");
         assertThatThrownBy(() -> keys.create("bad", null)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> keys.create(" ", "ADMIN")).isInstanceOf(IllegalArgumentException.class);
         assertThat(TestDb.count(db, "SELECT count(*) FROM api_keys")).isEqualTo(1);
@@ -151,7 +160,9 @@ class ApiKeyRepositoryTest {
         Thread.sleep(20);
         keys.touch(k.id());
         assertThat(keys.findActive(raw).orElseThrow().lastUsedAt()).isAfter(first);
-        assertThat(keys.findActive(idle).orElseThrow().lastUsedAt()).as("only that key").isNull();
+        assertThat(keys.findActive(idle).orElseThrow().lastUsedAt())
+                .as("only that key")
+                .isNull();
     }
 
     @Test
@@ -162,16 +173,21 @@ class ApiKeyRepositoryTest {
         List<ApiKey> list = keys.list();
         assertThat(list).extracting(ApiKey::name).containsExactly("alpha", "mid", "zeta");
         assertThat(list).extracting(ApiKey::role).containsExactly("ADMIN", "SOURCE_WRITER", "READ_ONLY");
-        assertThat(ApiKey.class.getRecordComponents()).extracting(c -> c.getName())
+        assertThat(ApiKey.class.getRecordComponents())
+                .extracting(c -> c.getName())
                 .containsExactly("id", "name", "role", "createdAt", "revokedAt", "lastUsedAt", "scoped");
     }
 
     @Test
     void theSchemaRefusesAKeyHashThatIsNotAHash() {
-        assertThatThrownBy(() -> TestDb.execute(db, "INSERT INTO api_keys (name, key_hash, role) VALUES ('raw', 'tsk_plain', 'ADMIN')"))
+        assertThatThrownBy(() -> TestDb.execute(
+                        db, "INSERT INTO api_keys (name, key_hash, role) VALUES ('raw', 'tsk_plain', 'ADMIN')"))
                 .isInstanceOf(SQLException.class);
-        assertThatThrownBy(() -> TestDb.execute(db, "INSERT INTO api_keys (name, key_hash, role) VALUES ('r', '" + "a".repeat(64)
-                + "', 'SUPERUSER')")).isInstanceOf(SQLException.class);
+        assertThatThrownBy(() -> TestDb.execute(
+                        db,
+                        "INSERT INTO api_keys (name, key_hash, role) VALUES ('r', '" + "a".repeat(64)
+                                + "', 'SUPERUSER')"))
+                .isInstanceOf(SQLException.class);
     }
 
     // --- audit log ---
@@ -185,13 +201,22 @@ class ApiKeyRepositoryTest {
         List<Map<String, Object>> rows = audit.recent(10);
         assertThat(rows).hasSize(2);
         Map<String, Object> newest = rows.get(0);
-        assertThat(newest.keySet()).containsExactly("id", "at", "actor", "action", "target", "outcome", "client_ip", "detail");
-        assertThat(newest).containsEntry("actor", "apikey:girona").containsEntry("action", "POST /api/queue/requeue")
-                .containsEntry("target", "DEAD").containsEntry("outcome", "denied").containsEntry("client_ip", "10.0.0.7")
+        assertThat(newest.keySet())
+                .containsExactly("id", "at", "actor", "action", "target", "outcome", "client_ip", "detail");
+        assertThat(newest)
+                .containsEntry("actor", "apikey:girona")
+                .containsEntry("action", "POST /api/queue/requeue")
+                .containsEntry("target", "DEAD")
+                .containsEntry("outcome", "denied")
+                .containsEntry("client_ip", "10.0.0.7")
                 .containsEntry("detail", null);
-        assertThat(Instant.parse((String) newest.get("at"))).isBefore(Instant.now().plusSeconds(5));
+        assertThat(Instant.parse((String) newest.get("at")))
+                .isBefore(Instant.now().plusSeconds(5));
         assertThat(UUID.fromString((String) newest.get("id"))).isNotNull();
-        assertThat(rows.get(1)).containsEntry("actor", "cli:ops").containsEntry("client_ip", null).containsEntry("detail", "role=ADMIN");
+        assertThat(rows.get(1))
+                .containsEntry("actor", "cli:ops")
+                .containsEntry("client_ip", null)
+                .containsEntry("detail", "role=ADMIN");
 
         assertThat(audit.recent(1)).hasSize(1).first().isEqualTo(newest);
         assertThat(audit.recent(0)).isEmpty();
@@ -200,13 +225,19 @@ class ApiKeyRepositoryTest {
 
     @Test
     void auditRequiresActorActionAndOutcomeAndCutsLongValues() throws Exception {
-        assertThatThrownBy(() -> audit.record(null, "a", null, "ok", null, null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> audit.record("x", null, null, "ok", null, null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> audit.record("x", "a", null, null, null, null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> audit.record(null, "a", null, "ok", null, null))
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> audit.record("x", null, null, "ok", null, null))
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> audit.record("x", "a", null, null, null, null))
+                .isInstanceOf(NullPointerException.class);
 
         audit.record("cli:ops", "GET /" + "p".repeat(10_000), null, "ok", null, "d".repeat(5_000));
         Map<String, Object> row = audit.recent(5).get(0);
-        assertThat((String) row.get("action")).hasSize(AuditRepository.MAX_LENGTH).startsWith("GET /ppp").endsWith("…");
+        assertThat((String) row.get("action"))
+                .hasSize(AuditRepository.MAX_LENGTH)
+                .startsWith("GET /ppp")
+                .endsWith("…");
         assertThat((String) row.get("detail")).hasSize(AuditRepository.MAX_LENGTH);
     }
 }

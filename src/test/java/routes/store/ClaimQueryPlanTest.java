@@ -64,8 +64,12 @@ class ClaimQueryPlanTest {
     void theClaimUsesThePartialIndexAndReadsOnlyWhatItReturns() throws Exception {
         String selection = claimSelection(Files.readString(SENDER_ROUTES));
         String plan = TestDb.explainAnalyze(db, selection);
-        assertThat(plan).as(selection + "\n" + plan).contains("Index Scan using messages_queue_due").doesNotContain("Seq Scan");
-        assertThat(plan).containsPattern("Index Scan using messages_queue_due.*\\(actual time=[0-9.]+\\.\\.[0-9.]+ rows=50 ");
+        assertThat(plan)
+                .as(selection + "\n" + plan)
+                .contains("Index Scan using messages_queue_due")
+                .doesNotContain("Seq Scan");
+        assertThat(plan)
+                .containsPattern("Index Scan using messages_queue_due.*\\(actual time=[0-9.]+\\.\\.[0-9.]+ rows=50 ");
     }
 
     /** The statement read is the one Camel runs: the same text as the endpoint URI of the route Camel loads. */
@@ -73,7 +77,8 @@ class ClaimQueryPlanTest {
     void theStatementReadIsTheOneCamelLoadsFromTheRoute() throws Exception {
         String uri = claimUri(Files.readString(SENDER_ROUTES));
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
-            PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveResource(camel, "file:" + SENDER_ROUTES));
+            PluginHelper.getRoutesLoader(camel)
+                    .loadRoutes(ResourceHelper.resolveResource(camel, "file:" + SENDER_ROUTES));
             var step = ((ModelCamelContext) camel).getProcessorDefinition(CLAIM_STEP);
             assertThat(step).isInstanceOf(ToDefinition.class);
             // Camel appends the step's parameters (dataSource, outputType) as the URI's query.
@@ -82,7 +87,8 @@ class ClaimQueryPlanTest {
             assertThat(loaded.substring(0, loaded.lastIndexOf('?'))).isEqualTo(uri);
         }
         assertThat(claimSelection(Files.readString(SENDER_ROUTES)))
-                .startsWith("SELECT id FROM messages_queue").contains("LIMIT " + Setting.SENDER_MAX_BATCH_SIZE.defaultValue())
+                .startsWith("SELECT id FROM messages_queue")
+                .contains("LIMIT " + Setting.SENDER_MAX_BATCH_SIZE.defaultValue())
                 .doesNotContain(":#", "{{");
     }
 
@@ -104,7 +110,9 @@ class ClaimQueryPlanTest {
     static String claimSelection(String senderYaml) {
         String uri = claimUri(senderYaml);
         int open = uri.indexOf("WHERE q.id IN (");
-        assertThat(open).as("the claim selects its rows in WHERE q.id IN (...): %s", uri).isNotNegative();
+        assertThat(open)
+                .as("the claim selects its rows in WHERE q.id IN (...): %s", uri)
+                .isNotNegative();
         int start = open + "WHERE q.id IN (".length();
         int depth = 1;
         int end = start;
@@ -113,10 +121,12 @@ class ClaimQueryPlanTest {
             char c = uri.charAt(end);
             depth += c == '(' ? 1 : c == ')' ? -1 : 0;
         }
-        String selection = uri.substring(start, end - 1).strip()
+        String selection = uri.substring(start, end - 1)
+                .strip()
                 .replace(":#claimLimit", Setting.SENDER_MAX_BATCH_SIZE.defaultValue());
         Matcher placeholder = Pattern.compile("\\{\\{([A-Z0-9_]+)}}").matcher(selection);
-        selection = placeholder.replaceAll(m -> Matcher.quoteReplacement(Setting.valueOf(m.group(1)).defaultValue()));
+        selection = placeholder.replaceAll(
+                m -> Matcher.quoteReplacement(Setting.valueOf(m.group(1)).defaultValue()));
         assertThat(selection).as("parameters left unresolved").doesNotContain(":#", "{{");
         return selection;
     }
@@ -124,7 +134,8 @@ class ClaimQueryPlanTest {
     /** The URI of the step with id claim-due-readings, as written in the route. */
     static String claimUri(String senderYaml) {
         Object routes = new Load(LoadSettings.builder().build()).loadFromString(senderYaml);
-        Map<?, ?> step = find(routes).orElseThrow(() -> new AssertionError("no step with id " + CLAIM_STEP + " in " + SENDER_ROUTES));
+        Map<?, ?> step = find(routes)
+                .orElseThrow(() -> new AssertionError("no step with id " + CLAIM_STEP + " in " + SENDER_ROUTES));
         String uri = (String) step.get("uri");
         assertThat(uri).startsWith("sql:");
         return uri;
@@ -135,10 +146,16 @@ class ClaimQueryPlanTest {
             if (CLAIM_STEP.equals(map.get("id"))) {
                 return Optional.of(map);
             }
-            return map.values().stream().map(ClaimQueryPlanTest::find).flatMap(Optional::stream).findFirst();
+            return map.values().stream()
+                    .map(ClaimQueryPlanTest::find)
+                    .flatMap(Optional::stream)
+                    .findFirst();
         }
         if (node instanceof List<?> list) {
-            return list.stream().map(ClaimQueryPlanTest::find).flatMap(Optional::stream).findFirst();
+            return list.stream()
+                    .map(ClaimQueryPlanTest::find)
+                    .flatMap(Optional::stream)
+                    .findFirst();
         }
         return Optional.empty();
     }

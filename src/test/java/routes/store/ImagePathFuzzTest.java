@@ -36,15 +36,17 @@ class ImagePathFuzzTest {
     @AfterContainer
     static void nothingWasWrittenOutsideTheBaseFolder() throws Exception {
         try (Stream<Path> all = Files.walk(ROOT)) {
-            assertThat(all.filter(Files::isRegularFile).filter(p -> !p.startsWith(BASE))).isEmpty();
+            assertThat(all.filter(Files::isRegularFile).filter(p -> !p.startsWith(BASE)))
+                    .isEmpty();
         }
         TestFiles.deleteTree(ROOT);
     }
 
     @Property(tries = 2000)
-    void imagesOfHostileSerialsAndPlatesAreWrittenInsideTheBaseFolder(@ForAll("hostile") String serial, @ForAll("hostile") String plate)
-            throws Exception {
-        String relative = ImageStore.relativePath(serial, plate, Instant.parse("2026-03-29T01:30:00Z"), UUID.randomUUID(), ImageStore.Kind.OCR);
+    void imagesOfHostileSerialsAndPlatesAreWrittenInsideTheBaseFolder(
+            @ForAll("hostile") String serial, @ForAll("hostile") String plate) throws Exception {
+        String relative = ImageStore.relativePath(
+                serial, plate, Instant.parse("2026-03-29T01:30:00Z"), UUID.randomUUID(), ImageStore.Kind.OCR);
         STORE.write(relative, new byte[] {1, 2, 3});
 
         Path written = STORE.resolve(relative);
@@ -65,10 +67,30 @@ class ImagePathFuzzTest {
     @Provide
     Arbitrary<String> hostile() {
         return Arbitraries.oneOf(
-                Arbitraries.of("..", "../..", "../../etc/passwd", "/etc/passwd", "/", ".", "a/../../b", "..\\..\\windows", "~root",
-                        "C:\\x", "\u0000", "a\u0000b", "%2e%2e%2f", "\u202e", "ñ€", "", " "),
+                Arbitraries.of(
+                        "..",
+                        "../..",
+                        "../../etc/passwd",
+                        "/etc/passwd",
+                        "/",
+                        ".",
+                        "a/../../b",
+                        "..\\..\\windows",
+                        "~root",
+                        "C:\\x",
+                        "\u0000",
+                        "a\u0000b",
+                        "%2e%2e%2f",
+                        "\u202e",
+                        "ñ€",
+                        "",
+                        " "),
                 Arbitraries.strings().withChars("./\\\u0000%~:*?\"<>|").ofMaxLength(40),
                 Arbitraries.strings().all().ofMaxLength(300),
-                Arbitraries.strings().alpha().numeric().withChars('-', '_', '.', '/').ofMaxLength(120));
+                Arbitraries.strings()
+                        .alpha()
+                        .numeric()
+                        .withChars('-', '_', '.', '/')
+                        .ofMaxLength(120));
     }
 }

@@ -19,7 +19,8 @@ class ImageStoreTest {
 
     @Test
     void pathFollowsTheDocumentedLayoutInUtc() {
-        String p = ImageStore.relativePath("2001008851", "3060LFW", Instant.parse("2026-03-29T01:30:15.250Z"), ID, ImageStore.Kind.OCR);
+        String p = ImageStore.relativePath(
+                "2001008851", "3060LFW", Instant.parse("2026-03-29T01:30:15.250Z"), ID, ImageStore.Kind.OCR);
         assertThat(p).isEqualTo("2001008851/2026/03/29/20260329013015250_plate-3060LFW_" + ID + "_ocr.jpg");
     }
 
@@ -47,7 +48,8 @@ class ImageStoreTest {
         store.write("SN/2026/01/01/x_ocr.jpg", new byte[] {1, 2, 3});
         assertThat(store.read("SN/2026/01/01/x_ocr.jpg")).containsExactly(1, 2, 3);
         try (Stream<Path> s = Files.walk(dir)) {
-            assertThat(s.filter(Files::isRegularFile).map(p -> p.getFileName().toString())).containsExactly("x_ocr.jpg");
+            assertThat(s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
+                    .containsExactly("x_ocr.jpg");
         }
         assertThat(store.delete("SN/2026/01/01/x_ocr.jpg")).isTrue();
         assertThat(store.delete("SN/2026/01/01/x_ocr.jpg")).isFalse();
@@ -55,15 +57,15 @@ class ImageStoreTest {
     }
 
     @Test
-    void aRewriteReplacesTheTemporaryFileOfAWriterKilledMidWriteWhereAWriteIsRefused(@TempDir Path dir) throws Exception {
+    void aRewriteReplacesTheTemporaryFileOfAWriterKilledMidWriteWhereAWriteIsRefused(@TempDir Path dir)
+            throws Exception {
         ImageStore store = new ImageStore(dir, false);
         String rel = "SN1/2026/11/27/20261127082149000_plate-0187XYZ_6f0e8bdb-a695-3671-9697-0a8c115d3b75_ctx.jpg";
         Path target = store.resolve(rel);
         Files.createDirectories(target.getParent());
         Path leftOver = target.resolveSibling(".tmp-" + target.getFileName());
         Files.write(leftOver, new byte[] {1, 2});
-        assertThatThrownBy(() -> store.write(rel, new byte[] {7}))
-                .isInstanceOf(FileAlreadyExistsException.class);
+        assertThatThrownBy(() -> store.write(rel, new byte[] {7})).isInstanceOf(FileAlreadyExistsException.class);
         store.rewrite(rel, new byte[] {7, 8, 9});
         assertThat(target).hasBinaryContent(new byte[] {7, 8, 9});
         assertThat(leftOver).doesNotExist();

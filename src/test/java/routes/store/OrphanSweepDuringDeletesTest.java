@@ -50,21 +50,24 @@ class OrphanSweepDuringDeletesTest {
         }
         List<Path> deleted = new ArrayList<>();
         // At the first file visited, the sender "delivers" every other camera's readings: their folders go.
-        OrphanImageSweeper sweeper = new OrphanImageSweeper(new ImageStore(base, false), db, Duration.ofMinutes(1), Clock.systemUTC(), file -> {
-            if (deleted.isEmpty()) {
-                for (Path camera : cameras) {
-                    if (!file.startsWith(camera)) {
-                        deleteTree(camera);
-                        deleted.add(camera);
+        OrphanImageSweeper sweeper = new OrphanImageSweeper(
+                new ImageStore(base, false), db, Duration.ofMinutes(1), Clock.systemUTC(), file -> {
+                    if (deleted.isEmpty()) {
+                        for (Path camera : cameras) {
+                            if (!file.startsWith(camera)) {
+                                deleteTree(camera);
+                                deleted.add(camera);
+                            }
+                        }
                     }
-                }
-            }
-        });
+                });
 
         OrphanImageSweeper.Result result = sweeper.sweep();
 
         assertThat(deleted).as("three camera folders vanished during the walk").hasSize(3);
-        assertThat(result.orphansDeleted()).as("the visited camera's three orphans").isEqualTo(3);
+        assertThat(result.orphansDeleted())
+                .as("the visited camera's three orphans")
+                .isEqualTo(3);
         try (Stream<Path> left = Files.walk(base)) {
             assertThat(left.filter(Files::isRegularFile)).isEmpty();
         }

@@ -51,13 +51,17 @@ class QueueOverviewPlanTest {
     @Test
     void theOldestPendingReadingIsReadFromThePendingIndexAlone() throws Exception {
         String plan = TestDb.explainAnalyze(db, QueueAdminRepository.OLDEST_PENDING);
-        assertThat(plan).as(plan)
-                .containsPattern("Index (Only )?Scan using messages_queue_pending.*\\(actual time=[0-9.]+\\.\\.[0-9.]+ rows=1 ")
-                .doesNotContain("Rows Removed by Filter").doesNotContain("Seq Scan");
+        assertThat(plan)
+                .as(plan)
+                .containsPattern(
+                        "Index (Only )?Scan using messages_queue_pending.*\\(actual time=[0-9.]+\\.\\.[0-9.]+ rows=1 ")
+                .doesNotContain("Rows Removed by Filter")
+                .doesNotContain("Seq Scan");
     }
 
     @Test
-    void theOverviewGivesTheAgeOfTheOldestPendingReadingSinceItWasQueuedNotOfTheRetriesAheadOfItNorItsNextAttempt() throws Exception {
+    void theOverviewGivesTheAgeOfTheOldestPendingReadingSinceItWasQueuedNotOfTheRetriesAheadOfItNorItsNextAttempt()
+            throws Exception {
         Long age = new QueueAdminRepository(db).overview().oldestPendingAgeSeconds();
 
         assertThat(age).isBetween(1999L, 2060L);

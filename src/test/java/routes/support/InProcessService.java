@@ -27,28 +27,33 @@ public final class InProcessService implements AutoCloseable {
         // As production starts it; only JMX differs (one MBean server for every test in this JVM).
         main = Service.camelMain(props, new TattileConfiguration());
         main.configure().withJmxEnabled(false);
-        runner = new Thread(() -> {
-            try {
-                main.run();
-            } catch (Exception e) {
-                failure = e;
-                throw new IllegalStateException(e);
-            }
-        }, "service-under-test");
+        runner = new Thread(
+                () -> {
+                    try {
+                        main.run();
+                    } catch (Exception e) {
+                        failure = e;
+                        throw new IllegalStateException(e);
+                    }
+                },
+                "service-under-test");
     }
 
     /** Starts the service and waits until its Camel context is started. */
     public static InProcessService start(Map<String, String> settings, String flows) {
         InProcessService s = new InProcessService(settings, flows);
         s.runner.start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> s.main.getCamelContext() != null && s.main.getCamelContext().isStarted()
-                || !s.runner.isAlive());
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> s.main.getCamelContext() != null
+                                && s.main.getCamelContext().isStarted()
+                        || !s.runner.isAlive());
         if (!s.runner.isAlive()) {
             Throwable root = s.failure;
             while (root != null && root.getCause() != null && root.getCause() != root) {
                 root = root.getCause();
             }
-            throw new IllegalStateException("The service did not start: " + (root == null ? "(see the log)" : root.getMessage()), s.failure);
+            throw new IllegalStateException(
+                    "The service did not start: " + (root == null ? "(see the log)" : root.getMessage()), s.failure);
         }
         return s;
     }

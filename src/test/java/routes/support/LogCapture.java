@@ -28,7 +28,10 @@ public final class LogCapture implements AutoCloseable {
 
     /** When the first line containing {@code text} was logged (to order it against other events), or null. */
     public synchronized Instant firstLoggedAt(String text) {
-        return appender.list.stream().filter(e -> e.getFormattedMessage().contains(text)).map(ILoggingEvent::getInstant).findFirst()
+        return appender.list.stream()
+                .filter(e -> e.getFormattedMessage().contains(text))
+                .map(ILoggingEvent::getInstant)
+                .findFirst()
                 .orElse(null);
     }
 

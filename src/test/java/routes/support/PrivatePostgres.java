@@ -49,7 +49,16 @@ public final class PrivatePostgres implements AutoCloseable {
             TestFiles.deleteTree(pg.dir);
             Files.createDirectories(pg.dir);
             run(List.of("chown", "postgres", pg.dir.toString()));
-            pg.asPostgres(BIN.resolve("initdb").toString(), "-D", pg.data.toString(), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+            pg.asPostgres(
+                    BIN.resolve("initdb").toString(),
+                    "-D",
+                    pg.data.toString(),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
                     "--no-sync");
             if (passwords) {
                 Files.writeString(pg.data.resolve("pg_hba.conf"), """
@@ -79,8 +88,18 @@ public final class PrivatePostgres implements AutoCloseable {
 
     /** Starts the (stopped) server and waits until it accepts connections. */
     public void startServer() throws Exception {
-        asPostgres(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", log.toString(), "-w", "-t", "60",
-                "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100", "start");
+        asPostgres(
+                BIN.resolve("pg_ctl").toString(),
+                "-D",
+                data.toString(),
+                "-l",
+                log.toString(),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100",
+                "start");
     }
 
     /** Stops the server with {@code -m fast}: open sessions are terminated, as a systemd restart does. */
@@ -98,8 +117,21 @@ public final class PrivatePostgres implements AutoCloseable {
     }
 
     private void psql(String sql) throws Exception {
-        asPostgres(BIN.resolve("psql").toString(), "-h", dir.toString(), "-p", String.valueOf(port), "-U", "postgres", "-d", "postgres",
-                "-v", "ON_ERROR_STOP=1", "-q", "-c", sql);
+        asPostgres(
+                BIN.resolve("psql").toString(),
+                "-h",
+                dir.toString(),
+                "-p",
+                String.valueOf(port),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-q",
+                "-c",
+                sql);
     }
 
     private void stopLeftover() {
@@ -126,8 +158,8 @@ public final class PrivatePostgres implements AutoCloseable {
             throw new IllegalStateException("Timed out: " + String.join(" ", cmd) + "\n" + out);
         }
         if (p.exitValue() != 0) {
-            throw new IllegalStateException("Private PostgreSQL cluster: '" + String.join(" ", cmd) + "' failed (exit " + p.exitValue()
-                    + "); it needs root (runuser) and " + BIN + ":\n" + out);
+            throw new IllegalStateException("Private PostgreSQL cluster: '" + String.join(" ", cmd) + "' failed (exit "
+                    + p.exitValue() + "); it needs root (runuser) and " + BIN + ":\n" + out);
         }
         return out;
     }

@@ -58,7 +58,8 @@ public final class RawHttp implements AutoCloseable {
         while (last4 != 0x0d0a0d0a) {
             int b = in.read();
             if (b < 0) {
-                throw new IOException("connection closed before a response: " + head.toString(StandardCharsets.ISO_8859_1));
+                throw new IOException(
+                        "connection closed before a response: " + head.toString(StandardCharsets.ISO_8859_1));
             }
             head.write(b);
             last4 = (last4 << 8) | b;

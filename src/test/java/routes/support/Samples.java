@@ -7,8 +7,7 @@ import java.nio.charset.StandardCharsets;
 /** The sample documents under src/test/resources/samples (copies of ../shared/samples). */
 public final class Samples {
 
-    private Samples() {
-    }
+    private Samples() {}
 
     /** Vega-style: prolog, {@code <root>}, TIME 02-30-15-250 on 2026-03-29 (spring DST gap), serial 2001008851, plate 3060LFW. */
     public static String vega() {

@@ -25,22 +25,40 @@ public final class TestCertificates {
     public static final String PASSWORD = "changeit-test";
 
     /** A generated certificate: its PKCS#12 file and, converted, key.pem + cert.pem in the same folder. */
-    public record Generated(Path dir, Path p12, Path keyPem, Path certPem, X509Certificate certificate) {
-    }
+    public record Generated(Path dir, Path p12, Path keyPem, Path certPem, X509Certificate certificate) {}
 
-    private TestCertificates() {
-    }
+    private TestCertificates() {}
 
     /** keytool -genkeypair into {@code dir/cert.p12}; {@code startDate} like "-1d" or "+10d" (keytool syntax), may be null. */
-    public static Generated generate(Path folder, String commonName, int validityDays, String startDate) throws Exception {
+    public static Generated generate(Path folder, String commonName, int validityDays, String startDate)
+            throws Exception {
         Path dir = folder.toAbsolutePath();
         Files.createDirectories(dir);
         Path p12 = dir.resolve("cert.p12");
         Files.deleteIfExists(p12);
-        var cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "1", "-keyalg", "RSA", "-keysize", "2048", "-sigalg", "SHA256withRSA",
-                "-dname", "CN=" + commonName + ", O=tattile-sender tests, C=ES", "-validity", String.valueOf(validityDays),
-                "-storetype", "PKCS12", "-keystore", p12.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD));
+        var cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "1",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-sigalg",
+                "SHA256withRSA",
+                "-dname",
+                "CN=" + commonName + ", O=tattile-sender tests, C=ES",
+                "-validity",
+                String.valueOf(validityDays),
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                p12.toString(),
+                "-storepass",
+                PASSWORD,
+                "-keypass",
+                PASSWORD));
         if (startDate != null) {
             cmd.addAll(List.of("-startdate", startDate));
         }
@@ -65,23 +83,38 @@ public final class TestCertificates {
 
     /** Registers a PEM certificate row and returns its id. */
     public static UUID registerPem(HikariDataSource db, String name, Generated g) throws Exception {
-        return insert(db, "INSERT INTO certificates (name, type, cert_path, key_path) VALUES (?, 'PEM', ?, ?) RETURNING id",
-                name, g.certPem().toString(), g.keyPem().toString());
+        return insert(
+                db,
+                "INSERT INTO certificates (name, type, cert_path, key_path) VALUES (?, 'PEM', ?, ?) RETURNING id",
+                name,
+                g.certPem().toString(),
+                g.keyPem().toString());
     }
 
     /** Registers a PKCS#12 certificate row (password in password.txt beside it) and returns its id. */
     public static UUID registerPkcs12(HikariDataSource db, String name, Generated g) throws Exception {
-        return insert(db, "INSERT INTO certificates (name, type, pfx_path, password_path) VALUES (?, 'PKCS12', ?, ?) RETURNING id",
-                name, g.p12().toString(), g.dir().resolve("password.txt").toString());
+        return insert(
+                db,
+                "INSERT INTO certificates (name, type, pfx_path, password_path) VALUES (?, 'PKCS12', ?, ?) RETURNING id",
+                name,
+                g.p12().toString(),
+                g.dir().resolve("password.txt").toString());
     }
 
-    public static UUID endpoint(HikariDataSource db, String name, String url, Integer retryMax, Integer backoffMs) throws Exception {
-        return insert(db, "INSERT INTO endpoints (name, url, timeout_ms, retry_max, retry_backoff_ms) VALUES (?, ?, 5000, ?, ?) RETURNING id",
-                name, url, retryMax, backoffMs);
+    public static UUID endpoint(HikariDataSource db, String name, String url, Integer retryMax, Integer backoffMs)
+            throws Exception {
+        return insert(
+                db,
+                "INSERT INTO endpoints (name, url, timeout_ms, retry_max, retry_backoff_ms) VALUES (?, ?, 5000, ?, ?) RETURNING id",
+                name,
+                url,
+                retryMax,
+                backoffMs);
     }
 
     private static UUID insert(HikariDataSource db, String sql, Object... args) throws Exception {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }

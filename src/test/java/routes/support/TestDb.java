@@ -21,14 +21,14 @@ public final class TestDb {
     public static final String NAME = System.getenv().getOrDefault("TEST_DB_NAME", "tattile_test");
     /** The same settings as Camel properties, for {@code @CamelMainTest(properties = …)}. */
     public static final String HOST_PROPERTY = "DB_HOST=127.0.0.1";
+
     public static final String NAME_PROPERTY = "DB_NAME={{env:TEST_DB_NAME:tattile_test}}";
     public static final String USER_PROPERTY = "DB_USER=tattile";
     public static final String PASSWORD_PROPERTY = "DB_PASSWORD=tattile";
     /** For tests whose fixtures carry fixed dates (the samples are from 2024 and March 2026): any reading up to 10 years old. */
     public static final String ANY_READING_AGE_PROPERTY = "INGEST_MAX_AGE_DAYS=3650";
 
-    private TestDb() {
-    }
+    private TestDb() {}
 
     public static Settings settings() {
         return Settings.from(key -> switch (key) {
@@ -53,8 +53,10 @@ public final class TestDb {
         // transaction; PostgreSQL then cancels one side, and the reset is simply tried again.
         for (int attempt = 1; ; attempt++) {
             try {
-                execute(ds, "TRUNCATE delivery_log, messages_queue, alpr_readings, cameras, municipalities, endpoints, certificates, "
-                        + "api_keys, audit_log, legacy_import_map CASCADE");
+                execute(
+                        ds,
+                        "TRUNCATE delivery_log, messages_queue, alpr_readings, cameras, municipalities, endpoints, certificates, "
+                                + "api_keys, audit_log, legacy_import_map CASCADE");
                 return;
             } catch (SQLException e) {
                 if (!"40P01".equals(e.getSQLState()) || attempt == 5) {
@@ -78,7 +80,8 @@ public final class TestDb {
     }
 
     public static long count(HikariDataSource ds, String sql, Object... args) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
@@ -90,7 +93,8 @@ public final class TestDb {
     }
 
     public static String text(HikariDataSource ds, String sql, Object... args) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
@@ -103,8 +107,9 @@ public final class TestDb {
     /** The text of EXPLAIN (ANALYZE, BUFFERS) of a statement, one plan line a line. */
     public static String explainAnalyze(HikariDataSource ds, String sql) throws SQLException {
         StringBuilder plan = new StringBuilder();
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS) " + sql)) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS) " + sql)) {
             while (rs.next()) {
                 plan.append(rs.getString(1)).append('\n');
             }
@@ -113,7 +118,8 @@ public final class TestDb {
     }
 
     public static void execute(HikariDataSource ds, String sql) throws SQLException {
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }

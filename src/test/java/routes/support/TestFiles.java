@@ -10,8 +10,7 @@ import java.util.stream.Stream;
 /** Folders the tests fill with images. */
 public final class TestFiles {
 
-    private TestFiles() {
-    }
+    private TestFiles() {}
 
     public static void deleteTree(Path base) throws IOException {
         if (Files.exists(base)) {

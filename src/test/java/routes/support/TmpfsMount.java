@@ -26,8 +26,8 @@ public final class TmpfsMount implements AutoCloseable {
         Files.createDirectories(abs);
         String out = run(List.of("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0755", "tmpfs", abs.toString()));
         if (out != null) {
-            throw new IllegalStateException("Cannot mount a " + size + " tmpfs on " + abs + " (this test needs root to fill a real file system): "
-                    + out.strip());
+            throw new IllegalStateException("Cannot mount a " + size + " tmpfs on " + abs
+                    + " (this test needs root to fill a real file system): " + out.strip());
         }
         return new TmpfsMount(abs);
     }

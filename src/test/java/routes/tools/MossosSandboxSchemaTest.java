@@ -74,7 +74,8 @@ class MossosSandboxSchemaTest {
     @BeforeAll
     void productRequest() throws Exception {
         TestDb.reset(db);
-        TestCertificates.Generated girona = TestCertificates.generate(DIR.resolve("girona"), "Ajuntament de Girona", 365, null);
+        TestCertificates.Generated girona =
+                TestCertificates.generate(DIR.resolve("girona"), "Ajuntament de Girona", 365, null);
         UUID certificate = TestCertificates.registerPem(db, "girona", girona);
         signing = new CertificateStore(db, DIR, Clock.systemUTC()).material(certificate);
         Path images = Files.createDirectories(DIR.resolve("images"));
@@ -82,18 +83,50 @@ class MossosSandboxSchemaTest {
         Files.write(images.resolve("ctx.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 9, 8, 7});
         sandbox = new MossosSandbox(PORT, 4).trust(List.of(girona.certificate()));
 
-        Delivery d = new Delivery(UUID.randomUUID(), UUID.randomUUID(), 0, null, "1234 GIR", Instant.parse("2026-07-01T10:00:05Z"), "GI01",
-                "ESP", true, "ocr.jpg", "ctx.jpg", UUID.randomUUID(), "GIR-LECTOR-1", 2.8214, 41.9794, UUID.randomUUID(), "Girona", certificate,
-                null, sandbox.url(), 5000, 2, 200);
+        Delivery d = new Delivery(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                0,
+                null,
+                "1234 GIR",
+                Instant.parse("2026-07-01T10:00:05Z"),
+                "GI01",
+                "ESP",
+                true,
+                "ocr.jpg",
+                "ctx.jpg",
+                UUID.randomUUID(),
+                "GIR-LECTOR-1",
+                2.8214,
+                41.9794,
+                UUID.randomUUID(),
+                "Girona",
+                certificate,
+                null,
+                sandbox.url(),
+                5000,
+                2,
+                200);
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             DefaultExchange exchange = new DefaultExchange(camel);
-            new MatriculaRequest(new ImageStore(images, false), new CertificateStore(db, DIR, Clock.systemUTC()), 10_000).prepare(exchange, d);
+            new MatriculaRequest(
+                            new ImageStore(images, false), new CertificateStore(db, DIR, Clock.systemUTC()), 10_000)
+                    .prepare(exchange, d);
             CxfPayload<?> body = exchange.getMessage().getBody(CxfPayload.class);
             payload = text(((DOMSource) body.getBodySources().get(0)).getNode());
         }
         // every element the product can send is there, in the product's order
-        assertThat(payload).containsSubsequence("codiLector>GIR-LECTOR-1<", "matricula>1234GIR<", "dataLectura>2026-07-01<",
-                "horaLectura>10:00:05<", "imgMatricula>", "imgContext>", "coordenadaX>2.8214<", "coordenadaY>41.9794<", "pais>ESP<");
+        assertThat(payload)
+                .containsSubsequence(
+                        "codiLector>GIR-LECTOR-1<",
+                        "matricula>1234GIR<",
+                        "dataLectura>2026-07-01<",
+                        "horaLectura>10:00:05<",
+                        "imgMatricula>",
+                        "imgContext>",
+                        "coordenadaX>2.8214<",
+                        "coordenadaY>41.9794<",
+                        "pais>ESP<");
     }
 
     @BeforeEach
@@ -110,14 +143,18 @@ class MossosSandboxSchemaTest {
 
     @Test
     void theProductsRequestValidatesAndIsAcceptedSignedOrNot() throws Exception {
-        assertThat(sandbox.wsdl()).isEqualTo(Setting.MOSSOS_WSDL_URL.defaultValue()).isEqualTo("classpath:wsdl/matricules.wsdl");
+        assertThat(sandbox.wsdl())
+                .isEqualTo(Setting.MOSSOS_WSDL_URL.defaultValue())
+                .isEqualTo("classpath:wsdl/matricules.wsdl");
         HttpResponse<String> signed = post(sandbox, signed(payload));
         assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
         sandbox.verify(false);
         HttpResponse<String> unsigned = post(sandbox, envelope(payload));
         assertThat(unsigned.statusCode()).as(unsigned.body()).isEqualTo(200);
-        assertThat(sandbox.received()).extracting(MossosSandbox.Received::key)
-                .containsExactly("GIR-LECTOR-1|1234GIR|2026-07-01|10:00:05", "GIR-LECTOR-1|1234GIR|2026-07-01|10:00:05");
+        assertThat(sandbox.received())
+                .extracting(MossosSandbox.Received::key)
+                .containsExactly(
+                        "GIR-LECTOR-1|1234GIR|2026-07-01|10:00:05", "GIR-LECTOR-1|1234GIR|2026-07-01|10:00:05");
         assertThat(sandbox.received().get(0).signer()).contains("CN=Ajuntament de Girona");
         assertThat(sandbox.rejectedCount()).isZero();
     }
@@ -143,15 +180,19 @@ class MossosSandboxSchemaTest {
 
     @Test
     void aValueOfTheWrongTypeIsRefusedNamingTheElement() throws Exception {
-        refused(payload.replaceAll("<m:imgMatricula>[^<]*</m:imgMatricula>", "<m:imgMatricula>not base64!</m:imgMatricula>"),
-                "'m:imgMatricula'", "base64Binary");
+        refused(
+                payload.replaceAll(
+                        "<m:imgMatricula>[^<]*</m:imgMatricula>", "<m:imgMatricula>not base64!</m:imgMatricula>"),
+                "'m:imgMatricula'",
+                "base64Binary");
         refused(payload.replace(">1234GIR<", ">1234GIRONA1<"), "maxLength", "'m:matricula'");
     }
 
     @Test
     void withValidationOffAnInvalidBodyIsAccepted() throws Exception {
         sandbox.validate(false).verify(false);
-        assertThat(post(sandbox, envelope(swapDateAndTime(payload))).statusCode()).isEqualTo(200);
+        assertThat(post(sandbox, envelope(swapDateAndTime(payload))).statusCode())
+                .isEqualTo(200);
         assertThat(sandbox.rejectedCount()).isZero();
     }
 
@@ -165,22 +206,29 @@ class MossosSandboxSchemaTest {
         String time = "<xs:element name=\"horaLectura\" type=\"xs:string\"/>";
         assertThat(packaged).containsSubsequence(date, time);
         Path other = DIR.resolve("hora-before-data.wsdl");
-        Files.writeString(other, packaged.replace(date, "@@").replace(time, date).replace("@@", time));
+        Files.writeString(
+                other, packaged.replace(date, "@@").replace(time, date).replace("@@", time));
         String url = other.toUri().toString();
         try (MossosSandbox horaFirst = new MossosSandbox(OTHER_PORT, 2, url).verify(false)) {
             assertThat(horaFirst.wsdl()).isEqualTo(url);
             HttpResponse<String> product = post(horaFirst, envelope(payload));
             assertThat(product.statusCode()).isEqualTo(500);
-            assertThat(product.body()).contains("schema: ").contains("dataLectura").contains("horaLectura");
-            assertThat(post(horaFirst, envelope(swapDateAndTime(payload))).statusCode()).isEqualTo(200);
+            assertThat(product.body())
+                    .contains("schema: ")
+                    .contains("dataLectura")
+                    .contains("horaLectura");
+            assertThat(post(horaFirst, envelope(swapDateAndTime(payload))).statusCode())
+                    .isEqualTo(200);
             assertThat(horaFirst.rejectedCount()).isEqualTo(1);
             assertThat(horaFirst.received()).hasSize(1);
         }
 
         Path noTypes = DIR.resolve("no-types.wsdl");
         Files.writeString(noTypes, packaged.replaceAll("(?s)<wsdl:types>.*</wsdl:types>", ""));
-        assertThatThrownBy(() -> new MossosSandbox(OTHER_PORT, 2, noTypes.toUri().toString()).close())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no xsd:schema");
+        assertThatThrownBy(
+                        () -> new MossosSandbox(OTHER_PORT, 2, noTypes.toUri().toString()).close())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no xsd:schema");
     }
 
     /** Refused, signed (after a good signature) and unsigned, counted as rejected, the Fault naming what is wrong. */
@@ -189,12 +237,18 @@ class MossosSandboxSchemaTest {
         sandbox.verify(true);
         HttpResponse<String> signed = post(sandbox, signed(badPayload));
         assertThat(signed.statusCode()).isEqualTo(500);
-        assertThat(signed.body()).contains("<faultcode>soapenv:Client</faultcode>").contains("schema: ").contains(named)
+        assertThat(signed.body())
+                .contains("<faultcode>soapenv:Client</faultcode>")
+                .contains("schema: ")
+                .contains(named)
                 .doesNotContain("WS-Security");
         sandbox.verify(false);
         HttpResponse<String> unsigned = post(sandbox, envelope(badPayload));
         assertThat(unsigned.statusCode()).isEqualTo(500);
-        assertThat(unsigned.body()).contains("<faultcode>soapenv:Client</faultcode>").contains("schema: ").contains(named);
+        assertThat(unsigned.body())
+                .contains("<faultcode>soapenv:Client</faultcode>")
+                .contains("schema: ")
+                .contains(named);
         assertThat(sandbox.rejectedCount()).isEqualTo(before + 2);
         assertThat(sandbox.received()).isEmpty();
     }
@@ -204,14 +258,16 @@ class MossosSandboxSchemaTest {
     }
 
     private static String envelope(String body) {
-        return "<soapenv:Envelope xmlns:soapenv=\"" + MossosSandbox.SOAP + "\"><soapenv:Body>" + body + "</soapenv:Body></soapenv:Envelope>";
+        return "<soapenv:Envelope xmlns:soapenv=\"" + MossosSandbox.SOAP + "\"><soapenv:Body>" + body
+                + "</soapenv:Body></soapenv:Envelope>";
     }
 
     /** The envelope signed as the sender signs it: Timestamp, BinarySecurityToken, RSA-SHA256 over Timestamp and Body. */
     private String signed(String body) throws Exception {
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         factory.setNamespaceAware(true);
-        Document doc = factory.newDocumentBuilder().parse(new ByteArrayInputStream(envelope(body).getBytes(StandardCharsets.UTF_8)));
+        Document doc = factory.newDocumentBuilder()
+                .parse(new ByteArrayInputStream(envelope(body).getBytes(StandardCharsets.UTF_8)));
         WSSecHeader header = new WSSecHeader(doc);
         header.insertSecurityHeader();
         new WSSecTimestamp(header).build();
@@ -237,7 +293,11 @@ class MossosSandboxSchemaTest {
     }
 
     private HttpResponse<String> post(MossosSandbox to, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(to.url())).header("Content-Type", "text/xml; charset=utf-8")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(to.url()))
+                        .header("Content-Type", "text/xml; charset=utf-8")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

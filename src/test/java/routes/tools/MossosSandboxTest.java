@@ -29,9 +29,10 @@ class MossosSandboxTest {
 
     @Test
     void withVerificationOffAnUnsignedRequestIsRecordedWithItsFields() throws Exception {
-        HttpResponse<String> r = post(envelope("<m:codiLector> LECTOR-1 </m:codiLector><m:matricula>1234ABC</m:matricula>"
-                + "<m:dataLectura>2026-07-01</m:dataLectura><m:horaLectura>12:00:05</m:horaLectura>"
-                + "<m:imgMatricula>/9j/4AAQ</m:imgMatricula><m:imgContext>/9j/4AAQ</m:imgContext>"));
+        HttpResponse<String> r =
+                post(envelope("<m:codiLector> LECTOR-1 </m:codiLector><m:matricula>1234ABC</m:matricula>"
+                        + "<m:dataLectura>2026-07-01</m:dataLectura><m:horaLectura>12:00:05</m:horaLectura>"
+                        + "<m:imgMatricula>/9j/4AAQ</m:imgMatricula><m:imgContext>/9j/4AAQ</m:imgContext>"));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("<m:codiRetorn>1</m:codiRetorn>");
         MossosSandbox.Received got = sandbox.received().get(0);
@@ -57,8 +58,9 @@ class MossosSandboxTest {
 
     @Test
     void withVerificationOffAnEntityDeclaredInADoctypeIsNeverExpanded() throws Exception {
-        String bomb = "<?xml version=\"1.0\"?><!DOCTYPE e [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]>"
-                + envelope("<m:matricula>&b;</m:matricula><m:imgMatricula>x</m:imgMatricula>");
+        String bomb =
+                "<?xml version=\"1.0\"?><!DOCTYPE e [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]>"
+                        + envelope("<m:matricula>&b;</m:matricula><m:imgMatricula>x</m:imgMatricula>");
         HttpResponse<String> r = post(bomb);
         assertThat(r.statusCode()).isEqualTo(500);
         assertThat(r.body()).contains("bad request");
@@ -66,12 +68,17 @@ class MossosSandboxTest {
     }
 
     private static String envelope(String fields) {
-        return "<soapenv:Envelope xmlns:soapenv=\"" + MossosSandbox.SOAP + "\"><soapenv:Body><m:matriculaRequest xmlns:m=\""
-                + MossosSandbox.NS + "\">" + fields + "</m:matriculaRequest></soapenv:Body></soapenv:Envelope>";
+        return "<soapenv:Envelope xmlns:soapenv=\"" + MossosSandbox.SOAP
+                + "\"><soapenv:Body><m:matriculaRequest xmlns:m=\"" + MossosSandbox.NS + "\">" + fields
+                + "</m:matriculaRequest></soapenv:Body></soapenv:Envelope>";
     }
 
     private HttpResponse<String> post(String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(sandbox.url())).header("Content-Type", "text/xml; charset=utf-8")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(sandbox.url()))
+                        .header("Content-Type", "text/xml; charset=utf-8")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -25,10 +25,18 @@ import routes.config.ConfigOptions;
  * {@code bench}: the benchmarks behind the README's figures. Each sub-command prints one JSON document;
  * the service under test runs in its own JVM with the systemd unit's JVM options, on a dedicated database.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure ingest and sender throughput, latency and footprint (JSON out). Uses and EMPTIES its own database (--database).",
-        subcommands = {BenchCommand.Ingest.class, BenchCommand.Sender.class, BenchCommand.Claim.class, BenchCommand.Health.class,
-                BenchCommand.All.class})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description =
+                "Measure ingest and sender throughput, latency and footprint (JSON out). Uses and EMPTIES its own database (--database).",
+        subcommands = {
+            BenchCommand.Ingest.class,
+            BenchCommand.Sender.class,
+            BenchCommand.Claim.class,
+            BenchCommand.Health.class,
+            BenchCommand.All.class
+        })
 public class BenchCommand {
 
     /** The JVM options of deploy/systemd/tattile-sender.service. */
@@ -38,24 +46,40 @@ public class BenchCommand {
 
     /** Options every benchmark shares. */
     static class Common {
-        @Mixin ConfigOptions config;
-        @Spec(Spec.Target.MIXEE) CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
 
-        @Option(names = "--database", defaultValue = "tattile_bench",
-                description = "Database the bench uses and empties; it refuses one holding other cameras (default: ${DEFAULT-VALUE})")
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec spec;
+
+        @Option(
+                names = "--database",
+                defaultValue = "tattile_bench",
+                description =
+                        "Database the bench uses and empties; it refuses one holding other cameras (default: ${DEFAULT-VALUE})")
         String database;
 
-        @Option(names = "--runs", defaultValue = "3", description = "Measured runs; figures are their median, min and max (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--runs",
+                defaultValue = "3",
+                description = "Measured runs; figures are their median, min and max (default: ${DEFAULT-VALUE})")
         int runs;
 
-        @Option(names = "--work-dir", description = "Images, certificates and service logs (default: <tmp>/tattile-bench)")
+        @Option(
+                names = "--work-dir",
+                description = "Images, certificates and service logs (default: <tmp>/tattile-bench)")
         Path workDir;
 
-        @Option(names = "--jvm-opts", defaultValue = UNIT_JVM_OPTIONS,
+        @Option(
+                names = "--jvm-opts",
+                defaultValue = UNIT_JVM_OPTIONS,
                 description = "JVM options of the service under test (default, as the systemd unit: ${DEFAULT-VALUE})")
         String jvmOptions;
 
-        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting of the service under test (repeatable)")
+        @Option(
+                names = "--set",
+                paramLabel = "KEY=VALUE",
+                description = "A setting of the service under test (repeatable)")
         Map<String, String> settings = new LinkedHashMap<>();
 
         @Option(names = "--out", description = "Also write the JSON to this file")
@@ -70,14 +94,18 @@ public class BenchCommand {
         }
 
         List<String> jvm() {
-            return jvmOptions.isBlank() ? List.of() : Arrays.asList(jvmOptions.trim().split("\\s+"));
+            return jvmOptions.isBlank()
+                    ? List.of()
+                    : Arrays.asList(jvmOptions.trim().split("\\s+"));
         }
 
         int print(Map<String, Object> result) throws Exception {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("machine", machine());
             doc.putAll(result);
-            String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
+            String json = new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(doc);
             spec.commandLine().getOut().println(json);
             if (out != null) {
                 Files.createDirectories(out.toAbsolutePath().getParent());
@@ -92,8 +120,10 @@ public class BenchCommand {
         m.put("date", Instant.now().toString());
         m.put("cpus", Runtime.getRuntime().availableProcessors());
         m.put("cpuModel", cpuModel());
-        m.put("memoryGb", Math.round(((OperatingSystemMXBean) ManagementFactory
-                .getOperatingSystemMXBean()).getTotalMemorySize() / 1073741824.0));
+        m.put(
+                "memoryGb",
+                Math.round(((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize()
+                        / 1073741824.0));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         return m;
@@ -101,48 +131,80 @@ public class BenchCommand {
 
     private static String cpuModel() {
         try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown");
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                    .findFirst()
+                    .orElse("unknown");
         } catch (IOException e) {
             return "unknown";
         }
     }
 
-    @Command(name = "ingest", mixinStandardHelpOptions = true,
-            description = "Cameras on C persistent connections send N readings; readings stored per second (in the database), "
-                    + "latency from last byte sent to the stored row, the service's CPU, RSS and bytes written per reading.")
+    @Command(
+            name = "ingest",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Cameras on C persistent connections send N readings; readings stored per second (in the database), "
+                            + "latency from last byte sent to the stored row, the service's CPU, RSS and bytes written per reading.")
     static class Ingest implements Callable<Integer> {
-        @Mixin Common common;
+        @Mixin
+        Common common;
 
-        @Option(names = "--readings", defaultValue = "20000", description = "Readings per run (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--readings",
+                defaultValue = "20000",
+                description = "Readings per run (default: ${DEFAULT-VALUE})")
         int readings;
 
-        @Option(names = "--warmup", defaultValue = "10000", description = "Readings sent first and reported apart (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--warmup",
+                defaultValue = "10000",
+                description = "Readings sent first and reported apart (default: ${DEFAULT-VALUE})")
         int warmup;
 
-        @Option(names = "--connections", defaultValue = "50", description = "Camera connections (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--connections",
+                defaultValue = "50",
+                description = "Camera connections (default: ${DEFAULT-VALUE})")
         int connections;
 
-        @Option(names = "--rate", defaultValue = "0", description = "Readings per second over all connections; 0 = as fast as accepted")
+        @Option(
+                names = "--rate",
+                defaultValue = "0",
+                description = "Readings per second over all connections; 0 = as fast as accepted")
         double rate;
 
-        @Option(names = "--ocr-kb", defaultValue = "20", description = "OCR image size in KB (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--ocr-kb",
+                defaultValue = "20",
+                description = "OCR image size in KB (default: ${DEFAULT-VALUE})")
         int ocrKb;
 
-        @Option(names = "--ctx-kb", defaultValue = "60", description = "Context image size in KB (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--ctx-kb",
+                defaultValue = "60",
+                description = "Context image size in KB (default: ${DEFAULT-VALUE})")
         int ctxKb;
 
-        @Option(names = "--port", defaultValue = "33434", description = "Camera port of the service the bench starts (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--port",
+                defaultValue = "33434",
+                description = "Camera port of the service the bench starts (default: ${DEFAULT-VALUE})")
         int port;
 
-        @Option(names = "--target", paramLabel = "HOST:PORT",
+        @Option(
+                names = "--target",
+                paramLabel = "HOST:PORT",
                 description = "Send to a service already running (on --database) instead of starting one")
         String target;
 
         @Option(names = "--service-pid", description = "With --target: its process id, for CPU and memory")
         Long servicePid;
 
-        @Option(names = "--images-dir", description = "With --target: its IMAGES_BASE_DIR, to count and remove the bench's images")
+        @Option(
+                names = "--images-dir",
+                description = "With --target: its IMAGES_BASE_DIR, to count and remove the bench's images")
         Path imagesDir;
 
         @Override
@@ -159,15 +221,23 @@ public class BenchCommand {
             return new IngestBench.Plan(readings, warmup, connections, rate, ocrKb, ctxKb, common.runs);
         }
 
-        static Map<String, Object> run(BenchEnvironment env, Common common, IngestBench.Plan plan, String target, Long pid, Path images,
-                                       int port) throws Exception {
+        static Map<String, Object> run(
+                BenchEnvironment env,
+                Common common,
+                IngestBench.Plan plan,
+                String target,
+                Long pid,
+                Path images,
+                int port)
+                throws Exception {
             BenchTarget where;
             if (target != null) {
                 int colon = target.lastIndexOf(':');
                 if (colon < 1) {
                     throw new CommandFailedException("--target must be HOST:PORT");
                 }
-                where = new BenchTarget.Running(env, target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)), pid, images);
+                where = new BenchTarget.Running(
+                        env, target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)), pid, images);
             } else {
                 where = new BenchTarget.Started(env, common.jvm(), port, common.settings);
             }
@@ -175,34 +245,62 @@ public class BenchCommand {
         }
     }
 
-    @Command(name = "sender", mixinStandardHelpOptions = true,
-            description = "A backlog of queued readings (with image files) drained by the sender into the built-in Mossos sandbox: "
-                    + "signed sends per second and drain time, sandbox signature verification on and off.")
+    @Command(
+            name = "sender",
+            mixinStandardHelpOptions = true,
+            description =
+                    "A backlog of queued readings (with image files) drained by the sender into the built-in Mossos sandbox: "
+                            + "signed sends per second and drain time, sandbox signature verification on and off.")
     static class Sender implements Callable<Integer> {
-        @Mixin Common common;
+        @Mixin
+        Common common;
 
-        @Option(names = "--readings", defaultValue = "5000", description = "Backlog per run (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--readings",
+                defaultValue = "5000",
+                description = "Backlog per run (default: ${DEFAULT-VALUE})")
         int readings;
 
-        @Option(names = "--warmup", defaultValue = "6000", description = "Readings sent first and reported apart (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--warmup",
+                defaultValue = "6000",
+                description = "Readings sent first and reported apart (default: ${DEFAULT-VALUE})")
         int warmup;
 
-        @Option(names = "--latency-ms", defaultValue = "0", description = "Sandbox delay before each answer (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--latency-ms",
+                defaultValue = "0",
+                description = "Sandbox delay before each answer (default: ${DEFAULT-VALUE})")
         long latencyMs;
 
-        @Option(names = "--verify", defaultValue = "both", description = "Sandbox signature verification: on, off or both (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--verify",
+                defaultValue = "both",
+                description = "Sandbox signature verification: on, off or both (default: ${DEFAULT-VALUE})")
         String verify;
 
-        @Option(names = "--concurrency", defaultValue = "16", description = "SENDER_CONCURRENCY of the service (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--concurrency",
+                defaultValue = "16",
+                description = "SENDER_CONCURRENCY of the service (default: ${DEFAULT-VALUE})")
         int concurrency;
 
-        @Option(names = "--ocr-kb", defaultValue = "20", description = "OCR image size in KB (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--ocr-kb",
+                defaultValue = "20",
+                description = "OCR image size in KB (default: ${DEFAULT-VALUE})")
         int ocrKb;
 
-        @Option(names = "--ctx-kb", defaultValue = "60", description = "Context image size in KB (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--ctx-kb",
+                defaultValue = "60",
+                description = "Context image size in KB (default: ${DEFAULT-VALUE})")
         int ctxKb;
 
-        @Option(names = "--sandbox-port", defaultValue = "33435", description = "Port of the sandbox (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--sandbox-port",
+                defaultValue = "33435",
+                description = "Port of the sandbox (default: ${DEFAULT-VALUE})")
         int sandboxPort;
 
         @Override
@@ -214,7 +312,8 @@ public class BenchCommand {
 
         SenderBench.Plan plan() {
             if (readings < 1 || warmup < 0 || latencyMs < 0 || concurrency < 1) {
-                throw new CommandFailedException("--readings and --concurrency must be >= 1, --warmup and --latency-ms >= 0");
+                throw new CommandFailedException(
+                        "--readings and --concurrency must be >= 1, --warmup and --latency-ms >= 0");
             }
             List<Boolean> modes = switch (verify) {
                 case "on" -> List.of(true);
@@ -226,15 +325,25 @@ public class BenchCommand {
         }
     }
 
-    @Command(name = "claim", mixinStandardHelpOptions = true,
+    @Command(
+            name = "claim",
+            mixinStandardHelpOptions = true,
             description = "The sender's claim statement timed with growing queues (10 k, 100 k, 1 M rows by default).")
     static class Claim implements Callable<Integer> {
-        @Mixin Common common;
+        @Mixin
+        Common common;
 
-        @Option(names = "--queued", split = ",", defaultValue = "10000,100000,1000000", description = "Queue sizes (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--queued",
+                split = ",",
+                defaultValue = "10000,100000,1000000",
+                description = "Queue sizes (default: ${DEFAULT-VALUE})")
         List<Integer> queued;
 
-        @Option(names = "--claims", defaultValue = "40", description = "Claims timed per run (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--claims",
+                defaultValue = "40",
+                description = "Claims timed per run (default: ${DEFAULT-VALUE})")
         int claims;
 
         @Override
@@ -248,37 +357,62 @@ public class BenchCommand {
         }
     }
 
-    @Command(name = "health", mixinStandardHelpOptions = true,
-            description = "GET /health with a large queue (1 M rows by default, filled by SQL): latency percentiles, reports computed, "
-                    + "one uncached computation against the old exact counts, and EXPLAIN of every statement it runs.")
+    @Command(
+            name = "health",
+            mixinStandardHelpOptions = true,
+            description =
+                    "GET /health with a large queue (1 M rows by default, filled by SQL): latency percentiles, reports computed, "
+                            + "one uncached computation against the old exact counts, and EXPLAIN of every statement it runs.")
     static class Health implements Callable<Integer> {
-        @Mixin Common common;
+        @Mixin
+        Common common;
 
         @Option(names = "--rows", defaultValue = "1000000", description = "Queued readings (default: ${DEFAULT-VALUE})")
         int rows;
 
-        @Option(names = "--requests", defaultValue = "3000", description = "Requests per run (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--requests",
+                defaultValue = "3000",
+                description = "Requests per run (default: ${DEFAULT-VALUE})")
         int requests;
 
-        @Option(names = "--warmup", defaultValue = "300", description = "Requests sent first and reported apart (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--warmup",
+                defaultValue = "300",
+                description = "Requests sent first and reported apart (default: ${DEFAULT-VALUE})")
         int warmup;
 
-        @Option(names = "--concurrency", defaultValue = "4", description = "Clients sending at once (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--concurrency",
+                defaultValue = "4",
+                description = "Clients sending at once (default: ${DEFAULT-VALUE})")
         int concurrency;
 
-        @Option(names = "--rate", defaultValue = "200",
-                description = "Requests per second over all clients, so that a run spans several cache periods; 0 = as fast as answered "
-                        + "(default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--rate",
+                defaultValue = "200",
+                description =
+                        "Requests per second over all clients, so that a run spans several cache periods; 0 = as fast as answered "
+                                + "(default: ${DEFAULT-VALUE})")
         double rate;
 
-        @Option(names = "--cache-seconds", defaultValue = "5", description = "API_HEALTH_CACHE_SECONDS of the service (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--cache-seconds",
+                defaultValue = "5",
+                description = "API_HEALTH_CACHE_SECONDS of the service (default: ${DEFAULT-VALUE})")
         int cacheSeconds;
 
-        @Option(names = "--timings", defaultValue = "7",
-                description = "Direct timings of one uncached computation and of the old count; figures are their median (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--timings",
+                defaultValue = "7",
+                description =
+                        "Direct timings of one uncached computation and of the old count; figures are their median (default: ${DEFAULT-VALUE})")
         int timings;
 
-        @Option(names = "--api-port", defaultValue = "33436", description = "API port of the service the bench starts (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--api-port",
+                defaultValue = "33436",
+                description = "API port of the service the bench starts (default: ${DEFAULT-VALUE})")
         int apiPort;
 
         @Override
@@ -289,33 +423,55 @@ public class BenchCommand {
         }
 
         HealthBench.Plan plan() {
-            if (rows < 1 || requests < 1 || concurrency < 1 || timings < 1 || warmup < 0 || rate < 0 || cacheSeconds < 1) {
-                throw new CommandFailedException("--rows, --requests, --concurrency, --timings and --cache-seconds must be >= 1, "
-                        + "--warmup and --rate >= 0");
+            if (rows < 1
+                    || requests < 1
+                    || concurrency < 1
+                    || timings < 1
+                    || warmup < 0
+                    || rate < 0
+                    || cacheSeconds < 1) {
+                throw new CommandFailedException(
+                        "--rows, --requests, --concurrency, --timings and --cache-seconds must be >= 1, "
+                                + "--warmup and --rate >= 0");
             }
             return new HealthBench.Plan(rows, requests, warmup, concurrency, rate, cacheSeconds, timings, common.runs);
         }
     }
 
-    @Command(name = "all", mixinStandardHelpOptions = true,
-            description = "The standard set behind the README table: ingest flat out and at 200/s, sender at 0 and 200 ms, claim scaling, "
-                    + "/health with 1 M rows queued.")
+    @Command(
+            name = "all",
+            mixinStandardHelpOptions = true,
+            description =
+                    "The standard set behind the README table: ingest flat out and at 200/s, sender at 0 and 200 ms, claim scaling, "
+                            + "/health with 1 M rows queued.")
     static class All implements Callable<Integer> {
-        @Mixin Common common;
+        @Mixin
+        Common common;
 
-        @Option(names = "--quick", description = "A few hundred readings per benchmark: checks the benchmarks run, not the figures")
+        @Option(
+                names = "--quick",
+                description = "A few hundred readings per benchmark: checks the benchmarks run, not the figures")
         boolean quick;
 
         @Option(names = "--markdown", description = "Also write the README table (Markdown) to this file")
         Path markdown;
 
-        @Option(names = "--port", defaultValue = "33434", description = "Camera port of the service the bench starts (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--port",
+                defaultValue = "33434",
+                description = "Camera port of the service the bench starts (default: ${DEFAULT-VALUE})")
         int port;
 
-        @Option(names = "--sandbox-port", defaultValue = "33435", description = "Port of the sandbox (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--sandbox-port",
+                defaultValue = "33435",
+                description = "Port of the sandbox (default: ${DEFAULT-VALUE})")
         int sandboxPort;
 
-        @Option(names = "--api-port", defaultValue = "33436", description = "API port of the service the health bench starts (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--api-port",
+                defaultValue = "33436",
+                description = "API port of the service the health bench starts (default: ${DEFAULT-VALUE})")
         int apiPort;
 
         @Override
@@ -325,23 +481,59 @@ public class BenchCommand {
             result.put("benchmark", "all");
             try (BenchEnvironment env = common.environment()) {
                 // Long warm-ups: C2 keeps compiling the ingest path for ~10,000 readings (measured run over run).
-                result.put("ingestMax", Ingest.run(env, common, new IngestBench.Plan(20_000 / scale, 10_000 / scale, quick ? 5 : 50, 0, 20, 60,
-                        common.runs), null, null, null, port));
-                result.put("ingestAt200", Ingest.run(env, common, new IngestBench.Plan(6000 / scale, 10_000 / scale, quick ? 5 : 50, 200, 20, 60,
-                        common.runs), null, null, null, port));
+                result.put(
+                        "ingestMax",
+                        Ingest.run(
+                                env,
+                                common,
+                                new IngestBench.Plan(
+                                        20_000 / scale, 10_000 / scale, quick ? 5 : 50, 0, 20, 60, common.runs),
+                                null,
+                                null,
+                                null,
+                                port));
+                result.put(
+                        "ingestAt200",
+                        Ingest.run(
+                                env,
+                                common,
+                                new IngestBench.Plan(
+                                        6000 / scale, 10_000 / scale, quick ? 5 : 50, 200, 20, 60, common.runs),
+                                null,
+                                null,
+                                null,
+                                port));
                 // C2 keeps compiling the signing path for ~6,000 sends (the first run after a 3,000 warm-up was
                 // a fifth slower than the next).
                 var sender = new SenderBench(env, common.jvm(), sandboxPort, common.settings);
-                result.put("sender0ms", sender.run(new SenderBench.Plan(5000 / scale, 6000 / scale, 0, List.of(false, true), 16, 20, 60,
-                        common.runs)));
-                result.put("sender200ms", sender.run(new SenderBench.Plan(5000 / scale, 6000 / scale, 200, List.of(false, true), 64, 20, 60,
-                        common.runs)));
-                result.put("claim", new ClaimBench(env).run(new ClaimBench.Plan(quick ? List.of(1000, 5000) : List.of(10_000, 100_000, 1_000_000),
-                        quick ? 5 : 40, common.runs)));
+                result.put(
+                        "sender0ms",
+                        sender.run(new SenderBench.Plan(
+                                5000 / scale, 6000 / scale, 0, List.of(false, true), 16, 20, 60, common.runs)));
+                result.put(
+                        "sender200ms",
+                        sender.run(new SenderBench.Plan(
+                                5000 / scale, 6000 / scale, 200, List.of(false, true), 64, 20, 60, common.runs)));
+                result.put(
+                        "claim",
+                        new ClaimBench(env)
+                                .run(new ClaimBench.Plan(
+                                        quick ? List.of(1000, 5000) : List.of(10_000, 100_000, 1_000_000),
+                                        quick ? 5 : 40,
+                                        common.runs)));
                 // One fill of 1 M rows (a few minutes); 3,000 requests at 200/s span three cache periods of 5 s.
-                result.put("health", new HealthBench(env, common.jvm(), apiPort, common.settings).run(new HealthBench.Plan(
-                        quick ? 3000 : 1_000_000, quick ? 300 : 3000, quick ? 30 : 300, 4, quick ? 100 : 200, quick ? 1 : 5,
-                        quick ? 3 : 7, common.runs)));
+                result.put(
+                        "health",
+                        new HealthBench(env, common.jvm(), apiPort, common.settings)
+                                .run(new HealthBench.Plan(
+                                        quick ? 3000 : 1_000_000,
+                                        quick ? 300 : 3000,
+                                        quick ? 30 : 300,
+                                        4,
+                                        quick ? 100 : 200,
+                                        quick ? 1 : 5,
+                                        quick ? 3 : 7,
+                                        common.runs)));
             }
             if (markdown != null) {
                 Files.createDirectories(markdown.toAbsolutePath().getParent());

@@ -43,11 +43,14 @@ final class BenchEnvironment implements AutoCloseable {
 
     BenchEnvironment(Settings base, String database, Path workDir) throws IOException {
         if (base.database().separateRoles()) {
-            // It migrates, TRUNCATEs and VACUUMs its database as DB_USER: rights the service's role of a two-role install lacks.
-            throw new CommandFailedException("The bench needs a database its DB_USER owns (it migrates, empties and vacuums it):"
-                    + " run it with one role (DB_OWNER_USER= in the environment) on a development server");
+            // It migrates, TRUNCATEs and VACUUMs its database as DB_USER: rights the service's role of a two-role
+            // install lacks.
+            throw new CommandFailedException(
+                    "The bench needs a database its DB_USER owns (it migrates, empties and vacuums it):"
+                            + " run it with one role (DB_OWNER_USER= in the environment) on a development server");
         }
-        this.settings = Settings.from(key -> key.equals(Setting.DB_NAME.name()) ? database : base.text(Setting.valueOf(key)));
+        this.settings =
+                Settings.from(key -> key.equals(Setting.DB_NAME.name()) ? database : base.text(Setting.valueOf(key)));
         this.workDir = workDir.toAbsolutePath().normalize();
         Files.createDirectories(this.workDir);
         this.db = Database.pool(settings.database(), "bench");
@@ -81,10 +84,12 @@ final class BenchEnvironment implements AutoCloseable {
     void reset(int cameras) throws SQLException, IOException {
         long foreign = count("SELECT count(*) FROM cameras WHERE serial_number NOT LIKE '" + SERIAL_PREFIX + "%'");
         if (foreign > 0) {
-            throw new CommandFailedException("Database '" + settings.text(Setting.DB_NAME) + "' holds " + foreign
-                    + " cameras that are not the bench's: the bench empties its database, give it a dedicated one (--database)");
+            throw new CommandFailedException(
+                    "Database '" + settings.text(Setting.DB_NAME) + "' holds " + foreign
+                            + " cameras that are not the bench's: the bench empties its database, give it a dedicated one (--database)");
         }
-        execute("TRUNCATE delivery_log, messages_queue, alpr_readings, cameras, municipalities, endpoints, certificates CASCADE");
+        execute(
+                "TRUNCATE delivery_log, messages_queue, alpr_readings, cameras, municipalities, endpoints, certificates CASCADE");
         deleteTree(imagesDir());
         Files.createDirectories(imagesDir());
         ensureRegistry(cameras);
@@ -92,10 +97,13 @@ final class BenchEnvironment implements AutoCloseable {
 
     /** The bench municipality and cameras, added where missing (for a running service's database). */
     void ensureRegistry(int cameras) throws SQLException {
-        execute("INSERT INTO municipalities (name, code) VALUES ('" + MUNICIPALITY + "', '08000') ON CONFLICT (name) DO NOTHING");
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO cameras (serial_number, codigo_lector, municipality_id) "
-                        + "SELECT ?, ?, id FROM municipalities WHERE name = '" + MUNICIPALITY + "' ON CONFLICT (serial_number) DO NOTHING")) {
+        execute("INSERT INTO municipalities (name, code) VALUES ('" + MUNICIPALITY
+                + "', '08000') ON CONFLICT (name) DO NOTHING");
+        try (Connection c = db.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement("INSERT INTO cameras (serial_number, codigo_lector, municipality_id) "
+                                + "SELECT ?, ?, id FROM municipalities WHERE name = '" + MUNICIPALITY
+                                + "' ON CONFLICT (serial_number) DO NOTHING")) {
             for (int i = 0; i < cameras; i++) {
                 ps.setString(1, serial(i));
                 ps.setString(2, "LECTOR-" + serial(i));
@@ -129,18 +137,46 @@ final class BenchEnvironment implements AutoCloseable {
     void certificate() throws Exception {
         Path p12 = workDir.resolve("bench.p12");
         Files.deleteIfExists(p12);
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "1", "-keyalg", "RSA", "-keysize", "2048", "-sigalg", "SHA256withRSA", "-validity", "30",
-                "-dname", "CN=Ajuntament Bench, O=tattile-sender bench, C=ES", "-storetype", "PKCS12",
-                "-keystore", p12.toString(), "-storepass", PFX_PASSWORD, "-keypass", PFX_PASSWORD).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "1",
+                        "-keyalg",
+                        "RSA",
+                        "-keysize",
+                        "2048",
+                        "-sigalg",
+                        "SHA256withRSA",
+                        "-validity",
+                        "30",
+                        "-dname",
+                        "CN=Ajuntament Bench, O=tattile-sender bench, C=ES",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        p12.toString(),
+                        "-storepass",
+                        PFX_PASSWORD,
+                        "-keypass",
+                        PFX_PASSWORD)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException("keytool failed: " + out);
         }
         var imported = new CertificateImport(certsDir()).fromPkcs12(p12, PFX_PASSWORD.toCharArray(), MUNICIPALITY);
         var repo = new CertificateRepository(db);
-        UUID id = repo.upsertPem(MUNICIPALITY, imported.certPath(), imported.keyPath(), imported.subject(), imported.fingerprintSha256(),
-                imported.validFrom(), imported.validTo());
+        UUID id = repo.upsertPem(
+                MUNICIPALITY,
+                imported.certPath(),
+                imported.keyPath(),
+                imported.subject(),
+                imported.fingerprintSha256(),
+                imported.validFrom(),
+                imported.validTo());
         repo.assignToMunicipality(id, MUNICIPALITY);
     }
 
@@ -169,7 +205,7 @@ final class BenchEnvironment implements AutoCloseable {
                     INSERT INTO alpr_readings (id, plate, timestamp_utc, device_sn, country_code, has_image_ocr, has_image_ctx,
                         image_ocr_path, image_ctx_path, camera_id)
                     SELECT ?, ?, ?, ?, 'ESP', true, true, ?, ?, id FROM cameras WHERE serial_number = ?""");
-                 PreparedStatement q = c.prepareStatement("INSERT INTO messages_queue (reading_id) VALUES (?)")) {
+                    PreparedStatement q = c.prepareStatement("INSERT INTO messages_queue (reading_id) VALUES (?)")) {
                 for (Object[] row : rows) {
                     r.setObject(1, row[0]);
                     r.setString(2, (String) row[1]);
@@ -192,7 +228,8 @@ final class BenchEnvironment implements AutoCloseable {
     /** The environment of the service under test: this bench's database and folders, no .env, no Jolokia. */
     Map<String, String> serviceEnvironment(String flows, int transitPort, Map<String, String> extra) {
         Map<String, String> env = new LinkedHashMap<>();
-        for (Setting s : List.of(Setting.DB_HOST, Setting.DB_PORT, Setting.DB_USER, Setting.DB_PASSWORD, Setting.DB_NAME)) {
+        for (Setting s :
+                List.of(Setting.DB_HOST, Setting.DB_PORT, Setting.DB_USER, Setting.DB_PASSWORD, Setting.DB_NAME)) {
             env.put(s.name(), settings.text(s));
         }
         env.put("TATTILE_ENV_FILE", "/dev/null");
@@ -208,14 +245,17 @@ final class BenchEnvironment implements AutoCloseable {
     }
 
     long count(String sql) throws SQLException {
-        try (Connection c = db.getConnection(); Statement s = c.createStatement(); var rs = s.executeQuery(sql)) {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement();
+                var rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
     void execute(String sql) throws SQLException {
-        try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
@@ -225,7 +265,9 @@ final class BenchEnvironment implements AutoCloseable {
             return 0;
         }
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(f -> f.toFile().length())
+                    .sum();
         }
     }
 

@@ -7,46 +7,101 @@ import java.util.Map;
 /** The README's benchmark table, from the result of {@code bench all}. */
 final class BenchReport {
 
-    private BenchReport() {
-    }
+    private BenchReport() {}
 
     static String markdown(Map<String, Object> machine, Map<String, Object> all) {
         StringBuilder b = new StringBuilder();
-        b.append("Measured ").append(machine.get("date")).append(" on ").append(machine.get("cpus")).append(" CPUs (")
-                .append(machine.get("cpuModel")).append("), ").append(machine.get("memoryGb")).append(" GB, ").append(machine.get("java"))
+        b.append("Measured ")
+                .append(machine.get("date"))
+                .append(" on ")
+                .append(machine.get("cpus"))
+                .append(" CPUs (")
+                .append(machine.get("cpuModel"))
+                .append("), ")
+                .append(machine.get("memoryGb"))
+                .append(" GB, ")
+                .append(machine.get("java"))
                 .append("; service and load generator on the same machine; median of the runs (min–max).\n\n");
         b.append("| Figure | Target | Median | Min – max |\n|---|---|---|---|\n");
-        row(b, all, "Ingest, 50 connections, flat out (readings/s stored)", "≥ 1,000", "ingestMax.summary.readingsPerSecond");
+        row(
+                b,
+                all,
+                "Ingest, 50 connections, flat out (readings/s stored)",
+                "≥ 1,000",
+                "ingestMax.summary.readingsPerSecond");
         row(b, all, "Ingest flat out: latency p99 (ms)", "", "ingestMax.summary.latencyP99Ms");
         row(b, all, "Ingest flat out: service CPU (cores)", "", "ingestMax.summary.serviceCpuCores");
         row(b, all, "Ingest flat out: service peak RSS (MB)", "< 512", "ingestMax.summary.servicePeakRssMb");
         row(b, all, "Ingest at 200 readings/s: latency p50 (ms)", "", "ingestAt200.summary.latencyP50Ms");
         row(b, all, "Ingest at 200 readings/s: latency p99 (ms)", "< 20", "ingestAt200.summary.latencyP99Ms");
         row(b, all, "Ingest at 200 readings/s: latency max (ms)", "", "ingestAt200.summary.latencyMAXMs");
-        row(b, all, "Sender, 0 ms sandbox, verification off (sends/s)", "≥ 350", "sender0ms.sandboxVerification.verifyOff.sendsPerSecond");
-        row(b, all, "Sender, 0 ms sandbox, verification on (sends/s)", "", "sender0ms.sandboxVerification.verifyOn.sendsPerSecond");
-        row(b, all, "Sender CPU per signed send, verification off (ms)", "", "sender0ms.sandboxVerification.verifyOff.serviceCpuMsPerSend");
-        row(b, all, "Sender, 200 ms sandbox, SENDER_CONCURRENCY=64, verification off (sends/s)", "≥ 250",
+        row(
+                b,
+                all,
+                "Sender, 0 ms sandbox, verification off (sends/s)",
+                "≥ 350",
+                "sender0ms.sandboxVerification.verifyOff.sendsPerSecond");
+        row(
+                b,
+                all,
+                "Sender, 0 ms sandbox, verification on (sends/s)",
+                "",
+                "sender0ms.sandboxVerification.verifyOn.sendsPerSecond");
+        row(
+                b,
+                all,
+                "Sender CPU per signed send, verification off (ms)",
+                "",
+                "sender0ms.sandboxVerification.verifyOff.serviceCpuMsPerSend");
+        row(
+                b,
+                all,
+                "Sender, 200 ms sandbox, SENDER_CONCURRENCY=64, verification off (sends/s)",
+                "≥ 250",
                 "sender200ms.sandboxVerification.verifyOff.sendsPerSecond");
-        row(b, all, "Sender, 200 ms sandbox, SENDER_CONCURRENCY=64, verification on (sends/s)", "",
+        row(
+                b,
+                all,
+                "Sender, 200 ms sandbox, SENDER_CONCURRENCY=64, verification on (sends/s)",
+                "",
                 "sender200ms.sandboxVerification.verifyOn.sendsPerSecond");
-        row(b, all, "Sender: drain of the backlog, 0 ms, verification off (s)", "", "sender0ms.sandboxVerification.verifyOff.drainSeconds");
-        row(b, all, "Sender: service peak RSS (MB)", "< 512", "sender200ms.sandboxVerification.verifyOn.servicePeakRssMb");
+        row(
+                b,
+                all,
+                "Sender: drain of the backlog, 0 ms, verification off (s)",
+                "",
+                "sender0ms.sandboxVerification.verifyOff.drainSeconds");
+        row(
+                b,
+                all,
+                "Sender: service peak RSS (MB)",
+                "< 512",
+                "sender200ms.sandboxVerification.verifyOn.servicePeakRssMb");
         @SuppressWarnings("unchecked")
         Map<String, Object> queued = (Map<String, Object>) get(all, "claim.queued");
         if (queued != null) {
             for (String size : queued.keySet()) {
-                row(b, all, "Claim of 50 with " + size + " rows queued: p50 (ms)", "", "claim.queued." + size + ".claimP50Ms");
+                row(
+                        b,
+                        all,
+                        "Claim of 50 with " + size + " rows queued: p50 (ms)",
+                        "",
+                        "claim.queued." + size + ".claimP50Ms");
             }
         }
         Object ratio = get(all, "claim.largestOverSmallestP50");
         b.append("| Claim p50, largest queue ÷ smallest | ≤ 2 | ").append(ratio).append(" | |\n");
         health(b, all);
-        b.append("| Start-up to listening (ms) | < 5,000 | ").append(get(all, "ingestMax.startupMillis")).append(" | |\n");
+        b.append("| Start-up to listening (ms) | < 5,000 | ")
+                .append(get(all, "ingestMax.startupMillis"))
+                .append(" | |\n");
         b.append("| Bytes written per reading: images / PostgreSQL WAL / service process | | ")
-                .append(first(all, "ingestMax.runs", "bytesWrittenPerReading.imageFiles")).append(" / ")
-                .append(first(all, "ingestMax.runs", "bytesWrittenPerReading.postgresWal")).append(" / ")
-                .append(first(all, "ingestMax.runs", "bytesWrittenPerReading.serviceProcessWrites")).append(" | |\n");
+                .append(first(all, "ingestMax.runs", "bytesWrittenPerReading.imageFiles"))
+                .append(" / ")
+                .append(first(all, "ingestMax.runs", "bytesWrittenPerReading.postgresWal"))
+                .append(" / ")
+                .append(first(all, "ingestMax.runs", "bytesWrittenPerReading.serviceProcessWrites"))
+                .append(" | |\n");
         return b.toString();
     }
 
@@ -55,28 +110,64 @@ final class BenchReport {
         if (!(get(all, "health.plan") instanceof HealthBench.Plan plan)) {
             return;
         }
-        String load = String.format(Locale.ROOT, "/health with %,d rows queued, %d clients at %s requests/s, cache %d s", plan.rows(), plan.concurrency(),
-                plan.rate() == 0 ? "as many" : String.format(Locale.ROOT, "%,.0f", plan.rate()), plan.cacheSeconds());
+        String load = String.format(
+                Locale.ROOT,
+                "/health with %,d rows queued, %d clients at %s requests/s, cache %d s",
+                plan.rows(),
+                plan.concurrency(),
+                plan.rate() == 0 ? "as many" : String.format(Locale.ROOT, "%,.0f", plan.rate()),
+                plan.cacheSeconds());
         row(b, all, load + ": latency p50 (ms)", "", "health.summary.latencyP50Ms");
         row(b, all, load + ": latency p99 (ms)", "", "health.summary.latencyP99Ms");
         row(b, all, load + ": latency max (ms)", "", "health.summary.latencyMAXMs");
-        row(b, all, String.format(Locale.ROOT, "/health: reports computed in %,d requests", plan.requests()), "", "health.summary.computations");
-        row(b, all, "/health: one uncached computation, QueueAdminRepository.overview() (ms)", "", "health.overview.uncachedOverviewMs");
+        row(
+                b,
+                all,
+                String.format(Locale.ROOT, "/health: reports computed in %,d requests", plan.requests()),
+                "",
+                "health.summary.computations");
+        row(
+                b,
+                all,
+                "/health: one uncached computation, QueueAdminRepository.overview() (ms)",
+                "",
+                "health.overview.uncachedOverviewMs");
         row(b, all, "/health before: exact counts by status and of readings (ms)", "", "health.overview.oldCountMs");
-        row(b, all, "/health: one uncached computation, older 90 % of PENDING turned into due retries (ms)", "",
+        row(
+                b,
+                all,
+                "/health: one uncached computation, older 90 % of PENDING turned into due retries (ms)",
+                "",
                 "health.retriesAhead.uncachedOverviewMs");
         Object scans = get(all, "health.overview.overviewFullScans");
-        b.append("| /health: overview statements reading most of messages_queue or alpr_readings | 0 above 100,000 rows | ")
-                .append(scans instanceof List<?> l ? l.size() : null).append(" | |\n");
+        b.append(
+                        "| /health: overview statements reading most of messages_queue or alpr_readings | 0 above 100,000 rows | ")
+                .append(scans instanceof List<?> l ? l.size() : null)
+                .append(" | |\n");
     }
 
     private static void row(StringBuilder b, Map<String, Object> all, String label, String target, String path) {
         Object v = get(all, path);
         if (v instanceof Map<?, ?> m) {
-            b.append("| ").append(label).append(" | ").append(target).append(" | ").append(m.get("median")).append(" | ")
-                    .append(m.get("min")).append(" – ").append(m.get("max")).append(" |\n");
+            b.append("| ")
+                    .append(label)
+                    .append(" | ")
+                    .append(target)
+                    .append(" | ")
+                    .append(m.get("median"))
+                    .append(" | ")
+                    .append(m.get("min"))
+                    .append(" – ")
+                    .append(m.get("max"))
+                    .append(" |\n");
         } else {
-            b.append("| ").append(label).append(" | ").append(target).append(" | ").append(v).append(" | |\n");
+            b.append("| ")
+                    .append(label)
+                    .append(" | ")
+                    .append(target)
+                    .append(" | ")
+                    .append(v)
+                    .append(" | |\n");
         }
     }
 

@@ -36,7 +36,8 @@ abstract class BenchTarget {
         long last = -1;
         long lastChange = System.currentTimeMillis();
         while (true) {
-            long n = env.count("SELECT count(*) FROM alpr_readings WHERE device_sn LIKE '" + BenchEnvironment.SERIAL_PREFIX + "%'");
+            long n = env.count("SELECT count(*) FROM alpr_readings WHERE device_sn LIKE '"
+                    + BenchEnvironment.SERIAL_PREFIX + "%'");
             if (n >= expected) {
                 return n;
             }
@@ -70,8 +71,13 @@ abstract class BenchTarget {
 
         @Override
         ServiceUnderTest startIngest() throws Exception {
-            return process(ServiceProcess.start(jvmOptions, env.serviceEnvironment("ingest", port, settings),
-                    env.workDir().resolve("service-ingest.log"), port), port);
+            return process(
+                    ServiceProcess.start(
+                            jvmOptions,
+                            env.serviceEnvironment("ingest", port, settings),
+                            env.workDir().resolve("service-ingest.log"),
+                            port),
+                    port);
         }
 
         @Override
@@ -161,7 +167,8 @@ abstract class BenchTarget {
                 return List.of();
             }
             try (Stream<Path> dirs = Files.list(imagesDir)) {
-                return dirs.filter(d -> d.getFileName().toString().startsWith(BenchEnvironment.SERIAL_PREFIX)).toList();
+                return dirs.filter(d -> d.getFileName().toString().startsWith(BenchEnvironment.SERIAL_PREFIX))
+                        .toList();
             }
         }
     }

@@ -18,8 +18,7 @@ import java.util.Map;
 final class ClaimBench {
 
     /** What to run. */
-    record Plan(List<Integer> queued, int claims, int runs) {
-    }
+    record Plan(List<Integer> queued, int claims, int runs) {}
 
     private final BenchEnvironment env;
 
@@ -44,9 +43,13 @@ final class ClaimBench {
             }
             Map<String, Object> size = new LinkedHashMap<>();
             size.put("runs", runs);
-            var p50 = Stats.overRuns(runs.stream().map(m -> (Double) m.get("p50Ms")).toList());
+            var p50 = Stats.overRuns(
+                    runs.stream().map(m -> (Double) m.get("p50Ms")).toList());
             size.put("claimP50Ms", p50);
-            size.put("claimP95Ms", Stats.overRuns(runs.stream().map(m -> (Double) m.get("p95Ms")).toList()));
+            size.put(
+                    "claimP95Ms",
+                    Stats.overRuns(
+                            runs.stream().map(m -> (Double) m.get("p95Ms")).toList()));
             bySize.put(String.valueOf(queued), size);
             if (smallest == null) {
                 smallest = p50.get("median");
@@ -54,7 +57,8 @@ final class ClaimBench {
             largest = p50.get("median");
         }
         result.put("queued", bySize);
-        result.put("largestOverSmallestP50", smallest == null || smallest == 0 ? null : Stats.round(largest / smallest));
+        result.put(
+                "largestOverSmallestP50", smallest == null || smallest == 0 ? null : Stats.round(largest / smallest));
         return result;
     }
 
@@ -76,7 +80,8 @@ final class ClaimBench {
     private Map<String, Object> time(String claim, int claims) throws Exception {
         double[] ms = new double[claims];
         int claimed = 0;
-        try (Connection c = env.db().getConnection(); PreparedStatement ps = c.prepareStatement(claim)) {
+        try (Connection c = env.db().getConnection();
+                PreparedStatement ps = c.prepareStatement(claim)) {
             c.setAutoCommit(true);
             for (int i = 0; i < claims; i++) {
                 long t = System.nanoTime();
@@ -132,8 +137,10 @@ final class ClaimBench {
         if (!text.startsWith("sql:")) {
             throw new IllegalStateException("claim-due-readings is not an sql: endpoint");
         }
-        return text.substring(4).replace("{{SENDER_MAX_BATCH_SIZE}}", String.valueOf(batchSize))
-                .replace("{{SENDER_LEASE_SECONDS}}", String.valueOf(leaseSeconds)).replace(":#instance", "'bench'")
+        return text.substring(4)
+                .replace("{{SENDER_MAX_BATCH_SIZE}}", String.valueOf(batchSize))
+                .replace("{{SENDER_LEASE_SECONDS}}", String.valueOf(leaseSeconds))
+                .replace(":#instance", "'bench'")
                 .replace(":#claimLimit", String.valueOf(batchSize));
     }
 }

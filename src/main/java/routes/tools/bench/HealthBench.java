@@ -46,16 +46,22 @@ import routes.store.QueueAdminRepository;
 final class HealthBench {
 
     /** What to run. */
-    record Plan(int rows, int requests, int warmup, int concurrency, double rate, int cacheSeconds, int timings, int runs) {
-    }
+    record Plan(
+            int rows,
+            int requests,
+            int warmup,
+            int concurrency,
+            double rate,
+            int cacheSeconds,
+            int timings,
+            int runs) {}
 
     /** One statement as the code under test prepared it, with the parameters it set. */
-    record Recorded(String sql, Map<Integer, Object> parameters) {
-    }
+    record Recorded(String sql, Map<Integer, Object> parameters) {}
 
     /** The old /health: an exact count by status and of the readings, on every call. */
-    static final List<String> OLD_COUNT = List.of("SELECT status, count(*) FROM messages_queue GROUP BY status",
-            "SELECT count(*) FROM alpr_readings");
+    static final List<String> OLD_COUNT = List.of(
+            "SELECT status, count(*) FROM messages_queue GROUP BY status", "SELECT count(*) FROM alpr_readings");
 
     /** Tables a health check must never read whole at this size. */
     private static final List<String> LARGE_TABLES = List.of("messages_queue", "alpr_readings");
@@ -96,12 +102,21 @@ final class HealthBench {
         service.putIfAbsent("API_RATE_LIMIT_PER_MINUTE", "10000000");
         service.putIfAbsent("API_IP_RATE_LIMIT_PER_MINUTE", "10000000");
         service.putIfAbsent("SENDER_ENABLED", "false");
-        try (ServiceProcess p = ServiceProcess.start(jvmOptions, env.serviceEnvironment("api", 0, service),
-                env.workDir().resolve("service-api.log"), apiPort)) {
+        try (ServiceProcess p = ServiceProcess.start(
+                jvmOptions,
+                env.serviceEnvironment("api", 0, service),
+                env.workDir().resolve("service-api.log"),
+                apiPort)) {
             result.put("startupMillis", p.startupMillis());
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient client = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/health"))
-                    .header("X-API-Key", key).timeout(Duration.ofSeconds(30)).GET().build();
+                    .header("X-API-Key", key)
+                    .timeout(Duration.ofSeconds(30))
+                    .GET()
+                    .build();
             if (plan.warmup() > 0) {
                 result.put("warmup", measure(client, request, p, plan.warmup(), plan));
             }
@@ -181,7 +196,9 @@ final class HealthBench {
         m.put("queueSeconds", Stats.round((t2 - t1) / 1e9));
         m.put("vacuumAnalyzeSeconds", Stats.round((t3 - t2) / 1e9));
         m.put("totalSeconds", Stats.round((t3 - t0) / 1e9));
-        m.put("tableMb", Map.of("alpr_readings", megabytes("alpr_readings"), "messages_queue", megabytes("messages_queue")));
+        m.put(
+                "tableMb",
+                Map.of("alpr_readings", megabytes("alpr_readings"), "messages_queue", megabytes("messages_queue")));
         return m;
     }
 
@@ -194,7 +211,8 @@ final class HealthBench {
      * counts, each timed {@code timings} times in turn after one untimed call, with its own pool connection; and
      * EXPLAIN of every statement of each.
      */
-    private Map<String, Object> overviewFigures(QueueAdminRepository repo, int timings, boolean withOldCount) throws Exception {
+    private Map<String, Object> overviewFigures(QueueAdminRepository repo, int timings, boolean withOldCount)
+            throws Exception {
         repo.overview();
         if (withOldCount) {
             oldCount();
@@ -219,8 +237,11 @@ final class HealthBench {
         if (withOldCount) {
             Map<String, Double> oldMs = Stats.overRuns(old);
             m.put("oldCountMs", oldMs);
-            m.put("oldCountOverOverview", Stats.round(oldMs.get("median") / Stats.overRuns(overview).get("median")));
-            List<Map<String, Object>> oldPlans = explain(OLD_COUNT.stream().map(s -> new Recorded(s, Map.of())).toList());
+            m.put(
+                    "oldCountOverOverview",
+                    Stats.round(oldMs.get("median") / Stats.overRuns(overview).get("median")));
+            List<Map<String, Object>> oldPlans = explain(
+                    OLD_COUNT.stream().map(s -> new Recorded(s, Map.of())).toList());
             m.put("oldCountStatements", oldPlans);
             m.put("oldCountFullScans", fullScans(oldPlans));
         }
@@ -228,7 +249,8 @@ final class HealthBench {
     }
 
     private void oldCount() throws Exception {
-        try (Connection c = env.db().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = env.db().getConnection();
+                Statement s = c.createStatement()) {
             for (String sql : OLD_COUNT) {
                 try (ResultSet rs = s.executeQuery(sql)) {
                     while (rs.next()) {
@@ -250,8 +272,10 @@ final class HealthBench {
     private List<Map<String, Object>> explain(List<Recorded> statements) throws Exception {
         Map<String, Long> tableRows = new LinkedHashMap<>();
         for (String t : LARGE_TABLES) {
-            tableRows.put(t, env.count("SELECT coalesce(max(n_live_tup), 0) FROM pg_stat_user_tables WHERE relname = '" + t
-                    + "' AND schemaname = current_schema()"));
+            tableRows.put(
+                    t,
+                    env.count("SELECT coalesce(max(n_live_tup), 0) FROM pg_stat_user_tables WHERE relname = '" + t
+                            + "' AND schemaname = current_schema()"));
         }
         List<Map<String, Object>> out = new ArrayList<>();
         try (Connection c = env.db().getConnection()) {
@@ -278,7 +302,10 @@ final class HealthBench {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("statement", st.sql().strip().replaceAll("\\s+", " "));
                 m.put("executionMs", Stats.round(plan.path("Execution Time").asDouble()));
-                m.put("sharedBuffers", root.path("Shared Hit Blocks").asLong() + root.path("Shared Read Blocks").asLong());
+                m.put(
+                        "sharedBuffers",
+                        root.path("Shared Hit Blocks").asLong()
+                                + root.path("Shared Read Blocks").asLong());
                 m.put("rowsRead", read);
                 m.put("scans", nodes);
                 m.put("fullScan", full);
@@ -292,10 +319,17 @@ final class HealthBench {
     private static void walk(JsonNode node, Map<String, Long> read, Map<String, List<String>> nodes) {
         String relation = node.path("Relation Name").asText("");
         if (LARGE_TABLES.contains(relation)) {
-            double perLoop = node.path("Actual Rows").asDouble() + node.path("Rows Removed by Filter").asDouble()
+            double perLoop = node.path("Actual Rows").asDouble()
+                    + node.path("Rows Removed by Filter").asDouble()
                     + node.path("Rows Removed by Index Recheck").asDouble();
-            read.merge(relation, Math.round(perLoop * Math.max(1, node.path("Actual Loops").asDouble())), Long::sum);
-            String type = node.path("Node Type").asText() + (node.has("Index Name") ? " using " + node.path("Index Name").asText() : "");
+            read.merge(
+                    relation,
+                    Math.round(perLoop * Math.max(1, node.path("Actual Loops").asDouble())),
+                    Long::sum);
+            String type = node.path("Node Type").asText()
+                    + (node.has("Index Name")
+                            ? " using " + node.path("Index Name").asText()
+                            : "");
             nodes.computeIfAbsent(relation, k -> new ArrayList<>()).add(type);
         }
         for (JsonNode child : node.path("Plans")) {
@@ -304,7 +338,10 @@ final class HealthBench {
     }
 
     private static List<String> fullScans(List<Map<String, Object>> plans) {
-        return plans.stream().filter(p -> Boolean.TRUE.equals(p.get("fullScan"))).map(p -> (String) p.get("statement")).toList();
+        return plans.stream()
+                .filter(p -> Boolean.TRUE.equals(p.get("fullScan")))
+                .map(p -> (String) p.get("statement"))
+                .toList();
     }
 
     /**
@@ -338,8 +375,8 @@ final class HealthBench {
     }
 
     /** {@code requests} GETs from {@code concurrency} clients, paced at {@code rate} a second in all (0: as fast as answered). */
-    private Map<String, Object> measure(HttpClient client, HttpRequest request, ServiceProcess service, int requests, Plan plan)
-            throws Exception {
+    private Map<String, Object> measure(
+            HttpClient client, HttpRequest request, ServiceProcess service, int requests, Plan plan) throws Exception {
         double[] ms = new double[requests];
         int[] status = new int[requests];
         String[] computedAt = new String[requests];
@@ -364,7 +401,9 @@ final class HealthBench {
                         ms[i] = (System.nanoTime() - t) / 1e6;
                         status[i] = response.statusCode();
                         if (response.statusCode() == 200) {
-                            computedAt[i] = JSON.readTree(response.body()).path("computed_at").asText(null);
+                            computedAt[i] = JSON.readTree(response.body())
+                                    .path("computed_at")
+                                    .asText(null);
                         }
                     }
                     return null;
@@ -417,31 +456,48 @@ final class HealthBench {
     private static Map<String, Object> summary(List<Map<String, Object>> runs) {
         Map<String, Object> s = new LinkedHashMap<>();
         for (String p : List.of("p50", "p90", "p99", "max")) {
-            s.put("latency" + p.toUpperCase() + "Ms", Stats.overRuns(runs.stream()
-                    .map(r -> ((Map<String, Double>) r.get("latencyMs")).get(p)).toList()));
+            s.put(
+                    "latency" + p.toUpperCase() + "Ms",
+                    Stats.overRuns(runs.stream()
+                            .map(r -> ((Map<String, Double>) r.get("latencyMs")).get(p))
+                            .toList()));
         }
-        s.put("computations", Stats.overRuns(runs.stream().map(r -> ((Integer) r.get("computations")).doubleValue()).toList()));
-        s.put("serviceCpuMsPerRequest", Stats.overRuns(runs.stream().map(r -> (Double) r.get("serviceCpuMsPerRequest")).toList()));
+        s.put(
+                "computations",
+                Stats.overRuns(runs.stream()
+                        .map(r -> ((Integer) r.get("computations")).doubleValue())
+                        .toList()));
+        s.put(
+                "serviceCpuMsPerRequest",
+                Stats.overRuns(runs.stream()
+                        .map(r -> (Double) r.get("serviceCpuMsPerRequest"))
+                        .toList()));
         return s;
     }
 
     /** The pool, recording each statement prepared on its connections and the parameters then set on it. */
     static DataSource recording(DataSource target, List<Recorded> out) {
-        return proxy(DataSource.class, target, (method, args, result) -> method.getName().equals("getConnection")
-                ? proxy(Connection.class, (Connection) result, (m, a, r) -> {
-                    if (m.getName().equals("prepareStatement") && r instanceof PreparedStatement ps) {
-                        Recorded st = new Recorded((String) a[0], new TreeMap<>());
-                        out.add(st);
-                        return proxy(PreparedStatement.class, ps, (pm, pa, pr) -> {
-                            if (pm.getName().startsWith("set") && pa != null && pa.length >= 2 && pa[0] instanceof Integer i) {
-                                st.parameters().put(i, pa[1]);
+        return proxy(
+                DataSource.class,
+                target,
+                (method, args, result) -> method.getName().equals("getConnection")
+                        ? proxy(Connection.class, (Connection) result, (m, a, r) -> {
+                            if (m.getName().equals("prepareStatement") && r instanceof PreparedStatement ps) {
+                                Recorded st = new Recorded((String) a[0], new TreeMap<>());
+                                out.add(st);
+                                return proxy(PreparedStatement.class, ps, (pm, pa, pr) -> {
+                                    if (pm.getName().startsWith("set")
+                                            && pa != null
+                                            && pa.length >= 2
+                                            && pa[0] instanceof Integer i) {
+                                        st.parameters().put(i, pa[1]);
+                                    }
+                                    return pr;
+                                });
                             }
-                            return pr;
-                        });
-                    }
-                    return r;
-                })
-                : result);
+                            return r;
+                        })
+                        : result);
     }
 
     /** What a proxy does with each call's result. */
@@ -451,14 +507,15 @@ final class HealthBench {
 
     @SuppressWarnings("unchecked")
     private static <T> T proxy(Class<T> type, T target, After after) {
-        return (T) Proxy.newProxyInstance(HealthBench.class.getClassLoader(), new Class<?>[] {type}, (self, method, args) -> {
-            Object result;
-            try {
-                result = method.invoke(target, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-            return after.apply(method, args, result);
-        });
+        return (T) Proxy.newProxyInstance(
+                HealthBench.class.getClassLoader(), new Class<?>[] {type}, (self, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(target, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    return after.apply(method, args, result);
+                });
     }
 }

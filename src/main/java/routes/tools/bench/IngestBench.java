@@ -20,8 +20,7 @@ import routes.tools.SyntheticReadings;
 final class IngestBench {
 
     /** What to run. */
-    record Plan(int readings, int warmup, int connections, double rate, int ocrKb, int ctxKb, int runs) {
-    }
+    record Plan(int readings, int warmup, int connections, double rate, int ocrKb, int ctxKb, int runs) {}
 
     private final BenchEnvironment env;
     private final BenchTarget target;
@@ -36,12 +35,19 @@ final class IngestBench {
         result.put("benchmark", "ingest");
         result.put("plan", plan);
         var documents = new SyntheticReadings(42, plan.ocrKb() * 1024, plan.ctxKb() * 1024);
-        result.put("documentBytes", Arrays.stream(documents.vegaParts("BENCH0001", "0000BBB", LocalDateTime.now()))
-                .mapToInt(p -> p.length).sum());
+        result.put(
+                "documentBytes",
+                Arrays.stream(documents.vegaParts("BENCH0001", "0000BBB", LocalDateTime.now()))
+                        .mapToInt(p -> p.length)
+                        .sum());
         target.prepareIngest(plan.connections());
         try (ServiceUnderTest service = target.startIngest()) {
             result.put("startupMillis", service.startupMillis());
-            var generator = new LoadGenerator(service.host(), service.port(), plan.connections(), documents,
+            var generator = new LoadGenerator(
+                    service.host(),
+                    service.port(),
+                    plan.connections(),
+                    documents,
                     env.settingsZone(Setting.CAMERA_TIMEZONE));
             if (plan.warmup() > 0) {
                 result.put("warmup", measure(service, generator, plan.warmup(), 0, 1000));
@@ -56,7 +62,8 @@ final class IngestBench {
         return result;
     }
 
-    private Map<String, Object> measure(ServiceUnderTest service, LoadGenerator generator, int readings, double rate, long seed) throws Exception {
+    private Map<String, Object> measure(
+            ServiceUnderTest service, LoadGenerator generator, int readings, double rate, long seed) throws Exception {
         target.clearReadings();
         long walBefore = env.walPosition();
         service.mark();
@@ -74,9 +81,11 @@ final class IngestBench {
         double[] latencies = new double[(int) stored];
         long lastStored = 0;
         int n = 0;
-        try (Connection c = env.db().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT plate, (extract(epoch FROM received_at) * 1000000)::bigint FROM alpr_readings "
-                     + "WHERE device_sn LIKE '" + BenchEnvironment.SERIAL_PREFIX + "%'")) {
+        try (Connection c = env.db().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT plate, (extract(epoch FROM received_at) * 1000000)::bigint FROM alpr_readings "
+                                + "WHERE device_sn LIKE '" + BenchEnvironment.SERIAL_PREFIX + "%'")) {
             while (rs.next()) {
                 Integer i = index.get(rs.getString(1));
                 long at = rs.getLong(2);
@@ -95,7 +104,9 @@ final class IngestBench {
         m.put("latencyMs", Stats.percentiles(Arrays.copyOf(latencies, n)));
         m.put("serviceCpuCores", Stats.round(usage.cores()));
         m.put("serviceCpuMsPerReading", Stats.round(usage.cpuSeconds() * 1000 / Math.max(1, stored)));
-        m.put("serviceKernelCpuShare", Stats.round(usage.cpuSeconds() == 0 ? 0 : usage.systemCpuSeconds() / usage.cpuSeconds()));
+        m.put(
+                "serviceKernelCpuShare",
+                Stats.round(usage.cpuSeconds() == 0 ? 0 : usage.systemCpuSeconds() / usage.cpuSeconds()));
         m.put("servicePeakRssMb", Stats.round(usage.peakRssBytes() / 1048576.0));
         Map<String, Object> bytes = new LinkedHashMap<>();
         bytes.put("imageFiles", Math.round((double) target.imageBytes() / Math.max(1, stored)));
@@ -108,13 +119,28 @@ final class IngestBench {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> summary(List<Map<String, Object>> runs) {
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("readingsPerSecond", Stats.overRuns(runs.stream().map(r -> (Double) r.get("readingsPerSecond")).toList()));
+        s.put(
+                "readingsPerSecond",
+                Stats.overRuns(runs.stream()
+                        .map(r -> (Double) r.get("readingsPerSecond"))
+                        .toList()));
         for (String p : List.of("p50", "p95", "p99", "max")) {
-            s.put("latency" + p.toUpperCase() + "Ms", Stats.overRuns(runs.stream()
-                    .map(r -> ((Map<String, Double>) r.get("latencyMs")).get(p)).toList()));
+            s.put(
+                    "latency" + p.toUpperCase() + "Ms",
+                    Stats.overRuns(runs.stream()
+                            .map(r -> ((Map<String, Double>) r.get("latencyMs")).get(p))
+                            .toList()));
         }
-        s.put("serviceCpuCores", Stats.overRuns(runs.stream().map(r -> (Double) r.get("serviceCpuCores")).toList()));
-        s.put("servicePeakRssMb", Stats.overRuns(runs.stream().map(r -> (Double) r.get("servicePeakRssMb")).toList()));
+        s.put(
+                "serviceCpuCores",
+                Stats.overRuns(runs.stream()
+                        .map(r -> (Double) r.get("serviceCpuCores"))
+                        .toList()));
+        s.put(
+                "servicePeakRssMb",
+                Stats.overRuns(runs.stream()
+                        .map(r -> (Double) r.get("servicePeakRssMb"))
+                        .toList()));
         return s;
     }
 }

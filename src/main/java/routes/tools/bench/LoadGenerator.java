@@ -26,8 +26,7 @@ final class LoadGenerator {
     private static final String CONSONANTS = "BCDFGHJKLMNPRSTVWXYZ";
 
     /** What was sent: per reading index, its plate and when its last byte was written (epoch µs; 0 = not sent). */
-    record Sent(String[] plates, long[] sentAtMicros, long firstMicros, long lastMicros, int count) {
-    }
+    record Sent(String[] plates, long[] sentAtMicros, long firstMicros, long lastMicros, int count) {}
 
     private final String host;
     private final int port;
@@ -46,7 +45,9 @@ final class LoadGenerator {
     /** A Spanish-style plate unique for each index below 80 million (4 digits, 3 consonants). */
     static String plate(long seed, int index) {
         int letters = (int) Math.floorMod(index / 10_000 + seed, 8000L);
-        return String.format("%04d", index % 10_000) + CONSONANTS.charAt(letters / 400) + CONSONANTS.charAt(letters / 20 % 20)
+        return String.format("%04d", index % 10_000)
+                + CONSONANTS.charAt(letters / 400)
+                + CONSONANTS.charAt(letters / 20 % 20)
                 + CONSONANTS.charAt(letters % 20);
     }
 
@@ -83,8 +84,17 @@ final class LoadGenerator {
         }
     }
 
-    private int send(String serial, int total, AtomicInteger next, LocalDateTime base, long startNanos, double rate, long seed,
-                     String[] plates, long[] sentAt) throws IOException, InterruptedException {
+    private int send(
+            String serial,
+            int total,
+            AtomicInteger next,
+            LocalDateTime base,
+            long startNanos,
+            double rate,
+            long seed,
+            String[] plates,
+            long[] sentAt)
+            throws IOException, InterruptedException {
         int sent = 0;
         try (Socket socket = new Socket()) {
             socket.setTcpNoDelay(true);

@@ -39,7 +39,8 @@ final class ProcessStats implements AutoCloseable {
 
     ProcessStats(long pid) {
         this.pid = pid;
-        sampler.scheduleAtFixedRate(() -> peakRss.accumulateAndGet(rssBytes(), Math::max), 0, 100, TimeUnit.MILLISECONDS);
+        sampler.scheduleAtFixedRate(
+                () -> peakRss.accumulateAndGet(rssBytes(), Math::max), 0, 100, TimeUnit.MILLISECONDS);
         mark();
     }
 
@@ -55,7 +56,12 @@ final class ProcessStats implements AutoCloseable {
     /** Usage since the last {@link #mark()}. */
     synchronized Usage sinceMark() {
         peakRss.accumulateAndGet(rssBytes(), Math::max);
-        return new Usage((System.nanoTime() - markNanos) / 1e9, cpuSeconds() - markCpu, systemCpuSeconds() - markSystem, peakRss.get(), writtenBytes() - markWritten);
+        return new Usage(
+                (System.nanoTime() - markNanos) / 1e9,
+                cpuSeconds() - markCpu,
+                systemCpuSeconds() - markSystem,
+                peakRss.get(),
+                writtenBytes() - markWritten);
     }
 
     long rssBytes() {

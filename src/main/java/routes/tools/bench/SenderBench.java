@@ -16,8 +16,15 @@ import routes.tools.SyntheticReadings;
 final class SenderBench {
 
     /** What to run. */
-    record Plan(int readings, int warmup, long latencyMs, List<Boolean> verify, int concurrency, int ocrKb, int ctxKb, int runs) {
-    }
+    record Plan(
+            int readings,
+            int warmup,
+            long latencyMs,
+            List<Boolean> verify,
+            int concurrency,
+            int ocrKb,
+            int ctxKb,
+            int runs) {}
 
     private final BenchEnvironment env;
     private final List<String> jvmOptions;
@@ -46,8 +53,11 @@ final class SenderBench {
             service.put("MOSSOS_ENDPOINT_URL", sandbox.url());
             service.put("SENDER_CONCURRENCY", String.valueOf(plan.concurrency()));
             service.putIfAbsent("DB_POOL_SIZE", String.valueOf(Math.max(40, plan.concurrency() + 8)));
-            try (ServiceProcess p = ServiceProcess.start(jvmOptions, env.serviceEnvironment("sender", 0, service),
-                    env.workDir().resolve("service-sender.log"), 0)) {
+            try (ServiceProcess p = ServiceProcess.start(
+                    jvmOptions,
+                    env.serviceEnvironment("sender", 0, service),
+                    env.workDir().resolve("service-sender.log"),
+                    0)) {
                 result.put("startupMillis", p.startupMillis());
                 if (plan.warmup() > 0) {
                     sandbox.verify(plan.verify().get(0)).validate(plan.verify().get(0));
@@ -55,7 +65,8 @@ final class SenderBench {
                 }
                 Map<String, Object> byMode = new LinkedHashMap<>();
                 for (boolean verify : plan.verify()) {
-                    // Schema validation goes with signature verification: "off" stays the sandbox's bare cost, as before it validated.
+                    // Schema validation goes with signature verification: "off" stays the sandbox's bare cost, as
+                    // before it validated.
                     sandbox.verify(verify).validate(verify);
                     List<Map<String, Object>> runs = new ArrayList<>();
                     for (int r = 0; r < plan.runs(); r++) {
@@ -63,10 +74,26 @@ final class SenderBench {
                     }
                     Map<String, Object> mode = new LinkedHashMap<>();
                     mode.put("runs", runs);
-                    mode.put("sendsPerSecond", Stats.overRuns(runs.stream().map(m -> (Double) m.get("sendsPerSecond")).toList()));
-                    mode.put("drainSeconds", Stats.overRuns(runs.stream().map(m -> (Double) m.get("drainSeconds")).toList()));
-                    mode.put("serviceCpuMsPerSend", Stats.overRuns(runs.stream().map(m -> (Double) m.get("serviceCpuMsPerSend")).toList()));
-                    mode.put("servicePeakRssMb", Stats.overRuns(runs.stream().map(m -> (Double) m.get("servicePeakRssMb")).toList()));
+                    mode.put(
+                            "sendsPerSecond",
+                            Stats.overRuns(runs.stream()
+                                    .map(m -> (Double) m.get("sendsPerSecond"))
+                                    .toList()));
+                    mode.put(
+                            "drainSeconds",
+                            Stats.overRuns(runs.stream()
+                                    .map(m -> (Double) m.get("drainSeconds"))
+                                    .toList()));
+                    mode.put(
+                            "serviceCpuMsPerSend",
+                            Stats.overRuns(runs.stream()
+                                    .map(m -> (Double) m.get("serviceCpuMsPerSend"))
+                                    .toList()));
+                    mode.put(
+                            "servicePeakRssMb",
+                            Stats.overRuns(runs.stream()
+                                    .map(m -> (Double) m.get("servicePeakRssMb"))
+                                    .toList()));
                     byMode.put(verify ? "verifyOn" : "verifyOff", mode);
                 }
                 result.put("sandboxVerification", byMode);
@@ -75,7 +102,8 @@ final class SenderBench {
         return result;
     }
 
-    private Map<String, Object> drain(ServiceProcess service, MossosSandbox sandbox, int readings, byte[] ocr, byte[] ctx, long seed)
+    private Map<String, Object> drain(
+            ServiceProcess service, MossosSandbox sandbox, int readings, byte[] ocr, byte[] ctx, long seed)
             throws Exception {
         env.clearReadings();
         int before = sandbox.received().size();
@@ -92,7 +120,8 @@ final class SenderBench {
                 left = now;
                 lastProgress = System.currentTimeMillis();
             } else if (System.currentTimeMillis() - lastProgress > 60_000) {
-                throw new IllegalStateException(left + " readings still queued after a minute without progress; see " + service.log());
+                throw new IllegalStateException(
+                        left + " readings still queued after a minute without progress; see " + service.log());
             }
             if (!service.isAlive()) {
                 throw new IllegalStateException("The service stopped; see " + service.log());
@@ -103,8 +132,9 @@ final class SenderBench {
         long dead = env.count("SELECT count(*) FROM messages_queue WHERE status = 'DEAD'");
         int delivered = sandbox.received().size() - before;
         if (dead > 0 || delivered < readings) {
-            throw new IllegalStateException("Not every reading was delivered: " + delivered + " of " + readings + " delivered, " + dead
-                    + " DEAD, " + (sandbox.rejectedCount() - rejectedBefore) + " refused by the sandbox; see " + service.log());
+            throw new IllegalStateException("Not every reading was delivered: " + delivered + " of " + readings
+                    + " delivered, " + dead + " DEAD, " + (sandbox.rejectedCount() - rejectedBefore)
+                    + " refused by the sandbox; see " + service.log());
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("readings", readings);
@@ -113,7 +143,9 @@ final class SenderBench {
         m.put("sendsPerSecond", Stats.round(readings / seconds));
         m.put("serviceCpuCores", Stats.round(usage.cores()));
         m.put("serviceCpuMsPerSend", Stats.round(usage.cpuSeconds() * 1000 / readings));
-        m.put("serviceKernelCpuShare", Stats.round(usage.cpuSeconds() == 0 ? 0 : usage.systemCpuSeconds() / usage.cpuSeconds()));
+        m.put(
+                "serviceKernelCpuShare",
+                Stats.round(usage.cpuSeconds() == 0 ? 0 : usage.systemCpuSeconds() / usage.cpuSeconds()));
         m.put("servicePeakRssMb", Stats.round(usage.peakRssBytes() / 1048576.0));
         return m;
     }

@@ -33,7 +33,8 @@ final class ServiceProcess implements AutoCloseable {
      * Starts the service and waits until Camel has started and, when {@code listenPort} > 0, the port accepts
      * connections.
      */
-    static ServiceProcess start(List<String> jvmOptions, Map<String, String> environment, Path log, int listenPort) throws Exception {
+    static ServiceProcess start(List<String> jvmOptions, Map<String, String> environment, Path log, int listenPort)
+            throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
@@ -47,11 +48,13 @@ final class ServiceProcess implements AutoCloseable {
         long deadline = t0 + TimeUnit.SECONDS.toNanos(60);
         while (!(started(log) && (listenPort <= 0 || accepts(listenPort)))) {
             if (!p.isAlive()) {
-                throw new IllegalStateException("The service stopped during start-up (exit " + p.exitValue() + "); see " + log + ":\n" + tail(log));
+                throw new IllegalStateException("The service stopped during start-up (exit " + p.exitValue() + "); see "
+                        + log + ":\n" + tail(log));
             }
             if (System.nanoTime() > deadline) {
                 p.destroyForcibly();
-                throw new IllegalStateException("The service did not start within 60 s; see " + log + ":\n" + tail(log));
+                throw new IllegalStateException(
+                        "The service did not start within 60 s; see " + log + ":\n" + tail(log));
             }
             Thread.sleep(10);
         }
@@ -81,7 +84,8 @@ final class ServiceProcess implements AutoCloseable {
 
     private static boolean started(Path log) {
         try {
-            return Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(") started in ");
+            return Files.exists(log)
+                    && Files.readString(log, StandardCharsets.UTF_8).contains(") started in ");
         } catch (IOException e) {
             return false;
         }

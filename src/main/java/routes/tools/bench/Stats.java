@@ -8,8 +8,7 @@ import java.util.Map;
 /** Percentiles of one run's samples, and median / min / max of a figure over runs. */
 final class Stats {
 
-    private Stats() {
-    }
+    private Stats() {}
 
     /** p50, p95, p99 and max of the samples (nearest rank), rounded to 0.01. */
     static Map<String, Double> percentiles(double[] samples) {
@@ -35,8 +34,12 @@ final class Stats {
     static Map<String, Double> overRuns(List<Double> values) {
         double[] s = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         Map<String, Double> out = new LinkedHashMap<>();
-        out.put("median", round(s.length == 0 ? Double.NaN
-                : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2));
+        out.put(
+                "median",
+                round(
+                        s.length == 0
+                                ? Double.NaN
+                                : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2));
         out.put("min", round(s.length == 0 ? Double.NaN : s[0]));
         out.put("max", round(s.length == 0 ? Double.NaN : s[s.length - 1]));
         return out;
