@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import routes.sender.EndpointGuard;
 import routes.store.EndpointRepository;
 
@@ -13,7 +12,7 @@ import routes.store.EndpointRepository;
  * The breaker state per endpoint name ("global" for {@code MOSSOS_ENDPOINT_URL}; endpoints never used yet are not
  * listed). Always UP: an open breaker is Mossos being down, which the sender waits out, not this process failing.
  */
-public final class BreakersCheck extends AbstractHealthCheck {
+public final class BreakersCheck extends TattileCheck {
 
     public static final String ID = "tattile-breakers";
     public static final String BREAKERS = "breakers";
@@ -22,19 +21,9 @@ public final class BreakersCheck extends AbstractHealthCheck {
     private final EndpointRepository endpoints;
 
     public BreakersCheck(EndpointGuard guard, EndpointRepository endpoints) {
-        super("tattile", ID);
+        super(ID, false);
         this.guard = guard;
         this.endpoints = endpoints;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    public boolean isReadiness() {
-        return false;
     }
 
     @Override

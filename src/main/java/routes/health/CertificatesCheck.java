@@ -8,11 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import routes.store.CertificateRepository;
 
 /** Active certificates that expire within 30 days ({@code certificates_expiring_30d}); DOWN only when they cannot be read. */
-public final class CertificatesCheck extends AbstractHealthCheck {
+public final class CertificatesCheck extends TattileCheck {
 
     public static final String ID = "tattile-certificates";
     public static final String EXPIRING = "certificates_expiring_30d";
@@ -21,19 +20,9 @@ public final class CertificatesCheck extends AbstractHealthCheck {
     private final Clock clock;
 
     public CertificatesCheck(CertificateRepository certificates, Clock clock) {
-        super("tattile", ID);
+        super(ID, false);
         this.certificates = certificates;
         this.clock = clock;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    public boolean isReadiness() {
-        return false; // figures for /health; readiness is the database and the flows, as /health/ready
     }
 
     @Override

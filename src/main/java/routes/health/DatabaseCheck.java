@@ -5,23 +5,17 @@ import java.sql.SQLException;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /** Readiness: the database answers a pooled connection's validity check (within 2 s); its latency and error kind. */
-public final class DatabaseCheck extends AbstractHealthCheck {
+public final class DatabaseCheck extends TattileCheck {
 
     public static final String ID = "tattile-database";
 
     private final DataSource dataSource;
 
     public DatabaseCheck(DataSource dataSource) {
-        super("tattile", ID);
+        super(ID, true);
         this.dataSource = dataSource;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false; // a database outage is waited out, not a reason to restart the process
     }
 
     @Override

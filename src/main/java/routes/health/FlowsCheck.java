@@ -5,13 +5,12 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * Readiness: each flow this process runs has its entry route started (the sender reports DISABLED when
  * {@code SENDER_ENABLED=false}). Its {@code flows} detail maps each flow to UP, DOWN or DISABLED.
  */
-public final class FlowsCheck extends AbstractHealthCheck {
+public final class FlowsCheck extends TattileCheck {
 
     public static final String ID = "tattile-flows";
     public static final String FLOWS = "flows";
@@ -30,14 +29,9 @@ public final class FlowsCheck extends AbstractHealthCheck {
     private final boolean senderEnabled;
 
     public FlowsCheck(Set<String> flows, boolean senderEnabled) {
-        super("tattile", ID);
+        super(ID, true);
         this.flows = flows;
         this.senderEnabled = senderEnabled;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
     }
 
     @Override

@@ -3,29 +3,18 @@ package routes.health;
 import java.sql.SQLException;
 import java.util.Map;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import routes.store.QueueAdminRepository.Overview;
 
 /** The queue by state, the readings stored and the oldest pending reading's age ({@link QueueSnapshot}); DOWN when they cannot be read. */
-public final class QueueCheck extends AbstractHealthCheck {
+public final class QueueCheck extends TattileCheck {
 
     public static final String ID = "tattile-queue";
 
     private final QueueSnapshot queue;
 
     public QueueCheck(QueueSnapshot queue) {
-        super("tattile", ID);
+        super(ID, false);
         this.queue = queue;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    public boolean isReadiness() {
-        return false; // figures for /health; readiness is the database and the flows, as /health/ready
     }
 
     @Override
