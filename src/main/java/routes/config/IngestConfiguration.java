@@ -3,6 +3,11 @@ package routes.config;
 import com.fasterxml.jackson.dataformat.xml.XmlMapper;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import routes.ingest.CameraAddress;
 import routes.ingest.FrameImages;
 import routes.ingest.IdleTimeoutHandlerFactory;
 import routes.ingest.LectorVisionAnswers;
@@ -19,6 +24,10 @@ import routes.ingest.XmlSafety;
  * {@code LECTORVISION_PORT} is set.
  */
 public final class IngestConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestConfiguration.class);
+    private static final String CAMERA_ROUTE = "ingest-tattile-tcp";
+    private static final String CAMERA_ADDRESS_STEP = "camera-address";
 
     private final Settings settings;
     private final CoreConfiguration core;
@@ -42,6 +51,28 @@ public final class IngestConfiguration {
                             core.ingestStats()),
                     true,
                     true);
+        }
+    }
+
+    /**
+     * Behind a balancer the routes see the camera's address only through the step {@code camera-address}: a
+     * {@code ROUTES_DIR} ingest.yaml exported before it would check the cameras' allowed sources against the balancer's
+     * address and store that. Such a route stops start-up rather than run so.
+     */
+    static void requireCameraAddressStep(CamelContext context, Settings settings) {
+        if (!settings.flag(Setting.INGEST_PROXY_PROTOCOL)) {
+            return;
+        }
+        RouteDefinition route =
+                context.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinition(CAMERA_ROUTE);
+        if (route != null && route.getOutputs().stream().noneMatch(step -> CAMERA_ADDRESS_STEP.equals(step.getId()))) {
+            throw new InvalidSettingException("Invalid configuration: INGEST_PROXY_PROTOCOL=true but route "
+                    + CAMERA_ROUTE
+                    + (route.getResource() == null
+                            ? ""
+                            : " (" + route.getResource().getLocation() + ")")
+                    + " has no step " + CAMERA_ADDRESS_STEP + " (bean cameraAddress, method toHeader): without it the"
+                    + " routes would see the balancer's address; export the routes again or add the step");
         }
     }
 
@@ -77,10 +108,26 @@ public final class IngestConfiguration {
         return new IdleTimeoutHandlerFactory(settings.integer(Setting.INGEST_IDLE_TIMEOUT_SECONDS));
     }
 
+    /** INGEST_ALLOWED_SOURCES at connect; behind a balancer, INGEST_PROXY_SOURCES and the PROXY header first. */
     @BindToRegistry
     public SourceFilterHandlerFactory tattileSourceFilter() {
-        return new SourceFilterHandlerFactory(
-                SourceAllowList.parseList(settings.text(Setting.INGEST_ALLOWED_SOURCES)), intake.rejectionLog());
+        SourceAllowList allowed = SourceAllowList.parseList(settings.text(Setting.INGEST_ALLOWED_SOURCES));
+        if (!settings.flag(Setting.INGEST_PROXY_PROTOCOL)) {
+            return new SourceFilterHandlerFactory(allowed, intake.rejectionLog());
+        }
+        SourceAllowList balancers = SourceAllowList.parseList(settings.text(Setting.INGEST_PROXY_SOURCES));
+        LOG.info(
+                "[INGEST] Puerto de cámaras tras un balanceador: cabecera PROXY obligatoria, solo desde {}; orígenes de"
+                        + " las cámaras (INGEST_ALLOWED_SOURCES): {}",
+                balancers,
+                allowed);
+        return SourceFilterHandlerFactory.behindBalancers(allowed, balancers, intake.rejectionLog());
+    }
+
+    /** The step camera-address: the camera's address (the PROXY header's behind a balancer) for the routes. */
+    @BindToRegistry
+    public CameraAddress cameraAddress() {
+        return new CameraAddress();
     }
 
     @BindToRegistry

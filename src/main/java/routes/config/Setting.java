@@ -36,7 +36,17 @@ public enum Setting {
             "900", Kind.positive(0, 7 * 24 * 3600), "Close a camera connection silent for this long (0 = never)"),
     INGEST_WORKER_THREADS("16", Kind.positive(1, 512), "Netty worker threads that frame, parse and store readings"),
     INGEST_ALLOWED_SOURCES(
-            "", Kind.CIDR_LIST, "Addresses (CIDR blocks, comma list) that may connect to the camera port; empty: any"),
+            "",
+            Kind.CIDR_LIST,
+            "Addresses (CIDR blocks, comma list) that may connect to the camera port (the cameras' own, from the PROXY header, with INGEST_PROXY_PROTOCOL); empty: any"),
+    INGEST_PROXY_PROTOCOL(
+            "false",
+            Kind.BOOLEAN,
+            "true when the camera port is behind a TCP balancer sending the PROXY protocol (v1 or v2): each camera's address comes from it, and a connection without it is refused"),
+    INGEST_PROXY_SOURCES(
+            "",
+            Kind.CIDR_LIST,
+            "Balancers (CIDR blocks, comma list) that may connect and send PROXY headers; required with INGEST_PROXY_PROTOCOL=true"),
     INGEST_MAX_AGE_DAYS("30", Kind.positive(1, 3650), "A reading older than this many days is refused"),
     INGEST_MAX_FUTURE_SECONDS(
             "600",

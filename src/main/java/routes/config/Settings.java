@@ -55,6 +55,12 @@ public final class Settings {
                     "Invalid configuration: DB_OWNER_USER='" + owner + "' must differ from DB_USER (the owner migrates,"
                             + " DB_USER only reads and writes data; leave DB_OWNER_USER empty for one role)");
         }
+        if (values.get(Setting.INGEST_PROXY_PROTOCOL).equals("true")
+                && values.get(Setting.INGEST_PROXY_SOURCES).isEmpty()) {
+            throw new InvalidSettingException("Invalid configuration: INGEST_PROXY_SOURCES is empty but"
+                    + " INGEST_PROXY_PROTOCOL=true: list the balancers' addresses (CIDR blocks) allowed to send PROXY"
+                    + " headers, since whoever may send one can claim any camera's address");
+        }
         String lectorVision = values.get(Setting.LECTORVISION_PORT);
         for (Setting other : new Setting[] {Setting.TRANSIT_PORT, Setting.API_PORT, Setting.JOLOKIA_PORT}) {
             if (lectorVision.equals(values.get(other))) {

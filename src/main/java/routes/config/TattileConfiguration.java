@@ -74,6 +74,9 @@ public class TattileConfiguration implements CamelConfiguration {
         }
         TemplatedRoutes.install(context);
         loadRoutes(context, settings);
+        if (flows.contains("ingest")) {
+            IngestConfiguration.requireCameraAddressStep(context, settings);
+        }
     }
 
     /** The pool, closed when Camel stops, on a schema migrated (one role) or checked (DB_OWNER_USER set). */

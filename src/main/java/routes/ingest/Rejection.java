@@ -10,6 +10,8 @@ public enum Rejection {
     UNKNOWN_CAMERA("cámara no registrada"),
     INACTIVE_CAMERA("cámara inactiva"),
     SOURCE_NOT_ALLOWED("origen no permitido"),
+    /** Behind a balancer (INGEST_PROXY_PROTOCOL=true), a connection that did not begin with a valid PROXY header. */
+    PROXY_HEADER("sin cabecera PROXY"),
     IMPLAUSIBLE_TIME("fecha fuera de margen"),
     NOT_JPEG("imagen no JPEG"),
     FRAME_TOO_LARGE("documento demasiado grande"),

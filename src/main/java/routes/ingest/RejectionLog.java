@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
  * One log line per refused document, and the counters. Unknown or inactive cameras, and readings from an
  * address a camera does not allow, are logged at most once a minute per serial (and address), with how many
  * were suppressed, so a misconfigured or forged source cannot flood the log; so are connections refused by
- * {@code INGEST_ALLOWED_SOURCES}, per address.
+ * {@code INGEST_ALLOWED_SOURCES} or {@code INGEST_PROXY_SOURCES}, or
+ * without a PROXY header behind a balancer, per address.
  */
 public final class RejectionLog {
 
@@ -53,14 +54,33 @@ public final class RejectionLog {
         }
     }
 
-    /** A camera connection from an address outside {@code INGEST_ALLOWED_SOURCES}: counted, logged at most once a minute per address. */
-    public void connectionRefused(String address) {
+    /**
+     * A camera connection from an address outside {@code list} ({@code INGEST_ALLOWED_SOURCES}, or
+     * {@code INGEST_PROXY_SOURCES} for a balancer): counted, logged at most once a minute per address.
+     *
+     * @param via how the connection came ("" directly, or which balancer's PROXY header gave the address)
+     */
+    public void connectionRefused(String address, String via, String list) {
         stats.rejected(Rejection.SOURCE_NOT_ALLOWED);
         cameraRejected(
                 new RejectedReadingException(
                         Rejection.SOURCE_NOT_ALLOWED,
-                        "conexión cerrada: " + address + " no está en INGEST_ALLOWED_SOURCES",
+                        "conexión cerrada: " + address + " no está en " + list,
                         "port@" + address),
+                address + via);
+    }
+
+    /**
+     * A connection to the camera port behind a balancer ({@code INGEST_PROXY_PROTOCOL=true}) that did not begin with a
+     * valid PROXY header: counted, logged at most once a minute per address.
+     */
+    public void proxyHeaderMissing(String address) {
+        stats.rejected(Rejection.PROXY_HEADER);
+        cameraRejected(
+                new RejectedReadingException(
+                        Rejection.PROXY_HEADER,
+                        "conexión cerrada: no empieza con una cabecera PROXY v1 o v2 válida (INGEST_PROXY_PROTOCOL=true)",
+                        "proxy@" + address),
                 address);
     }
 

@@ -90,7 +90,7 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
                 LOG.warn(
                         "[INGEST] Documento incompleto descartado: empieza otro documento antes de terminar ({} bytes) de {}",
                         newStart - in.readerIndex(),
-                        ctx.channel().remoteAddress());
+                        CameraAddress.of(ctx.channel()));
                 stats.rejected(Rejection.INCOMPLETE_DOCUMENT);
                 in.readerIndex(newStart);
                 scanned = 6;
@@ -120,7 +120,7 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
         LOG.warn(
                 "[INGEST] Documento rechazado: supera INGEST_MAX_FRAME_BYTES ({} bytes) de {}; conexión cerrada",
                 maxFrameBytes,
-                ctx.channel().remoteAddress());
+                CameraAddress.of(ctx.channel()));
         stats.rejected(Rejection.FRAME_TOO_LARGE);
         discard(ctx, in);
     }
@@ -148,7 +148,7 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
         LOG.warn(
                 "[INGEST] Descartados {} bytes que no son XML entre documentos de {}",
                 garbageNotLogged,
-                ctx.channel().remoteAddress());
+                CameraAddress.of(ctx.channel()));
         garbageNotLogged = 0;
     }
 
@@ -159,7 +159,7 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
             LOG.warn(
                     "[INGEST] Documento incompleto descartado al cerrar la conexión ({} bytes) de {}",
                     in.readableBytes(),
-                    ctx.channel().remoteAddress());
+                    CameraAddress.of(ctx.channel()));
             stats.rejected(Rejection.INCOMPLETE_DOCUMENT);
         }
         in.skipBytes(in.readableBytes());
@@ -179,10 +179,10 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
                 LOG.warn(
                         "[INGEST] Conexión inactiva cerrada con un documento incompleto ({} bytes) de {}",
                         pending,
-                        ctx.channel().remoteAddress());
+                        CameraAddress.of(ctx.channel()));
                 stats.rejected(Rejection.INCOMPLETE_DOCUMENT);
             } else {
-                LOG.info("[INGEST] Conexión inactiva cerrada: {}", ctx.channel().remoteAddress());
+                LOG.info("[INGEST] Conexión inactiva cerrada: {}", CameraAddress.of(ctx.channel()));
             }
             closing = true;
             ctx.close();
@@ -194,14 +194,14 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
-            LOG.debug("[INGEST] Conexión cerrada por {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            LOG.debug("[INGEST] Conexión cerrada por {}: {}", CameraAddress.of(ctx.channel()), cause.toString());
             closing = true;
             ctx.close();
             return;
         }
         LOG.warn(
                 "[INGEST] Error en la conexión de {}: {}; conexión cerrada",
-                ctx.channel().remoteAddress(),
+                CameraAddress.of(ctx.channel()),
                 cause.toString());
         closing = true;
         ctx.close();

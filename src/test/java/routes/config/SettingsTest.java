@@ -60,6 +60,26 @@ class SettingsTest {
     }
 
     @Test
+    void theCameraPortTakesNoPROXYHeaderByDefaultAndBehindABalancerNeedsTheBalancersListed() {
+        assertThat(Settings.defaults().flag(Setting.INGEST_PROXY_PROTOCOL)).isFalse();
+        assertThat(Settings.defaults().text(Setting.INGEST_PROXY_SOURCES)).isEmpty();
+        Settings on = Settings.from(
+                Map.of("INGEST_PROXY_PROTOCOL", "true", "INGEST_PROXY_SOURCES", "10.20.0.5/32, 10.20.0.6")::get);
+        assertThat(on.flag(Setting.INGEST_PROXY_PROTOCOL)).isTrue();
+        // Whoever may send a PROXY header can claim any camera's address: there is no "any balancer" default.
+        assertThatThrownBy(() -> Settings.from(Map.of("INGEST_PROXY_PROTOCOL", "true")::get))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith(
+                        "Invalid configuration: INGEST_PROXY_SOURCES is empty but INGEST_PROXY_PROTOCOL=true");
+        assertThatThrownBy(() -> Settings.from(Map.of("INGEST_PROXY_PROTOCOL", "yes")::get))
+                .hasMessage("Invalid configuration: INGEST_PROXY_PROTOCOL='yes' must be true or false");
+        assertThatThrownBy(() -> Settings.from(
+                        Map.of("INGEST_PROXY_PROTOCOL", "true", "INGEST_PROXY_SOURCES", "haproxy.local")::get))
+                .hasMessageStartingWith(
+                        "Invalid configuration: INGEST_PROXY_SOURCES='haproxy.local' must be a comma list of IP addresses");
+    }
+
+    @Test
     void theLectorVisionRoutesComeWithTheIngestFlow() {
         assertThat(Service.routesIncludePattern(Settings.from(Map.of("TATTILE_FLOWS", "ingest,api")::get)))
                 .isEqualTo(
