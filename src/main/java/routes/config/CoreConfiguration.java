@@ -9,17 +9,20 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.support.service.ServiceSupport;
 import routes.api.Metrics;
 import routes.health.BreakersCheck;
 import routes.health.CertificatesCheck;
 import routes.health.DatabaseCheck;
 import routes.health.FlowsCheck;
+import routes.health.MaintenanceCheck;
 import routes.health.QueueCheck;
 import routes.health.QueueSnapshot;
 import routes.ingest.IngestStats;
 import routes.sender.EndpointGuard;
 import routes.sender.SenderMetrics;
 import routes.store.CertificateRepository;
+import routes.store.ClusterLock;
 import routes.store.EndpointRepository;
 import routes.store.ImageStore;
 import routes.store.OutageLog;
@@ -74,7 +77,8 @@ public final class CoreConfiguration {
                 new FlowsCheck(settings.flows(), settings.flag(Setting.SENDER_ENABLED)),
                 new QueueCheck(queueSnapshot),
                 new CertificatesCheck(new CertificateRepository(dataSource), clock),
-                new BreakersCheck(guard, new EndpointRepository(dataSource)))) {
+                new BreakersCheck(guard, new EndpointRepository(dataSource)),
+                new MaintenanceCheck(dataSource))) {
             checks.register(check);
         }
         MicrometerRoutePolicyFactory routeMetrics = new MicrometerRoutePolicyFactory();
@@ -133,6 +137,25 @@ public final class CoreConfiguration {
 
     QueueAdminRepository queueAdmin() {
         return queueAdmin;
+    }
+
+    /**
+     * The lock of a job run once per cluster ({@link ClusterLock}), every {@code periodMillis}; handed over when Camel
+     * stops (after the routes, before the pool closes), so that another instance takes the job at its next round.
+     */
+    ClusterLock clusterLock(CamelContext context, ClusterLock.Job job, long periodMillis) throws Exception {
+        ClusterLock clusterLock = new ClusterLock(
+                dataSource, job, settings.text(Setting.SENDER_INSTANCE_ID), Duration.ofMillis(periodMillis));
+        context.addService(
+                new ServiceSupport() {
+                    @Override
+                    protected void doStop() {
+                        clusterLock.handOver();
+                    }
+                },
+                true,
+                true);
+        return clusterLock;
     }
 
     long healthCacheMillis() {

@@ -2,16 +2,29 @@ package routes.config;
 
 import java.time.Duration;
 import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelContext;
+import routes.store.ClusterLock;
 import routes.store.DeadRetention;
 import routes.store.OrphanImageSweeper;
 
-/** The maintenance flow (maintenance.yaml): the orphan image sweep and the DEAD retention purge. */
+/**
+ * The maintenance flow (maintenance.yaml): the orphan image sweep and the DEAD retention purge, run by one instance of
+ * the cluster at a time (the maintenance lock).
+ */
 public final class MaintenanceConfiguration {
 
+    private final CamelContext context;
     private final CoreConfiguration core;
 
-    MaintenanceConfiguration(CoreConfiguration core) {
+    MaintenanceConfiguration(CamelContext context, CoreConfiguration core) {
+        this.context = context;
         this.core = core;
+    }
+
+    @BindToRegistry
+    public ClusterLock maintenanceLock() throws Exception {
+        return core.clusterLock(
+                context, ClusterLock.Job.MAINTENANCE, core.settings().maintenanceIntervalMillis());
     }
 
     @BindToRegistry

@@ -12,6 +12,7 @@ import routes.sender.MatriculaResponse;
 import routes.sender.MossosClient;
 import routes.sender.SendOutcomes;
 import routes.sender.SenderCapacity;
+import routes.store.ClusterLock;
 
 /**
  * The sender flow (sender.yaml): the Mossos CXF endpoint, request signing with each municipality's certificate, the
@@ -77,6 +78,12 @@ public final class SenderConfiguration {
     public SenderCapacity senderCapacity() {
         return new SenderCapacity(
                 settings.integer(Setting.SENDER_CONCURRENCY), settings.integer(Setting.SENDER_MAX_BATCH_SIZE));
+    }
+
+    /** Lease recovery runs on one instance of the cluster at a time. */
+    @BindToRegistry
+    public ClusterLock leaseRecoveryLock() throws Exception {
+        return core.clusterLock(context, ClusterLock.Job.LEASE_RECOVERY, settings.leaseRecoveryMillis());
     }
 
     @BindToRegistry

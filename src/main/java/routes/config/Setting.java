@@ -77,7 +77,9 @@ public enum Setting {
     IMAGES_ORPHAN_GRACE_MINUTES(
             "60", Kind.positive(1, 100_000), "Age after which an image no reading references is deleted"),
     MAINTENANCE_INTERVAL_MINUTES(
-            "30", Kind.positive(1, 100_000), "How often the maintenance route sweeps orphan images"),
+            "30",
+            Kind.decimal(0.01, 100_000),
+            "How often one instance of the cluster runs the maintenance jobs (orphan images, DEAD retention)"),
 
     SENDER_ENABLED("true", Kind.BOOLEAN, "Run the sender flow (false: readings are only queued)"),
     SENDER_POLL_INTERVAL_SECONDS("0.5", Kind.decimal(0.05, 3600), "How often the sender looks for due readings"),
@@ -104,7 +106,9 @@ public enum Setting {
             Kind.positive(1, 86_400),
             "A failure burns a retry only if the endpoint delivered something this recently"),
     SENDER_INSTANCE_ID(
-            "", Kind.OPTIONAL_IDENTIFIER, "Name of this instance in queue leases (default: host name and process id)"),
+            "",
+            Kind.OPTIONAL_IDENTIFIER,
+            "Name of this instance in queue leases and in /health's maintenance holders (default: host name and process id)"),
     MOSSOS_ENDPOINT_URL("", Kind.OPTIONAL_URL, "Global Mossos endpoint when neither camera nor municipality sets one"),
     MOSSOS_WSDL_URL(
             "classpath:wsdl/matricules.wsdl",

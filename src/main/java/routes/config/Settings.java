@@ -157,6 +157,16 @@ public final class Settings {
         return line;
     }
 
+    /** How often the sender's lease recovery runs: a quarter of the lease, at most every 15 s. */
+    public long leaseRecoveryMillis() {
+        return Math.min(15_000, integer(Setting.SENDER_LEASE_SECONDS) * 250L);
+    }
+
+    /** {@code MAINTENANCE_INTERVAL_MINUTES} in milliseconds. */
+    public long maintenanceIntervalMillis() {
+        return Math.round(decimal(Setting.MAINTENANCE_INTERVAL_MINUTES) * 60_000);
+    }
+
     /** The flows this process runs, from {@code TATTILE_FLOWS}. */
     public Set<String> flows() {
         String v = text(Setting.TATTILE_FLOWS);
@@ -183,9 +193,10 @@ public final class Settings {
             }
         });
         // Derived values the routes need in another unit.
-        p.setProperty(
-                "SENDER_LEASE_RECOVERY_MS",
-                String.valueOf(Math.min(15_000, integer(Setting.SENDER_LEASE_SECONDS) * 250L)));
+        p.setProperty("SENDER_LEASE_RECOVERY_MS", String.valueOf(leaseRecoveryMillis()));
+        p.setProperty("MAINTENANCE_INTERVAL_MS", String.valueOf(maintenanceIntervalMillis()));
+        // The first maintenance round a minute after start, or one interval when that is shorter.
+        p.setProperty("MAINTENANCE_DELAY_MS", String.valueOf(Math.min(60_000, maintenanceIntervalMillis())));
         p.setProperty(
                 "SENDER_POLL_INTERVAL_MS",
                 String.valueOf(Math.max(50, Math.round(decimal(Setting.SENDER_POLL_INTERVAL_SECONDS) * 1000))));

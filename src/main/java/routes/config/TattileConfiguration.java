@@ -62,7 +62,7 @@ public class TattileConfiguration implements CamelConfiguration {
             configurations.add(new SenderConfiguration(context, core));
         }
         if (flows.contains("maintenance")) {
-            configurations.add(new MaintenanceConfiguration(core));
+            configurations.add(new MaintenanceConfiguration(context, core));
         }
         if (flows.contains("api")) {
             configurations.add(new ApiConfiguration(context, core));

@@ -14,7 +14,7 @@ import org.apache.camel.health.HealthCheckRegistry;
 /**
  * What {@code GET /health} (an API key's callers) and {@code GET /health/ready} (public) answer: the aggregate of
  * the checks in Camel's health-check registry ({@link DatabaseCheck}, {@link FlowsCheck}, {@link QueueCheck},
- * {@link CertificatesCheck}, {@link BreakersCheck}), the same ones JMX and Hawtio show. 503 when the database does not
+ * {@link CertificatesCheck}, {@link BreakersCheck}, {@link MaintenanceCheck}), the same ones JMX and Hawtio show. 503 when the database does not
  * answer or a flow this process runs is not started. Both are computed at most once per cache time (a second for
  * readiness), whatever the number of callers; the queue figures are estimates on a large queue, never a full scan.
  */
@@ -91,6 +91,13 @@ public final class HealthReport {
         body.put(
                 "breakers",
                 call(context, BreakersCheck.ID).getDetails().getOrDefault(BreakersCheck.BREAKERS, Map.of()));
+        body.put(
+                MaintenanceCheck.MAINTENANCE,
+                database.getState() == State.UP
+                        ? call(context, MaintenanceCheck.ID)
+                                .getDetails()
+                                .getOrDefault(MaintenanceCheck.MAINTENANCE, Map.of())
+                        : Map.of());
         body.put("computed_at", Instant.now().toString());
         return new Answer(body, up ? 200 : 503, System.currentTimeMillis());
     }

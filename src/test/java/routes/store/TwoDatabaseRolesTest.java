@@ -247,13 +247,14 @@ class TwoDatabaseRolesTest {
                             one(
                                     c,
                                     "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'"))
-                    .isEqualTo("12");
+                    .isEqualTo("13");
             for (String table : new String[] {
                 "alpr_readings",
                 "api_keys",
                 "api_key_scopes",
                 "cameras",
                 "certificates",
+                "cluster_locks",
                 "delivery_log",
                 "endpoints",
                 "legacy_import_map",

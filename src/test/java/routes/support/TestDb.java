@@ -56,7 +56,7 @@ public final class TestDb {
                 execute(
                         ds,
                         "TRUNCATE delivery_log, messages_queue, alpr_readings, cameras, municipalities, endpoints, certificates, "
-                                + "api_keys, audit_log, legacy_import_map CASCADE");
+                                + "api_keys, audit_log, legacy_import_map, cluster_locks CASCADE");
                 return;
             } catch (SQLException e) {
                 if (!"40P01".equals(e.getSQLState()) || attempt == 5) {
