@@ -65,11 +65,13 @@ public final class S3ProxyServer implements AutoCloseable {
                 freePort(),
                 "AKTEST" + UUID.randomUUID().toString().replace("-", "").substring(0, 14),
                 UUID.randomUUID().toString());
+        s.configure();
         s.launch();
         return s;
     }
 
-    private void launch() throws IOException, InterruptedException {
+    /** Writes S3Proxy's configuration (the key pair in a 0600 file), once. */
+    private void configure() throws IOException {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException("S3Proxy's jar is not at " + JAR.toAbsolutePath()
                     + ": run the tests through Maven (process-test-resources copies org.gaul:s3proxy"
@@ -83,11 +85,17 @@ public final class S3ProxyServer implements AutoCloseable {
         p.setProperty("s3proxy.credential", secretKey);
         p.setProperty("jclouds.provider", "filesystem");
         p.setProperty("jclouds.filesystem.basedir", data.toString());
-        Path config = dir.resolve("s3proxy.properties");
-        Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (OutputStream out = Files.newOutputStream(config)) {
+        Files.createFile(config(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (OutputStream out = Files.newOutputStream(config())) {
             p.store(out, null);
         }
+    }
+
+    private Path config() {
+        return dir.resolve("s3proxy.properties");
+    }
+
+    private void launch() throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
@@ -95,10 +103,10 @@ public final class S3ProxyServer implements AutoCloseable {
         command.add("-jar");
         command.add(JAR.toAbsolutePath().toString());
         command.add("--properties");
-        command.add(config.toString());
+        command.add(config().toString());
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_WAIT_MILLIS);
         while (!listening()) {
