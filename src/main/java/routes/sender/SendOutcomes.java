@@ -15,7 +15,7 @@ import routes.store.QueueRepository.Audit;
 import routes.store.SqlErrors;
 
 /**
- * Applies the outcome of one delivery to the queue, the endpoint's guard and the image folder:
+ * Applies the outcome of one delivery to the queue, the endpoint's guard and the image store:
  * delivered (delete reading, images and queue row), failed (retry with back-off, or DEAD once the
  * retry budget is spent while the endpoint was healthy), postponed (breaker open: no attempt used),
  * or DEAD (permanent).

@@ -26,7 +26,10 @@ public interface ImageStorage extends AutoCloseable {
     /** The image's bytes; {@link NoSuchFileException} when there is none under that key. */
     byte[] read(String key) throws IOException;
 
-    /** Deletes an image if it is there; false when it was not, or could not be deleted (the orphan sweep retries). */
+    /**
+     * Deletes an image if it is there. True when it is gone (an object store cannot tell whether it was there); false
+     * when the folder had no such file, or the delete failed (the image is then an orphan: the sweep deletes it later).
+     */
     boolean delete(String key);
 
     boolean exists(String key) throws IOException;
