@@ -15,6 +15,11 @@
 #
 # The database is dumped as DB_OWNER_USER when it is set (password from DB_OWNER_PASSWORD_FILE), else as DB_USER.
 #
+# With IMAGE_STORE=s3 the images are in the bucket (S3_BUCKET at S3_ENDPOINT), which this script does not copy: it
+# says so on every run. Protect them with the store's own means (object versioning, replication to a second site or
+# bucket, the provider's snapshots); the database dump names every image by its key, so a restored database and the
+# bucket as it was then belong together (README, "Images in S3-compatible storage").
+#
 # Restore (service stopped), as the role that dumped (the owner: it owns the tables):
 #   pg_restore --clean --if-exists -h HOST -U OWNER -d DB DIR/db.dump
 #   tar -xzf DIR/images.tar.gz -C IMAGES_BASE_DIR ; tar -xzf DIR/certs.tar.gz -C CERTS_DIR
@@ -83,6 +88,7 @@ if [ -n "$DB_OWNER_USER" ]; then
   DB_USER=$DB_OWNER_USER
   DB_PASSWORD=$(head -n 1 "$DB_OWNER_PASSWORD_FILE")
 fi
+IMAGE_STORE=$(value IMAGE_STORE folder)
 IMAGES=$(value IMAGES_BASE_DIR /var/lib/tattile-sender/images)
 CERTS=$(value CERTS_DIR /etc/tattile-sender/certs)
 
@@ -111,7 +117,12 @@ archive() { # DIR: a tar.gz of DIR on stdout. The service keeps adding and delet
   # (a file changed or went away while read) still gives a usable archive; 2 is an error.
   tar --warning=no-file-changed --warning=no-file-removed -czf - -C "$1" . || [ $? -eq 1 ]
 }
-if [ -d "$IMAGES" ]; then archive "$IMAGES" | store images.tar.gz; fi
+if [ "$IMAGE_STORE" = s3 ]; then
+  echo "note: IMAGE_STORE=s3: the images in bucket '$(value S3_BUCKET "")' at $(value S3_ENDPOINT "") are not copied;" \
+    "rely on the store's versioning or replication (README, Images in S3-compatible storage)" >&2
+elif [ -d "$IMAGES" ]; then
+  archive "$IMAGES" | store images.tar.gz
+fi
 if [ -d "$CERTS" ]; then archive "$CERTS" | store certs.tar.gz; fi
 if [ -f "$ENV_FILE" ]; then store env < "$ENV_FILE"; fi
 chmod 0600 "$PARTIAL"/*

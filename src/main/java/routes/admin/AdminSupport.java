@@ -18,6 +18,7 @@ import routes.config.Setting;
 import routes.config.Settings;
 import routes.ingest.ReadingFields;
 import routes.store.Change;
+import routes.store.ImageStorage;
 import routes.store.ImageStore;
 
 /** What the admin commands share: checks of operator input, the "none" keyword, JSON output. */
@@ -57,7 +58,21 @@ final class AdminSupport {
         return o == null ? "-" : o.toString();
     }
 
-    static ImageStore images(Settings settings) {
+    /**
+     * The image store IMAGE_STORE selects (commands only delete: no fsync). An image a command could not delete (an
+     * S3 bucket that does not answer) is left to the orphan sweep.
+     */
+    static ImageStorage images(Settings settings) {
+        return settings.imageStorage(false);
+    }
+
+    /** The image folder, for what only works on one (the legacy import hands files over to the service's user). */
+    static ImageStore imageFolder(Settings settings) {
+        if (!settings.text(Setting.IMAGE_STORE).equals("folder")) {
+            throw new CommandFailedException(
+                    "This command copies images into IMAGES_BASE_DIR: it needs IMAGE_STORE=folder" + " (IMAGE_STORE="
+                            + settings.text(Setting.IMAGE_STORE) + ")");
+        }
         return new ImageStore(settings.path(Setting.IMAGES_BASE_DIR), false);
     }
 

@@ -11,13 +11,15 @@ import picocli.CommandLine.Spec;
 import routes.cli.CommandFailedException;
 import routes.config.ConfigOptions;
 import routes.config.Setting;
+import routes.store.ImageStorage;
+import routes.store.ImageStorageUnavailableException;
 import routes.store.OrphanImageSweeper;
 
-/** {@code admin images …}: the image folder. */
+/** {@code admin images …}: the image store (the folder, or the S3 bucket). */
 @Command(
         name = "images",
         mixinStandardHelpOptions = true,
-        description = "Manage the image folder (IMAGES_BASE_DIR).",
+        description = "Manage the image store (IMAGES_BASE_DIR, or the S3 bucket with IMAGE_STORE=s3).",
         subcommands = ImagesCommand.PurgeOrphans.class)
 public class ImagesCommand {
 
@@ -25,8 +27,8 @@ public class ImagesCommand {
             name = "purge-orphans",
             mixinStandardHelpOptions = true,
             description =
-                    "Delete now what the maintenance flow deletes on its schedule: image files no reading references, "
-                            + "stale temporary files and empty folders, older than the grace period.")
+                    "Delete now what the maintenance flow deletes on its schedule: image files (or S3 objects) no reading "
+                            + "references, stale temporary files and empty folders, older than the grace period.")
     static class PurgeOrphans implements Callable<Integer> {
         @Mixin
         ConfigOptions config;
@@ -48,10 +50,15 @@ public class ImagesCommand {
             }
             var settings = config.settings();
             int grace = graceMinutes != null ? graceMinutes : settings.integer(Setting.IMAGES_ORPHAN_GRACE_MINUTES);
-            try (var ds = AdminDatabase.open(settings)) {
-                var result = new OrphanImageSweeper(
-                                AdminSupport.images(settings), ds, Duration.ofMinutes(grace), Clock.systemUTC())
-                        .sweep();
+            try (var ds = AdminDatabase.open(settings);
+                    ImageStorage images = AdminSupport.images(settings)) {
+                OrphanImageSweeper.Result result;
+                try {
+                    result = new OrphanImageSweeper(images, ds, Duration.ofMinutes(grace), Clock.systemUTC()).sweep();
+                } catch (ImageStorageUnavailableException e) {
+                    throw new CommandFailedException(
+                            "The image store cannot be used (" + images.describe() + "): " + e.getMessage());
+                }
                 spec.commandLine()
                         .getOut()
                         .println("Orphan images deleted: " + result.orphansDeleted() + " (temporary files: "

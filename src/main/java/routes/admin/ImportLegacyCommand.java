@@ -87,7 +87,7 @@ public class ImportLegacyCommand implements Callable<Integer> {
             try (var ds = AdminDatabase.open(settings)) {
                 report = new LegacyImporter(
                                 ds,
-                                AdminSupport.images(settings),
+                                AdminSupport.imageFolder(settings),
                                 new CertificateImport(settings.path(Setting.CERTS_DIR)),
                                 Clock.systemUTC())
                         .run(old, new LegacyImporter.Options(imagesDir, certsDir, dryRun));

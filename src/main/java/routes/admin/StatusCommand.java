@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
 import routes.config.ConfigOptions;
 import routes.config.Setting;
 import routes.store.CertificateRepository;
+import routes.store.ImageStorage;
 import routes.store.QueueAdminRepository;
 import routes.store.QueueAdminRepository.EndpointHealth;
 
@@ -33,7 +34,8 @@ import routes.store.QueueAdminRepository.EndpointHealth;
         name = "status",
         mixinStandardHelpOptions = true,
         description =
-                "Queue counts, readings stored, per-endpoint deliveries in the last 15 minutes, certificate expiry.")
+                "Queue counts, readings stored, the image store (and whether it answers), per-endpoint deliveries in the"
+                        + " last 15 minutes, certificate expiry.")
 public class StatusCommand implements Callable<Integer> {
 
     /** The window of the endpoint health figures. */
@@ -101,6 +103,16 @@ public class StatusCommand implements Callable<Integer> {
             var certificates = new CertificateRepository(ds).list();
             Instant now = Instant.now();
             Map<String, String> breakers = liveBreakers(settings.integer(Setting.API_PORT));
+            String imagesWhere;
+            String imagesProblem = null;
+            try (ImageStorage images = AdminSupport.images(settings)) {
+                imagesWhere = images.describe();
+                try {
+                    images.check();
+                } catch (IOException e) {
+                    imagesProblem = e.getMessage();
+                }
+            }
 
             if (json) {
                 List<Object> eps = new ArrayList<>();
@@ -149,6 +161,16 @@ public class StatusCommand implements Callable<Integer> {
                                 oldest,
                                 "readings_total",
                                 readings,
+                                "image_store",
+                                object(
+                                        "kind",
+                                        settings.text(Setting.IMAGE_STORE),
+                                        "where",
+                                        imagesWhere,
+                                        "reachable",
+                                        imagesProblem == null,
+                                        "error",
+                                        imagesProblem),
                                 "endpoint_window_minutes",
                                 WINDOW.toMinutes(),
                                 "endpoints",
@@ -164,6 +186,8 @@ public class StatusCommand implements Callable<Integer> {
                     (status, n) -> q.append(' ').append(status).append(' ').append(n));
             out.println(q + " (oldest PENDING: " + (oldest == null ? "-" : oldest + " s") + ")");
             out.println("Readings stored: " + readings);
+            out.println("Images: " + imagesWhere
+                    + (imagesProblem == null ? "" : " (NOT REACHABLE: " + imagesProblem + ")"));
             out.println("Endpoints, last " + WINDOW.toMinutes() + " minutes:");
             if (endpoints.isEmpty()) {
                 out.println("  (none registered, no deliveries)");

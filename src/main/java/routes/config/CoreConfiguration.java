@@ -1,5 +1,6 @@
 package routes.config;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +25,7 @@ import routes.sender.SenderMetrics;
 import routes.store.CertificateRepository;
 import routes.store.ClusterLock;
 import routes.store.EndpointRepository;
-import routes.store.ImageStore;
+import routes.store.ImageStorage;
 import routes.store.OutageLog;
 import routes.store.QueueAdminRepository;
 import routes.store.QueueRepository;
@@ -40,7 +41,7 @@ public final class CoreConfiguration {
     private final Settings settings;
     private final DataSource dataSource;
     private final Clock clock;
-    private final ImageStore images;
+    private final ImageStorage images;
     private final IngestStats stats = new IngestStats();
     private final OutageLog outageLog = new OutageLog();
     private final EndpointGuard guard;
@@ -54,7 +55,7 @@ public final class CoreConfiguration {
         this.settings = settings;
         this.dataSource = dataSource;
         this.clock = clock;
-        this.images = new ImageStore(settings.path(Setting.IMAGES_BASE_DIR), settings.flag(Setting.IMAGES_FSYNC));
+        this.images = openImages(settings);
         this.guard = new EndpointGuard(
                 settings.integer(Setting.SENDER_BREAKER_FAILURES),
                 Duration.ofSeconds(settings.integer(Setting.SENDER_BREAKER_OPEN_SECONDS)),
@@ -69,8 +70,23 @@ public final class CoreConfiguration {
                 new SenderMetrics(metrics.registry()); // exported by every process, as 0 where nothing is sent
     }
 
+    /**
+     * The image store, answering now: an S3 bucket that cannot be reached (or not with these credentials) stops
+     * start-up with one line. Later outages are handled like the database's (ingest back-pressure, sender retries).
+     */
+    private static ImageStorage openImages(Settings settings) {
+        ImageStorage images = settings.imageStorage(true);
+        try {
+            images.check();
+        } catch (IOException e) {
+            images.close();
+            throw new Service.ServiceFailedException("The image store cannot be used: " + e.getMessage());
+        }
+        return images;
+    }
+
     /** The health checks that {@code /health} aggregates, and Camel's per-route metrics in {@code /metrics}. */
-    void register(CamelContext context) {
+    void register(CamelContext context) throws Exception {
         HealthCheckRegistry checks = HealthCheckRegistry.get(context);
         for (HealthCheck check : List.of(
                 new DatabaseCheck(dataSource),
@@ -81,6 +97,15 @@ public final class CoreConfiguration {
                 new MaintenanceCheck(dataSource))) {
             checks.register(check);
         }
+        context.addService(
+                new ServiceSupport() {
+                    @Override
+                    protected void doStop() {
+                        images.close();
+                    }
+                },
+                true,
+                true);
         MicrometerRoutePolicyFactory routeMetrics = new MicrometerRoutePolicyFactory();
         routeMetrics.setMeterRegistry(metrics.registry());
         context.addRoutePolicyFactory(routeMetrics);
@@ -97,7 +122,7 @@ public final class CoreConfiguration {
     }
 
     @BindToRegistry
-    public ImageStore imageStore() {
+    public ImageStorage imageStore() {
         return images;
     }
 

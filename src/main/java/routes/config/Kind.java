@@ -87,6 +87,19 @@ public interface Kind {
 
     Kind OPTIONAL_URL = v -> v.isEmpty() || v.matches("https?://\\S+") ? null : "must be an http:// or https:// URL";
 
+    /** An S3 bucket name as every S3-compatible service takes it: 3-63 lower-case letters, digits, '.' or '-'. */
+    Kind OPTIONAL_BUCKET = v -> v.isEmpty() || v.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]") && !v.contains("..")
+            ? null
+            : "must be a bucket name: 3-63 lower-case letters, digits, '.' or '-', starting and ending with a letter or digit";
+
+    Kind REGION = v -> v.matches("[A-Za-z0-9_-]{1,64}") ? null : "must be a region name such as us-east-1";
+
+    /** Folder-like segments of safe characters, '/' between them (a trailing '/' is added when missing). */
+    Kind OPTIONAL_KEY_PREFIX = v ->
+            v.isEmpty() || v.matches("[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*/?") && !v.matches("(?:.*/)?\\.{1,2}(?:/.*)?")
+                    ? null
+                    : "must be empty or segments of letters, digits, '.', '_' or '-' separated by '/' (e.g. tattile/images/)";
+
     static Kind oneOf(String... values) {
         List<String> allowed = List.of(values);
         return v -> allowed.contains(v) ? null : "must be one of " + String.join(", ", allowed);

@@ -69,11 +69,38 @@ public enum Setting {
             Kind.CIDR_LIST,
             "Addresses (CIDR blocks, comma list) that may post to LECTORVISION_PORT; empty: none (every request gets 403)"),
 
+    IMAGE_STORE(
+            "folder",
+            Kind.oneOf("folder", "s3"),
+            "Where reading images are kept: folder (IMAGES_BASE_DIR) or s3 (a bucket of an S3-compatible service, S3_*)"),
     IMAGES_BASE_DIR("/var/lib/tattile-sender/images", Kind.TEXT, "Folder where reading images are stored"),
     IMAGES_FSYNC(
             "false",
             Kind.BOOLEAN,
             "fsync each image before its reading is committed (survives power loss, costs throughput)"),
+    S3_ENDPOINT(
+            "",
+            Kind.OPTIONAL_URL,
+            "URL of the S3-compatible service (AWS S3, Ceph RGW, Garage, MinIO, SeaweedFS); needed with IMAGE_STORE=s3"),
+    S3_BUCKET("", Kind.OPTIONAL_BUCKET, "Bucket the images go to (it must exist); needed with IMAGE_STORE=s3"),
+    S3_REGION(
+            "us-east-1",
+            Kind.REGION,
+            "Region requests are signed for (AWS: the bucket's; most other services accept any, Garage wants its own)"),
+    S3_ACCESS_KEY_ID("", Kind.OPTIONAL_TEXT, "Access key id of the bucket's user; needed with IMAGE_STORE=s3"),
+    S3_SECRET_ACCESS_KEY_FILE(
+            "",
+            Kind.OPTIONAL_TEXT,
+            "File holding the secret access key on its first line (keep it 0600); or set S3_SECRET_ACCESS_KEY"),
+    S3_SECRET_ACCESS_KEY(
+            "",
+            Kind.SECRET,
+            "The secret access key itself, when S3_SECRET_ACCESS_KEY_FILE is not used (prefer the file)"),
+    S3_PATH_STYLE(
+            "true",
+            Kind.BOOLEAN,
+            "Path-style requests (endpoint/bucket/key), which most S3-compatible services need; false: bucket.endpoint/key"),
+    S3_PREFIX("", Kind.OPTIONAL_KEY_PREFIX, "Prefix of every image key in the bucket, e.g. tattile/ (empty: none)"),
     IMAGES_ORPHAN_GRACE_MINUTES(
             "60", Kind.positive(1, 100_000), "Age after which an image no reading references is deleted"),
     MAINTENANCE_INTERVAL_MINUTES(

@@ -3,6 +3,7 @@ package routes.config;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,10 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.function.Function;
 import routes.store.DatabaseConfig;
+import routes.store.ImageStorage;
+import routes.store.ImageStore;
+import routes.store.S3Config;
+import routes.store.S3ImageStore;
 
 /**
  * The validated configuration: every {@link Setting} with its value from the given source, or its default.
@@ -68,7 +73,36 @@ public final class Settings {
                         + "' must differ from " + other.name() + " (each listener needs its own port)");
             }
         }
+        if (values.get(Setting.IMAGE_STORE).equals("s3")) {
+            checkS3(values);
+        }
         return new Settings(values);
+    }
+
+    /** With IMAGE_STORE=s3: the keys it needs are set, and the secret comes from one place. */
+    private static void checkS3(Map<Setting, String> values) {
+        for (Setting needed : new Setting[] {Setting.S3_ENDPOINT, Setting.S3_BUCKET, Setting.S3_ACCESS_KEY_ID}) {
+            if (values.get(needed).isEmpty()) {
+                throw new InvalidSettingException("Invalid configuration: " + needed.name()
+                        + " is empty but IMAGE_STORE=s3 needs it (" + needed.description() + ")");
+            }
+        }
+        String endpoint = values.get(Setting.S3_ENDPOINT);
+        try {
+            if (URI.create(endpoint).getHost() == null) {
+                throw new IllegalArgumentException("no host");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException("Invalid configuration: S3_ENDPOINT='" + endpoint
+                    + "' must be an http:// or https:// URL with a host (e.g. http://127.0.0.1:3900)");
+        }
+        boolean file = !values.get(Setting.S3_SECRET_ACCESS_KEY_FILE).isEmpty();
+        boolean inline = !values.get(Setting.S3_SECRET_ACCESS_KEY).isEmpty();
+        if (file == inline) {
+            throw new InvalidSettingException("Invalid configuration: S3_SECRET_ACCESS_KEY_FILE "
+                    + (file ? "and S3_SECRET_ACCESS_KEY are both set" : "is empty")
+                    + ": IMAGE_STORE=s3 takes the secret key from one of them (the file is preferred)");
+        }
     }
 
     /** The Lector Vision forwarder's port, when {@code LECTORVISION_PORT} is set. */
@@ -165,6 +199,54 @@ public final class Settings {
     /** {@code MAINTENANCE_INTERVAL_MINUTES} in milliseconds. */
     public long maintenanceIntervalMillis() {
         return Math.round(decimal(Setting.MAINTENANCE_INTERVAL_MINUTES) * 60_000);
+    }
+
+    /**
+     * The image store {@code IMAGE_STORE} selects, opened (one S3 client for the process: close it at the end). The
+     * folder fsyncs per {@code IMAGES_FSYNC} when {@code honourFsync} (the service); admin commands, which only
+     * delete, pass false.
+     */
+    public ImageStorage imageStorage(boolean honourFsync) {
+        if (text(Setting.IMAGE_STORE).equals("s3")) {
+            return new S3ImageStore(s3());
+        }
+        return new ImageStore(path(Setting.IMAGES_BASE_DIR), honourFsync && flag(Setting.IMAGES_FSYNC));
+    }
+
+    /** How to reach the bucket, the secret read from S3_SECRET_ACCESS_KEY_FILE (or S3_SECRET_ACCESS_KEY); never printed. */
+    public S3Config s3() {
+        String prefix = text(Setting.S3_PREFIX);
+        if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+            prefix += "/";
+        }
+        return new S3Config(
+                URI.create(text(Setting.S3_ENDPOINT)),
+                text(Setting.S3_BUCKET),
+                text(Setting.S3_REGION),
+                text(Setting.S3_ACCESS_KEY_ID),
+                s3Secret(),
+                flag(Setting.S3_PATH_STYLE),
+                prefix);
+    }
+
+    private String s3Secret() {
+        String file = text(Setting.S3_SECRET_ACCESS_KEY_FILE);
+        if (file.isEmpty()) {
+            return text(Setting.S3_SECRET_ACCESS_KEY);
+        }
+        String line;
+        try (BufferedReader in = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
+            line = in.readLine();
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidSettingException("Invalid configuration: S3_SECRET_ACCESS_KEY_FILE='" + file
+                    + "' cannot be read (" + e.getClass().getSimpleName()
+                    + "): it holds the S3 secret access key on its first line, readable by the service's user");
+        }
+        if (line == null || line.isBlank()) {
+            throw new InvalidSettingException("Invalid configuration: S3_SECRET_ACCESS_KEY_FILE='" + file
+                    + "' has an empty first line: it must hold the S3 secret access key");
+        }
+        return line.strip();
     }
 
     /** The flows this process runs, from {@code TATTILE_FLOWS}. */

@@ -39,8 +39,9 @@ public final class LectorVisionAnswers {
     /** PostgreSQL unreachable or the pool exhausted: nothing stored, the forwarder keeps the reading and retries. */
     public void unavailable(Exchange exchange, Exception e) {
         LOG.warn(
-                "[INGEST] Lector Vision: base de datos no disponible, lectura de {} no almacenada (respondido 503, el reenviador la "
+                "[INGEST] Lector Vision: {} no disponible, lectura de {} no almacenada (respondido 503, el reenviador la "
                         + "reintentará): {}",
+                e instanceof ImagesUnavailableException ? "almacén de imágenes" : "base de datos",
                 exchange.getMessage().getHeader(LectorVisionRequests.SOURCE_HEADER),
                 safe(e));
         answer(exchange, 503, "database unavailable, try again", "10");

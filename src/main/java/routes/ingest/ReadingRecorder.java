@@ -2,27 +2,31 @@ package routes.ingest;
 
 import java.io.IOException;
 import java.sql.SQLException;
+import routes.store.ImageExistsException;
+import routes.store.ImageStorage;
+import routes.store.ImageStorageUnavailableException;
 import routes.store.ImageStore;
 import routes.store.NewReading;
 import routes.store.ReadingRepository;
 import routes.store.SqlErrors;
 
 /**
- * Stores a reading whole or not at all: images first (temporary name, then rename), then one transaction
- * with the reading and its PENDING queue row. When the transaction fails or the reading is a duplicate,
- * the images just written are deleted. A crash between the two steps leaves files that no reading
- * references; the maintenance route sweeps them.
+ * Stores a reading whole or not at all: images first (a folder: temporary name, then rename; a bucket: create-only
+ * PUT), then one transaction with the reading and its PENDING queue row. When the transaction fails or the reading is
+ * a duplicate, the images just written are deleted. A crash between the two steps leaves images that no reading
+ * references; the maintenance route sweeps them. An image store that does not answer is a database outage to the
+ * route (back-pressure and retries), not a refused reading.
  */
 public final class ReadingRecorder {
 
     /** What happened to a reading, for the route's log line. */
     public record Recorded(boolean stored, String plate, String serial, String source) {}
 
-    private final ImageStore images;
+    private final ImageStorage images;
     private final ReadingRepository readings;
     private final IngestStats stats;
 
-    public ReadingRecorder(ImageStore images, ReadingRepository readings, IngestStats stats) {
+    public ReadingRecorder(ImageStorage images, ReadingRepository readings, IngestStats stats) {
         this.images = images;
         this.readings = readings;
         this.stats = stats;
@@ -36,12 +40,12 @@ public final class ReadingRecorder {
             if (r.imageOcr() != null) {
                 ocrPath =
                         ImageStore.relativePath(r.deviceSn(), r.plate(), r.timestampUtc(), r.id(), ImageStore.Kind.OCR);
-                images.write(ocrPath, r.imageOcr());
+                write(ocrPath, r.imageOcr());
             }
             if (r.imageCtx() != null) {
                 ctxPath =
                         ImageStore.relativePath(r.deviceSn(), r.plate(), r.timestampUtc(), r.id(), ImageStore.Kind.CTX);
-                images.write(ctxPath, r.imageCtx());
+                write(ctxPath, r.imageCtx());
             }
             committed = readings.insert(r, ocrPath, ctxPath);
             if (!committed && readings.isStored(r.id())) {
@@ -49,6 +53,8 @@ public final class ReadingRecorder {
                 // reading is stored and its row points to these images, which must stay.
                 committed = true;
             }
+        } catch (ImageStorageUnavailableException e) {
+            throw new ImagesUnavailableException(r.plate(), r.deviceSn(), e);
         } catch (IOException e) {
             throw new RejectedReadingException(
                     Rejection.STORE_FAILED,
@@ -76,5 +82,18 @@ public final class ReadingRecorder {
             stats.duplicate();
         }
         return new Recorded(committed, r.plate(), r.deviceSn(), r.sourceAddress() == null ? "?" : r.sourceAddress());
+    }
+
+    /**
+     * A create-only store that finds an image under the key already has this reading's image (the key carries the
+     * reading id): written by an earlier attempt whose images could not be deleted (the store was down then), or
+     * whose commit went through with its reply lost. It is used as it is, never overwritten.
+     */
+    private void write(String key, byte[] bytes) throws IOException {
+        try {
+            images.write(key, bytes);
+        } catch (ImageExistsException sameReading) {
+            // kept: the insert below decides, and a reading that does not commit deletes it as its own
+        }
     }
 }

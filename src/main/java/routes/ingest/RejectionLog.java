@@ -94,8 +94,9 @@ public final class RejectionLog {
     public void storeFailed(Exception e, String remote) {
         stats.rejected(Rejection.STORE_FAILED);
         LOG.error(
-                "[INGEST] Lectura perdida ({}): base de datos no disponible tras los reintentos: {} de {}",
+                "[INGEST] Lectura perdida ({}): {} no disponible tras los reintentos: {} de {}",
                 Rejection.STORE_FAILED.label(),
+                e instanceof ImagesUnavailableException ? "almacén de imágenes" : "base de datos",
                 firstLine(e),
                 remote);
     }

@@ -25,7 +25,7 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import routes.security.CertificateStore;
 import routes.security.SigningMaterial;
-import routes.store.ImageStore;
+import routes.store.ImageStorage;
 
 /**
  * Builds the {@code matriculaRequest} payload of a delivery and puts on the exchange what the CXF
@@ -48,13 +48,13 @@ public final class MatriculaRequest {
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
-    private final ImageStore images;
+    private final ImageStorage images;
     private final CertificateStore certificates;
     private final DOMImplementation documents;
     private final int maxTimeoutMs;
 
     /** @param maxTimeoutMs the longest a send may take (kept below the claim lease) */
-    public MatriculaRequest(ImageStore images, CertificateStore certificates, int maxTimeoutMs) {
+    public MatriculaRequest(ImageStorage images, CertificateStore certificates, int maxTimeoutMs) {
         this.images = images;
         this.certificates = certificates;
         this.maxTimeoutMs = maxTimeoutMs;

@@ -9,13 +9,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.apache.camel.RuntimeCamelException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import routes.store.ImageStore;
+import routes.store.ImageStorage;
 import routes.store.QueueRepository;
 import routes.store.QueueRepository.Audit;
 import routes.store.SqlErrors;
 
 /**
- * Applies the outcome of one delivery to the queue, the endpoint's guard and the image folder:
+ * Applies the outcome of one delivery to the queue, the endpoint's guard and the image store:
  * delivered (delete reading, images and queue row), failed (retry with back-off, or DEAD once the
  * retry budget is spent while the endpoint was healthy), postponed (breaker open: no attempt used),
  * or DEAD (permanent).
@@ -28,7 +28,7 @@ public final class SendOutcomes {
 
     private final QueueRepository queue;
     private final EndpointGuard guard;
-    private final ImageStore images;
+    private final ImageStorage images;
     private final String instance;
     private final long maxBackoffMillis;
     private final Clock clock;
@@ -37,7 +37,7 @@ public final class SendOutcomes {
     public SendOutcomes(
             QueueRepository queue,
             EndpointGuard guard,
-            ImageStore images,
+            ImageStorage images,
             String instance,
             long maxBackoffMillis,
             Clock clock,

@@ -8,10 +8,10 @@ public final class DeadRetention {
     private static final int BATCH = 1000;
 
     private final QueueRepository queue;
-    private final ImageStore images;
+    private final ImageStorage images;
     private final int retentionDays;
 
-    public DeadRetention(QueueRepository queue, ImageStore images, int retentionDays) {
+    public DeadRetention(QueueRepository queue, ImageStorage images, int retentionDays) {
         this.queue = queue;
         this.images = images;
         this.retentionDays = retentionDays;

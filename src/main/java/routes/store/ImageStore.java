@@ -16,11 +16,11 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * Reading images on disk under one base folder. Every path it builds or accepts is checked to stay
- * inside that folder; files appear under their final name only when complete (write to a temporary
- * name, then rename).
+ * Reading images on disk under one base folder ({@code IMAGE_STORE=folder}). Every path it builds or accepts is checked
+ * to stay inside that folder; files appear under their final name only when complete (write to a temporary name, then
+ * rename). Also where image keys are made ({@link #relativePath}), for every {@link ImageStorage}.
  */
-public final class ImageStore {
+public final class ImageStore implements ImageStorage {
 
     private static final DateTimeFormatter DAY_DIR =
             DateTimeFormatter.ofPattern("yyyy/MM/dd", Locale.ROOT).withZone(ZoneOffset.UTC);
@@ -85,6 +85,7 @@ public final class ImageStore {
     }
 
     /** Writes the bytes under a temporary name in the target folder, then renames it into place. */
+    @Override
     public void write(String relativePath, byte[] bytes) throws IOException {
         Path target = resolve(relativePath);
         Path dir = target.getParent();
@@ -116,6 +117,7 @@ public final class ImageStore {
      * when it was killed mid-write is removed first (the legacy import, whose paths are derived from the old ids). Not
      * for paths two writers may write at once.
      */
+    @Override
     public void rewrite(String relativePath, byte[] bytes) throws IOException {
         Path target = resolve(relativePath);
         Files.deleteIfExists(target.resolveSibling(TEMP_PREFIX + target.getFileName()));
@@ -133,6 +135,7 @@ public final class ImageStore {
     }
 
     /** Deletes an image if it exists; a path outside the base folder is refused, a missing file is fine. */
+    @Override
     public boolean delete(String relativePath) {
         if (relativePath == null) {
             return false;
@@ -144,11 +147,22 @@ public final class ImageStore {
         }
     }
 
+    @Override
     public boolean exists(String relativePath) {
         return relativePath != null && Files.isRegularFile(resolve(relativePath));
     }
 
+    @Override
     public byte[] read(String relativePath) throws IOException {
         return Files.readAllBytes(resolve(relativePath));
     }
+
+    @Override
+    public String describe() {
+        return "folder " + baseDir;
+    }
+
+    /** Nothing to check before the first write: the folders are made as images arrive. */
+    @Override
+    public void check() {}
 }

@@ -31,7 +31,8 @@ import javax.sql.DataSource;
  * Deletes image files that no reading references any more and that are older than a grace period:
  * what a crash between "files written" and "rows committed" leaves behind, and stale temporary files.
  * Our image names carry their reading id, so the check is a primary-key lookup. Files with other names
- * are never touched.
+ * are never touched. In a folder it walks the tree (and removes stale temporary files and empty folders); in
+ * an S3 bucket it lists the prefix, a page at a time, and checks each page's reading ids at once.
  */
 public final class OrphanImageSweeper {
 
@@ -42,18 +43,19 @@ public final class OrphanImageSweeper {
     /** What one sweep did. */
     public record Result(int orphansDeleted, int tempFilesDeleted, int directoriesDeleted) {}
 
-    private final ImageStore images;
+    private final ImageStorage images;
     private final DataSource dataSource;
     private final Duration grace;
     private final Clock clock;
     private final Consumer<Path> visited;
 
-    public OrphanImageSweeper(ImageStore images, DataSource dataSource, Duration grace, Clock clock) {
+    public OrphanImageSweeper(ImageStorage images, DataSource dataSource, Duration grace, Clock clock) {
         this(images, dataSource, grace, clock, file -> {});
     }
 
     /** With a callback for each file the walk visits (tests: to delete files while the walk runs). */
-    OrphanImageSweeper(ImageStore images, DataSource dataSource, Duration grace, Clock clock, Consumer<Path> visited) {
+    OrphanImageSweeper(
+            ImageStorage images, DataSource dataSource, Duration grace, Clock clock, Consumer<Path> visited) {
         this.visited = visited;
         this.images = images;
         this.dataSource = dataSource;
@@ -62,6 +64,43 @@ public final class OrphanImageSweeper {
     }
 
     public Result sweep() throws IOException, SQLException {
+        if (images instanceof S3ImageStore bucket) {
+            return sweepBucket(bucket);
+        }
+        return sweepFolder((ImageStore) images);
+    }
+
+    /** Objects of readings that never committed (or whose delete failed), older than the grace period. */
+    private Result sweepBucket(S3ImageStore bucket) throws IOException, SQLException {
+        int[] orphans = {0};
+        bucket.listOlderThan(clock.instant().minus(grace), keys -> {
+            Map<UUID, List<String>> candidates = new HashMap<>();
+            for (String key : keys) {
+                Matcher m = OUR_IMAGE.matcher(key.substring(key.lastIndexOf('/') + 1));
+                if (m.matches()) {
+                    candidates
+                            .computeIfAbsent(UUID.fromString(m.group(1)), k -> new ArrayList<>())
+                            .add(key);
+                }
+            }
+            if (candidates.isEmpty()) {
+                return;
+            }
+            Set<UUID> referenced = existing(new ArrayList<>(candidates.keySet()));
+            for (var e : candidates.entrySet()) {
+                if (!referenced.contains(e.getKey())) {
+                    for (String key : e.getValue()) {
+                        if (bucket.delete(key)) {
+                            orphans[0]++;
+                        }
+                    }
+                }
+            }
+        });
+        return new Result(orphans[0], 0, 0);
+    }
+
+    private Result sweepFolder(ImageStore images) throws IOException, SQLException {
         Path base = images.baseDir();
         if (!Files.isDirectory(base)) {
             return new Result(0, 0, 0);

@@ -263,7 +263,7 @@ public final class QueueAdminRepository {
      * Deletes readings received more than {@code days} days ago whose queue row is not being sent (SENDING rows
      * are skipped, as are rows another transaction holds), and their image files, in batches. @return how many
      */
-    public int purgeReadingsOlderThan(int days, ImageStore images) throws SQLException {
+    public int purgeReadingsOlderThan(int days, ImageStorage images) throws SQLException {
         String sql = """
                 WITH victims AS (
                     SELECT q.reading_id FROM messages_queue q JOIN alpr_readings r ON r.id = q.reading_id
@@ -294,7 +294,7 @@ public final class QueueAdminRepository {
     }
 
     /** Deletes the image files of removed readings (missing files are fine). */
-    public static void deleteImages(ImageStore images, List<Removed> removed) {
+    public static void deleteImages(ImageStorage images, List<Removed> removed) {
         for (Removed r : removed) {
             images.delete(r.imageOcrPath());
             images.delete(r.imageCtxPath());
