@@ -16,6 +16,7 @@ import routes.health.BreakersCheck;
 import routes.health.CertificatesCheck;
 import routes.health.DatabaseCheck;
 import routes.health.FlowsCheck;
+import routes.health.ImageStoreCheck;
 import routes.health.MaintenanceCheck;
 import routes.health.QueueCheck;
 import routes.health.QueueSnapshot;
@@ -91,6 +92,7 @@ public final class CoreConfiguration {
         for (HealthCheck check : List.of(
                 new DatabaseCheck(dataSource),
                 new FlowsCheck(settings.flows(), settings.flag(Setting.SENDER_ENABLED)),
+                new ImageStoreCheck(images),
                 new QueueCheck(queueSnapshot),
                 new CertificatesCheck(new CertificateRepository(dataSource), clock),
                 new BreakersCheck(guard, new EndpointRepository(dataSource)),

@@ -13,8 +13,8 @@ import org.apache.camel.health.HealthCheckRegistry;
 
 /**
  * What {@code GET /health} (an API key's callers) and {@code GET /health/ready} (public) answer: the aggregate of
- * the checks in Camel's health-check registry ({@link DatabaseCheck}, {@link FlowsCheck}, {@link QueueCheck},
- * {@link CertificatesCheck}, {@link BreakersCheck}, {@link MaintenanceCheck}), the same ones JMX and Hawtio show. 503 when the database does not
+ * the checks in Camel's health-check registry ({@link DatabaseCheck}, {@link FlowsCheck}, {@link ImageStoreCheck}, {@link QueueCheck},
+ * {@link CertificatesCheck}, {@link BreakersCheck}, {@link MaintenanceCheck}), the same ones JMX and Hawtio show. 503 when the database or the image store does not
  * answer or a flow this process runs is not started. Both are computed at most once per cache time (a second for
  * readiness), whatever the number of callers; the queue figures are estimates on a large queue, never a full scan.
  */
@@ -52,7 +52,8 @@ public final class HealthReport {
             if (lastReady == null || System.currentTimeMillis() - lastReady.at() >= READY_CACHE_MILLIS) {
                 CamelContext context = exchange.getContext();
                 boolean up = call(context, DatabaseCheck.ID).getState() == State.UP
-                        && call(context, FlowsCheck.ID).getState() == State.UP;
+                        && call(context, FlowsCheck.ID).getState() == State.UP
+                        && call(context, ImageStoreCheck.ID).getState() == State.UP;
                 lastReady =
                         new Answer(Map.of("status", up ? "UP" : "DOWN"), up ? 200 : 503, System.currentTimeMillis());
             }
@@ -66,7 +67,8 @@ public final class HealthReport {
         Map<String, Object> body = new LinkedHashMap<>();
         Result database = call(context, DatabaseCheck.ID);
         Result flows = call(context, FlowsCheck.ID);
-        boolean up = database.getState() == State.UP && flows.getState() == State.UP;
+        Result images = call(context, ImageStoreCheck.ID);
+        boolean up = database.getState() == State.UP && flows.getState() == State.UP && images.getState() == State.UP;
         Map<String, Object> db = new LinkedHashMap<>();
         db.put("status", database.getState().name());
         if (database.getDetails().containsKey("error")) {
@@ -76,6 +78,13 @@ public final class HealthReport {
         body.put("status", up ? "UP" : "DOWN");
         body.put("database", db);
         body.put("flows", flows.getDetails().getOrDefault(FlowsCheck.FLOWS, Map.of()));
+        Map<String, Object> store = new LinkedHashMap<>();
+        store.put("status", images.getState().name());
+        store.put("store", images.getDetails().get("store"));
+        if (images.getDetails().containsKey("error")) {
+            store.put("error", images.getDetails().get("error"));
+        }
+        body.put("images", store);
         if (database.getState() == State.UP) {
             Result queue = call(context, QueueCheck.ID);
             Result certificates = call(context, CertificatesCheck.ID);

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import routes.config.Setting;
 import routes.store.ApiKeyRepository;
+import routes.store.S3Config;
+import routes.store.S3ImageStore;
 import routes.support.InProcessService;
 import routes.support.TestDb;
 
@@ -83,6 +85,7 @@ class HealthChecksTest {
                 .contains(DatabaseCheck.ID, FlowsCheck.ID, QueueCheck.ID, CertificatesCheck.ID, BreakersCheck.ID);
         Map<String, HealthCheck.State> readiness = states(HealthCheckHelper.invokeReadiness(context, "full"));
         assertThat(readiness)
+                .containsEntry(ImageStoreCheck.ID, HealthCheck.State.UP)
                 .containsEntry(DatabaseCheck.ID, HealthCheck.State.UP)
                 .containsEntry(FlowsCheck.ID, HealthCheck.State.UP);
         assertThat(get("/health/ready").statusCode()).isEqualTo(200);
@@ -93,6 +96,8 @@ class HealthChecksTest {
         assertThat(health.path("flows").path("ingest").asText()).isEqualTo("UP");
         assertThat(health.path("flows").path("api").asText()).isEqualTo("UP");
         assertThat(health.has("pending")).isTrue();
+        assertThat(health.path("images").path("status").asText()).isEqualTo("UP");
+        assertThat(health.path("images").path("store").asText()).startsWith("folder ");
         assertThat(health.path(CertificatesCheck.EXPIRING).isArray()).isTrue();
     }
 
@@ -131,6 +136,28 @@ class HealthChecksTest {
             assertThat(check.isLiveness())
                     .as("an outage is waited out, not restarted")
                     .isFalse();
+        }
+    }
+
+    @Test
+    void anImageStoreThatDoesNotAnswerIsDownInReadinessWithTheErrorKindAndNoSecret() {
+        S3Config config = new S3Config(
+                URI.create("http://127.0.0.1:1"),
+                "images",
+                "us-east-1",
+                "health-key",
+                "health-secret-never-shown",
+                true,
+                ""); // nothing listens on port 1
+        try (S3ImageStore unreachable = new S3ImageStore(config)) {
+            ImageStoreCheck check = new ImageStoreCheck(unreachable);
+            check.setCamelContext(service.context());
+            HealthCheck.Result result = check.call();
+            assertThat(result.getState()).isEqualTo(HealthCheck.State.DOWN);
+            assertThat(result.getDetails()).containsEntry("error", "ImageStorageUnavailableException");
+            assertThat(check.isReadiness()).isTrue();
+            assertThat(check.isLiveness()).isFalse();
+            assertThat(result.getDetails().toString()).doesNotContain("health-secret-never-shown");
         }
     }
 
