@@ -74,17 +74,20 @@ public final class Settings {
             }
         }
         if (values.get(Setting.IMAGE_STORE).equals("s3")) {
-            checkS3(values);
+            checkS3(values, "IMAGE_STORE=s3");
         }
         return new Settings(values);
     }
 
-    /** With IMAGE_STORE=s3: the keys it needs are set, and the secret comes from one place. */
-    private static void checkS3(Map<Setting, String> values) {
+    /**
+     * With IMAGE_STORE=s3 (or for a command that uses the bucket whatever IMAGE_STORE says, named by {@code
+     * neededBy}): the keys it needs are set, and the secret comes from one place.
+     */
+    private static void checkS3(Map<Setting, String> values, String neededBy) {
         for (Setting needed : new Setting[] {Setting.S3_ENDPOINT, Setting.S3_BUCKET, Setting.S3_ACCESS_KEY_ID}) {
             if (values.get(needed).isEmpty()) {
-                throw new InvalidSettingException("Invalid configuration: " + needed.name()
-                        + " is empty but IMAGE_STORE=s3 needs it (" + needed.description() + ")");
+                throw new InvalidSettingException("Invalid configuration: " + needed.name() + " is empty but "
+                        + neededBy + " needs it (" + needed.description() + ")");
             }
         }
         String endpoint = values.get(Setting.S3_ENDPOINT);
@@ -101,7 +104,7 @@ public final class Settings {
         if (file == inline) {
             throw new InvalidSettingException("Invalid configuration: S3_SECRET_ACCESS_KEY_FILE "
                     + (file ? "and S3_SECRET_ACCESS_KEY are both set" : "is empty")
-                    + ": IMAGE_STORE=s3 takes the secret key from one of them (the file is preferred)");
+                    + ": " + neededBy + " takes the secret key from one of them (the file is preferred)");
         }
     }
 
@@ -215,6 +218,16 @@ public final class Settings {
 
     /** How to reach the bucket, the secret read from S3_SECRET_ACCESS_KEY_FILE (or S3_SECRET_ACCESS_KEY); never printed. */
     public S3Config s3() {
+        return s3("IMAGE_STORE=s3");
+    }
+
+    /**
+     * The bucket of the S3_* settings for a command that uses it whatever IMAGE_STORE says ({@code admin images migrate
+     * --to s3} runs while IMAGE_STORE is still folder): the same checks as at start-up with IMAGE_STORE=s3, the
+     * messages naming {@code neededBy}.
+     */
+    public S3Config s3(String neededBy) {
+        checkS3(values, neededBy);
         String prefix = text(Setting.S3_PREFIX);
         if (!prefix.isEmpty() && !prefix.endsWith("/")) {
             prefix += "/";

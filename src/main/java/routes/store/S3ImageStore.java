@@ -2,11 +2,16 @@ package routes.store;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -17,6 +22,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -40,6 +46,16 @@ public final class S3ImageStore implements ImageStorage {
 
     /** Connections kept to the service: ingest workers and senders that write or read at once. */
     private static final int MAX_CONNECTIONS = 64;
+
+    /** What {@link #compare} found under a key. */
+    public enum Comparison {
+        /** No object under the key. */
+        ABSENT,
+        /** An object with the same bytes. */
+        SAME,
+        /** An object with other bytes (another length, or another content). */
+        DIFFERENT
+    }
 
     /** Lists images page by page, for the orphan sweep. */
     @FunctionalInterface
@@ -153,6 +169,47 @@ public final class S3ImageStore implements ImageStorage {
             throw unavailable("HEAD", key, e);
         } catch (SdkException e) {
             throw unavailable("HEAD", key, e);
+        }
+    }
+
+    /**
+     * Whether the object under a key holds exactly these bytes, without downloading it when its metadata can tell: a
+     * HEAD gives its length (another length: {@link Comparison#DIFFERENT}) and its ETag, which is the MD5 of the content
+     * for a single-part upload without SSE-KMS/SSE-C (a match: {@link Comparison#SAME}). Any other ETag (a multipart
+     * upload, encryption with a KMS key, a service whose ETags are not MD5s) proves nothing either way, so the object is
+     * then read and compared byte by byte: never a false "different", never a false "same".
+     */
+    public Comparison compare(String key, byte[] bytes) throws IOException {
+        HeadObjectResponse head;
+        try {
+            head = client.headObject(b -> b.bucket(config.bucket()).key(objectKey(key)));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Comparison.ABSENT;
+            }
+            throw unavailable("HEAD", key, e);
+        } catch (SdkException e) {
+            throw unavailable("HEAD", key, e);
+        }
+        if (head.contentLength() != null && head.contentLength() != bytes.length) {
+            return Comparison.DIFFERENT;
+        }
+        String etag = head.eTag() == null ? "" : head.eTag().replace("\"", "").toLowerCase(Locale.ROOT);
+        if (etag.equals(md5Hex(bytes))) {
+            return Comparison.SAME;
+        }
+        try {
+            return Arrays.equals(read(key), bytes) ? Comparison.SAME : Comparison.DIFFERENT;
+        } catch (NoSuchFileException e) {
+            return Comparison.ABSENT; // deleted between the HEAD and the GET
+        }
+    }
+
+    private static String md5Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is a required algorithm of every Java platform", e);
         }
     }
 
