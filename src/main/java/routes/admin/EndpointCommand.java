@@ -18,6 +18,7 @@ import routes.cli.CommandFailedException;
 import routes.config.ConfigOptions;
 import routes.store.AssignmentRepository;
 import routes.store.AssignmentRepository.ReferenceDeletion;
+import routes.store.Change;
 import routes.store.EndpointRepository;
 import routes.store.EndpointRepository.EndpointChanges;
 import routes.store.EndpointRepository.NewEndpoint;
@@ -51,14 +52,46 @@ public class EndpointCommand {
         @Option(names = "--soap-action", description = "SOAPAction header, if the service needs one")
         String soapAction;
 
+        @Option(
+                names = "--max-in-flight",
+                paramLabel = "N|none",
+                description = "Most sends in flight to it from all instances together (enforced through the database);"
+                        + " none: no cap (the default)")
+        String maxInFlight;
+
         void check() {
             AdminSupport.checkPositive("--timeout-ms", timeoutMs);
             AdminSupport.checkNotNegative("--retry-max", retryMax);
             AdminSupport.checkPositive("--retry-backoff-ms", retryBackoffMs);
+            maxInFlight();
+        }
+
+        /** The cap given: absent, none (null in the change) or a positive number. */
+        Change<Integer> maxInFlight() {
+            if (maxInFlight == null) {
+                return null;
+            }
+            if (AdminSupport.isNone(maxInFlight.strip())) {
+                return Change.to(null);
+            }
+            try {
+                int n = Integer.parseInt(maxInFlight.strip());
+                if (n > 0) {
+                    return Change.to(n);
+                }
+            } catch (NumberFormatException e) {
+                // refused below
+            }
+            throw new CommandFailedException(
+                    "--max-in-flight must be a positive number or none (got " + maxInFlight + ")");
         }
 
         boolean any() {
-            return timeoutMs != null || retryMax != null || retryBackoffMs != null || soapAction != null;
+            return timeoutMs != null
+                    || retryMax != null
+                    || retryBackoffMs != null
+                    || soapAction != null
+                    || maxInFlight != null;
         }
     }
 
@@ -95,7 +128,10 @@ public class EndpointCommand {
                         tuning.timeoutMs,
                         tuning.retryMax,
                         tuning.retryBackoffMs,
-                        tuning.soapAction == null || tuning.soapAction.isEmpty() ? null : tuning.soapAction));
+                        tuning.soapAction == null || tuning.soapAction.isEmpty() ? null : tuning.soapAction,
+                        tuning.maxInFlight() == null
+                                ? null
+                                : tuning.maxInFlight().value()));
                 spec.commandLine().getOut().println("Endpoint '" + n + "' added (" + url + ", id " + id + ")");
                 return 0;
             }
@@ -135,6 +171,8 @@ public class EndpointCommand {
                                 e.retryBackoffMs(),
                                 "soap_action",
                                 e.soapAction(),
+                                "max_in_flight",
+                                e.maxInFlight(),
                                 "active",
                                 e.active(),
                                 "used_by",
@@ -145,15 +183,16 @@ public class EndpointCommand {
                 }
                 var out = spec.commandLine().getOut();
                 out.printf(
-                        "%-20s %-8s %-7s %-8s %-6s %-24s %s%n",
-                        "NAME", "TIMEOUT", "RETRIES", "BACKOFF", "ACTIVE", "USED BY", "URL");
+                        "%-20s %-8s %-7s %-8s %-9s %-6s %-24s %s%n",
+                        "NAME", "TIMEOUT", "RETRIES", "BACKOFF", "IN FLIGHT", "ACTIVE", "USED BY", "URL");
                 for (var e : rows) {
                     out.printf(
-                            "%-20s %-8d %-7s %-8s %-6s %-24s %s%n",
+                            "%-20s %-8d %-7s %-8s %-9s %-6s %-24s %s%n",
                             e.name(),
                             e.timeoutMs(),
                             orDash(e.retryMax()),
                             orDash(e.retryBackoffMs()),
+                            orDash(e.maxInFlight()),
                             e.active() ? "yes" : "no",
                             orDash(e.usedBy()),
                             e.url());
@@ -191,7 +230,7 @@ public class EndpointCommand {
             if (newName == null && url == null && active == null && !tuning.any()) {
                 throw new CommandFailedException(
                         "Nothing to update: give --new-name, --url, --timeout-ms, --retry-max, "
-                                + "--retry-backoff-ms, --soap-action or --active");
+                                + "--retry-backoff-ms, --soap-action, --max-in-flight or --active");
             }
             String renamed = newName == null ? null : AdminSupport.checkReferenceName("Endpoint", newName);
             if (url != null) {
@@ -212,6 +251,7 @@ public class EndpointCommand {
                         change(tuning.retryMax),
                         change(tuning.retryBackoffMs),
                         change(tuning.soapAction),
+                        tuning.maxInFlight(),
                         change(active));
                 if (!repo.updateEndpoint(name, changes)) {
                     throw new CommandFailedException("Endpoint '" + name + "' does not exist");
@@ -234,6 +274,10 @@ public class EndpointCommand {
                 }
                 if (tuning.soapAction != null) {
                     what.add(tuning.soapAction.isEmpty() ? "SOAP action cleared" : "SOAP action " + tuning.soapAction);
+                }
+                if (tuning.maxInFlight != null) {
+                    Integer cap = tuning.maxInFlight().value();
+                    what.add(cap == null ? "no cap on sends in flight" : "at most " + cap + " sends in flight");
                 }
                 if (active != null) {
                     what.add(active ? "active" : "inactive");

@@ -7,6 +7,7 @@ import routes.security.CertificateStore;
 import routes.security.CryptoProvider;
 import routes.sender.Deliveries;
 import routes.sender.Delivery;
+import routes.sender.EndpointSlots;
 import routes.sender.MatriculaRequest;
 import routes.sender.MatriculaResponse;
 import routes.sender.MossosClient;
@@ -24,11 +25,14 @@ public final class SenderConfiguration {
     private final CamelContext context;
     private final CoreConfiguration core;
     private final Settings settings;
+    private final EndpointSlots endpointSlots;
 
     SenderConfiguration(CamelContext context, CoreConfiguration core) {
         this.context = context;
         this.core = core;
         this.settings = core.settings();
+        this.endpointSlots =
+                new EndpointSlots(core.queueRepository(), settings.text(Setting.SENDER_INSTANCE_ID), core.clock());
         if (settings.flag(Setting.SENDER_ENABLED)) {
             CryptoProvider.install(settings.text(Setting.CRYPTO_PROVIDER));
             MossosClient.warmUp();
@@ -67,11 +71,18 @@ public final class SenderConfiguration {
         return new SendOutcomes(
                 core.queueRepository(),
                 core.endpointGuard(),
+                endpointSlots(),
                 core.imageStore(),
                 settings.text(Setting.SENDER_INSTANCE_ID),
                 settings.integer(Setting.SENDER_MAX_BACKOFF_MS),
                 core.clock(),
                 core.senderMetrics());
+    }
+
+    /** The endpoints' cluster-wide caps on sends in flight (one instance of it: sendOutcomes reads its refusals). */
+    @BindToRegistry
+    public EndpointSlots endpointSlots() {
+        return endpointSlots;
     }
 
     @BindToRegistry

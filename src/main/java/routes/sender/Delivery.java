@@ -7,7 +7,9 @@ import java.util.UUID;
 
 /**
  * One claimed queue row with everything needed to send it: the reading, its camera, municipality,
- * certificate and endpoint (camera override, else municipality, else the global URL).
+ * certificate and endpoint (camera override, else municipality, else the global URL). {@code maxInFlight} is the
+ * endpoint's cluster-wide cap on sends in flight ({@code endpoints.max_in_flight}), null when it has none (as the
+ * global URL never has).
  */
 public record Delivery(
         UUID queueId,
@@ -32,7 +34,8 @@ public record Delivery(
         String endpointUrl,
         int timeoutMs,
         int retryMax,
-        long retryBackoffMs) {
+        long retryBackoffMs,
+        Integer maxInFlight) {
 
     /** Defaults for what an endpoint row may leave unset. */
     public record Defaults(String globalUrl, int retryMax, long backoffMs, int timeoutMs) {}
@@ -66,7 +69,8 @@ public record Delivery(
                 row.get("retry_max") == null ? defaults.retryMax() : ((Number) row.get("retry_max")).intValue(),
                 row.get("retry_backoff_ms") == null
                         ? defaults.backoffMs()
-                        : ((Number) row.get("retry_backoff_ms")).longValue());
+                        : ((Number) row.get("retry_backoff_ms")).longValue(),
+                row.get("max_in_flight") == null ? null : ((Number) row.get("max_in_flight")).intValue());
     }
 
     /** Which circuit breaker and concurrency limit this delivery belongs to. */

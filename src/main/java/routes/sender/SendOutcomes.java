@@ -33,10 +33,12 @@ public final class SendOutcomes {
     private final long maxBackoffMillis;
     private final Clock clock;
     private final SenderMetrics metrics;
+    private final EndpointSlots slots;
 
     public SendOutcomes(
             QueueRepository queue,
             EndpointGuard guard,
+            EndpointSlots slots,
             ImageStorage images,
             String instance,
             long maxBackoffMillis,
@@ -45,6 +47,7 @@ public final class SendOutcomes {
         this.metrics = metrics;
         this.queue = queue;
         this.guard = guard;
+        this.slots = slots;
         this.images = images;
         this.instance = instance;
         this.maxBackoffMillis = maxBackoffMillis;
@@ -150,7 +153,7 @@ public final class SendOutcomes {
                 counts ? " (intento " + attempts + " de " + (d.retryMax() + 1) + ")" : "");
     }
 
-    /** The endpoint's breaker is open: the reading waits, its attempts untouched. */
+    /** The endpoint's breaker is open, or its cluster-wide cap reached: the reading waits, its attempts untouched. */
     public void postponed(Delivery d, Exception e) throws SQLException {
         queue.postponed(
                 d.queueId(),
@@ -182,9 +185,12 @@ public final class SendOutcomes {
         throw new IllegalArgumentException("not caused by " + type.getSimpleName(), t);
     }
 
-    /** Whether the poller should claim again right away: the claim got every row it asked for and no endpoint is held. */
+    /**
+     * Whether the poller should claim again right away: the claim got every row it asked for, no endpoint is held by
+     * its breaker and none refused a reading a slot of its cluster-wide cap just now.
+     */
     public boolean claimAgain(List<?> batch, int asked) {
-        return batch != null && asked > 0 && batch.size() >= asked && guard.allClosed();
+        return batch != null && asked > 0 && batch.size() >= asked && guard.allClosed() && !slots.refusedRecently();
     }
 
     /** Exponential back-off with ±20 % jitter, capped. */

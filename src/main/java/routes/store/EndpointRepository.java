@@ -25,11 +25,19 @@ public final class EndpointRepository {
             Integer retryMax,
             Integer retryBackoffMs,
             String soapAction,
+            Integer maxInFlight,
             boolean active,
             String usedBy) {}
 
+    /** {@code maxInFlight}: the endpoint's cluster-wide cap on sends in flight, null for none. */
     public record NewEndpoint(
-            String name, String url, Integer timeoutMs, Integer retryMax, Integer retryBackoffMs, String soapAction) {}
+            String name,
+            String url,
+            Integer timeoutMs,
+            Integer retryMax,
+            Integer retryBackoffMs,
+            String soapAction,
+            Integer maxInFlight) {}
 
     public record EndpointChanges(
             Change<String> name,
@@ -38,6 +46,7 @@ public final class EndpointRepository {
             Change<Integer> retryMax,
             Change<Integer> retryBackoffMs,
             Change<String> soapAction,
+            Change<Integer> maxInFlight,
             Change<Boolean> active) {}
 
     private final DataSource dataSource;
@@ -52,8 +61,8 @@ public final class EndpointRepository {
 
     public UUID addEndpoint(NewEndpoint e) throws SQLException {
         String sql = """
-                INSERT INTO endpoints (name, url, timeout_ms, retry_max, retry_backoff_ms, soap_action)
-                VALUES (?, ?, coalesce(?, 30000), ?, ?, ?) RETURNING id""";
+                INSERT INTO endpoints (name, url, timeout_ms, retry_max, retry_backoff_ms, soap_action, max_in_flight)
+                VALUES (?, ?, coalesce(?, 30000), ?, ?, ?, ?) RETURNING id""";
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, e.name());
@@ -62,6 +71,7 @@ public final class EndpointRepository {
             setInteger(ps, 4, e.retryMax());
             setInteger(ps, 5, e.retryBackoffMs());
             ps.setString(6, e.soapAction());
+            setInteger(ps, 7, e.maxInFlight());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getObject(1, UUID.class);
@@ -71,7 +81,8 @@ public final class EndpointRepository {
 
     public List<Endpoint> endpoints() throws SQLException {
         String sql = """
-                SELECT e.id, e.name, e.url, e.timeout_ms, e.retry_max, e.retry_backoff_ms, e.soap_action, e.active,
+                SELECT e.id, e.name, e.url, e.timeout_ms, e.retry_max, e.retry_backoff_ms, e.soap_action, e.max_in_flight,
+                       e.active,
                        (SELECT string_agg(n, ',' ORDER BY n) FROM (
                             SELECT m.name AS n FROM municipalities m WHERE m.endpoint_id = e.id
                             UNION SELECT 'camera:' || k.serial_number FROM cameras k WHERE k.endpoint_id = e.id) u)
@@ -89,8 +100,9 @@ public final class EndpointRepository {
                         rs.getObject(5, Integer.class),
                         rs.getObject(6, Integer.class),
                         rs.getString(7),
-                        rs.getBoolean(8),
-                        rs.getString(9)));
+                        rs.getObject(8, Integer.class),
+                        rs.getBoolean(9),
+                        rs.getString(10)));
             }
         }
         return out;
@@ -105,6 +117,7 @@ public final class EndpointRepository {
                 .put("retry_max", changes.retryMax())
                 .put("retry_backoff_ms", changes.retryBackoffMs())
                 .put("soap_action", changes.soapAction())
+                .put("max_in_flight", changes.maxInFlight())
                 .put("active", changes.active())
                 .run(dataSource, name);
     }

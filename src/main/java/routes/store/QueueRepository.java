@@ -81,6 +81,62 @@ public final class QueueRepository {
         }
     }
 
+    /**
+     * A slot of an endpoint's cluster-wide cap ({@code endpoints.max_in_flight}) for this instance's SENDING row: in one
+     * transaction, the endpoint's advisory lock, then the count of the rows that hold one of its slots (SENDING, with
+     * {@code sending_to} this endpoint, under a live lease), and the row marked as holding one if the count is below
+     * {@code max}. Race-free: in READ COMMITTED each statement reads a snapshot taken when it starts, and the count
+     * starts after the lock is granted, so it sees every slot a previous holder of the lock committed (which is why
+     * the lock and the count are two statements). A slot held is freed by the row leaving SENDING (every outcome
+     * does: delivered rows are deleted, the others become FAILED, PENDING or DEAD) or by its lease running out (a
+     * killed instance); one freed but not yet committed is counted still, which errs on the side of the cap.
+     *
+     * @return whether the row holds a slot now; false: the endpoint has {@code max} sends in flight, or the row is no
+     *     longer this instance's (its lease ran out and it was recovered)
+     */
+    public boolean takeSlot(UUID queueId, UUID endpointId, int max, String instance) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                // Endpoints whose keys collide share a lock: they wait for each other, never count each other.
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT pg_advisory_xact_lock(?, hashtext(?)), current_setting('transaction_isolation')")) {
+                    ps.setInt(1, ClusterLock.NAMESPACE);
+                    ps.setString(2, endpointId.toString());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        if (!"read committed".equals(rs.getString(2))) {
+                            throw new IllegalStateException(
+                                    "Counting an endpoint's sends in flight needs READ COMMITTED," + " not "
+                                            + rs.getString(2));
+                        }
+                    }
+                }
+                String sql = """
+                        UPDATE messages_queue SET sending_to = ?
+                        WHERE id = ? AND status = 'SENDING' AND locked_by = ?
+                          AND (SELECT count(*) FROM messages_queue
+                               WHERE status = 'SENDING' AND sending_to = ? AND locked_until > now()) < ?""";
+                boolean taken;
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setObject(1, endpointId);
+                    ps.setObject(2, queueId);
+                    ps.setString(3, instance);
+                    ps.setObject(4, endpointId);
+                    ps.setInt(5, max);
+                    taken = ps.executeUpdate() == 1;
+                }
+                c.commit();
+                return taken;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
     /** A failed attempt: back to FAILED, due again at {@code nextAttemptAt}; attempts grow only if {@code countsAttempt}. */
     public int failed(
             UUID queueId, String instance, boolean countsAttempt, String error, Instant nextAttemptAt, Audit auditRow)

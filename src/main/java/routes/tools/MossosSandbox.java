@@ -114,6 +114,7 @@ public final class MossosSandbox implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger abandoned = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxConcurrent = new AtomicInteger();
     private volatile byte[] lastRequest;
     private volatile Consumer<Received> listener = r -> {};
 
@@ -239,12 +240,18 @@ public final class MossosSandbox implements AutoCloseable {
         return inFlight.get();
     }
 
+    /** The most requests it was handling at once since it started or was {@link #reset()}. */
+    public int maxConcurrent() {
+        return maxConcurrent.get();
+    }
+
     public void reset() {
         received.clear();
         codeByPlate.clear();
         rejected.set(0);
         requests.set(0);
         abandoned.set(0);
+        maxConcurrent.set(inFlight.get());
         faultsToGive.set(0);
         down = false;
         latencyMillis = 0;
@@ -254,7 +261,7 @@ public final class MossosSandbox implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
-        inFlight.incrementAndGet();
+        maxConcurrent.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         try {
             requests.incrementAndGet();
             byte[] body;

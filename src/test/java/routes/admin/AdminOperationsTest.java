@@ -245,7 +245,9 @@ class AdminOperationsTest {
                 "--retry-backoff-ms",
                 "2000",
                 "--soap-action",
-                "urn:matricula");
+                "urn:matricula",
+                "--max-in-flight",
+                "4");
         assertThat(add.out()).contains("Endpoint 'mossos' added (https://mossos.example/matricula");
         ok("admin", "endpoint", "add", "--name", "backup", "--url", "http://backup.example:8080/m");
         assertThat(fails("admin", "endpoint", "add", "--name", "mossos", "--url", "https://x.example/"))
@@ -276,6 +278,19 @@ class AdminOperationsTest {
                 .contains("--retry-backoff-ms must be a positive number");
         assertThat(fails("admin", "endpoint", "add", "--name", "none", "--url", "https://x.example/"))
                 .contains("reserved");
+        for (String bad : List.of("0", "-1", "many")) {
+            assertThat(fails(
+                            "admin",
+                            "endpoint",
+                            "add",
+                            "--name",
+                            "bad",
+                            "--url",
+                            "https://x.example/",
+                            "--max-in-flight",
+                            bad))
+                    .isEqualTo("--max-in-flight must be a positive number or none (got " + bad + ")");
+        }
 
         JsonNode list = ok("admin", "endpoint", "list", "--json").json();
         assertThat(list).hasSize(2);
@@ -286,12 +301,27 @@ class AdminOperationsTest {
         assertThat(mossos.get("retry_max").asInt()).isEqualTo(3);
         assertThat(mossos.get("retry_backoff_ms").asInt()).isEqualTo(2000);
         assertThat(mossos.get("soap_action").asText()).isEqualTo("urn:matricula");
+        assertThat(mossos.get("max_in_flight").asInt()).isEqualTo(4);
         assertThat(mossos.get("active").asBoolean()).isTrue();
         assertThat(list.get(0).get("timeout_ms").asInt()).as("default").isEqualTo(30000);
         assertThat(list.get(0).get("retry_max").isNull()).isTrue();
+        assertThat(list.get(0).get("max_in_flight").isNull())
+                .as("no cap by default")
+                .isTrue();
         assertThat(ok("admin", "endpoint", "list").out())
+                .contains("IN FLIGHT")
                 .contains("mossos")
                 .contains("https://mossos.example/matricula");
+        assertThat(ok("admin", "endpoint", "update", "--name", "backup", "--max-in-flight", "2")
+                        .out())
+                .contains("Endpoint 'backup' updated: at most 2 sends in flight");
+        assertThat(TestDb.text(db, "SELECT max_in_flight::text FROM endpoints WHERE name = 'backup'"))
+                .isEqualTo("2");
+        assertThat(ok("admin", "endpoint", "update", "--name", "backup", "--max-in-flight", "none")
+                        .out())
+                .contains("Endpoint 'backup' updated: no cap on sends in flight");
+        assertThat(TestDb.text(db, "SELECT max_in_flight::text FROM endpoints WHERE name = 'backup'"))
+                .isNull();
 
         Run update = ok(
                 "admin",

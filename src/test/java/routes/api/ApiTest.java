@@ -419,6 +419,22 @@ class ApiTest {
     }
 
     @Test
+    void theEndpointsListShowsEachEndpointsClusterWideCap() throws Exception {
+        TestDb.execute(
+                db,
+                "INSERT INTO endpoints (name, url, max_in_flight) VALUES ('capped', 'https://a.example/m', 4), "
+                        + "('open', 'https://b.example/m', NULL)");
+        HttpResponse<String> r = get("/api/endpoints", key("READ_ONLY"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode list = json.readTree(r.body());
+        assertThat(list).hasSize(2);
+        assertThat(list.get(0).path("name").asText()).isEqualTo("capped");
+        assertThat(list.get(0).path("max_in_flight").asInt()).isEqualTo(4);
+        assertThat(list.get(1).has("max_in_flight")).isTrue();
+        assertThat(list.get(1).path("max_in_flight").isNull()).isTrue();
+    }
+
+    @Test
     void aKeyOverItsRateLimitGets429WithRetryAfter() throws Exception {
         String reader = key("READ_ONLY");
         for (int i = 0; i < 20; i++) {

@@ -106,7 +106,8 @@ class MossosSandboxSchemaTest {
                 sandbox.url(),
                 5000,
                 2,
-                200);
+                200,
+                null);
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             DefaultExchange exchange = new DefaultExchange(camel);
             new MatriculaRequest(
