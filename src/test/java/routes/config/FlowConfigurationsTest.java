@@ -131,14 +131,7 @@ class FlowConfigurationsTest {
     }
 
     private static Map<String, String> settings() {
-        var db = TestDb.settings();
-        return Map.of(
-                "DB_HOST",
-                db.text(Setting.DB_HOST),
-                "DB_PORT",
-                db.text(Setting.DB_PORT),
-                "DB_NAME",
-                TestDb.NAME,
+        return TestDb.serviceSettings(
                 "TRANSIT_PORT",
                 String.valueOf(TRANSIT_PORT),
                 "API_PORT",

@@ -49,14 +49,7 @@ class RoutePoliciesTest {
     @BeforeAll
     void start() {
         String flows = String.join(",", new TreeSet<>(Kind.FLOWS_KNOWN));
-        var db = TestDb.settings();
-        Map<String, String> settings = new HashMap<>(Map.of(
-                "DB_HOST",
-                db.text(Setting.DB_HOST),
-                "DB_PORT",
-                db.text(Setting.DB_PORT),
-                "DB_NAME",
-                TestDb.NAME,
+        Map<String, String> settings = new HashMap<>(TestDb.serviceSettings(
                 "TRANSIT_PORT",
                 String.valueOf(TRANSIT_PORT),
                 "API_PORT",

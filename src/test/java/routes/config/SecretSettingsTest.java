@@ -26,14 +26,7 @@ class SecretSettingsTest {
     @Test
     void theDatabasePasswordReachesThePoolButNotTheLogAtDebug() throws Exception {
         String password = "pw-" + UUID.randomUUID();
-        var db = TestDb.settings();
-        Map<String, String> settings = Map.of(
-                "DB_HOST",
-                db.text(Setting.DB_HOST),
-                "DB_PORT",
-                db.text(Setting.DB_PORT),
-                "DB_NAME",
-                TestDb.NAME,
+        Map<String, String> settings = TestDb.serviceSettings(
                 "DB_PASSWORD",
                 password,
                 "TRANSIT_PORT",

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import routes.config.Setting;
 import routes.store.ApiKeyRepository;
 import routes.store.S3Config;
 import routes.store.S3ImageStore;
@@ -49,15 +48,8 @@ class HealthChecksTest {
 
     @BeforeAll
     void start() throws Exception {
-        var settings = TestDb.settings();
         service = InProcessService.start(
-                Map.of(
-                        "DB_HOST",
-                        settings.text(Setting.DB_HOST),
-                        "DB_PORT",
-                        settings.text(Setting.DB_PORT),
-                        "DB_NAME",
-                        TestDb.NAME,
+                TestDb.serviceSettings(
                         "TRANSIT_PORT",
                         String.valueOf(TRANSIT_PORT),
                         "API_PORT",

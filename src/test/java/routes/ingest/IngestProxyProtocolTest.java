@@ -23,7 +23,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import routes.config.Setting;
 import routes.support.CameraClient;
 import routes.support.InProcessService;
 import routes.support.LogCapture;
@@ -102,14 +101,7 @@ class IngestProxyProtocolTest {
     }
 
     static Map<String, String> settings(int port, String images, Map<String, String> extra) {
-        var db = TestDb.settings();
-        Map<String, String> s = new HashMap<>(Map.of(
-                "DB_HOST",
-                db.text(Setting.DB_HOST),
-                "DB_PORT",
-                db.text(Setting.DB_PORT),
-                "DB_NAME",
-                TestDb.NAME,
+        Map<String, String> s = new HashMap<>(TestDb.serviceSettings(
                 "DB_POOL_SIZE",
                 "6",
                 "TRANSIT_PORT",

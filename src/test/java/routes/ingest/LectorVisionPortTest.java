@@ -34,7 +34,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import routes.config.Setting;
 import routes.store.ApiKeyRepository;
 import routes.support.InProcessService;
 import routes.support.LogCapture;
@@ -118,14 +117,7 @@ class LectorVisionPortTest {
     }
 
     private static Map<String, String> dbSettings() {
-        var db = TestDb.settings();
-        return new HashMap<>(Map.of(
-                "DB_HOST",
-                db.text(Setting.DB_HOST),
-                "DB_PORT",
-                db.text(Setting.DB_PORT),
-                "DB_NAME",
-                TestDb.NAME,
+        return new HashMap<>(TestDb.serviceSettings(
                 TestDb.ANY_READING_AGE_PROPERTY.split("=")[0],
                 TestDb.ANY_READING_AGE_PROPERTY.split("=")[1],
                 "JOLOKIA_PORT",

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import routes.config.Setting;
 import routes.ingest.IngestStats;
 import routes.ingest.Rejection;
 import routes.support.CameraClient;
@@ -102,14 +101,7 @@ class CamerasBehindHaproxyIT {
     }
 
     static Map<String, String> settings(int port) {
-        var db = TestDb.settings();
-        Map<String, String> s = new HashMap<>(Map.of(
-                "DB_HOST",
-                db.text(Setting.DB_HOST),
-                "DB_PORT",
-                db.text(Setting.DB_PORT),
-                "DB_NAME",
-                TestDb.NAME,
+        Map<String, String> s = new HashMap<>(TestDb.serviceSettings(
                 "DB_POOL_SIZE",
                 "6",
                 "TRANSIT_PORT",

@@ -6,7 +6,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
+import routes.config.Setting;
 import routes.config.Settings;
 import routes.store.CameraRepository;
 import routes.store.Database;
@@ -38,6 +41,22 @@ public final class TestDb {
             case "DB_POOL_SIZE" -> "4";
             default -> null;
         });
+    }
+
+    /**
+     * What a service under test needs to reach the test database ({@code DB_HOST}, {@code DB_PORT}, {@code DB_NAME}),
+     * plus these settings, given as key, value, key, value...
+     */
+    public static Map<String, String> serviceSettings(String... more) {
+        Settings db = settings();
+        Map<String, String> s = new HashMap<>();
+        s.put("DB_HOST", db.text(Setting.DB_HOST));
+        s.put("DB_PORT", db.text(Setting.DB_PORT));
+        s.put("DB_NAME", NAME);
+        for (int i = 0; i + 1 < more.length; i += 2) {
+            s.put(more[i], more[i + 1]);
+        }
+        return s;
     }
 
     /** A small pool on the test database, schema migrated. */
