@@ -179,19 +179,12 @@ public final class Settings {
                             + text(Setting.DB_OWNER_USER)
                             + "' is set: 'db migrate' connects as that role with the password on the file's first line");
         }
-        String line;
-        try (BufferedReader in = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
-            line = in.readLine();
-        } catch (IOException | RuntimeException e) {
-            throw new InvalidSettingException("Invalid configuration: DB_OWNER_PASSWORD_FILE='" + file
-                    + "' cannot be read (" + e.getClass().getSimpleName()
-                    + "): it holds DB_OWNER_USER's password; run 'db migrate' as root");
-        }
-        if (line == null || line.isEmpty()) {
-            throw new InvalidSettingException("Invalid configuration: DB_OWNER_PASSWORD_FILE='" + file
-                    + "' has an empty first line: it must hold DB_OWNER_USER's password");
-        }
-        return line;
+        return firstLine(
+                Setting.DB_OWNER_PASSWORD_FILE,
+                file,
+                false,
+                "it holds DB_OWNER_USER's password; run 'db migrate' as root",
+                "DB_OWNER_USER's password");
     }
 
     /** How often the sender's lease recovery runs: a quarter of the lease, at most every 15 s. */
@@ -247,19 +240,31 @@ public final class Settings {
         if (file.isEmpty()) {
             return text(Setting.S3_SECRET_ACCESS_KEY);
         }
+        return firstLine(
+                Setting.S3_SECRET_ACCESS_KEY_FILE,
+                file,
+                true,
+                "it holds the S3 secret access key on its first line, readable by the service's user",
+                "the S3 secret access key");
+    }
+
+    /**
+     * The first line of a secret's file, never printed: an unreadable file or an empty first line (blank, when
+     * {@code strip}: the line is then returned stripped) stops with one line naming the key.
+     */
+    private static String firstLine(Setting key, String file, boolean strip, String unreadable, String mustHold) {
         String line;
         try (BufferedReader in = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
             line = in.readLine();
         } catch (IOException | RuntimeException e) {
-            throw new InvalidSettingException("Invalid configuration: S3_SECRET_ACCESS_KEY_FILE='" + file
-                    + "' cannot be read (" + e.getClass().getSimpleName()
-                    + "): it holds the S3 secret access key on its first line, readable by the service's user");
+            throw new InvalidSettingException("Invalid configuration: " + key.name() + "='" + file
+                    + "' cannot be read (" + e.getClass().getSimpleName() + "): " + unreadable);
         }
-        if (line == null || line.isBlank()) {
-            throw new InvalidSettingException("Invalid configuration: S3_SECRET_ACCESS_KEY_FILE='" + file
-                    + "' has an empty first line: it must hold the S3 secret access key");
+        if (line == null || (strip ? line.isBlank() : line.isEmpty())) {
+            throw new InvalidSettingException("Invalid configuration: " + key.name() + "='" + file
+                    + "' has an empty first line: it must hold " + mustHold);
         }
-        return line.strip();
+        return strip ? line.strip() : line;
     }
 
     /** The flows this process runs, from {@code TATTILE_FLOWS}. */
