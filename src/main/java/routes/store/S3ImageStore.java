@@ -218,24 +218,9 @@ public final class S3ImageStore implements ImageStorage {
      * one listing page (up to 1000 objects) at a time. Objects whose key is not one of ours are left out.
      */
     public void listOlderThan(Instant cutoff, PageVisitor visitor) throws IOException, SQLException {
-        String token = null;
-        do {
-            ListObjectsV2Response page;
-            try {
-                ListObjectsV2Request.Builder request =
-                        ListObjectsV2Request.builder().bucket(config.bucket()).maxKeys(1000);
-                if (!config.prefix().isEmpty()) {
-                    request.prefix(config.prefix());
-                }
-                if (token != null) {
-                    request.continuationToken(token);
-                }
-                page = client.listObjectsV2(request.build());
-            } catch (SdkException e) {
-                throw unavailable("LIST", config.prefix(), e);
-            }
+        eachPage("", objects -> {
             List<String> keys = new ArrayList<>();
-            for (S3Object o : page.contents()) {
+            for (S3Object o : objects) {
                 String key = o.key().substring(config.prefix().length());
                 if (o.lastModified() != null
                         && !o.lastModified().isAfter(cutoff)
@@ -246,7 +231,52 @@ public final class S3ImageStore implements ImageStorage {
             if (!keys.isEmpty()) {
                 visitor.visit(keys);
             }
-            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+        });
+    }
+
+    /** How many objects, and how many bytes, are under the prefix and then {@code keyStart} (a camera's serial...). */
+    public Usage usage(String keyStart) throws IOException {
+        long[] sum = {0, 0};
+        try {
+            eachPage(keyStart, objects -> {
+                for (S3Object o : objects) {
+                    sum[0]++;
+                    sum[1] += o.size() == null ? 0 : o.size();
+                }
+            });
+        } catch (SQLException e) {
+            throw new IllegalStateException("a listing that runs no SQL threw an SQLException", e);
+        }
+        return new Usage(sum[0], sum[1]);
+    }
+
+    /** Objects and bytes, as {@link #usage} counts them. */
+    public record Usage(long objects, long bytes) {}
+
+    private interface ObjectPage {
+        void accept(List<S3Object> objects) throws IOException, SQLException;
+    }
+
+    private void eachPage(String keyStart, ObjectPage page) throws IOException, SQLException {
+        String listPrefix = config.prefix() + keyStart;
+        String token = null;
+        do {
+            ListObjectsV2Response response;
+            try {
+                ListObjectsV2Request.Builder request =
+                        ListObjectsV2Request.builder().bucket(config.bucket()).maxKeys(1000);
+                if (!listPrefix.isEmpty()) {
+                    request.prefix(listPrefix);
+                }
+                if (token != null) {
+                    request.continuationToken(token);
+                }
+                response = client.listObjectsV2(request.build());
+            } catch (SdkException e) {
+                throw unavailable("LIST", listPrefix, e);
+            }
+            page.accept(response.contents());
+            token = Boolean.TRUE.equals(response.isTruncated()) ? response.nextContinuationToken() : null;
         } while (token != null);
     }
 

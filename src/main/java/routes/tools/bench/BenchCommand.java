@@ -35,7 +35,8 @@ import routes.config.ConfigOptions;
             BenchCommand.Sender.class,
             BenchCommand.Claim.class,
             BenchCommand.Health.class,
-            BenchCommand.All.class
+            BenchCommand.All.class,
+            BenchCommand.Stores.class
         })
 public class BenchCommand {
 
@@ -86,11 +87,16 @@ public class BenchCommand {
         Path out;
 
         BenchEnvironment environment() throws Exception {
+            return environment(settings);
+        }
+
+        /** The bench's database and folders, its images where {@code service} (the service's settings) says. */
+        BenchEnvironment environment(Map<String, String> service) throws Exception {
             if (runs < 1) {
                 throw new CommandFailedException("--runs must be at least 1");
             }
             Path dir = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"), "tattile-bench");
-            return new BenchEnvironment(config.settings(), database, dir);
+            return new BenchEnvironment(config.settings(), database, dir, service);
         }
 
         List<String> jvm() {
@@ -538,6 +544,94 @@ public class BenchCommand {
             if (markdown != null) {
                 Files.createDirectories(markdown.toAbsolutePath().getParent());
                 Files.writeString(markdown, BenchReport.markdown(machine(), result));
+            }
+            return common.print(result);
+        }
+    }
+
+    @Command(
+            name = "stores",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Ingest flat out and the sender (0 ms sandbox, verification off) with the image folder and with the "
+                            + "S3 bucket the --set S3_* settings name, interleaved in one run: service CPU per reading and per send "
+                            + "side by side (deploy/dev/bench-s3.sh starts a local S3Proxy and runs it).")
+    static class Stores implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Option(
+                names = "--readings",
+                defaultValue = "10000",
+                description = "Ingest readings per run (default: ${DEFAULT-VALUE})")
+        int readings;
+
+        @Option(
+                names = "--sends",
+                defaultValue = "3000",
+                description = "Sender backlog per run (default: ${DEFAULT-VALUE})")
+        int sends;
+
+        @Option(
+                names = "--quick",
+                description =
+                        "A few hundred readings and sends, short warm-ups: checks the benchmark runs, not the figures")
+        boolean quick;
+
+        @Option(names = "--markdown", description = "Also write the README table (Markdown) to this file")
+        Path markdown;
+
+        @Option(
+                names = "--port",
+                defaultValue = "33434",
+                description = "Camera port of the service the bench starts (default: ${DEFAULT-VALUE})")
+        int port;
+
+        @Option(
+                names = "--sandbox-port",
+                defaultValue = "33435",
+                description = "Port of the sandbox (default: ${DEFAULT-VALUE})")
+        int sandboxPort;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!"s3".equals(common.settings.get("IMAGE_STORE"))) {
+                throw new CommandFailedException(
+                        "bench stores compares the image folder with a bucket: name the bucket "
+                                + "with --set IMAGE_STORE=s3 --set S3_ENDPOINT=... (deploy/dev/bench-s3.sh starts S3Proxy and does)");
+            }
+            if (readings < 1 || sends < 1) {
+                throw new CommandFailedException("--readings and --sends must be >= 1");
+            }
+            Map<String, String> folder = new LinkedHashMap<>(common.settings);
+            folder.keySet().removeIf(k -> k.equals("IMAGE_STORE") || k.startsWith("S3_"));
+            Map<String, Map<String, String>> stores = new LinkedHashMap<>();
+            stores.put("folder", folder);
+            stores.put("s3", common.settings);
+            int scale = quick ? 20 : 1;
+            var ingest = new IngestBench.Plan(readings / scale, 10_000 / scale, quick ? 5 : 50, 0, 20, 60, common.runs);
+            var send = new SenderBench.Plan(sends / scale, 6000 / scale, 0, List.of(false), 16, 20, 60, common.runs);
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("benchmark", "stores");
+            // One flow at a time, both stores back to back: the two figures of a flow share the machine's moment.
+            for (var store : stores.entrySet()) {
+                try (BenchEnvironment env = common.environment(store.getValue())) {
+                    result.put(
+                            "ingest-" + store.getKey(),
+                            new IngestBench(env, new BenchTarget.Started(env, common.jvm(), port, store.getValue()))
+                                    .run(ingest));
+                }
+            }
+            for (var store : stores.entrySet()) {
+                try (BenchEnvironment env = common.environment(store.getValue())) {
+                    result.put(
+                            "sender-" + store.getKey(),
+                            new SenderBench(env, common.jvm(), sandboxPort, store.getValue()).run(send));
+                }
+            }
+            if (markdown != null) {
+                Files.createDirectories(markdown.toAbsolutePath().getParent());
+                Files.writeString(markdown, BenchReport.stores(machine(), result));
             }
             return common.print(result);
         }

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -17,6 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import routes.cli.CommandFailedException;
@@ -25,7 +30,9 @@ import routes.config.Settings;
 import routes.security.CertificateImport;
 import routes.store.CertificateRepository;
 import routes.store.Database;
+import routes.store.ImageStorage;
 import routes.store.ImageStore;
+import routes.store.S3ImageStore;
 
 /**
  * The bench's own database and folders: a clean schema, a "Bench" municipality with cameras
@@ -40,8 +47,13 @@ final class BenchEnvironment implements AutoCloseable {
     private final Settings settings;
     private final Path workDir;
     private final HikariDataSource db;
+    private final ImageStorage images;
 
-    BenchEnvironment(Settings base, String database, Path workDir) throws IOException {
+    /**
+     * @param overrides the service's {@code --set} settings: where they choose {@code IMAGE_STORE=s3}, the bench
+     *     writes, counts and removes its images in that bucket too
+     */
+    BenchEnvironment(Settings base, String database, Path workDir, Map<String, String> overrides) throws IOException {
         if (base.database().separateRoles()) {
             // It migrates, TRUNCATEs and VACUUMs its database as DB_USER: rights the service's role of a two-role
             // install lacks.
@@ -49,10 +61,17 @@ final class BenchEnvironment implements AutoCloseable {
                     "The bench needs a database its DB_USER owns (it migrates, empties and vacuums it):"
                             + " run it with one role (DB_OWNER_USER= in the environment) on a development server");
         }
-        this.settings =
-                Settings.from(key -> key.equals(Setting.DB_NAME.name()) ? database : base.text(Setting.valueOf(key)));
+        this.settings = Settings.from(key -> key.equals(Setting.DB_NAME.name())
+                ? database
+                : overrides.getOrDefault(key, base.text(Setting.valueOf(key))));
         this.workDir = workDir.toAbsolutePath().normalize();
         Files.createDirectories(this.workDir);
+        if (settings.text(Setting.IMAGE_STORE).equals("s3")) {
+            this.images = new S3ImageStore(settings.s3("bench --set IMAGE_STORE=s3"));
+            images.check();
+        } else {
+            this.images = new ImageStore(imagesDir(), false);
+        }
         this.db = Database.pool(settings.database(), "bench");
         Database.migrate(db);
     }
@@ -90,8 +109,7 @@ final class BenchEnvironment implements AutoCloseable {
         }
         execute(
                 "TRUNCATE delivery_log, messages_queue, alpr_readings, cameras, municipalities, endpoints, certificates CASCADE");
-        deleteTree(imagesDir());
-        Files.createDirectories(imagesDir());
+        clearImages();
         ensureRegistry(cameras);
     }
 
@@ -129,8 +147,71 @@ final class BenchEnvironment implements AutoCloseable {
     /** Readings and images only (between runs); the registry stays. */
     void clearReadings() throws SQLException, IOException {
         execute("TRUNCATE delivery_log, messages_queue, alpr_readings");
+        clearImages();
+    }
+
+    /**
+     * Removes the bench's images: its folder, or in a bucket the objects of the bench cameras only (keys start with
+     * their serial), several deletes at a time.
+     */
+    private void clearImages() throws IOException {
         deleteTree(imagesDir());
         Files.createDirectories(imagesDir());
+        if (images instanceof S3ImageStore bucket) {
+            List<String> keys = new ArrayList<>();
+            try {
+                bucket.listOlderThan(
+                        Instant.now().plus(Duration.ofDays(1)),
+                        page -> page.stream()
+                                .filter(k -> k.startsWith(SERIAL_PREFIX))
+                                .forEach(keys::add));
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            inParallel(keys.size(), i -> bucket.delete(keys.get(i)));
+        }
+    }
+
+    /** Bytes of the bench's images, in the folder or the bucket. */
+    long imageBytes() throws IOException {
+        if (images instanceof S3ImageStore bucket) {
+            return bucket.usage(SERIAL_PREFIX).bytes();
+        }
+        return treeBytes(imagesDir());
+    }
+
+    /** What the bench stores images in, for its report. */
+    String imageStore() {
+        return images.describe();
+    }
+
+    private interface Task {
+        void run(int i) throws Exception;
+    }
+
+    /** Tasks 0..n-1 on a few threads: an object store answers one request at a time per connection. */
+    private static void inParallel(int n, Task task) throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> done = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                done.add(pool.submit(() -> {
+                    task.run(index);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** A keytool-made RSA-2048 PKCS#12, imported as the admin CLI does, signing for the bench municipality. */
@@ -185,7 +266,6 @@ final class BenchEnvironment implements AutoCloseable {
      * first, then all reading and PENDING queue rows in one transaction (they become due together).
      */
     void preload(int count, byte[] ocr, byte[] ctx, long seed) throws Exception {
-        ImageStore images = new ImageStore(imagesDir(), false);
         Instant base = Instant.now().minusSeconds(3600);
         List<Object[]> rows = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -195,10 +275,12 @@ final class BenchEnvironment implements AutoCloseable {
             Instant when = base.plusMillis(i);
             String ocrPath = ImageStore.relativePath(serial, plate, when, id, ImageStore.Kind.OCR);
             String ctxPath = ImageStore.relativePath(serial, plate, when, id, ImageStore.Kind.CTX);
-            images.write(ocrPath, ocr);
-            images.write(ctxPath, ctx);
             rows.add(new Object[] {id, plate, when, serial, ocrPath, ctxPath});
         }
+        inParallel(count, i -> {
+            images.write((String) rows.get(i)[4], ocr);
+            images.write((String) rows.get(i)[5], ctx);
+        });
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement r = c.prepareStatement("""
@@ -284,6 +366,7 @@ final class BenchEnvironment implements AutoCloseable {
 
     @Override
     public void close() {
+        images.close();
         db.close();
     }
 }

@@ -105,6 +105,50 @@ final class BenchReport {
         return b.toString();
     }
 
+    /** The table of {@code bench stores}: each flow with the image folder and with the bucket, measured in one run. */
+    static String stores(Map<String, Object> machine, Map<String, Object> result) {
+        StringBuilder b = new StringBuilder();
+        b.append("Measured ")
+                .append(machine.get("date"))
+                .append(" on ")
+                .append(machine.get("cpus"))
+                .append(" CPUs (")
+                .append(machine.get("cpuModel"))
+                .append("), ")
+                .append(machine.get("java"))
+                .append("; service, S3Proxy and load generator on the same machine; median of the runs (min–max).\n\n");
+        b.append("| Figure | Target | Median | Min – max |\n|---|---|---|---|\n");
+        for (String store : List.of("folder", "s3")) {
+            String name = store.equals("s3") ? "S3 bucket" : "folder";
+            row(
+                    b,
+                    result,
+                    "Ingest flat out, " + name + " (readings/s)",
+                    "",
+                    "ingest-" + store + ".summary.readingsPerSecond");
+            row(
+                    b,
+                    result,
+                    "Ingest flat out, " + name + ": service CPU per reading (ms)",
+                    "",
+                    "ingest-" + store + ".summary.serviceCpuMsPerReading");
+            row(
+                    b,
+                    result,
+                    "Ingest flat out, " + name + ": service peak RSS (MB)",
+                    "",
+                    "ingest-" + store + ".summary.servicePeakRssMb");
+        }
+        for (String store : List.of("folder", "s3")) {
+            String name = store.equals("s3") ? "S3 bucket" : "folder";
+            String mode = "sender-" + store + ".sandboxVerification.verifyOff.";
+            row(b, result, "Sender, 0 ms sandbox, " + name + " (sends/s)", "", mode + "sendsPerSecond");
+            row(b, result, "Sender, " + name + ": service CPU per send (ms)", "", mode + "serviceCpuMsPerSend");
+            row(b, result, "Sender, " + name + ": service peak RSS (MB)", "", mode + "servicePeakRssMb");
+        }
+        return b.toString();
+    }
+
     /** The /health rows: latency through the cache, then one uncached computation against the old exact counts. */
     private static void health(StringBuilder b, Map<String, Object> all) {
         if (!(get(all, "health.plan") instanceof HealthBench.Plan plan)) {

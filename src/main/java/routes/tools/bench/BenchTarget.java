@@ -87,7 +87,7 @@ abstract class BenchTarget {
 
         @Override
         long imageBytes() throws Exception {
-            return BenchEnvironment.treeBytes(env.imagesDir());
+            return env.imageBytes();
         }
     }
 

@@ -34,6 +34,7 @@ final class IngestBench {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("benchmark", "ingest");
         result.put("plan", plan);
+        result.put("imageStore", env.imageStore());
         var documents = new SyntheticReadings(42, plan.ocrKb() * 1024, plan.ctxKb() * 1024);
         result.put(
                 "documentBytes",
@@ -131,6 +132,11 @@ final class IngestBench {
                             .map(r -> ((Map<String, Double>) r.get("latencyMs")).get(p))
                             .toList()));
         }
+        s.put(
+                "serviceCpuMsPerReading",
+                Stats.overRuns(runs.stream()
+                        .map(r -> (Double) r.get("serviceCpuMsPerReading"))
+                        .toList()));
         s.put(
                 "serviceCpuCores",
                 Stats.overRuns(runs.stream()

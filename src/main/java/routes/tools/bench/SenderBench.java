@@ -42,6 +42,7 @@ final class SenderBench {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("benchmark", "sender");
         result.put("plan", plan);
+        result.put("imageStore", env.imageStore());
         env.reset(10);
         env.certificate();
         var documents = new SyntheticReadings(7, plan.ocrKb() * 1024, plan.ctxKb() * 1024);
