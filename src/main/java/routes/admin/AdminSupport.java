@@ -54,6 +54,20 @@ final class AdminSupport {
         return t == null ? null : t.toString();
     }
 
+    /** A length of time for people: 45s, 12m 05s, 3h 07m, 2d 04h. */
+    static String duration(long seconds) {
+        if (seconds < 60) {
+            return seconds + "s";
+        }
+        if (seconds < 3600) {
+            return String.format("%dm %02ds", seconds / 60, seconds % 60);
+        }
+        if (seconds < 86_400) {
+            return String.format("%dh %02dm", seconds / 3600, seconds % 3600 / 60);
+        }
+        return String.format("%dd %02dh", seconds / 86_400, seconds % 86_400 / 3600);
+    }
+
     static String orDash(Object o) {
         return o == null ? "-" : o.toString();
     }

@@ -7,6 +7,8 @@ import static routes.admin.AdminSupport.orDash;
 import static routes.admin.AdminSupport.plural;
 
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,9 +22,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import routes.cli.CommandFailedException;
 import routes.config.ConfigOptions;
+import routes.config.Setting;
 import routes.ingest.SourceAllowList;
 import routes.store.CameraRegistry;
 import routes.store.CameraRegistry.CameraChanges;
+import routes.store.CameraSilence;
 import routes.store.CertificateRepository;
 import routes.store.Change;
 import routes.store.EndpointRepository;
@@ -96,8 +100,29 @@ public class CameraCommand {
                         "Addresses its readings may come from, e.g. 192.0.2.10/32 (none: any address); others are refused")
         String allowedSources;
 
+        @Option(
+                names = "--expect-readings-within",
+                paramLabel = "PERIOD|none|default",
+                description = "Report the camera when it sends nothing for this long, e.g. 1h, 30m, 2d (none: never;"
+                        + " default: CAMERA_SILENCE_DEFAULT)")
+        String expectReadingsWithin;
+
+        /** --expect-readings-within in seconds (0: never watched); null for "default" or when not given. */
+        Integer expectSeconds() {
+            if (expectReadingsWithin == null || expectReadingsWithin.strip().equalsIgnoreCase("default")) {
+                return null;
+            }
+            Long seconds = CameraSilence.seconds(expectReadingsWithin);
+            if (seconds == null || seconds > Integer.MAX_VALUE) {
+                throw new CommandFailedException("Invalid --expect-readings-within '" + expectReadingsWithin + "': "
+                        + CameraSilence.PROBLEM + ", or default");
+            }
+            return seconds.intValue();
+        }
+
         boolean any() {
-            return codigoLector != null
+            return expectReadingsWithin != null
+                    || codigoLector != null
                     || description != null
                     || endpoint != null
                     || certificate != null
@@ -139,6 +164,7 @@ public class CameraCommand {
             AdminSupport.checkFinite("--utm-x", utmX);
             AdminSupport.checkFinite("--utm-y", utmY);
             sources();
+            expectSeconds();
         }
 
         /** The changes these options ask for, names resolved to ids; a name that does not exist fails the command. */
@@ -156,7 +182,8 @@ public class CameraCommand {
                     change(utmY),
                     timezone == null ? null : Change.to(AdminSupport.isNone(timezone) ? null : timezone),
                     change(active),
-                    sources == null ? null : Change.to(sources.isEmpty() ? null : sources));
+                    sources == null ? null : Change.to(sources.isEmpty() ? null : sources),
+                    expectReadingsWithin == null ? null : Change.to(expectSeconds()));
         }
 
         /** What changed, for the confirmation line. */
@@ -173,6 +200,15 @@ public class CameraCommand {
             add(what, "timezone", timezone);
             if (active != null) {
                 what.add(active ? "active" : "inactive");
+            }
+            if (expectReadingsWithin != null) {
+                Integer seconds = expectSeconds();
+                what.add(
+                        seconds == null
+                                ? "expected activity: CAMERA_SILENCE_DEFAULT"
+                                : seconds == 0
+                                        ? "expected activity: not watched"
+                                        : "expects readings within " + CameraSilence.format(seconds));
             }
             List<String> sources = sources();
             if (sources != null) {
@@ -251,7 +287,11 @@ public class CameraCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List cameras, all or one municipality's.")
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "List cameras, all or one municipality's, with their last reading and how long they have been"
+                    + " silent.")
     static class ListCameras implements Callable<Integer> {
         @Mixin
         ConfigOptions config;
@@ -262,22 +302,41 @@ public class CameraCommand {
         @Option(names = "--municipality", description = "Only this municipality's cameras")
         String municipality;
 
+        @Option(
+                names = "--silent",
+                paramLabel = "PERIOD",
+                description = "Only active cameras silent for longer than this (e.g. 1h, 30m, 2d): no reading for that"
+                        + " long, or none since they were registered that long ago")
+        String silent;
+
         @Option(names = "--json", description = "JSON output for scripts")
         boolean json;
 
         @Override
         public Integer call() throws SQLException {
-            try (var ds = AdminDatabase.open(config.settings())) {
+            Long silentSeconds = silent == null ? null : CameraSilence.seconds(silent);
+            if (silent != null && (silentSeconds == null || silentSeconds == 0)) {
+                throw new CommandFailedException(
+                        "Invalid --silent '" + silent + "': must be a period such as 90s, 30m, 1h or 2d");
+            }
+            var settings = config.settings();
+            long silenceDefault = CameraSilence.seconds(settings.text(Setting.CAMERA_SILENCE_DEFAULT));
+            try (var ds = AdminDatabase.open(settings)) {
                 UUID municipalityId = municipality == null
                         ? null
                         : new MunicipalityRepository(ds)
                                 .municipalityId(municipality)
                                 .orElseThrow(() -> new CommandFailedException(
                                         "Municipality '" + municipality + "' does not exist"));
-                var rows = new CameraRegistry(ds).cameras(municipalityId);
+                Instant now = Instant.now();
+                var rows = new CameraRegistry(ds)
+                        .cameras(municipalityId).stream()
+                                .filter(k -> silentSeconds == null || k.active() && silentFor(k, now) > silentSeconds)
+                                .toList();
                 if (json) {
                     List<Object> list = new ArrayList<>();
                     for (var k : rows) {
+                        long allowed = allowedSilence(k, silenceDefault);
                         list.add(object(
                                 "id",
                                 k.id().toString(),
@@ -308,30 +367,55 @@ public class CameraCommand {
                                 "last_sent_at",
                                 iso(k.lastSentAt()),
                                 "allowed_sources",
-                                k.allowedSources()));
+                                k.allowedSources(),
+                                "last_reading_at",
+                                iso(k.lastReadingAt()),
+                                "last_source_address",
+                                k.lastSourceAddress(),
+                                "silent_for_seconds",
+                                silentFor(k, now),
+                                "expect_readings_within",
+                                allowed == 0 ? null : CameraSilence.format(allowed),
+                                "expect_readings_within_seconds",
+                                allowed == 0 ? null : allowed,
+                                "silent",
+                                allowed > 0 && k.active() && silentFor(k, now) > allowed));
                     }
                     AdminSupport.printJson(spec, list);
                     return 0;
                 }
                 var out = spec.commandLine().getOut();
+                String format = "%-16s %-20s %-12s %-6s %-20s %-12s %-8s %-16s %-16s %-16s %-20s %s%n";
                 out.printf(
-                        "%-16s %-20s %-12s %-6s %-16s %-16s %-16s %-20s %s%n",
+                        format,
                         "SERIAL",
                         "MUNICIPALITY",
                         "CODIGO",
                         "ACTIVE",
+                        "LAST READING",
+                        "SILENT FOR",
+                        "EXPECT",
                         "ENDPOINT",
                         "CERTIFICATE",
                         "TIMEZONE",
                         "SOURCES",
                         "DESCRIPTION");
                 for (var k : rows) {
+                    long allowed = allowedSilence(k, silenceDefault);
+                    long quiet = silentFor(k, now);
                     out.printf(
-                            "%-16s %-20s %-12s %-6s %-16s %-16s %-16s %-20s %s%n",
+                            format,
                             k.serial(),
                             k.municipality(),
                             orDash(k.codigoLector()),
                             k.active() ? "yes" : "no",
+                            k.lastReadingAt() == null
+                                    ? "never"
+                                    : k.lastReadingAt()
+                                            .truncatedTo(ChronoUnit.SECONDS)
+                                            .toString(),
+                            AdminSupport.duration(quiet) + (allowed > 0 && k.active() && quiet > allowed ? " !" : ""),
+                            allowed == 0 ? "-" : CameraSilence.format(allowed),
                             orDash(k.endpoint()),
                             orDash(k.certificate()),
                             orDash(k.timezone()),
@@ -340,6 +424,17 @@ public class CameraCommand {
                 }
                 return 0;
             }
+        }
+
+        /** Seconds since its last reading, or since it was registered when it never sent one. */
+        private static long silentFor(CameraRegistry.Camera k, Instant now) {
+            Instant since = k.lastReadingAt() != null ? k.lastReadingAt() : k.createdAt();
+            return Math.max(0, now.getEpochSecond() - since.getEpochSecond());
+        }
+
+        /** The silence it is allowed: its own expectation, else the default; 0 when not watched. */
+        private static long allowedSilence(CameraRegistry.Camera k, long silenceDefault) {
+            return k.expectSeconds() != null ? k.expectSeconds() : silenceDefault;
         }
     }
 

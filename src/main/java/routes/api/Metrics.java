@@ -3,6 +3,8 @@ package routes.api;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -11,18 +13,29 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import routes.health.FleetSnapshot;
 import routes.health.QueueSnapshot;
 import routes.ingest.IngestStats;
 import routes.ingest.Rejection;
 import routes.sender.EndpointGuard;
+import routes.store.CameraActivityRepository.CameraStatus;
 import routes.store.QueueAdminRepository;
 
 /**
  * The Prometheus registry behind {@code GET /metrics}: readings received, duplicated and rejected by
- * reason, sends by outcome and their latency (see {@link routes.sender.SenderMetrics}), queue depth by
- * status, breaker state per endpoint, and the JVM.
+ * reason (in all and per camera), sends by outcome and their latency and the delivery delay (see {@link
+ * routes.sender.SenderMetrics}), queue depth by status and the age of its oldest PENDING row, DEAD rows by reason,
+ * each camera's last reading and silence, each certificate's expiry, breaker state per endpoint, and the JVM.
+ *
+ * <p>Gauges read from the database ({@code tattile_queue_*}, {@code tattile_camera_*} but the reading counters, {@code
+ * tattile_certificate_*}) are cluster-wide: every instance reports the same value. Counters are this instance's.
  */
 public final class Metrics {
 
@@ -31,10 +44,35 @@ public final class Metrics {
     private final Map<String, Boolean> breakerGauges = new ConcurrentHashMap<>();
     private final EndpointGuard guard;
     private final Counter apiErrors;
+    private final IngestStats ingest;
+    private final FleetSnapshot fleet;
+    private final long silenceDefaultSeconds;
+    private final Clock clock;
+    private final Set<String> cameraCounters = ConcurrentHashMap.newKeySet();
+    private final MultiGauge lastReading;
+    private final MultiGauge silent;
+    private final MultiGauge expected;
+    private final MultiGauge dead;
+    private final MultiGauge certificateExpiry;
+    private final MultiGauge endpointInfo;
 
-    public Metrics(IngestStats ingest, QueueSnapshot queue, EndpointGuard guard) {
+    /**
+     * @param silenceDefaultSeconds {@code CAMERA_SILENCE_DEFAULT} in seconds (0: cameras without their own expectation
+     *     are not watched)
+     */
+    public Metrics(
+            IngestStats ingest,
+            QueueSnapshot queue,
+            EndpointGuard guard,
+            FleetSnapshot fleet,
+            long silenceDefaultSeconds,
+            Clock clock) {
         this.queue = queue;
         this.guard = guard;
+        this.ingest = ingest;
+        this.fleet = fleet;
+        this.silenceDefaultSeconds = silenceDefaultSeconds;
+        this.clock = clock;
         FunctionCounter.builder("tattile_readings_received", ingest, IngestStats::storedCount)
                 .description("Readings stored")
                 .register(registry);
@@ -53,6 +91,28 @@ public final class Metrics {
                     .description("Queue rows by status")
                     .register(registry);
         }
+        Gauge.builder("tattile_queue_oldest_pending_age_seconds", this, Metrics::oldestPendingAge)
+                .description("Age of the oldest PENDING reading in the queue (0 when none), cluster-wide")
+                .register(registry);
+        lastReading = MultiGauge.builder("tattile_camera_last_reading_timestamp_seconds")
+                .description("When the camera's latest reading was received (Unix time), cluster-wide")
+                .register(registry);
+        silent = MultiGauge.builder("tattile_camera_silent")
+                .description("1 when the camera is watched and silent longer than expected, cluster-wide")
+                .register(registry);
+        expected = MultiGauge.builder("tattile_camera_expected_interval_seconds")
+                .description("The silence a watched camera is allowed before it is reported")
+                .register(registry);
+        dead = MultiGauge.builder("tattile_queue_dead")
+                .description("DEAD readings by reason, cluster-wide")
+                .register(registry);
+        certificateExpiry = MultiGauge.builder("tattile_certificate_expiry_timestamp_seconds")
+                .description("When each active certificate expires (Unix time)")
+                .register(registry);
+        endpointInfo = MultiGauge.builder("tattile_endpoint_info")
+                .description(
+                        "1 per registered endpoint: its name for the endpoint id of tattile_endpoint_breaker_state")
+                .register(registry);
         apiErrors = Counter.builder("tattile_api_errors")
                 .description("API requests answered 500 for an unexpected error")
                 .register(registry);
@@ -75,7 +135,89 @@ public final class Metrics {
     /** The Prometheus text exposition. */
     public String scrape() {
         guard.states().keySet().forEach(this::breakerGauge);
+        fleetGauges(fleet.get());
+        cameraCounters();
         return registry.scrape();
+    }
+
+    /** The cluster-wide gauges of the fleet, as the database last said (rows of removed cameras go with them). */
+    private void fleetGauges(FleetSnapshot.Fleet f) {
+        Instant now = clock.instant();
+        List<MultiGauge.Row<?>> last = new ArrayList<>();
+        List<MultiGauge.Row<?>> silence = new ArrayList<>();
+        List<MultiGauge.Row<?>> expectation = new ArrayList<>();
+        for (CameraStatus c : f.cameras()) {
+            Tags tags = Tags.of("serial", c.serial(), "municipality", c.municipality());
+            if (c.lastReadingAt() != null) {
+                last.add(MultiGauge.Row.of(tags, c.lastReadingAt().getEpochSecond()));
+            }
+            if (c.active()) {
+                silence.add(MultiGauge.Row.of(tags, c.silent(now, silenceDefaultSeconds) ? 1 : 0));
+            }
+            long allowed = c.allowedSilenceSeconds(silenceDefaultSeconds);
+            if (allowed > 0) {
+                expectation.add(MultiGauge.Row.of(tags, allowed));
+            }
+        }
+        lastReading.register(last, true);
+        silent.register(silence, true);
+        expected.register(expectation, true);
+        dead.register(
+                f.deadByReason().entrySet().stream()
+                        .map(e -> (MultiGauge.Row<?>) MultiGauge.Row.of(Tags.of("reason", e.getKey()), e.getValue()))
+                        .toList(),
+                true);
+        certificateExpiry.register(
+                f.certificateExpiry().entrySet().stream()
+                        .map(e -> (MultiGauge.Row<?>) MultiGauge.Row.of(
+                                Tags.of("name", e.getKey()), e.getValue().getEpochSecond()))
+                        .toList(),
+                true);
+        endpointInfo.register(
+                f.endpointNames().entrySet().stream()
+                        .map(e -> (MultiGauge.Row<?>)
+                                MultiGauge.Row.of(Tags.of("endpoint", e.getKey(), "name", e.getValue()), 1))
+                        .toList(),
+                true);
+    }
+
+    /**
+     * Per-camera reading counters, registered as cameras first count (their serials are registered ones, or {@link
+     * IngestStats#UNREGISTERED}); the municipality is the camera's when first seen.
+     */
+    private void cameraCounters() {
+        FleetSnapshot.Fleet f = fleet.get();
+        ingest.eachCameraStored((serial, n) -> {
+            if (cameraCounters.add("stored/" + serial)) {
+                FunctionCounter.builder("tattile_camera_readings_stored", ingest, s -> s.storedCount(serial))
+                        .tags("serial", serial, "municipality", f.municipalityOf(serial))
+                        .description("Readings stored, per camera")
+                        .register(registry);
+            }
+        });
+        ingest.eachCameraRejected((key, n) -> {
+            if (cameraCounters.add("refused/" + key.serial() + "/" + key.reason())) {
+                FunctionCounter.builder("tattile_camera_readings_refused", ingest, s -> s.rejectedCount(key))
+                        .tags(
+                                "serial",
+                                key.serial(),
+                                "municipality",
+                                f.municipalityOf(key.serial()),
+                                "reason",
+                                key.reason().name())
+                        .description("Documents refused, per camera and reason")
+                        .register(registry);
+            }
+        });
+    }
+
+    private double oldestPendingAge() {
+        try {
+            Long age = queue.get().oldestPendingAgeSeconds();
+            return age == null ? 0 : age;
+        } catch (SQLException e) {
+            return Double.NaN;
+        }
     }
 
     /** 0 closed, 1 half-open, 2 open (3 other). */

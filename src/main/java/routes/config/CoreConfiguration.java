@@ -15,6 +15,7 @@ import routes.api.Metrics;
 import routes.health.BreakersCheck;
 import routes.health.CertificatesCheck;
 import routes.health.DatabaseCheck;
+import routes.health.FleetSnapshot;
 import routes.health.FlowsCheck;
 import routes.health.ImageStoreCheck;
 import routes.health.MaintenanceCheck;
@@ -23,6 +24,8 @@ import routes.health.QueueSnapshot;
 import routes.ingest.IngestStats;
 import routes.sender.EndpointGuard;
 import routes.sender.SenderMetrics;
+import routes.store.CameraActivityRepository;
+import routes.store.CameraSilence;
 import routes.store.CertificateRepository;
 import routes.store.ClusterLock;
 import routes.store.EndpointRepository;
@@ -66,9 +69,21 @@ public final class CoreConfiguration {
         this.queue = new QueueRepository(dataSource, settings.flag(Setting.AUDIT_ENABLED));
         this.queueAdmin = new QueueAdminRepository(dataSource);
         this.queueSnapshot = new QueueSnapshot(queueAdmin, healthCacheMillis(), clock);
-        this.metrics = new Metrics(stats, queueSnapshot, guard);
+        this.metrics = new Metrics(
+                stats,
+                queueSnapshot,
+                guard,
+                new FleetSnapshot(
+                        new CameraActivityRepository(dataSource),
+                        queueAdmin,
+                        new CertificateRepository(dataSource),
+                        new EndpointRepository(dataSource),
+                        healthCacheMillis(),
+                        clock),
+                CameraSilence.seconds(settings.text(Setting.CAMERA_SILENCE_DEFAULT)),
+                clock);
         this.senderMetrics =
-                new SenderMetrics(metrics.registry()); // exported by every process, as 0 where nothing is sent
+                new SenderMetrics(metrics.registry(), clock); // exported by every process, as 0 where nothing is sent
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import routes.ingest.SourceAllowList;
+import routes.store.CameraSilence;
 
 /** The shape a setting's value must have; {@link #check} returns an error text or null. */
 public interface Kind {
@@ -69,6 +70,9 @@ public interface Kind {
     };
 
     Kind OPTIONAL_TEXT = v -> null;
+
+    /** A camera's allowed silence: 1h, 30m, 2d, 90s or none. */
+    Kind SILENCE = v -> CameraSilence.seconds(v) == null ? CameraSilence.PROBLEM : null;
 
     Kind CIDR_LIST = v -> {
         try {

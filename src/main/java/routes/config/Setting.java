@@ -58,6 +58,15 @@ public enum Setting {
             "500", Kind.positive(1, 600_000), "First delay between those attempts (doubles up to 10 s)"),
     CAMERA_TIMEZONE("Europe/Madrid", Kind.ZONE, "Time zone of camera clocks when the camera row sets none"),
     CAMERA_CACHE_SECONDS("10", Kind.positive(0, 3600), "How long a camera lookup is cached (0 = no cache)"),
+    CAMERA_SILENCE_DEFAULT(
+            "none",
+            Kind.SILENCE,
+            "How long a camera may stay silent before it is reported (e.g. 1h, 30m; none = not watched), for cameras"
+                    + " without their own --expect-readings-within"),
+    CAMERA_ACTIVITY_FLUSH_SECONDS(
+            "2",
+            Kind.positive(1, 300),
+            "How often each camera's last reading time and address are written to the database (one statement for all)"),
 
     LECTORVISION_PORT(
             "",

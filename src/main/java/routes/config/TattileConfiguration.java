@@ -52,7 +52,7 @@ public class TattileConfiguration implements CamelConfiguration {
         Set<String> flows = settings.flows();
         List<Object> configurations = new ArrayList<>(List.of(core));
         if (flows.contains("ingest") || flows.contains("api")) {
-            ReadingIntakeConfiguration intake = new ReadingIntakeConfiguration(core);
+            ReadingIntakeConfiguration intake = new ReadingIntakeConfiguration(context, core);
             configurations.add(intake);
             if (flows.contains("ingest")) {
                 configurations.add(new IngestConfiguration(context, core, intake));

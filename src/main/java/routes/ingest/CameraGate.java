@@ -61,7 +61,7 @@ public final class CameraGate {
                 .orElseThrow(() -> new RejectedReadingException(
                         Rejection.UNKNOWN_CAMERA, "cámara no registrada (" + r.deviceSn() + ")", r.deviceSn()));
         if (!camera.active()) {
-            throw new RejectedReadingException(
+            throw RejectedReadingException.ofCamera(
                     Rejection.INACTIVE_CAMERA, "cámara inactiva (" + r.deviceSn() + ")", r.deviceSn());
         }
         InetAddress address = SourceAllowList.address(source);
@@ -71,7 +71,8 @@ public final class CameraGate {
                     Rejection.SOURCE_NOT_ALLOWED,
                     "la cámara (" + r.deviceSn() + ") no envía desde " + from + " (orígenes permitidos: "
                             + found.sources() + ")",
-                    r.deviceSn() + "@" + from);
+                    r.deviceSn() + "@" + from,
+                    r.deviceSn());
         }
         return new NewReading(
                 UUID.randomUUID(),

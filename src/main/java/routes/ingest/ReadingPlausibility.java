@@ -26,16 +26,18 @@ public final class ReadingPlausibility {
     public NewReading check(NewReading r) {
         Instant now = clock.instant();
         if (r.timestampUtc().isBefore(now.minus(maxAge))) {
-            throw new RejectedReadingException(
+            throw RejectedReadingException.ofCamera(
                     Rejection.IMPLAUSIBLE_TIME,
                     "la lectura (" + r.plate() + ") de (" + r.deviceSn() + ") es de " + r.timestampUtc() + ", más de "
-                            + maxAge.toDays() + " días atrás (INGEST_MAX_AGE_DAYS)");
+                            + maxAge.toDays() + " días atrás (INGEST_MAX_AGE_DAYS)",
+                    r.deviceSn());
         }
         if (r.timestampUtc().isAfter(now.plus(maxAhead))) {
-            throw new RejectedReadingException(
+            throw RejectedReadingException.ofCamera(
                     Rejection.IMPLAUSIBLE_TIME,
                     "la lectura (" + r.plate() + ") de (" + r.deviceSn() + ") es de " + r.timestampUtc() + ", más de "
-                            + maxAhead.toSeconds() + " s en el futuro (INGEST_MAX_FUTURE_SECONDS)");
+                            + maxAhead.toSeconds() + " s en el futuro (INGEST_MAX_FUTURE_SECONDS)",
+                    r.deviceSn());
         }
         jpeg(r.imageOcr(), "OCR", r);
         jpeg(r.imageCtx(), "CTX", r);
@@ -44,10 +46,11 @@ public final class ReadingPlausibility {
 
     private static void jpeg(byte[] image, String kind, NewReading r) {
         if (image != null && !isJpeg(image)) {
-            throw new RejectedReadingException(
+            throw RejectedReadingException.ofCamera(
                     Rejection.NOT_JPEG,
                     "la imagen " + kind + " de la lectura (" + r.plate() + ") de (" + r.deviceSn() + ") no es JPEG ("
-                            + image.length + " bytes)");
+                            + image.length + " bytes)",
+                    r.deviceSn());
         }
     }
 

@@ -25,11 +25,14 @@ public final class ReadingRecorder {
     private final ImageStorage images;
     private final ReadingRepository readings;
     private final IngestStats stats;
+    private final CameraActivity activity;
 
-    public ReadingRecorder(ImageStorage images, ReadingRepository readings, IngestStats stats) {
+    public ReadingRecorder(
+            ImageStorage images, ReadingRepository readings, IngestStats stats, CameraActivity activity) {
         this.images = images;
         this.readings = readings;
         this.stats = stats;
+        this.activity = activity;
     }
 
     public Recorded record(NewReading r) throws SQLException {
@@ -56,7 +59,7 @@ public final class ReadingRecorder {
         } catch (ImageStorageUnavailableException e) {
             throw new ImagesUnavailableException(r.plate(), r.deviceSn(), e);
         } catch (IOException e) {
-            throw new RejectedReadingException(
+            throw RejectedReadingException.ofCamera(
                     Rejection.STORE_FAILED,
                     "no se pueden guardar las imágenes de la lectura (" + r.plate() + ") de (" + r.deviceSn() + "): "
                             + e,
@@ -65,7 +68,7 @@ public final class ReadingRecorder {
             if (SqlErrors.isTransient(e)) {
                 throw new DatabaseUnavailableException(r.plate(), r.deviceSn(), e);
             }
-            throw new RejectedReadingException(
+            throw RejectedReadingException.ofCamera(
                     Rejection.STORE_FAILED,
                     "la base de datos rechaza la lectura (" + r.plate() + ") de (" + r.deviceSn() + "): SQLState "
                             + e.getSQLState() + " " + RejectionLog.firstLine(e),
@@ -77,7 +80,8 @@ public final class ReadingRecorder {
             }
         }
         if (committed) {
-            stats.stored();
+            stats.stored(r.deviceSn());
+            activity.stored(r);
         } else {
             stats.duplicate();
         }

@@ -40,7 +40,7 @@ public final class RejectionLog {
 
     /** A document refused for a known reason. */
     public void rejected(RejectedReadingException e, String remote) {
-        stats.rejected(e.reason());
+        stats.rejected(e.reason(), e.camera());
         if (e.reason() == Rejection.UNKNOWN_CAMERA
                 || e.reason() == Rejection.INACTIVE_CAMERA
                 || e.reason() == Rejection.SOURCE_NOT_ALLOWED) {

@@ -35,7 +35,12 @@ public record Delivery(
         int timeoutMs,
         int retryMax,
         long retryBackoffMs,
-        Integer maxInFlight) {
+        Integer maxInFlight,
+        Instant receivedAt,
+        String endpointName) {
+
+    /** The endpoint's name in metrics when the global URL (MOSSOS_ENDPOINT_URL) is used. */
+    public static final String GLOBAL_ENDPOINT = "global";
 
     /** Defaults for what an endpoint row may leave unset. */
     public record Defaults(String globalUrl, int retryMax, long backoffMs, int timeoutMs) {}
@@ -70,7 +75,15 @@ public record Delivery(
                 row.get("retry_backoff_ms") == null
                         ? defaults.backoffMs()
                         : ((Number) row.get("retry_backoff_ms")).longValue(),
-                row.get("max_in_flight") == null ? null : ((Number) row.get("max_in_flight")).intValue());
+                row.get("max_in_flight") == null ? null : ((Number) row.get("max_in_flight")).intValue(),
+                // Both absent from the claim of a ROUTES_DIR exported before them: the delay is then not measured.
+                row.get("received_at") instanceof Timestamp t ? t.toInstant() : null,
+                endpointId == null ? GLOBAL_ENDPOINT : (String) row.get("endpoint_name"));
+    }
+
+    /** The endpoint's name for metrics: its registered name, or {@link #GLOBAL_ENDPOINT}. */
+    public String endpointLabel() {
+        return endpointName != null ? endpointName : endpointKey();
     }
 
     /** Which circuit breaker and concurrency limit this delivery belongs to. */

@@ -58,7 +58,7 @@ public final class SendOutcomes {
     public void delivered(Delivery d, String codiRetorn, Long startNanos) throws SQLException, InterruptedException {
         long latency = elapsedMillis(startNanos);
         guard.delivered(d, latency);
-        metrics.delivered(latency);
+        metrics.delivered(d, latency);
         boolean heldLease = recordDelivered(d, audit(d, "DELIVERED", codiRetorn, d.attempts(), latency, null));
         if (!heldLease) {
             LOG.warn(
@@ -122,7 +122,7 @@ public final class SendOutcomes {
                 countedAttempt,
                 audit(d, "DEAD", null, d.attempts() + countedAttempt, null, detail))) {
             LOG.error("[SENDER] Lectura ({}) descartada (DEAD): {}", d.plate(), detail);
-            metrics.dead();
+            metrics.dead(d);
         }
     }
 
@@ -144,7 +144,7 @@ public final class SendOutcomes {
         }
         Instant next = clock.instant().plus(backoff(d.retryBackoffMs(), Math.max(1, attempts)));
         queue.failed(d.queueId(), instance, counts, error, next, audit(d, "FAILED", null, attempts, latency, error));
-        metrics.failed();
+        metrics.failed(d);
         LOG.warn(
                 "[SENDER] Error enviando lectura ({}): {}; nuevo intento en {} s{}",
                 d.plate(),
@@ -159,7 +159,7 @@ public final class SendOutcomes {
                 d.queueId(),
                 instance,
                 cause(e, EndpointUnavailableException.class).retryAt());
-        metrics.postponed();
+        metrics.postponed(d);
     }
 
     /** Permanent, as raised by a route step (possibly wrapped by Camel). */
@@ -201,7 +201,7 @@ public final class SendOutcomes {
         return Duration.ofMillis(Math.max(1, Math.round(capped * jitter)));
     }
 
-    private static Audit audit(Delivery d, String outcome, String codi, int attempts, Long latency, String error) {
+    private Audit audit(Delivery d, String outcome, String codi, int attempts, Long latency, String error) {
         return new Audit(
                 d.queueId(),
                 d.readingId(),
@@ -212,7 +212,8 @@ public final class SendOutcomes {
                 codi,
                 attempts,
                 latency,
-                error);
+                error,
+                d.receivedAt() == null ? null : metrics.delayOf(d).toMillis());
     }
 
     private static long elapsedMillis(Long startNanos) {

@@ -39,7 +39,11 @@ public final class CameraRegistry {
             String timezone,
             boolean active,
             Instant lastSentAt,
-            List<String> allowedSources) {}
+            List<String> allowedSources,
+            Instant lastReadingAt,
+            String lastSourceAddress,
+            Integer expectSeconds,
+            Instant createdAt) {}
 
     /** A camera's columns; on insert a null means "not set". */
     public record CameraChanges(
@@ -54,7 +58,8 @@ public final class CameraRegistry {
             Change<Double> utmY,
             Change<String> timezone,
             Change<Boolean> active,
-            Change<List<String>> allowedSources) {}
+            Change<List<String>> allowedSources,
+            Change<Integer> expectSeconds) {}
 
     /** A camera's deletion: refused (deleted false) when it has readings and no force was given. */
     public record CameraDeletion(boolean found, boolean deleted, long readings, List<Removed> removed) {}
@@ -72,8 +77,8 @@ public final class CameraRegistry {
     public UUID addCamera(String serial, UUID municipalityId, CameraChanges v) throws SQLException {
         String sql = """
                 INSERT INTO cameras (serial_number, municipality_id, codigo_lector, description, endpoint_id, certificate_id,
-                    coord_x, coord_y, utm_x, utm_y, timezone, active, allowed_sources)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, true), ?::cidr[]) RETURNING id""";
+                    coord_x, coord_y, utm_x, utm_y, timezone, active, allowed_sources, expect_readings_within_seconds)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, true), ?::cidr[], ?) RETURNING id""";
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, serial);
@@ -90,6 +95,7 @@ public final class CameraRegistry {
             ps.setObject(12, value(v.active()), Types.BOOLEAN);
             List<String> sources = value(v.allowedSources());
             ps.setArray(13, sources == null ? null : c.createArrayOf("varchar", sources.toArray()));
+            ps.setObject(14, value(v.expectSeconds()), Types.INTEGER);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getObject(1, UUID.class);
@@ -101,7 +107,8 @@ public final class CameraRegistry {
     public List<Camera> cameras(UUID municipalityIdOrNull) throws SQLException {
         String sql = """
                 SELECT k.id, k.serial_number, k.codigo_lector, k.description, m.name, e.name, c.name, k.coord_x, k.coord_y,
-                       k.utm_x, k.utm_y, k.timezone, k.active, k.last_sent_at, k.allowed_sources::text[]
+                       k.utm_x, k.utm_y, k.timezone, k.active, k.last_sent_at, k.allowed_sources::text[],
+                       k.last_reading_at, host(k.last_source_address), k.expect_readings_within_seconds, k.created_at
                 FROM cameras k
                 JOIN municipalities m ON m.id = k.municipality_id
                 LEFT JOIN endpoints e ON e.id = k.endpoint_id
@@ -132,7 +139,11 @@ public final class CameraRegistry {
                             instant(rs, 14),
                             rs.getArray(15) == null
                                     ? List.of()
-                                    : List.of((String[]) rs.getArray(15).getArray())));
+                                    : List.of((String[]) rs.getArray(15).getArray()),
+                            instant(rs, 16),
+                            rs.getString(17),
+                            rs.getObject(18, Integer.class),
+                            instant(rs, 19)));
                 }
             }
         }
@@ -154,6 +165,7 @@ public final class CameraRegistry {
                 .put("timezone", changes.timezone())
                 .put("active", changes.active())
                 .put("allowed_sources", changes.allowedSources())
+                .put("expect_readings_within_seconds", changes.expectSeconds())
                 .run(dataSource, serial);
     }
 

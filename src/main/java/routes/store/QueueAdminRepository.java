@@ -154,6 +154,38 @@ public final class QueueAdminRepository {
         }
     }
 
+    /**
+     * The reasons a reading goes DEAD, as its last_error starts ({@code CODE} or {@code CODE:detail}); anything else
+     * (an error of an older version, an imported row) is {@code OTHER}. A fixed list, so a metric's labels stay bounded.
+     */
+    public static final List<String> DEAD_REASONS = List.of(
+            "NO_IMAGE_AVAILABLE_OCR",
+            "NO_IMAGE_FILE_OCR",
+            "CERTIFICADO_NO_CONFIGURADO",
+            "ENDPOINT_URL_NO_CONFIGURADA",
+            "DATOS_INVALIDOS",
+            "CODI_RETORN",
+            "MAX_REINTENTOS_AGOTADOS",
+            "OTHER");
+
+    /** DEAD rows by reason ({@link #DEAD_REASONS}, every one present, 0 when none), through the DEAD-only index. */
+    public Map<String, Long> deadByReason() throws SQLException {
+        String sql = """
+                SELECT split_part(coalesce(last_error, ''), ':', 1), count(*) FROM messages_queue WHERE status = 'DEAD'
+                GROUP BY 1""";
+        Map<String, Long> out = new LinkedHashMap<>();
+        DEAD_REASONS.forEach(r -> out.put(r, 0L));
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String reason = DEAD_REASONS.contains(rs.getString(1)) ? rs.getString(1) : "OTHER";
+                out.merge(reason, rs.getLong(2), Long::sum);
+            }
+        }
+        return out;
+    }
+
     /** DEAD rows by last_error, most frequent first; a DEAD row without one counts under "(none)". */
     public Map<String, Long> deadByError() throws SQLException {
         String sql = """

@@ -29,7 +29,8 @@ public final class QueueRepository {
             String codiRetorn,
             int attempts,
             Long latencyMs,
-            String error) {}
+            String error,
+            Long delayMs) {}
 
     /** A reading removed from the store, with the images to delete. */
     public record Removed(UUID readingId, String imageOcrPath, String imageCtxPath) {}
@@ -245,7 +246,7 @@ public final class QueueRepository {
         }
         String sql = """
                 INSERT INTO delivery_log (queue_id, reading_id, camera_id, municipality_id, endpoint_id, outcome, codi_retorn,
-                    attempts, latency_ms, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                    attempts, latency_ms, error, delay_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, a.queueId());
             ps.setObject(2, a.readingId());
@@ -261,6 +262,11 @@ public final class QueueRepository {
                 ps.setInt(9, (int) Math.min(Integer.MAX_VALUE, a.latencyMs()));
             }
             ps.setString(10, truncate(a.error()));
+            if (a.delayMs() == null) {
+                ps.setNull(11, Types.BIGINT);
+            } else {
+                ps.setLong(11, a.delayMs());
+            }
             ps.executeUpdate();
         }
     }

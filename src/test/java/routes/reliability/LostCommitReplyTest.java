@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,9 +20,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import routes.ingest.CameraActivity;
 import routes.ingest.DatabaseUnavailableException;
 import routes.ingest.IngestStats;
 import routes.ingest.ReadingRecorder;
+import routes.store.CameraActivityRepository;
 import routes.store.ImageStore;
 import routes.store.NewReading;
 import routes.store.ReadingRepository;
@@ -58,8 +61,11 @@ class LostCommitReplyTest {
         AtomicBoolean dropReply = new AtomicBoolean(true);
         IngestStats stats = new IngestStats();
         ImageStore images = new ImageStore(IMAGES, false);
-        ReadingRecorder recorder =
-                new ReadingRecorder(images, new ReadingRepository(replyDroppingOnce(db, dropReply)), stats);
+        ReadingRecorder recorder = new ReadingRecorder(
+                images,
+                new ReadingRepository(replyDroppingOnce(db, dropReply)),
+                stats,
+                new CameraActivity(new CameraActivityRepository(db), Clock.systemUTC()));
         NewReading reading = new NewReading(
                 UUID.randomUUID(),
                 camera,

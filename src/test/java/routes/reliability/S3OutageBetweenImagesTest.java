@@ -16,9 +16,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import routes.ingest.CameraActivity;
 import routes.ingest.ImagesUnavailableException;
 import routes.ingest.IngestStats;
 import routes.ingest.ReadingRecorder;
+import routes.store.CameraActivityRepository;
 import routes.store.ImageStorage;
 import routes.store.ImageStore;
 import routes.store.NewReading;
@@ -164,7 +166,11 @@ class S3OutageBetweenImagesTest {
                 store.check();
             }
         };
-        var recorder = new ReadingRecorder(stopsAfterFirstWrite, new ReadingRepository(db), new IngestStats());
+        var recorder = new ReadingRecorder(
+                stopsAfterFirstWrite,
+                new ReadingRepository(db),
+                new IngestStats(),
+                new CameraActivity(new CameraActivityRepository(db), Clock.systemUTC()));
         try {
             assertThatThrownBy(() -> recorder.record(r))
                     .as("the store's outage is an outage to the route (back-pressure, retries), not a refusal")
@@ -191,7 +197,12 @@ class S3OutageBetweenImagesTest {
                     .as("only the OCR image reached the bucket, and its delete failed with the store")
                     .containsExactly(PREFIX + key(id, ImageStore.Kind.OCR));
 
-            var recorded = new ReadingRecorder(store, new ReadingRepository(db), new IngestStats()).record(reading(id));
+            var recorded = new ReadingRecorder(
+                            store,
+                            new ReadingRepository(db),
+                            new IngestStats(),
+                            new CameraActivity(new CameraActivityRepository(db), Clock.systemUTC()))
+                    .record(reading(id));
 
             assertThat(recorded.stored()).isTrue();
         }

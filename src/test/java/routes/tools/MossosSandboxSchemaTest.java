@@ -107,7 +107,9 @@ class MossosSandboxSchemaTest {
                 5000,
                 2,
                 200,
-                null);
+                null,
+                Instant.parse("2026-07-01T10:00:06Z"),
+                Delivery.GLOBAL_ENDPOINT);
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             DefaultExchange exchange = new DefaultExchange(camel);
             new MatriculaRequest(

@@ -1,0 +1,323 @@
+package routes.monitoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.zaxxer.hikari.HikariDataSource;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import routes.config.Setting;
+import routes.store.ApiKeyRepository;
+import routes.support.CameraClient;
+import routes.support.Cli;
+import routes.support.InProcessService;
+import routes.support.TestCertificates;
+import routes.support.TestDb;
+import routes.support.TestFiles;
+import routes.tools.MossosSandbox;
+import routes.tools.SyntheticReadings;
+
+/**
+ * What an operator sees of the fleet: each camera's last reading (kept without one extra write per reading), its
+ * silence against its expectation in {@code admin camera list} and {@code /metrics}, readings stored and refused per
+ * camera with a bounded label set, and the delivery delay, DEAD reasons and certificate expiry. A real service (ingest,
+ * sender, API), real TCP cameras, real signed sends to the sandbox, the real PostgreSQL.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FleetVisibilityTest {
+
+    static final int TCP_PORT = 25701;
+    static final int SANDBOX_PORT = 25702;
+    static final int API_PORT = 25703;
+    static final Path CERTS = Path.of("target/it-certs/fleet");
+    static final Path IMAGES = Path.of("target/it-images/fleet");
+
+    private final HikariDataSource db = TestDb.open();
+    private final SyntheticReadings synthetic = new SyntheticReadings(17, 2048, 4096);
+    private final HttpClient http = HttpClient.newHttpClient();
+    private MossosSandbox sandbox;
+    private TestCertificates.Generated girona;
+    private Path envFile;
+
+    @BeforeAll
+    void start() throws Exception {
+        sandbox = new MossosSandbox(SANDBOX_PORT, 8);
+        girona = TestCertificates.generate(CERTS.resolve("girona"), "Ajuntament de Girona", 20, null);
+        sandbox.trust(List.of(girona.certificate()));
+        envFile = Files.createTempDirectory("fleet").resolve("test.env");
+        Files.writeString(
+                envFile,
+                "DB_NAME=" + TestDb.NAME + "\nDB_HOST=" + TestDb.settings().text(Setting.DB_HOST)
+                        + "\nDB_PORT=" + TestDb.settings().text(Setting.DB_PORT) + "\nIMAGES_BASE_DIR="
+                        + IMAGES.toAbsolutePath() + "\nCAMERA_SILENCE_DEFAULT=none\n");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        sandbox.close();
+        db.close();
+    }
+
+    @BeforeEach
+    void cleanSlate() throws Exception {
+        TestDb.reset(db);
+        TestFiles.deleteTree(IMAGES);
+        sandbox.reset();
+        var cert = TestCertificates.registerPem(db, "girona", girona);
+        TestDb.execute(db, "UPDATE certificates SET valid_to = now() + interval '20 days' WHERE id = '" + cert + "'");
+        TestDb.execute(db, "INSERT INTO municipalities (name, certificate_id) VALUES ('Girona', '" + cert + "')");
+    }
+
+    private Map<String, String> settings(String... more) {
+        Map<String, String> s = TestDb.serviceSettings(more);
+        s.put("TRANSIT_PORT", String.valueOf(TCP_PORT));
+        s.put("API_PORT", String.valueOf(API_PORT));
+        s.put("IMAGES_BASE_DIR", IMAGES.toAbsolutePath().toString());
+        s.put("CERTS_DIR", CERTS.toAbsolutePath().toString());
+        s.put("INGEST_MAX_AGE_DAYS", "3650");
+        s.put("CAMERA_CACHE_SECONDS", "0");
+        s.put("API_HEALTH_CACHE_SECONDS", "1");
+        s.put("MOSSOS_ENDPOINT_URL", sandbox.url());
+        s.put("SENDER_POLL_INTERVAL_SECONDS", "0.1");
+        s.put("SENDER_INSTANCE_ID", "fleet");
+        s.putIfAbsent("CAMERA_ACTIVITY_FLUSH_SECONDS", "1");
+        return s;
+    }
+
+    private Cli.Run cli(String... args) {
+        return new Cli(envFile).ok(args);
+    }
+
+    private void camera(String serial, String... options) {
+        List<String> args =
+                new ArrayList<>(List.of("admin", "camera", "add", "--serial", serial, "--municipality", "Girona"));
+        args.addAll(List.of(options));
+        cli(args.toArray(String[]::new));
+    }
+
+    private String scrape() throws Exception {
+        String key = new ApiKeyRepository(db).create("fleet-" + System.nanoTime(), "READ_ONLY");
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + API_PORT + "/metrics"))
+                        .header("X-API-Key", key)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+
+    /** The value of one series, by its name and labels as Prometheus prints them; null when absent. */
+    static Double sample(String metrics, String series) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return null;
+    }
+
+    /** Every series of a metric (name and labels), for checks on the label set. */
+    static List<String> series(String metrics, String name) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^(" + Pattern.quote(name) + "\\{[^}]*\\}) ")
+                .matcher(metrics);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    private String reading(String serial, String plate) {
+        return synthetic.vega(
+                serial, plate, LocalDateTime.now(ZoneId.of("Europe/Madrid")).withNano(0));
+    }
+
+    @Test
+    void aCamerasLastReadingIsKeptWithoutOneWritePerReadingAndShownByTheListAndTheMetrics() throws Exception {
+        camera("FLEET01");
+        // A flush period longer than the test: if each reading wrote the camera row, the column would fill now.
+        try (InProcessService ingest =
+                        InProcessService.start(settings("CAMERA_ACTIVITY_FLUSH_SECONDS", "300"), "ingest,api");
+                CameraClient cam = new CameraClient(TCP_PORT)) {
+            for (int i = 0; i < 5; i++) {
+                cam.send(reading("FLEET01", "100" + i + "FLT"));
+            }
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> TestDb.count(db, "SELECT count(*) FROM alpr_readings") == 5);
+            assertThat(TestDb.text(db, "SELECT last_reading_at::text FROM cameras WHERE serial_number = 'FLEET01'"))
+                    .as("nothing written to the camera row per reading")
+                    .isNull();
+            String metrics = scrape();
+            assertThat(sample(
+                            metrics,
+                            "tattile_camera_readings_stored_total{municipality=\"Girona\",serial=\"FLEET01\"}"))
+                    .isEqualTo(5.0);
+        }
+        assertThat(TestDb.text(
+                        db,
+                        "SELECT host(last_source_address) FROM cameras WHERE serial_number = 'FLEET01'"
+                                + " AND last_reading_at > now() - interval '1 minute'"))
+                .as("written once, when the service stopped")
+                .isEqualTo("127.0.0.1");
+
+        JsonNode listed = cli("admin", "camera", "list", "--json").json();
+        assertThat(listed).hasSize(1);
+        assertThat(listed.get(0).path("last_reading_at").asText()).isNotEmpty();
+        assertThat(listed.get(0).path("last_source_address").asText()).isEqualTo("127.0.0.1");
+        assertThat(listed.get(0).path("silent_for_seconds").asLong()).isLessThan(60);
+        String table = cli("admin", "camera", "list").out();
+        assertThat(table.lines().findFirst().orElseThrow())
+                .contains("LAST READING")
+                .contains("SILENT FOR");
+    }
+
+    @Test
+    void aWatchedCameraSilentPastItsExpectationIsListedAndFlaggedInTheMetrics() throws Exception {
+        camera("QUIET01", "--expect-readings-within", "1h");
+        camera("BUSY01", "--expect-readings-within", "1h");
+        camera("FREE01");
+        TestDb.execute(
+                db,
+                "UPDATE cameras SET last_reading_at = now() - interval '2 hours' WHERE serial_number IN ('QUIET01', 'FREE01')");
+        TestDb.execute(
+                db, "UPDATE cameras SET last_reading_at = now() - interval '5 minutes' WHERE serial_number = 'BUSY01'");
+
+        JsonNode silent =
+                cli("admin", "camera", "list", "--silent", "1h", "--json").json();
+        assertThat(silent.findValuesAsText("serial"))
+                .as("silent longer than an hour, watched or not")
+                .containsExactlyInAnyOrder("QUIET01", "FREE01");
+        JsonNode quiet = silent.get(silent.findValuesAsText("serial").indexOf("QUIET01"));
+        assertThat(quiet.path("silent").asBoolean()).isTrue();
+        assertThat(quiet.path("expect_readings_within").asText()).isEqualTo("1h");
+
+        try (InProcessService api = InProcessService.start(settings(), "api")) {
+            String metrics = scrape();
+            assertThat(sample(metrics, "tattile_camera_silent{municipality=\"Girona\",serial=\"QUIET01\"}"))
+                    .isEqualTo(1.0);
+            assertThat(sample(metrics, "tattile_camera_silent{municipality=\"Girona\",serial=\"BUSY01\"}"))
+                    .isEqualTo(0.0);
+            assertThat(sample(metrics, "tattile_camera_silent{municipality=\"Girona\",serial=\"FREE01\"}"))
+                    .as("not watched: no expectation and CAMERA_SILENCE_DEFAULT=none")
+                    .isEqualTo(0.0);
+            assertThat(sample(
+                            metrics,
+                            "tattile_camera_expected_interval_seconds{municipality=\"Girona\",serial=\"QUIET01\"}"))
+                    .isEqualTo(3600.0);
+            Double last = sample(
+                    metrics,
+                    "tattile_camera_last_reading_timestamp_seconds{municipality=\"Girona\",serial=\"BUSY01\"}");
+            assertThat(last).isNotNull();
+            assertThat(System.currentTimeMillis() / 1000.0 - last).isBetween(240.0, 400.0);
+        }
+
+        cli("admin", "camera", "update", "--serial", "QUIET01", "--expect-readings-within", "none");
+        try (InProcessService api = InProcessService.start(settings("CAMERA_SILENCE_DEFAULT", "30m"), "api")) {
+            String metrics = scrape();
+            assertThat(sample(metrics, "tattile_camera_silent{municipality=\"Girona\",serial=\"QUIET01\"}"))
+                    .as("none: never watched, whatever the default")
+                    .isEqualTo(0.0);
+            assertThat(sample(metrics, "tattile_camera_silent{municipality=\"Girona\",serial=\"FREE01\"}"))
+                    .as("the default applies to a camera without its own expectation")
+                    .isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void refusedDocumentsOfUnknownSerialsShareOneLabelSoTheLabelSetStaysBounded() throws Exception {
+        camera("KNOWN01", "--active", "false");
+        try (InProcessService ingest = InProcessService.start(settings(), "ingest,api");
+                CameraClient cam = new CameraClient(TCP_PORT)) {
+            for (int i = 0; i < 20; i++) {
+                cam.send(reading("HOSTILE" + i, "200" + (i % 10) + "HST"));
+            }
+            cam.send(reading("KNOWN01", "3000KNW"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                String m = scrape();
+                Double inactive = sample(
+                        m,
+                        "tattile_camera_readings_refused_total{municipality=\"Girona\",reason=\"INACTIVE_CAMERA\",serial=\"KNOWN01\"}");
+                Double unknown = sample(
+                        m,
+                        "tattile_camera_readings_refused_total{municipality=\"none\",reason=\"UNKNOWN_CAMERA\",serial=\"unregistered\"}");
+                return inactive != null && inactive == 1.0 && unknown != null && unknown == 20.0;
+            });
+            assertThat(series(scrape(), "tattile_camera_readings_refused_total"))
+                    .as("twenty hostile serials, one label")
+                    .hasSize(2);
+        }
+    }
+
+    @Test
+    void aDeliveryRecordsItsDelayAndEndpointAndTheQueueShowsDeadReasonsAndCertificateExpiry() throws Exception {
+        camera("SEND01");
+        TestDb.execute(
+                db,
+                "INSERT INTO cameras (serial_number, municipality_id) SELECT 'DEADCAM', id FROM municipalities WHERE name = 'Girona'");
+        for (String error : List.of("CERTIFICADO_NO_CONFIGURADO", "NO_IMAGE_FILE_OCR:x/y.jpg", "something old")) {
+            TestDb.execute(
+                    db,
+                    "WITH r AS (INSERT INTO alpr_readings (id, plate, timestamp_utc, device_sn, has_image_ocr, has_image_ctx, camera_id)"
+                            + " SELECT gen_random_uuid(), 'D" + error.length()
+                            + "', now(), 'DEADCAM', false, false, id FROM cameras WHERE serial_number = 'DEADCAM' RETURNING id)"
+                            + " INSERT INTO messages_queue (reading_id, status, last_error) SELECT id, 'DEAD', '"
+                            + error + "' FROM r");
+        }
+        try (InProcessService all = InProcessService.start(settings(), "ingest,sender,api");
+                CameraClient cam = new CameraClient(TCP_PORT)) {
+            cam.send(reading("SEND01", "4000SND"));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> sandbox.received().size() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                String m = scrape();
+                Double delivered = sample(
+                        m,
+                        "tattile_endpoint_sends_total{endpoint=\"global\",municipality=\"Girona\",outcome=\"DELIVERED\"}");
+                return delivered != null && delivered == 1.0;
+            });
+            String m = scrape();
+            assertThat(sample(m, "tattile_delivery_delay_seconds_count{municipality=\"Girona\"}"))
+                    .isEqualTo(1.0);
+            assertThat(sample(m, "tattile_delivery_delay_seconds_bucket{municipality=\"Girona\",le=\"60.0\"}"))
+                    .as("delivered within a minute of its reception")
+                    .isEqualTo(1.0);
+            assertThat(sample(m, "tattile_queue_dead{reason=\"CERTIFICADO_NO_CONFIGURADO\"}"))
+                    .isEqualTo(1.0);
+            assertThat(sample(m, "tattile_queue_dead{reason=\"NO_IMAGE_FILE_OCR\"}"))
+                    .isEqualTo(1.0);
+            assertThat(sample(m, "tattile_queue_dead{reason=\"OTHER\"}")).isEqualTo(1.0);
+            assertThat(sample(m, "tattile_queue_dead{reason=\"MAX_REINTENTOS_AGOTADOS\"}"))
+                    .isEqualTo(0.0);
+            Double expiry = sample(m, "tattile_certificate_expiry_timestamp_seconds{name=\"girona\"}");
+            assertThat(expiry).isNotNull();
+            assertThat((expiry - System.currentTimeMillis() / 1000.0) / 86_400)
+                    .as("the certificate's valid_to is 20 days from now")
+                    .isBetween(18.0, 21.0);
+            assertThat(sample(m, "tattile_queue_oldest_pending_age_seconds")).isEqualTo(0.0);
+        }
+        assertThat(
+                        TestDb.count(
+                                db,
+                                "SELECT count(*) FROM delivery_log WHERE outcome = 'DELIVERED' AND delay_ms BETWEEN 0 AND 60000"))
+                .isEqualTo(1);
+    }
+}
