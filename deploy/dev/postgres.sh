@@ -78,4 +78,6 @@ for db in "$DB_NAME" "$TEST_DB_NAME"; do
   printf 'DB_NAME="%s"\nDB_USER="%s"\nDB_PASSWORD="%s"\n' "$db" "$DB_USER" "$DB_PASSWORD" > "$ENV_TMP"
   "$(dirname "$0")/../db-roles.sh" --env-file "$ENV_TMP" -- "${ADMIN_PSQL[@]}" > /dev/null
 done
+# A development role may create databases: "bench" makes its own (tattile_bench, or --database) when it is missing.
+echo 'ALTER ROLE :"role" CREATEDB;' | "${ADMIN_PSQL[@]}" -X -q -v ON_ERROR_STOP=1 -v role="$DB_USER" > /dev/null
 log "role $DB_USER and databases $DB_NAME, $TEST_DB_NAME ready"

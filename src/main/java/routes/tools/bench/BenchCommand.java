@@ -96,7 +96,9 @@ public class BenchCommand {
                 throw new CommandFailedException("--runs must be at least 1");
             }
             Path dir = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"), "tattile-bench");
-            return new BenchEnvironment(config.settings(), database, dir, service);
+            BenchEnvironment env = new BenchEnvironment(config.settings(), database, dir, service);
+            spec.commandLine().getErr().println("[bench] uses and EMPTIES " + env.describe());
+            return env;
         }
 
         List<String> jvm() {

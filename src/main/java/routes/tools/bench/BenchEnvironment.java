@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -72,8 +73,48 @@ final class BenchEnvironment implements AutoCloseable {
         } else {
             this.images = new ImageStore(imagesDir(), false);
         }
+        createIfMissing(settings);
         this.db = Database.pool(settings.database(), "bench");
         Database.migrate(db);
+    }
+
+    /**
+     * Creates the bench's database when it does not exist (owned by DB_USER, who then migrates and empties it), through
+     * the server's {@code postgres} database. A role that may not create databases gets one line saying what to run.
+     */
+    static void createIfMissing(Settings settings) {
+        String name = settings.text(Setting.DB_NAME);
+        String server = "jdbc:postgresql://" + settings.text(Setting.DB_HOST) + ":" + settings.text(Setting.DB_PORT)
+                + "/postgres";
+        try (Connection c = DriverManager.getConnection(
+                        server, settings.text(Setting.DB_USER), settings.text(Setting.DB_PASSWORD));
+                PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            exists.setString(1, name);
+            try (var rs = exists.executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
+                throw new CommandFailedException("Database '" + name + "' does not exist, and the bench creates only"
+                        + " databases named with letters, digits and '_'");
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE \"" + name + "\"");
+            }
+        } catch (SQLException e) {
+            throw new CommandFailedException("Database '" + name + "' does not exist and could not be created as '"
+                    + settings.text(Setting.DB_USER) + "' ("
+                    + e.getMessage().lines().findFirst().orElse("")
+                    + "): create it once with DB_NAME=" + name + " deploy/dev/postgres.sh, or as a superuser with"
+                    + " CREATE DATABASE " + name + " OWNER " + settings.text(Setting.DB_USER));
+        }
+    }
+
+    /** What the bench uses and empties, for the line it prints first. */
+    String describe() {
+        return "database '" + settings.text(Setting.DB_NAME) + "' on " + settings.text(Setting.DB_HOST) + ":"
+                + settings.text(Setting.DB_PORT) + " and " + images.describe() + " (work folder " + workDir + ")";
     }
 
     HikariDataSource db() {
