@@ -3,6 +3,7 @@ package routes.config;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.cxf.jaxws.CxfEndpoint;
+import org.apache.camel.support.service.ServiceSupport;
 import routes.security.CertificateStore;
 import routes.security.CryptoProvider;
 import routes.sender.Deliveries;
@@ -13,7 +14,9 @@ import routes.sender.MatriculaResponse;
 import routes.sender.MossosClient;
 import routes.sender.SendOutcomes;
 import routes.sender.SenderCapacity;
+import routes.sender.SenderWakeup;
 import routes.store.ClusterLock;
+import routes.store.QueueNotifications;
 
 /**
  * The sender flow (sender.yaml): the Mossos CXF endpoint, request signing with each municipality's certificate, the
@@ -26,17 +29,51 @@ public final class SenderConfiguration {
     private final CoreConfiguration core;
     private final Settings settings;
     private final EndpointSlots endpointSlots;
+    private final SenderWakeup wakeup;
 
-    SenderConfiguration(CamelContext context, CoreConfiguration core) {
+    SenderConfiguration(CamelContext context, CoreConfiguration core) throws Exception {
         this.context = context;
         this.core = core;
         this.settings = core.settings();
+        this.wakeup = new SenderWakeup(() -> context.isStopping() || context.isStopped());
         this.endpointSlots =
                 new EndpointSlots(core.queueRepository(), settings.text(Setting.SENDER_INSTANCE_ID), core.clock());
         if (settings.flag(Setting.SENDER_ENABLED)) {
             CryptoProvider.install(settings.text(Setting.CRYPTO_PROVIDER));
             MossosClient.warmUp();
+            context.addService(new NotificationListener(new QueueNotifications(settings.database(), wakeup::queued)));
         }
+    }
+
+    /** The thread that listens for queued readings, from Camel's start to its stop. */
+    private static final class NotificationListener extends ServiceSupport {
+        private final QueueNotifications notifications;
+        private Thread thread;
+
+        NotificationListener(QueueNotifications notifications) {
+            this.notifications = notifications;
+        }
+
+        @Override
+        protected void doStart() {
+            thread = new Thread(notifications, "tattile-queue-notifications");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        protected void doStop() throws InterruptedException {
+            notifications.stop();
+            if (thread != null) {
+                thread.join(5000);
+            }
+        }
+    }
+
+    /** What the sender's poll waits on between rounds: queued readings, or the poll interval. */
+    @BindToRegistry
+    public SenderWakeup senderWakeup() {
+        return wakeup;
     }
 
     /** A send's timeout must end well before its lease, or a slow send could be recovered and sent twice. */

@@ -61,7 +61,8 @@ public final class CameraActivity {
             batch.forEach(pending::putIfAbsent);
             if (!failing) {
                 failing = true;
-                LOG.warn(
+                // INFO: no reading is at stake, and a database outage is reported once per flow by the routes.
+                LOG.info(
                         "[INGEST] No se puede registrar la actividad de las cámaras (se reintenta): {}",
                         e.getClass().getSimpleName() + ": " + e.getMessage());
             }
