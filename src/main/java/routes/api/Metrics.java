@@ -109,7 +109,7 @@ public final class Metrics {
         certificateExpiry = MultiGauge.builder("tattile_certificate_expiry_timestamp_seconds")
                 .description("When each active certificate expires (Unix time)")
                 .register(registry);
-        endpointInfo = MultiGauge.builder("tattile_endpoint_info")
+        endpointInfo = MultiGauge.builder("tattile_endpoint_name")
                 .description(
                         "1 per registered endpoint: its name for the endpoint id of tattile_endpoint_breaker_state")
                 .register(registry);
