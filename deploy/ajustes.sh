@@ -8,6 +8,9 @@
 #   TATTILE_JAR       the service jar (default /opt/tattile-sender/tattile-sender.jar)
 #   TATTILE_ENV_FILE  the service configuration (default /etc/tattile-sender/.env, used if it exists)
 #
+# The "Utilidades del sistema" menu also reads the machine (ps, free, df, du, ss) and a few settings
+# (IMAGE_STORE, IMAGES_BASE_DIR, S3_BUCKET, TRANSIT_PORT) from the same place as the CLI, never a secret.
+#
 # Menu texts are in Spanish (what operators know); the CLI's own messages are in English.
 set -u
 
@@ -417,13 +420,200 @@ ver_logs() {
     trap - INT
 }
 
+# --- system utilities ---
+
+# setting KEY DEFAULT : prints the value the CLI would use: the environment, else the last KEY= line of the
+# configuration file (TATTILE_ENV_FILE, else ./.env), else DEFAULT. Only for non-secret settings. The same reading
+# as deploy/lib/envfile.sh (quotes, " #" comments, "export "), written out here because this script is installed
+# alone (/usr/local/bin/tattile-ajustes).
+setting() {
+    local key=$1 default=$2 file line value=""
+    if [[ -n "${!key:-}" ]]; then
+        printf '%s\n' "${!key}"
+        return 0
+    fi
+    file="${TATTILE_ENV_FILE:-.env}"
+    if [[ -r "$file" ]]; then
+        line="$(grep -E "^[[:space:]]*(export[[:space:]]+)?${key}[[:space:]]*=" "$file" | tail -n 1)"
+        if [[ -n "$line" ]]; then
+            value="${line#*=}"
+            value="${value#"${value%%[![:space:]]*}"}"    # leading blanks
+            if [[ "$value" =~ ^\"(.*)\"[[:space:]]*$ || "$value" =~ ^\'(.*)\'[[:space:]]*$ ]]; then
+                value="${BASH_REMATCH[1]}"
+            else
+                value="${value%% #*}"                          # a trailing comment
+                value="${value%"${value##*[![:space:]]}"}"    # trailing blanks
+            fi
+        fi
+    fi
+    printf '%s\n' "${value:-$default}"
+}
+
+# have COMMAND : true when the command is installed; otherwise says which one is missing.
+have() {
+    if command -v "$1" >/dev/null 2>&1; then
+        return 0
+    fi
+    echo "No se puede leer: falta el comando $1 en esta máquina."
+    return 1
+}
+
+# service_pid : prints the service's process id (systemd's MainPID, else the java process running the jar
+# with no subcommand, as the unit starts it); nothing when it is not running.
+service_pid() {
+    local pid=""
+    if command -v systemctl >/dev/null 2>&1; then
+        pid="$(systemctl show -p MainPID --value "$SERVICE" 2>/dev/null)"
+    fi
+    if [[ ! "$pid" =~ ^[1-9][0-9]*$ ]] && command -v pgrep >/dev/null 2>&1; then
+        # "...tattile-sender.jar" at the end of the command line: the service, not an admin or simulate run.
+        pid="$(pgrep -o -f 'tattile-sender\.jar$' 2>/dev/null)"
+    fi
+    if [[ "$pid" =~ ^[1-9][0-9]*$ ]]; then
+        printf '%s\n' "$pid"
+    fi
+}
+
+uso_recursos() {
+    local pid rss store dir port out rc count one five fifteen
+    echo
+    echo "--- Proceso del servicio ($SERVICE) ---"
+    pid="$(service_pid)"
+    if [[ -z "$pid" ]]; then
+        echo "No se ha encontrado el proceso del servicio (¿está parado?): no se puede leer su CPU ni su memoria."
+    elif have ps; then
+        echo "\$ ps -o pid,%cpu,rss,etime -p $pid"
+        if ps -o pid,%cpu,rss,etime -p "$pid"; then
+            rss="$(ps -o rss= -p "$pid" 2>/dev/null | tr -d '[:space:]')"
+            if [[ "$rss" =~ ^[0-9]+$ ]]; then
+                echo "Memoria del proceso (RSS): $((rss / 1024)) MB; %CPU es la media desde que arrancó (ELAPSED)."
+            fi
+        else
+            echo "No se ha podido leer el proceso $pid (puede haber terminado)."
+        fi
+    fi
+
+    echo
+    echo "--- Carga del sistema ---"
+    if [[ -r /proc/loadavg ]]; then
+        read -r one five fifteen _ </proc/loadavg
+        echo "Carga media: $one (1 min), $five (5 min), $fifteen (15 min); núcleos: $(nproc 2>/dev/null || echo '?')"
+    elif have uptime; then
+        uptime
+    fi
+
+    echo
+    echo "--- Memoria del sistema ---"
+    if have free; then
+        echo "\$ free -m"
+        free -m || echo "No se ha podido leer la memoria."
+    fi
+
+    echo
+    echo "--- Disco de las imágenes ---"
+    store="$(setting IMAGE_STORE folder)"
+    if [[ "$store" == "s3" ]]; then
+        echo "IMAGE_STORE=s3: las imágenes están en el bucket $(setting S3_BUCKET '(S3_BUCKET sin definir)'), no en el disco de esta máquina."
+    else
+        dir="$(setting IMAGES_BASE_DIR /var/lib/tattile-sender/images)"
+        echo "Carpeta de imágenes (IMAGES_BASE_DIR): $dir"
+        if [[ ! -d "$dir" ]]; then
+            echo "La carpeta no existe o no se puede leer: no se puede medir su disco."
+        else
+            if have df; then
+                echo "\$ df -h $dir"
+                df -h "$dir" || echo "No se ha podido leer el espacio libre."
+            fi
+            if have du; then
+                echo "\$ du -sh $dir   (puede tardar con muchas imágenes)"
+                du -sh "$dir" 2>/dev/null || echo "No se ha podido medir la carpeta entera (¿permisos?)."
+            fi
+        fi
+    fi
+
+    echo
+    port="$(setting TRANSIT_PORT 33334)"
+    echo "--- Conexiones de cámaras (puerto $port, TRANSIT_PORT) ---"
+    if have ss; then
+        echo "\$ ss -Htn state established \"( sport = :$port )\" | wc -l"
+        out="$(ss -Htn state established "( sport = :$port )" 2>/dev/null)"
+        rc=$?
+        if ((rc != 0)); then
+            echo "No se han podido contar las conexiones (ss ha terminado con error $rc)."
+        else
+            count="$(printf '%s' "$out" | grep -c .)"
+            if ((count == 1)); then
+                echo "1 conexión de cámara establecida."
+            else
+                echo "$count conexiones de cámara establecidas."
+            fi
+        fi
+    fi
+}
+
+simular_camara() {
+    local serial count port listed rc
+    if confirm "¿Ver antes las cámaras registradas?"; then
+        admin camera list
+    fi
+    ask_required "Número de serie de la cámara que se simula (debe estar registrada)"
+    serial=$ANSWER
+    if [[ ! "$serial" =~ ^[A-Za-z0-9_-]{1,64}$ ]]; then
+        echo "Número de serie no válido: 1-64 letras, cifras, '-' o '_'."
+        return 0
+    fi
+    listed="$(java -jar "$TATTILE_JAR" admin camera list --json 2>&1)"
+    rc=$?
+    if ((rc != 0)); then
+        echo "No se ha podido comprobar la cámara (error $rc): $listed"
+        return 0
+    fi
+    if ! grep -Eq "\"serial\"[[:space:]]*:[[:space:]]*\"$serial\"" <<<"$listed"; then
+        echo "La cámara $serial no está registrada: regístrela en Cámaras > Añadir (el servicio rechaza las lecturas de cámaras desconocidas)."
+        return 0
+    fi
+    while true; do
+        ask "¿Cuántas lecturas? (vacío: 10)"
+        count="${ANSWER:-10}"
+        [[ "$count" =~ ^[1-9][0-9]{0,5}$ ]] && break
+        echo "Escriba un número entre 1 y 999999."
+    done
+    port="$(setting TRANSIT_PORT 33334)"
+    echo "Se enviarán $count lecturas simuladas como la cámara $serial al servicio (127.0.0.1:$port)."
+    if ! confirm "El servicio las guardará y las enviará como lecturas reales de esa cámara. ¿Continuar?"; then
+        return 0
+    fi
+    printf '\n$ tattile-sender simulate --serial %s --readings %s --connections 1 --host 127.0.0.1 --port %s\n' \
+        "$serial" "$count" "$port"
+    java -jar "$TATTILE_JAR" simulate --serial "$serial" --readings "$count" --connections 1 --host 127.0.0.1 --port "$port"
+    rc=$?
+    if ((rc != 0)); then
+        echo "(la simulación ha terminado con error $rc; ¿está el servicio en marcha y escuchando en el puerto $port?)"
+    else
+        echo "Las lecturas aceptadas aparecen en los logs ([INGEST] Lectura recibida) y en Cámaras > Listar (última lectura)."
+    fi
+}
+
+menu_utilidades() {
+    while true; do
+        choose "Utilidades del sistema" "Uso de recursos" "Simular una cámara" "Volver"
+        case "$CHOICE" in
+            1) uso_recursos ;;
+            2) simular_camara ;;
+            0) return 0 ;;
+            *) echo "Opción no válida." ; continue ;;
+        esac
+        pause
+    done
+}
+
 # --- main menu ---
 
 main() {
     echo "tattile-sender: ajustes (jar: $TATTILE_JAR; configuración: ${TATTILE_ENV_FILE:-entorno y ./.env})"
     while true; do
         choose "Menú principal" "Municipios" "Cámaras" "Endpoints" "Certificados" "Cola y limpieza" "Estado del sistema" \
-            "Reiniciar servicio" "Ver logs" "Salir"
+            "Reiniciar servicio" "Ver logs" "Utilidades del sistema" "Salir"
         case "$CHOICE" in
             1) menu_municipios ;;
             2) menu_camaras ;;
@@ -433,6 +623,7 @@ main() {
             6) menu_estado ;;
             7) reiniciar_servicio ;;
             8) ver_logs ;;
+            9) menu_utilidades ;;
             0) bye ;;
             *) echo "Opción no válida." ;;
         esac

@@ -6,13 +6,16 @@ import static routes.admin.AdminSupport.orDash;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,24 +27,36 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import routes.config.ConfigOptions;
 import routes.config.Setting;
+import routes.store.CameraActivityRepository;
+import routes.store.CameraActivityRepository.CameraStatus;
+import routes.store.CameraSilence;
 import routes.store.CertificateRepository;
+import routes.store.CertificateRepository.Listed;
 import routes.store.ImageStorage;
 import routes.store.QueueAdminRepository;
+import routes.store.QueueAdminRepository.DeliveryDelay;
 import routes.store.QueueAdminRepository.EndpointHealth;
 
-/** {@code admin status}: the queue, the readings, each endpoint's recent deliveries and the certificates' expiry, at a glance. */
+/**
+ * {@code admin status}: the queue, the readings, each endpoint's recent deliveries, the certificates' expiry, the
+ * silent cameras, the delivery delay of the last hour and the DEAD readings by reason, at a glance (one page for
+ * people without Grafana).
+ */
 @Command(
         name = "status",
         mixinStandardHelpOptions = true,
         description =
                 "Queue counts, readings stored, the image store (and whether it answers), per-endpoint deliveries in the"
-                        + " last 15 minutes, certificate expiry.")
+                        + " last 15 minutes, certificate expiry, silent cameras, delivery delay (p50/p95) over the last"
+                        + " hour and DEAD readings by reason.")
 public class StatusCommand implements Callable<Integer> {
 
     /** The window of the endpoint health figures. */
     static final Duration WINDOW = Duration.ofMinutes(15);
     /** Certificates expiring within this many days are flagged. */
     static final int EXPIRY_WARNING_DAYS = 30;
+    /** The window of the delivery delay percentiles. */
+    static final Duration DELAY_WINDOW = Duration.ofHours(1);
 
     @Mixin
     ConfigOptions config;
@@ -101,7 +116,24 @@ public class StatusCommand implements Callable<Integer> {
                 endpoints.add(new EndpointHealth("global", 0, 0, 0, null, null));
             }
             var certificates = new CertificateRepository(ds).list();
+            Map<String, Long> deadByReason = queue.deadByReason();
+            DeliveryDelay delay = queue.deliveryDelay(DELAY_WINDOW);
+            boolean audited = settings.flag(Setting.AUDIT_ENABLED);
+            Long silenceSetting = CameraSilence.seconds(settings.text(Setting.CAMERA_SILENCE_DEFAULT));
+            long silenceDefault = silenceSetting == null ? 0 : silenceSetting;
             Instant now = Instant.now();
+            List<CameraStatus> fleet = new CameraActivityRepository(ds).fleet();
+            long watched = fleet.stream()
+                    .filter(c -> c.allowedSilenceSeconds(silenceDefault) > 0)
+                    .count();
+            List<CameraStatus> silent =
+                    fleet.stream().filter(c -> c.silent(now, silenceDefault)).toList();
+            List<Listed> expiring = certificates.stream()
+                    .filter(c -> c.active()
+                            && c.validTo() != null
+                            && c.validTo().isBefore(now.plus(Duration.ofDays(EXPIRY_WARNING_DAYS))))
+                    .sorted(Comparator.comparing(Listed::validTo))
+                    .toList();
             Map<String, String> breakers = liveBreakers(settings.integer(Setting.API_PORT));
             String imagesWhere;
             String imagesProblem = null;
@@ -147,8 +179,38 @@ public class StatusCommand implements Callable<Integer> {
                             days,
                             "expiring_soon",
                             days != null && days < EXPIRY_WARNING_DAYS,
+                            "expired",
+                            expired(c, now),
                             "used_by",
                             c.usedBy()));
+                }
+                List<Object> expiringJson = new ArrayList<>();
+                for (var c : expiring) {
+                    expiringJson.add(object(
+                            "name",
+                            c.name(),
+                            "valid_to",
+                            iso(c.validTo()),
+                            "days_until_expiry",
+                            Duration.between(now, c.validTo()).toDays(),
+                            "expired",
+                            expired(c, now),
+                            "used_by",
+                            c.usedBy()));
+                }
+                List<Object> silentJson = new ArrayList<>();
+                for (var c : silent) {
+                    silentJson.add(object(
+                            "serial",
+                            c.serial(),
+                            "municipality",
+                            c.municipality(),
+                            "last_reading_at",
+                            iso(c.lastReadingAt()),
+                            "silent_for_seconds",
+                            c.silentForSeconds(now),
+                            "expect_readings_within_seconds",
+                            c.allowedSilenceSeconds(silenceDefault)));
                 }
                 AdminSupport.printJson(
                         spec,
@@ -176,7 +238,27 @@ public class StatusCommand implements Callable<Integer> {
                                 "endpoints",
                                 eps,
                                 "certificates",
-                                certs));
+                                certs,
+                                "certificates_expiring",
+                                expiringJson,
+                                "certificate_warning_days",
+                                EXPIRY_WARNING_DAYS,
+                                "cameras_watched",
+                                watched,
+                                "silent_cameras",
+                                silentJson,
+                                "delivery_delay_last_hour",
+                                object(
+                                        "deliveries",
+                                        delay.deliveries(),
+                                        "p50_ms",
+                                        delay.p50Millis(),
+                                        "p95_ms",
+                                        delay.p95Millis(),
+                                        "audit_enabled",
+                                        audited),
+                                "dead_by_reason",
+                                deadByReason));
                 return 0;
             }
 
@@ -223,10 +305,90 @@ public class StatusCommand implements Callable<Integer> {
                             orDash(c.usedBy()),
                             days == null
                                     ? ""
-                                    : days < 0 ? "  EXPIRED" : days < EXPIRY_WARNING_DAYS ? "  EXPIRES SOON" : "");
+                                    : expired(c, now)
+                                            ? "  EXPIRED"
+                                            : days < EXPIRY_WARNING_DAYS ? "  EXPIRES SOON" : "");
                 }
             }
+            if (expiring.isEmpty()) {
+                out.println("Certificates expiring within " + EXPIRY_WARNING_DAYS + " days: none");
+            } else {
+                out.println("Certificates expiring within " + EXPIRY_WARNING_DAYS + " days (or expired):");
+                for (var c : expiring) {
+                    long seconds = Duration.between(now, c.validTo()).getSeconds();
+                    out.println("  " + c.name() + ": "
+                            + (seconds < 0
+                                    ? "EXPIRED " + AdminSupport.duration(-seconds) + " ago"
+                                    : "expires in " + AdminSupport.duration(seconds))
+                            + " (" + c.validTo().truncatedTo(ChronoUnit.SECONDS) + ")"
+                            + (c.usedBy() == null ? "" : ", used by " + c.usedBy()));
+                }
+            }
+            printSilentCameras(out, fleet.size(), watched, silent, silenceDefault, now);
+            out.println("Delivery delay, last hour: " + delayText(delay, audited));
+            StringBuilder dead = new StringBuilder("DEAD by reason:");
+            deadByReason.forEach((reason, n) -> {
+                if (n > 0) {
+                    dead.append(' ').append(reason).append(' ').append(n);
+                }
+            });
+            out.println(dead.length() == "DEAD by reason:".length() ? dead + " none" : dead);
             return 0;
         }
+    }
+
+    /** Expired: valid_to already passed (a certificate expired hours ago is 0 days away, not -1). */
+    private static boolean expired(Listed c, Instant now) {
+        return c.validTo() != null && c.validTo().isBefore(now);
+    }
+
+    private static void printSilentCameras(
+            PrintWriter out,
+            int registered,
+            long watched,
+            List<CameraStatus> silent,
+            long silenceDefault,
+            Instant now) {
+        String expectation = "CAMERA_SILENCE_DEFAULT " + CameraSilence.format(silenceDefault);
+        if (watched == 0) {
+            out.println("Silent cameras: none watched (" + registered + " registered; " + expectation
+                    + "; set it, or admin camera update --expect-readings-within)");
+            return;
+        }
+        out.println("Silent cameras: " + silent.size() + " of " + watched + " watched (" + expectation + ")");
+        if (silent.isEmpty()) {
+            return;
+        }
+        String format = "  %-16s %-20s %-21s %-11s %s%n";
+        out.printf(format, "SERIAL", "MUNICIPALITY", "LAST READING", "SILENT FOR", "EXPECT");
+        for (var c : silent) {
+            out.printf(
+                    format,
+                    c.serial(),
+                    c.municipality(),
+                    c.lastReadingAt() == null
+                            ? "never"
+                            : c.lastReadingAt().truncatedTo(ChronoUnit.SECONDS).toString(),
+                    AdminSupport.duration(c.silentForSeconds(now)),
+                    CameraSilence.format(c.allowedSilenceSeconds(silenceDefault)));
+        }
+    }
+
+    /** "12 deliveries, p50 850 ms, p95 2.4 s", or why there is none. */
+    static String delayText(DeliveryDelay delay, boolean audited) {
+        if (delay.deliveries() == 0) {
+            return audited
+                    ? "no deliveries in the last hour"
+                    : "no deliveries in the last hour (AUDIT_ENABLED=false: deliveries are not logged)";
+        }
+        return AdminSupport.plural(delay.deliveries(), "delivery", "deliveries") + ", p50 " + millis(delay.p50Millis())
+                + ", p95 " + millis(delay.p95Millis());
+    }
+
+    private static String millis(Long ms) {
+        if (ms == null) {
+            return "?";
+        }
+        return ms < 1000 ? ms + " ms" : String.format("%.1f s", ms / 1000.0);
     }
 }

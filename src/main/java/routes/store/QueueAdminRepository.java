@@ -40,6 +40,13 @@ public final class QueueAdminRepository {
     public record EndpointHealth(
             String endpoint, long delivered, long failed, long dead, String lastOutcome, Instant lastOutcomeAt) {}
 
+    /**
+     * How late readings were delivered within a recent window: deliveries (DELIVERED rows of delivery_log) and the
+     * median and 95th percentile of their delay from reception to delivery, in milliseconds (null when none of them
+     * has a delay, e.g. no delivery at all).
+     */
+    public record DeliveryDelay(long deliveries, Long p50Millis, Long p95Millis) {}
+
     private final DataSource dataSource;
 
     public QueueAdminRepository(DataSource dataSource) {
@@ -330,6 +337,26 @@ public final class QueueAdminRepository {
         for (Removed r : removed) {
             images.delete(r.imageOcrPath());
             images.delete(r.imageCtxPath());
+        }
+    }
+
+    /**
+     * Delivery delay over the window, from delivery_log (written only with AUDIT_ENABLED): the created_at index
+     * bounds the rows read to the window's.
+     */
+    public DeliveryDelay deliveryDelay(Duration window) throws SQLException {
+        String sql = """
+                SELECT count(*),
+                       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY delay_ms))::bigint,
+                       round(percentile_cont(0.95) WITHIN GROUP (ORDER BY delay_ms))::bigint
+                FROM delivery_log WHERE outcome = 'DELIVERED' AND created_at > now() - make_interval(secs => ?)""";
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setDouble(1, window.toSeconds());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new DeliveryDelay(rs.getLong(1), rs.getObject(2, Long.class), rs.getObject(3, Long.class));
+            }
         }
     }
 
