@@ -184,7 +184,8 @@ camera_fields() {
 
 menu_camaras() {
     while true; do
-        choose "Cámaras" "Listar" "Añadir" "Modificar" "Eliminar" "Asignar certificado propio" "Asignar endpoint propio" "Volver"
+        choose "Cámaras" "Listar" "Añadir" "Modificar" "Eliminar" "Asignar certificado propio" "Asignar endpoint propio" \
+            "Actividad esperada (avisar si deja de enviar)" "Cámaras silenciosas" "Volver"
         case "$CHOICE" in
             1)
                 ARGS=()
@@ -223,6 +224,16 @@ menu_camaras() {
                 local serial=$ANSWER
                 ask_required "Endpoint (nombre, o none para usar el del municipio)"
                 admin assign --endpoint "$ANSWER" --camera "$serial"
+                ;;
+            7)
+                ask_required "Número de serie"
+                local serial=$ANSWER
+                ask_required "Avisar si no envía nada en, p. ej. 1h, 30m, 2d (none: no vigilarla; default: CAMERA_SILENCE_DEFAULT)"
+                admin camera update --serial "$serial" --expect-readings-within "$ANSWER"
+                ;;
+            8)
+                ask "Silenciosas desde hace más de, p. ej. 1h (vacío: 1h)"
+                admin camera list --silent "${ANSWER:-1h}"
                 ;;
             0) return 0 ;;
             *) echo "Opción no válida." ; continue ;;

@@ -102,6 +102,18 @@ class AjustesMenuTest {
     }
 
     @Test
+    void aCamerasExpectedActivityIsSetAndSilentCamerasListedFromTheCamerasMenu() throws Exception {
+        // Cámaras -> Actividad esperada: serial, period -> (Intro) -> Cámaras silenciosas: empty (1h) -> (Intro)
+        Menu m = run(
+                "2\n7\nGI01\n2h\n\n8\n\n\n0\n0\n", dir.resolve("missing.env").toString());
+        assertThat(m.exit()).as(m.output()).isZero();
+        assertThat(m.commands())
+                .containsExactly(
+                        "-jar " + JAR + " admin camera update --serial GI01 --expect-readings-within 2h",
+                        "-jar " + JAR + " admin camera list --silent 1h");
+    }
+
+    @Test
     void aRefusedDeleteIsOfferedAgainWithForce() throws Exception {
         // Municipios -> Eliminar -> Girona -> refused -> yes, with --force -> (Intro) -> Volver -> Salir
         Menu m = run("1\n4\nGirona\ns\n\n0\n0\n", dir.resolve("missing.env").toString());
