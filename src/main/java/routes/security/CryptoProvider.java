@@ -18,10 +18,35 @@ public final class CryptoProvider {
 
     private CryptoProvider() {}
 
-    /** @return the name of the provider now preferred for signatures */
+    /**
+     * What {@link #choose} made of a CRYPTO_PROVIDER setting.
+     *
+     * @param provider the provider now preferred for signatures, with its version
+     * @param fallback why the JDK's providers sign although {@code auto} asked for Corretto; null otherwise
+     */
+    public record Choice(String provider, String fallback) {}
+
+    /**
+     * Installs the provider {@code mode} asks for, and logs which one signs.
+     *
+     * @return the name of the provider now preferred for signatures
+     */
     public static String install(String mode) {
+        Choice choice = choose(mode);
+        if (choice.fallback() != null) {
+            LOG.warn(
+                    "[SENDER] Amazon Corretto Crypto Provider no disponible ({}): se firma con el proveedor del JDK",
+                    choice.fallback());
+        } else if ("auto".equals(mode)) {
+            LOG.info("[SENDER] Proveedor criptográfico para firmar: {}", choice.provider());
+        }
+        return choice.provider();
+    }
+
+    /** As {@link #install}, without a log line: for tools whose standard output is their result (the bench). */
+    public static Choice choose(String mode) {
         if (!"auto".equals(mode)) {
-            return jdk();
+            return new Choice(jdk(), null);
         }
         try {
             AmazonCorrettoCryptoProvider accp = AmazonCorrettoCryptoProvider.INSTANCE;
@@ -32,15 +57,10 @@ public final class CryptoProvider {
                 AmazonCorrettoCryptoProvider.install();
             }
             accp.assertHealthy();
-            String name = accp.getName() + " " + accp.getVersionStr();
-            LOG.info("[SENDER] Proveedor criptográfico para firmar: {}", name);
-            return name;
+            return new Choice(accp.getName() + " " + accp.getVersionStr(), null);
         } catch (Throwable e) {
             Security.removeProvider(AmazonCorrettoCryptoProvider.PROVIDER_NAME);
-            LOG.warn(
-                    "[SENDER] Amazon Corretto Crypto Provider no disponible ({}): se firma con el proveedor del JDK",
-                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-            return jdk();
+            return new Choice(jdk(), e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
     }
 

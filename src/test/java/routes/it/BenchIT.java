@@ -92,6 +92,33 @@ class BenchIT {
         assertThat(r.path("machine").path("cpus").asInt()).isPositive();
         assertThat(r.path("summary").path("readingsPerSecond").path("median").asDouble())
                 .isEqualTo(run.path("readingsPerSecond").asDouble());
+        assertThat(r.path("summary")
+                        .path("serviceCpuMsPerReading")
+                        .path("median")
+                        .asDouble())
+                .isPositive();
+        assertReferences(r.path("references"));
+        assertThat(r.path("summary")
+                        .path("ingestOverDatabaseFloor")
+                        .path("median")
+                        .asDouble())
+                .isPositive();
+    }
+
+    /** The two references measured around a benchmark's runs: positive, their mean beside both measurements. */
+    private static void assertReferences(JsonNode references) {
+        assertThat(references.path("rsaSignaturesPerSecond").asDouble())
+                .as(references.toString())
+                .isPositive();
+        assertThat(references.path("databaseFloorPairsPerSecond").asDouble())
+                .as(references.toString())
+                .isPositive();
+        assertThat(references.path("cryptoProvider").asText()).isNotBlank();
+        for (String when : List.of("before", "after")) {
+            assertThat(references.path(when).path("databaseFloorPairsPerSecond").asDouble())
+                    .as(when)
+                    .isPositive();
+        }
     }
 
     @Test
@@ -104,7 +131,15 @@ class BenchIT {
             assertThat(run.path("delivered").asInt()).as(mode).isEqualTo(150);
             assertThat(run.path("sendsPerSecond").asDouble()).as(mode).isPositive();
             assertThat(run.path("serviceCpuMsPerSend").asDouble()).as(mode).isPositive();
+            assertThat(r.path("sandboxVerification")
+                            .path(mode)
+                            .path("sendsPerSigningCore")
+                            .path("median")
+                            .asDouble())
+                    .as(mode)
+                    .isPositive();
         }
+        assertReferences(r.path("references"));
     }
 
     @Test
@@ -217,7 +252,10 @@ class BenchIT {
                         "Sender, 200 ms sandbox, SENDER_CONCURRENCY=64",
                         "Start-up to listening (ms)",
                         "| /health with 3,000 rows queued",
-                        "one uncached computation");
+                        "one uncached computation",
+                        "Reference around ingest flat out: database floor",
+                        "Reference around sender, 0 ms sandbox: RSA-2048 signatures/s on one core");
+        assertReferences(r.path("sender200ms").path("references"));
         assertThat(r.path("health")
                         .path("runs")
                         .get(0)

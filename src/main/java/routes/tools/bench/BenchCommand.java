@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -154,7 +155,9 @@ public class BenchCommand {
             mixinStandardHelpOptions = true,
             description =
                     "Cameras on C persistent connections send N readings; readings stored per second (in the database), "
-                            + "latency from last byte sent to the stored row, the service's CPU, RSS and bytes written per reading.")
+                            + "latency from last byte sent to the stored row, the service's CPU, RSS and bytes written per reading; "
+                            + "readings/s over the database floor (reading + queue pairs/s on 16 connections), measured just "
+                            + "before and after the runs.")
     static class Ingest implements Callable<Integer> {
         @Mixin
         Common common;
@@ -221,7 +224,7 @@ public class BenchCommand {
                 throw new CommandFailedException("--readings and --connections must be >= 1, --warmup and --rate >= 0");
             }
             try (BenchEnvironment env = common.environment()) {
-                return common.print(run(env, common, plan(), target, servicePid, imagesDir, port));
+                return common.print(run(env, common, plan(), target, servicePid, imagesDir, port, References.STANDARD));
             }
         }
 
@@ -236,7 +239,8 @@ public class BenchCommand {
                 String target,
                 Long pid,
                 Path images,
-                int port)
+                int port,
+                Duration referenceWindow)
                 throws Exception {
             BenchTarget where;
             if (target != null) {
@@ -249,7 +253,7 @@ public class BenchCommand {
             } else {
                 where = new BenchTarget.Started(env, common.jvm(), port, common.settings);
             }
-            return new IngestBench(env, where).run(plan);
+            return new IngestBench(env, where, referenceWindow).run(plan);
         }
     }
 
@@ -258,7 +262,8 @@ public class BenchCommand {
             mixinStandardHelpOptions = true,
             description =
                     "A backlog of queued readings (with image files) drained by the sender into the built-in Mossos sandbox: "
-                            + "signed sends per second and drain time, sandbox signature verification on and off.")
+                            + "signed sends per second and drain time, sandbox signature verification on and off; sends/s over "
+                            + "one core's RSA-2048 signatures/s, measured before the service starts and after it stops.")
     static class Sender implements Callable<Integer> {
         @Mixin
         Common common;
@@ -314,7 +319,9 @@ public class BenchCommand {
         @Override
         public Integer call() throws Exception {
             try (BenchEnvironment env = common.environment()) {
-                return common.print(new SenderBench(env, common.jvm(), sandboxPort, common.settings).run(plan()));
+                return common.print(
+                        new SenderBench(env, common.jvm(), sandboxPort, common.settings, References.STANDARD)
+                                .run(plan()));
             }
         }
 
@@ -485,6 +492,7 @@ public class BenchCommand {
         @Override
         public Integer call() throws Exception {
             int scale = quick ? 100 : 1;
+            Duration references = quick ? References.QUICK : References.STANDARD;
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("benchmark", "all");
             try (BenchEnvironment env = common.environment()) {
@@ -499,7 +507,8 @@ public class BenchCommand {
                                 null,
                                 null,
                                 null,
-                                port));
+                                port,
+                                references));
                 result.put(
                         "ingestAt200",
                         Ingest.run(
@@ -510,10 +519,11 @@ public class BenchCommand {
                                 null,
                                 null,
                                 null,
-                                port));
+                                port,
+                                references));
                 // C2 keeps compiling the signing path for ~6,000 sends (the first run after a 3,000 warm-up was
                 // a fifth slower than the next).
-                var sender = new SenderBench(env, common.jvm(), sandboxPort, common.settings);
+                var sender = new SenderBench(env, common.jvm(), sandboxPort, common.settings, references);
                 result.put(
                         "sender0ms",
                         sender.run(new SenderBench.Plan(
@@ -611,6 +621,7 @@ public class BenchCommand {
             stores.put("folder", folder);
             stores.put("s3", common.settings);
             int scale = quick ? 20 : 1;
+            Duration references = quick ? References.QUICK : References.STANDARD;
             var ingest = new IngestBench.Plan(readings / scale, 10_000 / scale, quick ? 5 : 50, 0, 20, 60, common.runs);
             var send = new SenderBench.Plan(sends / scale, 6000 / scale, 0, List.of(false), 16, 20, 60, common.runs);
             Map<String, Object> result = new LinkedHashMap<>();
@@ -620,7 +631,10 @@ public class BenchCommand {
                 try (BenchEnvironment env = common.environment(store.getValue())) {
                     result.put(
                             "ingest-" + store.getKey(),
-                            new IngestBench(env, new BenchTarget.Started(env, common.jvm(), port, store.getValue()))
+                            new IngestBench(
+                                            env,
+                                            new BenchTarget.Started(env, common.jvm(), port, store.getValue()),
+                                            references)
                                     .run(ingest));
                 }
             }
@@ -628,7 +642,7 @@ public class BenchCommand {
                 try (BenchEnvironment env = common.environment(store.getValue())) {
                     result.put(
                             "sender-" + store.getKey(),
-                            new SenderBench(env, common.jvm(), sandboxPort, store.getValue()).run(send));
+                            new SenderBench(env, common.jvm(), sandboxPort, store.getValue(), references).run(send));
                 }
             }
             if (markdown != null) {

@@ -31,6 +31,7 @@ import routes.config.Settings;
 import routes.security.CertificateImport;
 import routes.store.CertificateRepository;
 import routes.store.Database;
+import routes.store.DatabaseConfig;
 import routes.store.ImageStorage;
 import routes.store.ImageStore;
 import routes.store.S3ImageStore;
@@ -119,6 +120,27 @@ final class BenchEnvironment implements AutoCloseable {
 
     HikariDataSource db() {
         return db;
+    }
+
+    /** A pool of its own on the bench database, of exactly {@code connections} connections (close it). */
+    HikariDataSource pool(String name, int connections) {
+        DatabaseConfig d = settings.database();
+        return Database.pool(
+                new DatabaseConfig(
+                        d.jdbcUrl(),
+                        d.name(),
+                        d.user(),
+                        d.password(),
+                        connections,
+                        d.connectTimeoutMs(),
+                        false,
+                        d.ownerUser()),
+                name);
+    }
+
+    /** CRYPTO_PROVIDER as the service under test gets it. */
+    String cryptoProviderMode() {
+        return settings.text(Setting.CRYPTO_PROVIDER);
     }
 
     Path workDir() {

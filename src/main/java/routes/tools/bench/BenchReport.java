@@ -9,6 +9,15 @@ final class BenchReport {
 
     private BenchReport() {}
 
+    private static final String JUDGE = " Beside each rate, the service's CPU per unit (from /proc) and the rate over a"
+            + " reference measured in the same run, before and after the benchmark's measured runs (the mean of the two):"
+            + " ingest ÷ the database floor, sends/s ÷ one core's RSA-2048 signatures/s. Judge a change on those, not on a"
+            + " rate measured on another day.\n\n";
+
+    private static final String HEADER =
+            "| Figure | Target | Median | Min – max | Service CPU per unit (ms) | Rate ÷ reference |\n"
+                    + "|---|---|---|---|---|---|\n";
+
     static String markdown(Map<String, Object> machine, Map<String, Object> all) {
         StringBuilder b = new StringBuilder();
         b.append("Measured ")
@@ -21,14 +30,17 @@ final class BenchReport {
                 .append(machine.get("memoryGb"))
                 .append(" GB, ")
                 .append(machine.get("java"))
-                .append("; service and load generator on the same machine; median of the runs (min–max).\n\n");
-        b.append("| Figure | Target | Median | Min – max |\n|---|---|---|---|\n");
+                .append("; service and load generator on the same machine; median of the runs (min–max).")
+                .append(JUDGE);
+        b.append(HEADER);
         row(
                 b,
                 all,
                 "Ingest, 50 connections, flat out (readings/s stored)",
                 "≥ 1,000",
-                "ingestMax.summary.readingsPerSecond");
+                "ingestMax.summary.readingsPerSecond",
+                "ingestMax.summary.serviceCpuMsPerReading",
+                "ingestMax.summary.ingestOverDatabaseFloor");
         row(b, all, "Ingest flat out: latency p99 (ms)", "", "ingestMax.summary.latencyP99Ms");
         row(b, all, "Ingest flat out: service CPU (cores)", "", "ingestMax.summary.serviceCpuCores");
         row(b, all, "Ingest flat out: service peak RSS (MB)", "< 512", "ingestMax.summary.servicePeakRssMb");
@@ -40,13 +52,17 @@ final class BenchReport {
                 all,
                 "Sender, 0 ms sandbox, verification off (sends/s)",
                 "≥ 350",
-                "sender0ms.sandboxVerification.verifyOff.sendsPerSecond");
+                "sender0ms.sandboxVerification.verifyOff.sendsPerSecond",
+                "sender0ms.sandboxVerification.verifyOff.serviceCpuMsPerSend",
+                "sender0ms.sandboxVerification.verifyOff.sendsPerSigningCore");
         row(
                 b,
                 all,
                 "Sender, 0 ms sandbox, verification on (sends/s)",
                 "",
-                "sender0ms.sandboxVerification.verifyOn.sendsPerSecond");
+                "sender0ms.sandboxVerification.verifyOn.sendsPerSecond",
+                "sender0ms.sandboxVerification.verifyOn.serviceCpuMsPerSend",
+                "sender0ms.sandboxVerification.verifyOn.sendsPerSigningCore");
         row(
                 b,
                 all,
@@ -58,13 +74,17 @@ final class BenchReport {
                 all,
                 "Sender, 200 ms sandbox, SENDER_CONCURRENCY=64, verification off (sends/s)",
                 "≥ 250",
-                "sender200ms.sandboxVerification.verifyOff.sendsPerSecond");
+                "sender200ms.sandboxVerification.verifyOff.sendsPerSecond",
+                "sender200ms.sandboxVerification.verifyOff.serviceCpuMsPerSend",
+                "sender200ms.sandboxVerification.verifyOff.sendsPerSigningCore");
         row(
                 b,
                 all,
                 "Sender, 200 ms sandbox, SENDER_CONCURRENCY=64, verification on (sends/s)",
                 "",
-                "sender200ms.sandboxVerification.verifyOn.sendsPerSecond");
+                "sender200ms.sandboxVerification.verifyOn.sendsPerSecond",
+                "sender200ms.sandboxVerification.verifyOn.serviceCpuMsPerSend",
+                "sender200ms.sandboxVerification.verifyOn.sendsPerSigningCore");
         row(
                 b,
                 all,
@@ -90,18 +110,21 @@ final class BenchReport {
             }
         }
         Object ratio = get(all, "claim.largestOverSmallestP50");
-        b.append("| Claim p50, largest queue ÷ smallest | ≤ 2 | ").append(ratio).append(" | |\n");
+        b.append("| Claim p50, largest queue ÷ smallest | ≤ 2 | ").append(ratio).append(" | | | |\n");
         health(b, all);
         b.append("| Start-up to listening (ms) | < 5,000 | ")
                 .append(get(all, "ingestMax.startupMillis"))
-                .append(" | |\n");
+                .append(" | | | |\n");
         b.append("| Bytes written per reading: images / PostgreSQL WAL / service process | | ")
                 .append(first(all, "ingestMax.runs", "bytesWrittenPerReading.imageFiles"))
                 .append(" / ")
                 .append(first(all, "ingestMax.runs", "bytesWrittenPerReading.postgresWal"))
                 .append(" / ")
                 .append(first(all, "ingestMax.runs", "bytesWrittenPerReading.serviceProcessWrites"))
-                .append(" | |\n");
+                .append(" | | | |\n");
+        databaseFloor(b, all, "ingestMax", "ingest flat out");
+        signing(b, all, "sender0ms", "sender, 0 ms sandbox");
+        signing(b, all, "sender200ms", "sender, 200 ms sandbox");
         return b.toString();
     }
 
@@ -116,8 +139,9 @@ final class BenchReport {
                 .append(machine.get("cpuModel"))
                 .append("), ")
                 .append(machine.get("java"))
-                .append("; service, S3Proxy and load generator on the same machine; median of the runs (min–max).\n\n");
-        b.append("| Figure | Target | Median | Min – max |\n|---|---|---|---|\n");
+                .append("; service, S3Proxy and load generator on the same machine; median of the runs (min–max).")
+                .append(JUDGE);
+        b.append(HEADER);
         for (String store : List.of("folder", "s3")) {
             String name = store.equals("s3") ? "S3 bucket" : "folder";
             row(
@@ -125,7 +149,9 @@ final class BenchReport {
                     result,
                     "Ingest flat out, " + name + " (readings/s)",
                     "",
-                    "ingest-" + store + ".summary.readingsPerSecond");
+                    "ingest-" + store + ".summary.readingsPerSecond",
+                    "ingest-" + store + ".summary.serviceCpuMsPerReading",
+                    "ingest-" + store + ".summary.ingestOverDatabaseFloor");
             row(
                     b,
                     result,
@@ -142,9 +168,22 @@ final class BenchReport {
         for (String store : List.of("folder", "s3")) {
             String name = store.equals("s3") ? "S3 bucket" : "folder";
             String mode = "sender-" + store + ".sandboxVerification.verifyOff.";
-            row(b, result, "Sender, 0 ms sandbox, " + name + " (sends/s)", "", mode + "sendsPerSecond");
+            row(
+                    b,
+                    result,
+                    "Sender, 0 ms sandbox, " + name + " (sends/s)",
+                    "",
+                    mode + "sendsPerSecond",
+                    mode + "serviceCpuMsPerSend",
+                    mode + "sendsPerSigningCore");
             row(b, result, "Sender, " + name + ": service CPU per send (ms)", "", mode + "serviceCpuMsPerSend");
             row(b, result, "Sender, " + name + ": service peak RSS (MB)", "", mode + "servicePeakRssMb");
+        }
+        for (String store : List.of("folder", "s3")) {
+            databaseFloor(b, result, "ingest-" + store, "ingest, " + (store.equals("s3") ? "S3 bucket" : "folder"));
+        }
+        for (String store : List.of("folder", "s3")) {
+            signing(b, result, "sender-" + store, "sender, " + (store.equals("s3") ? "S3 bucket" : "folder"));
         }
         return b.toString();
     }
@@ -187,32 +226,84 @@ final class BenchReport {
         b.append(
                         "| /health: overview statements reading most of messages_queue or alpr_readings | 0 above 100,000 rows | ")
                 .append(scans instanceof List<?> l ? l.size() : null)
-                .append(" | |\n");
+                .append(" | | | |\n");
     }
 
     private static void row(StringBuilder b, Map<String, Object> all, String label, String target, String path) {
+        row(b, all, label, target, path, null, null);
+    }
+
+    /** One figure: median and min – max, then (for a rate) the service's CPU per unit and the rate ÷ its reference. */
+    private static void row(
+            StringBuilder b,
+            Map<String, Object> all,
+            String label,
+            String target,
+            String path,
+            String cpuPath,
+            String ratioPath) {
         Object v = get(all, path);
+        b.append("| ").append(label).append(" | ").append(target).append(" | ");
         if (v instanceof Map<?, ?> m) {
-            b.append("| ")
-                    .append(label)
-                    .append(" | ")
-                    .append(target)
-                    .append(" | ")
-                    .append(m.get("median"))
+            b.append(m.get("median"))
                     .append(" | ")
                     .append(m.get("min"))
                     .append(" – ")
-                    .append(m.get("max"))
-                    .append(" |\n");
+                    .append(m.get("max"));
         } else {
-            b.append("| ")
-                    .append(label)
-                    .append(" | ")
-                    .append(target)
-                    .append(" | ")
-                    .append(v)
-                    .append(" | |\n");
+            b.append(v).append(" | ");
         }
+        b.append(" | ")
+                .append(cell(cpuPath == null ? null : get(all, cpuPath)))
+                .append(" | ")
+                .append(cell(ratioPath == null ? null : get(all, ratioPath)))
+                .append(" |\n");
+    }
+
+    /** A median with its min – max in brackets, or nothing. */
+    private static String cell(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            return m.get("median") + " (" + m.get("min") + " – " + m.get("max") + ")";
+        }
+        return v == null ? "" : String.valueOf(v);
+    }
+
+    private static void databaseFloor(StringBuilder b, Map<String, Object> all, String part, String around) {
+        reference(
+                b,
+                all,
+                part,
+                "databaseFloorPairsPerSecond",
+                "Reference around " + around
+                        + ": database floor, reading + queue row pairs/s (16 JDBC connections, no images)");
+    }
+
+    private static void signing(StringBuilder b, Map<String, Object> all, String part, String around) {
+        reference(
+                b,
+                all,
+                part,
+                "rsaSignaturesPerSecond",
+                "Reference around " + around + ": RSA-2048 signatures/s on one core ("
+                        + get(all, part + ".references.cryptoProvider") + ")");
+    }
+
+    /** A reference: the mean of its two measurements, and the two as min – max. */
+    private static void reference(StringBuilder b, Map<String, Object> all, String part, String figure, String label) {
+        if (!(get(all, part + ".references." + figure) instanceof Double mean)) {
+            return;
+        }
+        double before = (Double) get(all, part + ".references.before." + figure);
+        double after = (Double) get(all, part + ".references.after." + figure);
+        b.append("| ")
+                .append(label)
+                .append(" |  | ")
+                .append(mean)
+                .append(" | ")
+                .append(Math.min(before, after))
+                .append(" – ")
+                .append(Math.max(before, after))
+                .append(" | | |\n");
     }
 
     private static Object first(Map<String, Object> all, String listPath, String path) {

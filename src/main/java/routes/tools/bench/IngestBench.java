@@ -3,6 +3,7 @@ package routes.tools.bench;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,10 +25,13 @@ final class IngestBench {
 
     private final BenchEnvironment env;
     private final BenchTarget target;
+    private final Duration referenceWindow;
 
-    IngestBench(BenchEnvironment env, BenchTarget target) {
+    /** @param referenceWindow how long each reference is measured, before and after the measured runs */
+    IngestBench(BenchEnvironment env, BenchTarget target, Duration referenceWindow) {
         this.env = env;
         this.target = target;
+        this.referenceWindow = referenceWindow;
     }
 
     Map<String, Object> run(Plan plan) throws Exception {
@@ -53,12 +57,25 @@ final class IngestBench {
             if (plan.warmup() > 0) {
                 result.put("warmup", measure(service, generator, plan.warmup(), 0, 1000));
             }
+            // The references in the same window, the service idle: right before the measured runs and right after.
+            Map<String, Object> before = References.measure(env, referenceWindow);
             List<Map<String, Object>> runs = new ArrayList<>();
             for (int r = 0; r < plan.runs(); r++) {
                 runs.add(measure(service, generator, plan.readings(), plan.rate(), r + 1));
             }
+            Map<String, Object> references =
+                    References.around(before, References.measure(env, referenceWindow), referenceWindow);
             result.put("runs", runs);
-            result.put("summary", summary(runs));
+            Map<String, Object> summary = summary(runs);
+            summary.put(
+                    "ingestOverDatabaseFloor",
+                    Stats.ratioOverRuns(
+                            runs.stream()
+                                    .map(r -> (Double) r.get("readingsPerSecond"))
+                                    .toList(),
+                            (Double) references.get("databaseFloorPairsPerSecond")));
+            result.put("summary", summary);
+            result.put("references", references);
         }
         return result;
     }

@@ -1,5 +1,6 @@
 package routes.tools.bench;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,12 +31,20 @@ final class SenderBench {
     private final List<String> jvmOptions;
     private final int sandboxPort;
     private final Map<String, String> settings;
+    private final Duration referenceWindow;
 
-    SenderBench(BenchEnvironment env, List<String> jvmOptions, int sandboxPort, Map<String, String> settings) {
+    /** @param referenceWindow how long each reference is measured, before the service starts and after it stops */
+    SenderBench(
+            BenchEnvironment env,
+            List<String> jvmOptions,
+            int sandboxPort,
+            Map<String, String> settings,
+            Duration referenceWindow) {
         this.env = env;
         this.jvmOptions = jvmOptions;
         this.sandboxPort = sandboxPort;
         this.settings = settings;
+        this.referenceWindow = referenceWindow;
     }
 
     Map<String, Object> run(Plan plan) throws Exception {
@@ -48,6 +57,10 @@ final class SenderBench {
         var documents = new SyntheticReadings(7, plan.ocrKb() * 1024, plan.ctxKb() * 1024);
         byte[] ocr = documents.ocrJpeg();
         byte[] ctx = documents.ctxJpeg();
+        // The references in the same window but not beside the service: its sender would claim the floor's PENDING
+        // rows. Measured before it starts and after it stops.
+        Map<String, Object> before = References.measure(env, referenceWindow);
+        Map<String, Map<String, Object>> byMode = new LinkedHashMap<>();
         try (MossosSandbox sandbox = new MossosSandbox(sandboxPort, Math.max(64, plan.concurrency() * 2))) {
             sandbox.trust(SandboxCommand.trustedCertificates(env.certsDir())).latency(plan.latencyMs());
             Map<String, String> service = new LinkedHashMap<>(settings);
@@ -64,7 +77,6 @@ final class SenderBench {
                     sandbox.verify(plan.verify().get(0)).validate(plan.verify().get(0));
                     result.put("warmup", drain(p, sandbox, plan.warmup(), ocr, ctx, 1000));
                 }
-                Map<String, Object> byMode = new LinkedHashMap<>();
                 for (boolean verify : plan.verify()) {
                     // Schema validation goes with signature verification: "off" stays the sandbox's bare cost, as
                     // before it validated.
@@ -100,6 +112,20 @@ final class SenderBench {
                 result.put("sandboxVerification", byMode);
             }
         }
+        Map<String, Object> references =
+                References.around(before, References.measure(env, referenceWindow), referenceWindow);
+        for (Map<String, Object> mode : byMode.values()) {
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> runs = (List<Map<String, Object>>) mode.get("runs");
+            mode.put(
+                    "sendsPerSigningCore",
+                    Stats.ratioOverRuns(
+                            runs.stream()
+                                    .map(m -> (Double) m.get("sendsPerSecond"))
+                                    .toList(),
+                            (Double) references.get("rsaSignaturesPerSecond")));
+        }
+        result.put("references", references);
         return result;
     }
 

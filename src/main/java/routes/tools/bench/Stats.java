@@ -32,6 +32,18 @@ final class Stats {
 
     /** Median, min and max of one figure over runs. */
     static Map<String, Double> overRuns(List<Double> values) {
+        return overRuns(values, 100);
+    }
+
+    /**
+     * Median, min and max over runs of each run's figure divided by a reference measured in the same window, to
+     * 0.001: a ratio moves far less than the figure when the machine is shared.
+     */
+    static Map<String, Double> ratioOverRuns(List<Double> values, double reference) {
+        return overRuns(values.stream().map(v -> v / reference).toList(), 1000);
+    }
+
+    private static Map<String, Double> overRuns(List<Double> values, double scale) {
         double[] s = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         Map<String, Double> out = new LinkedHashMap<>();
         out.put(
@@ -39,13 +51,18 @@ final class Stats {
                 round(
                         s.length == 0
                                 ? Double.NaN
-                                : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2));
-        out.put("min", round(s.length == 0 ? Double.NaN : s[0]));
-        out.put("max", round(s.length == 0 ? Double.NaN : s[s.length - 1]));
+                                : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2,
+                        scale));
+        out.put("min", round(s.length == 0 ? Double.NaN : s[0], scale));
+        out.put("max", round(s.length == 0 ? Double.NaN : s[s.length - 1], scale));
         return out;
     }
 
     static double round(double v) {
-        return Double.isNaN(v) || Double.isInfinite(v) ? v : Math.round(v * 100) / 100.0;
+        return round(v, 100);
+    }
+
+    private static double round(double v, double scale) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? v : Math.round(v * scale) / scale;
     }
 }
