@@ -11,4 +11,8 @@ fi
 if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq haproxy >/dev/null; else sudo apt-get install -y -qq haproxy >/dev/null; fi
 fi
+# AlertRulesTest runs promtool (check rules, test rules) on deploy/monitoring: it fails (it does not skip) without it.
+if ! command -v promtool >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null; else sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null; fi
+fi
 ./mvnw -B verify "$@"
