@@ -105,6 +105,34 @@ class BenchIT {
                 .isPositive();
     }
 
+    @Test
+    void deliveryBenchMeasuresEachReadingsDelayFromReceptionToDeliveryAndTheFirstSendAfterStart() throws Exception {
+        JsonNode r = bench(
+                "delivery",
+                "--readings",
+                "60",
+                "--warmup",
+                "20",
+                "--rate",
+                "40",
+                "--connections",
+                "2",
+                "--port",
+                "23382",
+                "--sandbox-port",
+                "23383");
+
+        JsonNode run = r.path("runs").get(0);
+        assertThat(run.path("readings").asInt()).isEqualTo(60);
+        assertThat(run.path("delayMs").path("p50").asDouble())
+                .isNotNegative()
+                .isLessThanOrEqualTo(run.path("delayMs").path("p99").asDouble());
+        assertThat(r.path("firstSendAfterStartMillis").asLong())
+                .isGreaterThanOrEqualTo(r.path("startupMillis").asLong());
+        assertThat(r.path("summary").path("delayP99Ms").path("median").asDouble())
+                .isEqualTo(run.path("delayMs").path("p99").asDouble());
+    }
+
     /** The two references measured around a benchmark's runs: positive, their mean beside both measurements. */
     private static void assertReferences(JsonNode references) {
         assertThat(references.path("rsaSignaturesPerSecond").asDouble())

@@ -37,7 +37,8 @@ import routes.config.ConfigOptions;
             BenchCommand.Claim.class,
             BenchCommand.Health.class,
             BenchCommand.All.class,
-            BenchCommand.Stores.class
+            BenchCommand.Stores.class,
+            BenchCommand.Delivery.class
         })
 public class BenchCommand {
 
@@ -650,6 +651,66 @@ public class BenchCommand {
                 Files.writeString(markdown, BenchReport.stores(machine(), result));
             }
             return common.print(result);
+        }
+    }
+
+    @Command(
+            name = "delivery",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Delivery latency: ingest and sender in one service against the 0 ms sandbox, cameras at a steady"
+                            + " rate; the delay from each reading's reception to its delivery (p50, p95, p99), and how soon"
+                            + " after start a reading already queued is sent.")
+    static class Delivery implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Option(
+                names = "--readings",
+                defaultValue = "600",
+                description = "Readings per measured run (default: ${DEFAULT-VALUE})")
+        int readings;
+
+        @Option(
+                names = "--warmup",
+                defaultValue = "600",
+                description = "Readings sent first and reported apart (default: ${DEFAULT-VALUE})")
+        int warmup;
+
+        @Option(
+                names = "--rate",
+                defaultValue = "20",
+                description = "Readings per second over all cameras (default: ${DEFAULT-VALUE})")
+        double rate;
+
+        @Option(
+                names = "--connections",
+                defaultValue = "4",
+                description = "Cameras, one connection each (default: ${DEFAULT-VALUE})")
+        int connections;
+
+        @Option(
+                names = "--port",
+                defaultValue = "33434",
+                description = "Camera port of the service the bench starts (default: ${DEFAULT-VALUE})")
+        int port;
+
+        @Option(
+                names = "--sandbox-port",
+                defaultValue = "33435",
+                description = "Port of the sandbox (default: ${DEFAULT-VALUE})")
+        int sandboxPort;
+
+        @Override
+        public Integer call() throws Exception {
+            if (readings < 1 || warmup < 0 || rate <= 0 || connections < 1) {
+                throw new CommandFailedException(
+                        "--readings and --connections must be >= 1, --warmup >= 0 and --rate > 0");
+            }
+            try (BenchEnvironment env = common.environment()) {
+                return common.print(new DeliveryBench(env, common.jvm(), port, sandboxPort, common.settings)
+                        .run(new DeliveryBench.Plan(readings, warmup, rate, connections, 20, 60, common.runs)));
+            }
         }
     }
 }
