@@ -6,38 +6,24 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import routes.config.Setting;
-import routes.store.ApiKeyRepository;
 import routes.support.CameraClient;
-import routes.support.Cli;
+import routes.support.GironaService;
 import routes.support.InProcessService;
-import routes.support.TestCertificates;
 import routes.support.TestDb;
-import routes.support.TestFiles;
-import routes.tools.MossosSandbox;
-import routes.tools.SyntheticReadings;
 
 /**
  * The shipped Grafana dashboard ({@code deploy/monitoring/tattile-dashboard.json}) is current Grafana's JSON (schema
@@ -50,11 +36,6 @@ import routes.tools.SyntheticReadings;
 class DashboardTest {
 
     static final Path DASHBOARD = Path.of("deploy/monitoring/tattile-dashboard.json");
-    static final int TCP_PORT = 25850;
-    static final int SANDBOX_PORT = 25851;
-    static final int API_PORT = 25852;
-    static final Path CERTS = Path.of("target/it-certs/dashboard");
-    static final Path IMAGES = Path.of("target/it-images/dashboard");
     /** The scrape the names were checked against, kept for whoever reads a failure. */
     static final Path SCRAPE = Path.of("target/dashboard-scrape.txt");
 
@@ -73,28 +54,16 @@ class DashboardTest {
 
     private final ObjectMapper json = new ObjectMapper();
     private final HikariDataSource db = TestDb.open();
-    private final SyntheticReadings synthetic = new SyntheticReadings(23, 2048, 4096);
-    private final HttpClient http = HttpClient.newHttpClient();
-    private MossosSandbox sandbox;
-    private TestCertificates.Generated girona;
-    private Path envFile;
+    private GironaService girona;
 
     @BeforeAll
     void start() throws Exception {
-        sandbox = new MossosSandbox(SANDBOX_PORT, 8);
-        girona = TestCertificates.generate(CERTS.resolve("girona"), "Ajuntament de Girona", 20, null);
-        sandbox.trust(List.of(girona.certificate()));
-        envFile = Files.createTempDirectory("dashboard").resolve("test.env");
-        Files.writeString(
-                envFile,
-                "DB_NAME=" + TestDb.NAME + "\nDB_HOST=" + TestDb.settings().text(Setting.DB_HOST)
-                        + "\nDB_PORT=" + TestDb.settings().text(Setting.DB_PORT) + "\nIMAGES_BASE_DIR="
-                        + IMAGES.toAbsolutePath() + "\nCAMERA_SILENCE_DEFAULT=none\n");
+        girona = new GironaService(db, "dashboard", 25850, 25851, 25852);
     }
 
     @AfterAll
-    void stop() throws Exception {
-        sandbox.close();
+    void stop() {
+        girona.close();
         db.close();
     }
 
@@ -214,17 +183,8 @@ class DashboardTest {
 
     /** A scrape of the service after it stored, delivered and refused readings, with every kind of gauge filled. */
     private String scrapeOfABusyService() throws Exception {
-        TestDb.reset(db);
-        TestFiles.deleteTree(IMAGES);
-        sandbox.reset();
-        UUID cert = TestCertificates.registerPem(db, "girona", girona);
-        TestDb.execute(db, "UPDATE certificates SET valid_to = now() + interval '20 days' WHERE id = '" + cert + "'");
-        UUID endpoint = TestCertificates.endpoint(db, "mossos-sandbox", sandbox.url(), 2, 200);
-        TestDb.execute(
-                db,
-                "INSERT INTO municipalities (name, certificate_id, endpoint_id) VALUES ('Girona', '" + cert + "', '"
-                        + endpoint + "')");
-        new Cli(envFile)
+        girona.reset("mossos-sandbox");
+        girona.cli()
                 .ok(
                         "admin",
                         "camera",
@@ -248,16 +208,16 @@ class DashboardTest {
                         + " INSERT INTO messages_queue (reading_id, status, last_error)"
                         + " SELECT id, 'DEAD', 'MAX_REINTENTOS_AGOTADOS' FROM r");
 
-        try (InProcessService service = InProcessService.start(settings(), "ingest,sender,api");
-                CameraClient camera = new CameraClient(TCP_PORT)) {
-            camera.send(reading("DASH01", "5000DSH"));
-            camera.send(reading("NOBODY99", "5001DSH"));
+        try (InProcessService service = InProcessService.start(girona.settings("dashboard"), "ingest,sender,api");
+                CameraClient camera = new CameraClient(girona.tcpPort())) {
+            camera.send(girona.reading("DASH01", "5000DSH"));
+            camera.send(girona.reading("NOBODY99", "5001DSH"));
             await().atMost(Duration.ofSeconds(20))
-                    .until(() -> sandbox.received().size() == 1);
+                    .until(() -> girona.sandbox().received().size() == 1);
             // The GC pause timer exists once the JVM reported a collection.
             System.gc();
             await().atMost(Duration.ofSeconds(20)).until(() -> {
-                String m = scrape();
+                String m = girona.scrape();
                 Files.createDirectories(SCRAPE.getParent());
                 Files.writeString(SCRAPE, m);
                 return m.contains("tattile_endpoint_sends_total{endpoint=\"mossos-sandbox\",municipality=\"Girona\","
@@ -267,43 +227,10 @@ class DashboardTest {
                         && m.contains("tattile_delivery_delay_seconds_count{municipality=\"Girona\"} 1")
                         && m.contains("jvm_gc_pause_seconds_count");
             });
-            String metrics = scrape();
+            String metrics = girona.scrape();
             Files.writeString(SCRAPE, metrics);
             return metrics;
         }
-    }
-
-    private Map<String, String> settings() {
-        Map<String, String> s = TestDb.serviceSettings();
-        s.put("TRANSIT_PORT", String.valueOf(TCP_PORT));
-        s.put("API_PORT", String.valueOf(API_PORT));
-        s.put("IMAGES_BASE_DIR", IMAGES.toAbsolutePath().toString());
-        s.put("CERTS_DIR", CERTS.toAbsolutePath().toString());
-        s.put("INGEST_MAX_AGE_DAYS", "3650");
-        s.put("CAMERA_CACHE_SECONDS", "0");
-        s.put("API_HEALTH_CACHE_SECONDS", "1");
-        s.put("MOSSOS_ENDPOINT_URL", sandbox.url());
-        s.put("SENDER_POLL_INTERVAL_SECONDS", "0.1");
-        s.put("SENDER_INSTANCE_ID", "dashboard");
-        s.put("CAMERA_ACTIVITY_FLUSH_SECONDS", "1");
-        return s;
-    }
-
-    private String reading(String serial, String plate) {
-        return synthetic.vega(
-                serial, plate, LocalDateTime.now(ZoneId.of("Europe/Madrid")).withNano(0));
-    }
-
-    private String scrape() throws Exception {
-        String key = new ApiKeyRepository(db).create("dashboard-" + System.nanoTime(), "READ_ONLY");
-        HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + API_PORT + "/metrics"))
-                        .header("X-API-Key", key)
-                        .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return r.body();
     }
 
     /** The metric names of a Prometheus text exposition: each sample line's name, before its labels or value. */

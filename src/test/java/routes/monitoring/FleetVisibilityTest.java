@@ -5,15 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,16 +16,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import routes.config.Setting;
-import routes.store.ApiKeyRepository;
 import routes.support.CameraClient;
 import routes.support.Cli;
+import routes.support.GironaService;
 import routes.support.InProcessService;
-import routes.support.TestCertificates;
 import routes.support.TestDb;
-import routes.support.TestFiles;
-import routes.tools.MossosSandbox;
-import routes.tools.SyntheticReadings;
 
 /**
  * What an operator sees of the fleet: each camera's last reading (kept without one extra write per reading), its
@@ -44,66 +31,31 @@ import routes.tools.SyntheticReadings;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FleetVisibilityTest {
 
-    static final int TCP_PORT = 25701;
-    static final int SANDBOX_PORT = 25702;
-    static final int API_PORT = 25703;
-    static final Path CERTS = Path.of("target/it-certs/fleet");
-    static final Path IMAGES = Path.of("target/it-images/fleet");
-
     private final HikariDataSource db = TestDb.open();
-    private final SyntheticReadings synthetic = new SyntheticReadings(17, 2048, 4096);
-    private final HttpClient http = HttpClient.newHttpClient();
-    private MossosSandbox sandbox;
-    private TestCertificates.Generated girona;
-    private Path envFile;
+    private GironaService girona;
 
     @BeforeAll
     void start() throws Exception {
-        sandbox = new MossosSandbox(SANDBOX_PORT, 8);
-        girona = TestCertificates.generate(CERTS.resolve("girona"), "Ajuntament de Girona", 20, null);
-        sandbox.trust(List.of(girona.certificate()));
-        envFile = Files.createTempDirectory("fleet").resolve("test.env");
-        Files.writeString(
-                envFile,
-                "DB_NAME=" + TestDb.NAME + "\nDB_HOST=" + TestDb.settings().text(Setting.DB_HOST)
-                        + "\nDB_PORT=" + TestDb.settings().text(Setting.DB_PORT) + "\nIMAGES_BASE_DIR="
-                        + IMAGES.toAbsolutePath() + "\nCAMERA_SILENCE_DEFAULT=none\n");
+        girona = new GironaService(db, "fleet", 25701, 25702, 25703);
     }
 
     @AfterAll
-    void stop() throws Exception {
-        sandbox.close();
+    void stop() {
+        girona.close();
         db.close();
     }
 
     @BeforeEach
     void cleanSlate() throws Exception {
-        TestDb.reset(db);
-        TestFiles.deleteTree(IMAGES);
-        sandbox.reset();
-        var cert = TestCertificates.registerPem(db, "girona", girona);
-        TestDb.execute(db, "UPDATE certificates SET valid_to = now() + interval '20 days' WHERE id = '" + cert + "'");
-        TestDb.execute(db, "INSERT INTO municipalities (name, certificate_id) VALUES ('Girona', '" + cert + "')");
+        girona.reset(null);
     }
 
     private Map<String, String> settings(String... more) {
-        Map<String, String> s = TestDb.serviceSettings(more);
-        s.put("TRANSIT_PORT", String.valueOf(TCP_PORT));
-        s.put("API_PORT", String.valueOf(API_PORT));
-        s.put("IMAGES_BASE_DIR", IMAGES.toAbsolutePath().toString());
-        s.put("CERTS_DIR", CERTS.toAbsolutePath().toString());
-        s.put("INGEST_MAX_AGE_DAYS", "3650");
-        s.put("CAMERA_CACHE_SECONDS", "0");
-        s.put("API_HEALTH_CACHE_SECONDS", "1");
-        s.put("MOSSOS_ENDPOINT_URL", sandbox.url());
-        s.put("SENDER_POLL_INTERVAL_SECONDS", "0.1");
-        s.put("SENDER_INSTANCE_ID", "fleet");
-        s.putIfAbsent("CAMERA_ACTIVITY_FLUSH_SECONDS", "1");
-        return s;
+        return girona.settings("fleet", more);
     }
 
     private Cli.Run cli(String... args) {
-        return new Cli(envFile).ok(args);
+        return girona.cli().ok(args);
     }
 
     private void camera(String serial, String... options) {
@@ -114,15 +66,7 @@ class FleetVisibilityTest {
     }
 
     private String scrape() throws Exception {
-        String key = new ApiKeyRepository(db).create("fleet-" + System.nanoTime(), "READ_ONLY");
-        HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + API_PORT + "/metrics"))
-                        .header("X-API-Key", key)
-                        .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return r.body();
+        return girona.scrape();
     }
 
     /** The value of one series, by its name and labels as Prometheus prints them; null when absent. */
@@ -147,8 +91,7 @@ class FleetVisibilityTest {
     }
 
     private String reading(String serial, String plate) {
-        return synthetic.vega(
-                serial, plate, LocalDateTime.now(ZoneId.of("Europe/Madrid")).withNano(0));
+        return girona.reading(serial, plate);
     }
 
     @Test
@@ -157,7 +100,7 @@ class FleetVisibilityTest {
         // A flush period longer than the test: if each reading wrote the camera row, the column would fill now.
         try (InProcessService ingest =
                         InProcessService.start(settings("CAMERA_ACTIVITY_FLUSH_SECONDS", "300"), "ingest,api");
-                CameraClient cam = new CameraClient(TCP_PORT)) {
+                CameraClient cam = new CameraClient(girona.tcpPort())) {
             for (int i = 0; i < 5; i++) {
                 cam.send(reading("FLEET01", "100" + i + "FLT"));
             }
@@ -246,7 +189,7 @@ class FleetVisibilityTest {
     void refusedDocumentsOfUnknownSerialsShareOneLabelSoTheLabelSetStaysBounded() throws Exception {
         camera("KNOWN01", "--active", "false");
         try (InProcessService ingest = InProcessService.start(settings(), "ingest,api");
-                CameraClient cam = new CameraClient(TCP_PORT)) {
+                CameraClient cam = new CameraClient(girona.tcpPort())) {
             for (int i = 0; i < 20; i++) {
                 cam.send(reading("HOSTILE" + i, "200" + (i % 10) + "HST"));
             }
@@ -283,10 +226,10 @@ class FleetVisibilityTest {
                             + error + "' FROM r");
         }
         try (InProcessService all = InProcessService.start(settings(), "ingest,sender,api");
-                CameraClient cam = new CameraClient(TCP_PORT)) {
+                CameraClient cam = new CameraClient(girona.tcpPort())) {
             cam.send(reading("SEND01", "4000SND"));
             await().atMost(Duration.ofSeconds(20))
-                    .until(() -> sandbox.received().size() == 1);
+                    .until(() -> girona.sandbox().received().size() == 1);
             await().atMost(Duration.ofSeconds(10)).until(() -> {
                 String m = scrape();
                 Double delivered = sample(

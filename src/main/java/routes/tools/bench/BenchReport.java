@@ -18,9 +18,10 @@ final class BenchReport {
             "| Figure | Target | Median | Min – max | Service CPU per unit (ms) | Rate ÷ reference |\n"
                     + "|---|---|---|---|---|---|\n";
 
-    static String markdown(Map<String, Object> machine, Map<String, Object> all) {
-        StringBuilder b = new StringBuilder();
-        b.append("Measured ")
+    /** When and where, how to judge the figures, and the table's head. */
+    private static StringBuilder header(Map<String, Object> machine, String onTheMachine) {
+        return new StringBuilder()
+                .append("Measured ")
                 .append(machine.get("date"))
                 .append(" on ")
                 .append(machine.get("cpus"))
@@ -30,9 +31,15 @@ final class BenchReport {
                 .append(machine.get("memoryGb"))
                 .append(" GB, ")
                 .append(machine.get("java"))
-                .append("; service and load generator on the same machine; median of the runs (min–max).")
-                .append(JUDGE);
-        b.append(HEADER);
+                .append("; ")
+                .append(onTheMachine)
+                .append(" on the same machine; median of the runs (min–max).")
+                .append(JUDGE)
+                .append(HEADER);
+    }
+
+    static String markdown(Map<String, Object> machine, Map<String, Object> all) {
+        StringBuilder b = header(machine, "service and load generator");
         row(
                 b,
                 all,
@@ -130,18 +137,7 @@ final class BenchReport {
 
     /** The table of {@code bench stores}: each flow with the image folder and with the bucket, measured in one run. */
     static String stores(Map<String, Object> machine, Map<String, Object> result) {
-        StringBuilder b = new StringBuilder();
-        b.append("Measured ")
-                .append(machine.get("date"))
-                .append(" on ")
-                .append(machine.get("cpus"))
-                .append(" CPUs (")
-                .append(machine.get("cpuModel"))
-                .append("), ")
-                .append(machine.get("java"))
-                .append("; service, S3Proxy and load generator on the same machine; median of the runs (min–max).")
-                .append(JUDGE);
-        b.append(HEADER);
+        StringBuilder b = header(machine, "service, S3Proxy and load generator");
         for (String store : List.of("folder", "s3")) {
             String name = store.equals("s3") ? "S3 bucket" : "folder";
             row(
