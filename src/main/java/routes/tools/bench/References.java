@@ -5,6 +5,7 @@ import java.math.BigDecimal;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
 import java.security.Security;
 import java.security.Signature;
@@ -82,7 +83,9 @@ final class References {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048);
             KeyPair key = generator.generateKeyPair();
-            Signature signer = Signature.getInstance("SHA256withRSA");
+            // "jdk" signs with the JDK's own provider even where Corretto was installed earlier in this JVM (as the
+            // service does with CRYPTO_PROVIDER=jdk, whose JVM never installs it).
+            Signature signer = "auto".equals(mode) ? Signature.getInstance(ALGORITHM) : jdkSignature();
             signer.initSign(key.getPrivate());
             byte[] message = new byte[MESSAGE_BYTES];
             new Random(17).nextBytes(message);
@@ -102,6 +105,18 @@ final class References {
                 }
             }
         }
+    }
+
+    private static final String ALGORITHM = "SHA256withRSA";
+
+    /** The first provider of the JDK's that signs with {@link #ALGORITHM}, whatever was installed in front of it. */
+    private static Signature jdkSignature() throws GeneralSecurityException {
+        for (Provider p : Security.getProviders()) {
+            if (!p.getName().contains("Corretto") && p.getService("Signature", ALGORITHM) != null) {
+                return Signature.getInstance(ALGORITHM, p);
+            }
+        }
+        throw new NoSuchAlgorithmException("no JDK provider signs with " + ALGORITHM);
     }
 
     private static long sign(Signature signer, byte[] message, long untilNanos) throws GeneralSecurityException {
