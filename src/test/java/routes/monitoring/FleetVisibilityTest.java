@@ -216,7 +216,8 @@ class FleetVisibilityTest {
         TestDb.execute(
                 db,
                 "INSERT INTO cameras (serial_number, municipality_id) SELECT 'DEADCAM', id FROM municipalities WHERE name = 'Girona'");
-        for (String error : List.of("CERTIFICADO_NO_CONFIGURADO", "NO_IMAGE_FILE_OCR:x/y.jpg", "something old")) {
+        for (String error : List.of(
+                "CERTIFICADO_NO_CONFIGURADO", "CERTIFICADO_CADUCADO", "NO_IMAGE_FILE_OCR:x/y.jpg", "something old")) {
             TestDb.execute(
                     db,
                     "WITH r AS (INSERT INTO alpr_readings (id, plate, timestamp_utc, device_sn, has_image_ocr, has_image_ctx, camera_id)"
@@ -246,6 +247,8 @@ class FleetVisibilityTest {
             assertThat(sample(m, "tattile_queue_dead{reason=\"CERTIFICADO_NO_CONFIGURADO\"}"))
                     .isEqualTo(1.0);
             assertThat(sample(m, "tattile_queue_dead{reason=\"NO_IMAGE_FILE_OCR\"}"))
+                    .isEqualTo(1.0);
+            assertThat(sample(m, "tattile_queue_dead{reason=\"CERTIFICADO_CADUCADO\"}"))
                     .isEqualTo(1.0);
             assertThat(sample(m, "tattile_queue_dead{reason=\"OTHER\"}")).isEqualTo(1.0);
             assertThat(sample(m, "tattile_queue_dead{reason=\"MAX_REINTENTOS_AGOTADOS\"}"))
