@@ -9,24 +9,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-RUNS=${BENCH_RUNS:-3}
-export DB_HOST=${DB_HOST:-127.0.0.1} DB_PORT=${DB_PORT:-5432} DB_USER=${DB_USER:-tattile} DB_PASSWORD=${DB_PASSWORD:-tattile}
-BENCH_DB=${BENCH_DB:-tattile_bench}
-export TATTILE_ENV_FILE=/dev/null
-JAR=target/tattile-sender.jar
-OUT=target/bench
-
-DB_NAME="$BENCH_DB" deploy/dev/postgres.sh
-if [ ! -f "$JAR" ] || [ -n "$(find src db pom.xml -newer "$JAR" -print -quit)" ]; then
-  ./mvnw -B -q package -DskipTests
-fi
+# shellcheck source=deploy/dev/bench-prepare.sh
+. deploy/dev/bench-prepare.sh
 S3_SETTINGS=$(S3_BUCKET=tattile-bench deploy/dev/s3proxy.sh)
 trap 'deploy/dev/s3proxy.sh stop' EXIT
 SETS=()
 while IFS= read -r setting; do
   SETS+=(--set "$setting")
 done <<< "$S3_SETTINGS"
-mkdir -p "$OUT"
 echo "[bench-s3.sh] $(nproc) CPUs, load before start: $(cut -d' ' -f1-3 /proc/loadavg) (figures need an otherwise idle machine)"
 # shellcheck disable=SC2086
 java -jar "$JAR" bench stores --database "$BENCH_DB" --runs "$RUNS" --work-dir "$OUT/data-stores" "${SETS[@]}" \

@@ -9,18 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-RUNS=${BENCH_RUNS:-3}
-export DB_HOST=${DB_HOST:-127.0.0.1} DB_PORT=${DB_PORT:-5432} DB_USER=${DB_USER:-tattile} DB_PASSWORD=${DB_PASSWORD:-tattile}
-BENCH_DB=${BENCH_DB:-tattile_bench}
-export TATTILE_ENV_FILE=/dev/null
-JAR=target/tattile-sender.jar
-OUT=target/bench
-
-DB_NAME="$BENCH_DB" deploy/dev/postgres.sh
-if [ ! -f "$JAR" ] || [ -n "$(find src db pom.xml -newer "$JAR" -print -quit)" ]; then
-  ./mvnw -B -q package -DskipTests
-fi
-mkdir -p "$OUT"
+# shellcheck source=deploy/dev/bench-prepare.sh
+. deploy/dev/bench-prepare.sh
 echo "[bench.sh] $(nproc) CPUs, load before start: $(cut -d' ' -f1-3 /proc/loadavg) (figures need an otherwise idle machine)"
 # shellcheck disable=SC2086
 java -jar "$JAR" bench all --database "$BENCH_DB" --runs "$RUNS" --work-dir "$OUT/data" \

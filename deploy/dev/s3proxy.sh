@@ -37,7 +37,7 @@ mkdir -p "$DIR/data/$BUCKET"
 DIR=$(cd "$DIR" && pwd)
 if [ ! -s "$DIR/access-key" ] || [ ! -s "$DIR/secret-key" ]; then
   echo "AKDEV$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$DIR/access-key"
-  echo "$(head -c 30 /dev/urandom | base64 | tr -d '/+=\n')" > "$DIR/secret-key"
+  { head -c 30 /dev/urandom | base64 | tr -d '/+=\n'; echo; } > "$DIR/secret-key"
 fi
 ACCESS=$(cat "$DIR/access-key")
 
