@@ -47,6 +47,24 @@ public class BenchCommand {
     /** Environment the systemd unit gives the service (checked against the unit by a test), given to the service under test too. */
     public static final Map<String, String> UNIT_ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
 
+    /** The camera port of the service a benchmark starts. */
+    static class CameraPort {
+        @Option(
+                names = "--port",
+                defaultValue = "33434",
+                description = "Camera port of the service the bench starts (default: ${DEFAULT-VALUE})")
+        int port;
+    }
+
+    /** The port of the built-in Mossos sandbox a benchmark sends to. */
+    static class SandboxPort {
+        @Option(
+                names = "--sandbox-port",
+                defaultValue = "33435",
+                description = "Port of the sandbox (default: ${DEFAULT-VALUE})")
+        int port;
+    }
+
     /** Options every benchmark shares. */
     static class Common {
         @Mixin
@@ -199,11 +217,8 @@ public class BenchCommand {
                 description = "Context image size in KB (default: ${DEFAULT-VALUE})")
         int ctxKb;
 
-        @Option(
-                names = "--port",
-                defaultValue = "33434",
-                description = "Camera port of the service the bench starts (default: ${DEFAULT-VALUE})")
-        int port;
+        @Mixin
+        CameraPort camera;
 
         @Option(
                 names = "--target",
@@ -225,7 +240,8 @@ public class BenchCommand {
                 throw new CommandFailedException("--readings and --connections must be >= 1, --warmup and --rate >= 0");
             }
             try (BenchEnvironment env = common.environment()) {
-                return common.print(run(env, common, plan(), target, servicePid, imagesDir, port, References.STANDARD));
+                return common.print(
+                        run(env, common, plan(), target, servicePid, imagesDir, camera.port, References.STANDARD));
             }
         }
 
@@ -311,17 +327,14 @@ public class BenchCommand {
                 description = "Context image size in KB (default: ${DEFAULT-VALUE})")
         int ctxKb;
 
-        @Option(
-                names = "--sandbox-port",
-                defaultValue = "33435",
-                description = "Port of the sandbox (default: ${DEFAULT-VALUE})")
-        int sandboxPort;
+        @Mixin
+        SandboxPort sandbox;
 
         @Override
         public Integer call() throws Exception {
             try (BenchEnvironment env = common.environment()) {
                 return common.print(
-                        new SenderBench(env, common.jvm(), sandboxPort, common.settings, References.STANDARD)
+                        new SenderBench(env, common.jvm(), sandbox.port, common.settings, References.STANDARD)
                                 .run(plan()));
             }
         }
@@ -472,17 +485,11 @@ public class BenchCommand {
         @Option(names = "--markdown", description = "Also write the README table (Markdown) to this file")
         Path markdown;
 
-        @Option(
-                names = "--port",
-                defaultValue = "33434",
-                description = "Camera port of the service the bench starts (default: ${DEFAULT-VALUE})")
-        int port;
+        @Mixin
+        CameraPort camera;
 
-        @Option(
-                names = "--sandbox-port",
-                defaultValue = "33435",
-                description = "Port of the sandbox (default: ${DEFAULT-VALUE})")
-        int sandboxPort;
+        @Mixin
+        SandboxPort sandbox;
 
         @Option(
                 names = "--api-port",
@@ -508,7 +515,7 @@ public class BenchCommand {
                                 null,
                                 null,
                                 null,
-                                port,
+                                camera.port,
                                 references));
                 result.put(
                         "ingestAt200",
@@ -520,11 +527,11 @@ public class BenchCommand {
                                 null,
                                 null,
                                 null,
-                                port,
+                                camera.port,
                                 references));
                 // C2 keeps compiling the signing path for ~6,000 sends (the first run after a 3,000 warm-up was
                 // a fifth slower than the next).
-                var sender = new SenderBench(env, common.jvm(), sandboxPort, common.settings, references);
+                var sender = new SenderBench(env, common.jvm(), sandbox.port, common.settings, references);
                 result.put(
                         "sender0ms",
                         sender.run(new SenderBench.Plan(
@@ -594,17 +601,11 @@ public class BenchCommand {
         @Option(names = "--markdown", description = "Also write the README table (Markdown) to this file")
         Path markdown;
 
-        @Option(
-                names = "--port",
-                defaultValue = "33434",
-                description = "Camera port of the service the bench starts (default: ${DEFAULT-VALUE})")
-        int port;
+        @Mixin
+        CameraPort camera;
 
-        @Option(
-                names = "--sandbox-port",
-                defaultValue = "33435",
-                description = "Port of the sandbox (default: ${DEFAULT-VALUE})")
-        int sandboxPort;
+        @Mixin
+        SandboxPort sandbox;
 
         @Override
         public Integer call() throws Exception {
@@ -634,7 +635,7 @@ public class BenchCommand {
                             "ingest-" + store.getKey(),
                             new IngestBench(
                                             env,
-                                            new BenchTarget.Started(env, common.jvm(), port, store.getValue()),
+                                            new BenchTarget.Started(env, common.jvm(), camera.port, store.getValue()),
                                             references)
                                     .run(ingest));
                 }
@@ -643,7 +644,7 @@ public class BenchCommand {
                 try (BenchEnvironment env = common.environment(store.getValue())) {
                     result.put(
                             "sender-" + store.getKey(),
-                            new SenderBench(env, common.jvm(), sandboxPort, store.getValue(), references).run(send));
+                            new SenderBench(env, common.jvm(), sandbox.port, store.getValue(), references).run(send));
                 }
             }
             if (markdown != null) {
@@ -689,17 +690,11 @@ public class BenchCommand {
                 description = "Cameras, one connection each (default: ${DEFAULT-VALUE})")
         int connections;
 
-        @Option(
-                names = "--port",
-                defaultValue = "33434",
-                description = "Camera port of the service the bench starts (default: ${DEFAULT-VALUE})")
-        int port;
+        @Mixin
+        CameraPort camera;
 
-        @Option(
-                names = "--sandbox-port",
-                defaultValue = "33435",
-                description = "Port of the sandbox (default: ${DEFAULT-VALUE})")
-        int sandboxPort;
+        @Mixin
+        SandboxPort sandbox;
 
         @Override
         public Integer call() throws Exception {
@@ -708,7 +703,7 @@ public class BenchCommand {
                         "--readings and --connections must be >= 1, --warmup >= 0 and --rate > 0");
             }
             try (BenchEnvironment env = common.environment()) {
-                return common.print(new DeliveryBench(env, common.jvm(), port, sandboxPort, common.settings)
+                return common.print(new DeliveryBench(env, common.jvm(), camera.port, sandbox.port, common.settings)
                         .run(new DeliveryBench.Plan(readings, warmup, rate, connections, 20, 60, common.runs)));
             }
         }
