@@ -331,12 +331,16 @@ public class CameraCommand {
                 Instant now = Instant.now();
                 var rows = new CameraRegistry(ds)
                         .cameras(municipalityId).stream()
-                                .filter(k -> silentSeconds == null || k.active() && silentFor(k, now) > silentSeconds)
+                                .filter(k -> silentSeconds == null
+                                        || k.active()
+                                                && CameraSilence.silentFor(k.lastReadingAt(), k.createdAt(), now)
+                                                        > silentSeconds)
                                 .toList();
                 if (json) {
                     List<Object> list = new ArrayList<>();
                     for (var k : rows) {
-                        long allowed = allowedSilence(k, silenceDefault);
+                        long allowed = CameraSilence.allowed(k.expectSeconds(), silenceDefault);
+                        long quiet = CameraSilence.silentFor(k.lastReadingAt(), k.createdAt(), now);
                         list.add(object(
                                 "id",
                                 k.id().toString(),
@@ -373,13 +377,13 @@ public class CameraCommand {
                                 "last_source_address",
                                 k.lastSourceAddress(),
                                 "silent_for_seconds",
-                                silentFor(k, now),
+                                quiet,
                                 "expect_readings_within",
                                 allowed == 0 ? null : CameraSilence.format(allowed),
                                 "expect_readings_within_seconds",
                                 allowed == 0 ? null : allowed,
                                 "silent",
-                                allowed > 0 && k.active() && silentFor(k, now) > allowed));
+                                allowed > 0 && k.active() && quiet > allowed));
                     }
                     AdminSupport.printJson(spec, list);
                     return 0;
@@ -401,8 +405,8 @@ public class CameraCommand {
                         "SOURCES",
                         "DESCRIPTION");
                 for (var k : rows) {
-                    long allowed = allowedSilence(k, silenceDefault);
-                    long quiet = silentFor(k, now);
+                    long allowed = CameraSilence.allowed(k.expectSeconds(), silenceDefault);
+                    long quiet = CameraSilence.silentFor(k.lastReadingAt(), k.createdAt(), now);
                     out.printf(
                             format,
                             k.serial(),
@@ -424,17 +428,6 @@ public class CameraCommand {
                 }
                 return 0;
             }
-        }
-
-        /** Seconds since its last reading, or since it was registered when it never sent one. */
-        private static long silentFor(CameraRegistry.Camera k, Instant now) {
-            Instant since = k.lastReadingAt() != null ? k.lastReadingAt() : k.createdAt();
-            return Math.max(0, now.getEpochSecond() - since.getEpochSecond());
-        }
-
-        /** The silence it is allowed: its own expectation, else the default; 0 when not watched. */
-        private static long allowedSilence(CameraRegistry.Camera k, long silenceDefault) {
-            return k.expectSeconds() != null ? k.expectSeconds() : silenceDefault;
         }
     }
 

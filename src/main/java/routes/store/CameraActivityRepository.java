@@ -38,16 +38,12 @@ public final class CameraActivityRepository {
 
         /** The silence allowed before it is reported, in seconds: its own, else the default; 0 when not watched. */
         public long allowedSilenceSeconds(long defaultSeconds) {
-            if (!active) {
-                return 0;
-            }
-            return expectSeconds != null ? expectSeconds : defaultSeconds;
+            return active ? CameraSilence.allowed(expectSeconds, defaultSeconds) : 0;
         }
 
         /** Seconds since its latest reading (since it was registered, when it never sent one). */
         public long silentForSeconds(Instant now) {
-            Instant since = lastReadingAt != null ? lastReadingAt : createdAt;
-            return Math.max(0, now.getEpochSecond() - since.getEpochSecond());
+            return CameraSilence.silentFor(lastReadingAt, createdAt, now);
         }
 
         /** Watched, and silent for longer than allowed. */

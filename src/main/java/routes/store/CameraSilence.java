@@ -1,5 +1,6 @@
 package routes.store;
 
+import java.time.Instant;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,6 +47,17 @@ public final class CameraSilence {
     /** What a valid text looks like, for error messages. */
     public static final String PROBLEM =
             "must be a period such as 90s, 30m, 1h or 2d (at most ten years), or none (not watched)";
+
+    /** Seconds since the camera's latest reading, or since it was registered when it never sent one (never < 0). */
+    public static long silentFor(Instant lastReadingAt, Instant registeredAt, Instant now) {
+        Instant since = lastReadingAt != null ? lastReadingAt : registeredAt;
+        return Math.max(0, now.getEpochSecond() - since.getEpochSecond());
+    }
+
+    /** The silence a camera is allowed: its own expectation ({@code own}, 0 = never), else the default; 0: not watched. */
+    public static long allowed(Integer own, long defaultSeconds) {
+        return own != null ? own : defaultSeconds;
+    }
 
     /** The shortest text for a number of seconds ({@code 1h}, {@code 90m}, {@code none}). */
     public static String format(long seconds) {
