@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import routes.health.FleetSnapshot;
 import routes.health.QueueSnapshot;
 import routes.ingest.IngestStats;
@@ -135,8 +137,9 @@ public final class Metrics {
     /** The Prometheus text exposition. */
     public String scrape() {
         guard.states().keySet().forEach(this::breakerGauge);
-        fleetGauges(fleet.get());
-        cameraCounters();
+        FleetSnapshot.Fleet f = fleet.get();
+        fleetGauges(f);
+        cameraCounters(f);
         return registry.scrape();
     }
 
@@ -162,31 +165,26 @@ public final class Metrics {
         lastReading.register(last, true);
         silent.register(silence, true);
         expected.register(expectation, true);
-        dead.register(
-                f.deadByReason().entrySet().stream()
-                        .map(e -> (MultiGauge.Row<?>) MultiGauge.Row.of(Tags.of("reason", e.getKey()), e.getValue()))
-                        .toList(),
-                true);
+        dead.register(rows(f.deadByReason(), (reason, n) -> Tags.of("reason", reason), n -> n), true);
         certificateExpiry.register(
-                f.certificateExpiry().entrySet().stream()
-                        .map(e -> (MultiGauge.Row<?>) MultiGauge.Row.of(
-                                Tags.of("name", e.getKey()), e.getValue().getEpochSecond()))
-                        .toList(),
-                true);
+                rows(f.certificateExpiry(), (name, at) -> Tags.of("name", name), Instant::getEpochSecond), true);
         endpointInfo.register(
-                f.endpointNames().entrySet().stream()
-                        .map(e -> (MultiGauge.Row<?>)
-                                MultiGauge.Row.of(Tags.of("endpoint", e.getKey(), "name", e.getValue()), 1))
-                        .toList(),
-                true);
+                rows(f.endpointNames(), (id, name) -> Tags.of("endpoint", id, "name", name), name -> 1), true);
+    }
+
+    /** One gauge row per entry, tagged from the entry, valued from its value. */
+    private static <V> List<MultiGauge.Row<?>> rows(
+            Map<String, V> entries, BiFunction<String, V, Tags> tags, Function<V, Number> value) {
+        List<MultiGauge.Row<?>> rows = new ArrayList<>(entries.size());
+        entries.forEach((k, v) -> rows.add(MultiGauge.Row.of(tags.apply(k, v), value.apply(v))));
+        return rows;
     }
 
     /**
      * Per-camera reading counters, registered as cameras first count (their serials are registered ones, or {@link
      * IngestStats#UNREGISTERED}); the municipality is the camera's when first seen.
      */
-    private void cameraCounters() {
-        FleetSnapshot.Fleet f = fleet.get();
+    private void cameraCounters(FleetSnapshot.Fleet f) {
         ingest.eachCameraStored((serial, n) -> {
             if (cameraCounters.add("stored/" + serial)) {
                 FunctionCounter.builder("tattile_camera_readings_stored", ingest, s -> s.storedCount(serial))

@@ -65,11 +65,15 @@ public final class SenderMetrics {
     private void byEndpoint(Delivery d, String outcome) {
         Counter.builder("tattile_endpoint_sends")
                 .tag("endpoint", d.endpointLabel())
-                .tag("municipality", d.municipality() == null ? "none" : d.municipality())
+                .tag("municipality", municipality(d))
                 .tag("outcome", outcome)
                 .description("Sends by endpoint, municipality and outcome")
                 .register(registry)
                 .increment();
+    }
+
+    private static String municipality(Delivery d) {
+        return d.municipality() == null ? "none" : d.municipality();
     }
 
     void delivered(Delivery d, long latencyMillis) {
@@ -78,7 +82,7 @@ public final class SenderMetrics {
         byEndpoint(d, "DELIVERED");
         if (d.receivedAt() != null) {
             Timer.builder("tattile_delivery_delay")
-                    .tag("municipality", d.municipality() == null ? "none" : d.municipality())
+                    .tag("municipality", municipality(d))
                     .description("Time from a reading's reception to its delivery")
                     .serviceLevelObjectives(DELAY_BUCKETS)
                     .register(registry)
