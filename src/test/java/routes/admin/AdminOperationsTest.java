@@ -22,12 +22,12 @@ import picocli.CommandLine;
 import routes.Application;
 import routes.config.Setting;
 import routes.store.ImageStore;
-import routes.store.NewReading;
 import routes.store.ReadingRepository;
 import routes.support.Cli;
 import routes.support.Cli.Run;
 import routes.support.TestDb;
 import routes.support.TestFiles;
+import routes.support.TestReadings;
 
 /** The operator's admin commands (registry, assignments, queue, purges, status) against the real test database. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -991,13 +991,7 @@ class AdminOperationsTest {
         Instant t = Instant.parse("2026-05-01T10:00:00Z").plusSeconds(n);
         String ocr = ImageStore.relativePath(serial, plate, t, id, ImageStore.Kind.OCR);
         images.write(ocr, new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3});
-        new ReadingRepository(db)
-                .insert(
-                        new NewReading(
-                                id, cameraId, plate, t, serial, null, null, null, null, null, "ESP", null, null, null,
-                                null, null, null, null, null, "<root/>"),
-                        ocr,
-                        null);
+        new ReadingRepository(db).insert(TestReadings.of(id, cameraId, plate, t, serial, null, null), ocr, null);
         return id;
     }
 

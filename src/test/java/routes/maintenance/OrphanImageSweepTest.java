@@ -25,6 +25,7 @@ import routes.store.ReadingRepository;
 import routes.support.LogCapture;
 import routes.support.TestDb;
 import routes.support.TestFiles;
+import routes.support.TestReadings;
 
 /** The maintenance route deletes old images no reading references, and nothing else. */
 @CamelMainTest(
@@ -117,27 +118,14 @@ class OrphanImageSweepTest {
             images.write(paths[i], new byte[] {1});
             new ReadingRepository(db)
                     .insert(
-                            new NewReading(
+                            TestReadings.of(
                                     ids[i],
                                     camera,
                                     "100" + i + "AAA",
                                     t.plusSeconds(i),
                                     "DEAD01",
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
                                     new byte[] {1},
-                                    null,
-                                    "<root/>"),
+                                    null),
                             paths[i],
                             null);
         }
@@ -169,26 +157,6 @@ class OrphanImageSweepTest {
     }
 
     private static NewReading reading(UUID id, UUID camera, Instant t) {
-        return new NewReading(
-                id,
-                camera,
-                "1111AAA",
-                t,
-                "SWEEP01",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                new byte[] {1},
-                null,
-                "<root/>");
+        return TestReadings.of(id, camera, "1111AAA", t, "SWEEP01", new byte[] {1}, null);
     }
 }

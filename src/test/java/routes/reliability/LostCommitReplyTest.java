@@ -30,6 +30,7 @@ import routes.store.NewReading;
 import routes.store.ReadingRepository;
 import routes.support.TestDb;
 import routes.support.TestFiles;
+import routes.support.TestReadings;
 
 /**
  * The narrowest moment of a PostgreSQL restart, made deterministic: the reading's insert commits, but
@@ -66,27 +67,14 @@ class LostCommitReplyTest {
                 new ReadingRepository(replyDroppingOnce(db, dropReply)),
                 stats,
                 new CameraActivity(new CameraActivityRepository(db), Clock.systemUTC()));
-        NewReading reading = new NewReading(
+        NewReading reading = TestReadings.of(
                 UUID.randomUUID(),
                 camera,
                 "1234LST",
                 Instant.parse("2026-11-02T10:00:00Z"),
                 "LOST01",
-                null,
-                null,
-                null,
-                null,
-                null,
-                "ESP",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
                 new byte[] {(byte) 0xFF, (byte) 0xD8, 1},
-                new byte[] {(byte) 0xFF, (byte) 0xD8, 2},
-                "<root/>");
+                new byte[] {(byte) 0xFF, (byte) 0xD8, 2});
 
         assertThatThrownBy(() -> recorder.record(reading)).isInstanceOf(DatabaseUnavailableException.class);
         assertThat(dropReply).isFalse();

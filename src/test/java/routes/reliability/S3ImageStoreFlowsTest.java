@@ -22,7 +22,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import routes.config.Setting;
 import routes.store.ImageStore;
-import routes.store.NewReading;
 import routes.store.ReadingRepository;
 import routes.store.S3ImageStore;
 import routes.support.CameraClient;
@@ -33,6 +32,7 @@ import routes.support.S3ProxyServer;
 import routes.support.TestCertificates;
 import routes.support.TestDb;
 import routes.support.TestFiles;
+import routes.support.TestReadings;
 import routes.tools.MossosSandbox;
 import routes.tools.SyntheticReadings;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -201,12 +201,7 @@ class S3ImageStoreFlowsTest {
             s3.stop();
             try {
                 new ReadingRepository(db)
-                        .insert(
-                                new NewReading(
-                                        id, camera, "9012WAI", t, "S3GI01", null, null, null, null, null, "ESP", null,
-                                        null, null, null, null, null, null, null, "<root/>"),
-                                ocr,
-                                null);
+                        .insert(TestReadings.of(id, camera, "9012WAI", t, "S3GI01", null, null), ocr, null);
                 await().atMost(Duration.ofSeconds(30))
                         .until(() -> TestDb.count(
                                         db,

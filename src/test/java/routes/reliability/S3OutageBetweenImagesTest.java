@@ -29,6 +29,7 @@ import routes.store.ReadingRepository;
 import routes.store.S3ImageStore;
 import routes.support.S3ProxyServer;
 import routes.support.TestDb;
+import routes.support.TestReadings;
 import routes.tools.SyntheticReadings;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -79,27 +80,7 @@ class S3OutageBetweenImagesTest {
     }
 
     private NewReading reading(UUID id) {
-        return new NewReading(
-                id,
-                camera,
-                "3456MID",
-                T,
-                "S3MID1",
-                null,
-                null,
-                null,
-                null,
-                null,
-                "ESP",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                synthetic.ocrJpeg(),
-                synthetic.ctxJpeg(),
-                "<root/>");
+        return TestReadings.of(id, camera, "3456MID", T, "S3MID1", synthetic.ocrJpeg(), synthetic.ctxJpeg());
     }
 
     private List<String> objectKeys() {

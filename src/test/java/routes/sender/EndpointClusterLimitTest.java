@@ -19,12 +19,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import routes.config.Setting;
 import routes.store.ImageStore;
-import routes.store.NewReading;
 import routes.store.ReadingRepository;
 import routes.support.InProcessService;
 import routes.support.TestCertificates;
 import routes.support.TestDb;
 import routes.support.TestFiles;
+import routes.support.TestReadings;
 import routes.tools.MossosSandbox;
 
 /**
@@ -225,12 +225,7 @@ class EndpointClusterLimitTest {
             Instant t = Instant.parse("2026-05-01T10:00:00Z").plusSeconds(k);
             String ocr = ImageStore.relativePath("CAP01", plate, t, id, ImageStore.Kind.OCR);
             images.write(ocr, new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3});
-            readings.insert(
-                    new NewReading(
-                            id, camera, plate, t, "CAP01", null, null, null, null, null, "ESP", null, null, null, null,
-                            null, null, null, null, "<root/>"),
-                    ocr,
-                    null);
+            readings.insert(TestReadings.of(id, camera, plate, t, "CAP01", null, null), ocr, null);
             plates.add(plate);
         }
         return plates;

@@ -37,7 +37,6 @@ import org.junit.jupiter.api.TestInstance;
 import routes.config.Setting;
 import routes.config.TattileConfiguration;
 import routes.store.ImageStore;
-import routes.store.NewReading;
 import routes.store.ReadingRepository;
 import routes.support.CameraClient;
 import routes.support.InProcessService;
@@ -45,6 +44,7 @@ import routes.support.LogCapture;
 import routes.support.TestCertificates;
 import routes.support.TestDb;
 import routes.support.TestFiles;
+import routes.support.TestReadings;
 import routes.tools.MossosSandbox;
 import routes.tools.SyntheticReadings;
 
@@ -645,13 +645,7 @@ class SenderFlowTest {
         if (ocrMode == Ocr.FILE) {
             images.write(ocr, ocrImage);
         }
-        new ReadingRepository(db)
-                .insert(
-                        new NewReading(
-                                id, cameraId, plate, t, serial, null, null, null, null, null, "ESP", null, null, null,
-                                null, null, null, null, null, "<root/>"),
-                        ocr,
-                        null);
+        new ReadingRepository(db).insert(TestReadings.of(id, cameraId, plate, t, serial, null, null), ocr, null);
         return plate;
     }
 

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import routes.support.S3ProxyServer;
 import routes.support.TestDb;
+import routes.support.TestReadings;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -140,27 +141,7 @@ class S3ImageStoreTest {
             store.write(keptOcr, new byte[] {1});
             new ReadingRepository(db)
                     .insert(
-                            new NewReading(
-                                    kept,
-                                    camera,
-                                    "1111AAA",
-                                    T,
-                                    "S3CAM01",
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    new byte[] {1},
-                                    null,
-                                    "<root/>"),
+                            TestReadings.of(kept, camera, "1111AAA", T, "S3CAM01", new byte[] {1}, null),
                             keptOcr,
                             null);
             UUID neverCommitted = UUID.randomUUID();
