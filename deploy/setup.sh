@@ -224,6 +224,24 @@ fi
 # alone), then grants the service role its privileges again.
 run env TATTILE_ENV_FILE="$ENV_FILE" java -jar "$OPT/tattile-sender.jar" db migrate
 
+# 7b. The class-data archive (AppCDS, README "Start-up"; deploy/cds-archive.sh): the installed jar started once as
+# the service user for a few seconds, on spare ports with the sender off. The unit reads the JVM option from
+# $OPT/cds.env; without that file (the training failed) the service starts as before, and an archive older than its jar
+# (a jar replaced by hand) is refused by the JVM with a warning in the journal and ignored.
+CDS_ARCHIVE=$OPT/tattile-sender.jsa
+CDS_ENV=$OPT/cds.env
+run rm -f "$CDS_ENV" "$CDS_ARCHIVE"
+if $DRY_RUN; then
+  echo "WOULD: deploy/cds-archive.sh --jar $OPT/tattile-sender.jar --env-file $ENV_FILE --user $APP_USER --out $CDS_ARCHIVE, then write TATTILE_CDS_OPTIONS to $CDS_ENV"
+elif deploy/cds-archive.sh --jar "$OPT/tattile-sender.jar" --env-file "$ENV_FILE" --user "$APP_USER" --out "$CDS_ARCHIVE" 2>&1 \
+  | sed 's/^\[cds\]/[setup]/'; then
+  printf '# Written by deploy/setup.sh: the class-data archive built for this jar.\nTATTILE_CDS_OPTIONS=-XX:SharedArchiveFile=%s\n' \
+    "$CDS_ARCHIVE" >"$CDS_ENV"
+  chmod 0644 "$CDS_ENV"
+else
+  say "WARNING: no class-data archive; the service starts without it (a second or so slower)"
+fi
+
 # 8. The service. --from-python: the switch from the old services (deploy/lib/from-python.sh), which installs the unit.
 if [ -n "$FROM_PYTHON" ]; then
   fp_switch

@@ -44,7 +44,8 @@ class DeployScriptsTest {
     @Test
     void theBenchmarksRunTheServiceWithTheSystemdUnitsJvmOptionsAndEnvironment() throws Exception {
         String unit = Files.readString(Path.of("deploy/systemd/tattile-sender.service"));
-        assertThat(unit).contains("ExecStart=/usr/bin/java " + BenchCommand.UNIT_JVM_OPTIONS + " -jar ");
+        assertThat(unit)
+                .contains("ExecStart=/usr/bin/java $TATTILE_CDS_OPTIONS " + BenchCommand.UNIT_JVM_OPTIONS + " -jar ");
         BenchCommand.UNIT_ENVIRONMENT.forEach(
                 (name, value) -> assertThat(unit).contains("Environment=" + name + "=" + value));
     }
@@ -72,6 +73,8 @@ class DeployScriptsTest {
                 .contains("java -jar /opt/tattile-sender/tattile-sender.jar db migrate")
                 .contains(
                         "WOULD: install -m 0644 deploy/systemd/tattile-sender.service /etc/systemd/system/tattile-sender.service")
+                .contains("WOULD: deploy/cds-archive.sh --jar /opt/tattile-sender/tattile-sender.jar --env-file"
+                        + " /etc/tattile-sender/.env --user tattile --out /opt/tattile-sender/tattile-sender.jsa")
                 .endsWith("[setup] done\n");
         assertThat(r.output()
                         .lines()
@@ -92,7 +95,9 @@ class DeployScriptsTest {
                 .contains("ProtectSystem=strict")
                 .contains("ReadWritePaths=/var/lib/tattile-sender")
                 .contains("StandardOutput=journal")
-                .contains("Environment=TATTILE_ENV_FILE=/etc/tattile-sender/.env");
+                .contains("Environment=TATTILE_ENV_FILE=/etc/tattile-sender/.env")
+                // the class-data archive is optional: without the file the JVM starts without it
+                .contains("EnvironmentFile=-/opt/tattile-sender/cds.env");
         int stopTimeout = Integer.parseInt(unit.replaceAll("(?s).*TimeoutStopSec=(\\d+).*", "$1"));
         assertThat(stopTimeout).as("longer than Camel's 45 s graceful shutdown").isGreaterThan(45);
     }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +43,10 @@ import routes.config.ConfigOptions;
         })
 public class BenchCommand {
 
-    /** The JVM options of deploy/systemd/tattile-sender.service. */
+    /**
+     * The JVM options of deploy/systemd/tattile-sender.service, besides its class-data archive (TATTILE_CDS_OPTIONS,
+     * which {@code --cds} stands for).
+     */
     public static final String UNIT_JVM_OPTIONS = "-Xms128m -Xmx256m -XX:+ExitOnOutOfMemoryError";
     /** Environment the systemd unit gives the service (checked against the unit by a test), given to the service under test too. */
     public static final Map<String, String> UNIT_ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
@@ -98,6 +102,16 @@ public class BenchCommand {
         String jvmOptions;
 
         @Option(
+                names = "--cds",
+                defaultValue = "on",
+                description = "Class-data archive, as deploy/setup.sh gives the installed service: on = one built for"
+                        + " this jar by a training start of the service (sender off) in the work folder before the"
+                        + " first measured start; off = none (default: ${DEFAULT-VALUE})")
+        String cds;
+
+        private boolean archiveCleared;
+
+        @Option(
                 names = "--set",
                 paramLabel = "KEY=VALUE",
                 description = "A setting of the service under test (repeatable)")
@@ -115,16 +129,37 @@ public class BenchCommand {
             if (runs < 1) {
                 throw new CommandFailedException("--runs must be at least 1");
             }
-            Path dir = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"), "tattile-bench");
-            BenchEnvironment env = new BenchEnvironment(config.settings(), database, dir, service);
+            BenchEnvironment env = new BenchEnvironment(config.settings(), database, workDir(), service);
             spec.commandLine().getErr().println("[bench] uses and EMPTIES " + env.describe());
             return env;
         }
 
-        List<String> jvm() {
-            return jvmOptions.isBlank()
-                    ? List.of()
-                    : Arrays.asList(jvmOptions.trim().split("\\s+"));
+        private Path workDir() {
+            return workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"), "tattile-bench");
+        }
+
+        /**
+         * The service's JVM options: {@code --jvm-opts}, and with {@code --cds on} the archive, which the first
+         * start of the service trains (one per bench command: an archive left by another jar would be refused).
+         */
+        List<String> jvm() throws IOException {
+            List<String> options = new ArrayList<>();
+            switch (cds) {
+                case "on" -> {
+                    Path archive = workDir().toAbsolutePath().resolve("tattile-sender.jsa");
+                    if (!archiveCleared) {
+                        Files.deleteIfExists(archive);
+                        archiveCleared = true;
+                    }
+                    options.add(ServiceProcess.SHARED_ARCHIVE + archive);
+                }
+                case "off" -> {}
+                default -> throw new CommandFailedException("--cds must be on or off");
+            }
+            if (!jvmOptions.isBlank()) {
+                options.addAll(Arrays.asList(jvmOptions.trim().split("\\s+")));
+            }
+            return options;
         }
 
         int print(Map<String, Object> result) throws Exception {

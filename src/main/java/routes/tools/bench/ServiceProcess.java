@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,12 +30,45 @@ final class ServiceProcess implements AutoCloseable {
         this.stats = new ProcessStats(process.pid());
     }
 
+    /** The JVM option naming a class-data archive; one that names a missing file has it trained first. */
+    static final String SHARED_ARCHIVE = "-XX:SharedArchiveFile=";
+
     /**
      * Starts the service and waits until Camel has started and, when {@code listenPort} > 0, the port accepts
-     * connections.
+     * connections. When the options name a class-data archive that does not exist yet, a training start comes first,
+     * as deploy/setup.sh makes it: the service with the sender off and {@code -XX:ArchiveClassesAtExit}, stopped once
+     * started (the JVM writes the archive as it exits); not counted in {@link #startupMillis}.
      */
     static ServiceProcess start(List<String> jvmOptions, Map<String, String> environment, Path log, int listenPort)
             throws Exception {
+        for (String option : jvmOptions) {
+            Path archive =
+                    option.startsWith(SHARED_ARCHIVE) ? Path.of(option.substring(SHARED_ARCHIVE.length())) : null;
+            if (archive != null && !Files.exists(archive)) {
+                train(archive, jvmOptions, environment, log.resolveSibling("service-cds-training.log"), listenPort);
+            }
+        }
+        return launch(jvmOptions, environment, log, listenPort);
+    }
+
+    private static void train(
+            Path archive, List<String> jvmOptions, Map<String, String> environment, Path log, int listenPort)
+            throws Exception {
+        List<String> options = jvmOptions.stream()
+                .map(o -> o.startsWith(SHARED_ARCHIVE) ? "-XX:ArchiveClassesAtExit=" + archive : o)
+                .toList();
+        Map<String, String> training = new HashMap<>(environment);
+        training.put("SENDER_ENABLED", "false");
+        training.put("JOLOKIA_PORT", "0");
+        launch(options, training, log, listenPort).close();
+        if (!Files.exists(archive)) {
+            throw new IllegalStateException(
+                    "The class-data archive was not written by the training start; see " + log + ":\n" + tail(log));
+        }
+    }
+
+    private static ServiceProcess launch(
+            List<String> jvmOptions, Map<String, String> environment, Path log, int listenPort) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
