@@ -40,7 +40,12 @@ public final class SenderConfiguration {
                 new EndpointSlots(core.queueRepository(), settings.text(Setting.SENDER_INSTANCE_ID), core.clock());
         if (settings.flag(Setting.SENDER_ENABLED)) {
             CryptoProvider.install(settings.text(Setting.CRYPTO_PROVIDER));
-            MossosClient.warmUp();
+            // WSS4J and Santuario initialise beside the rest of the start-up (0.3-0.4 s on the main thread otherwise:
+            // Santuario reads its configuration through JAXB); a send that comes first waits for it on their class
+            // initialisation and synchronized init methods.
+            Thread warmUp = new Thread(MossosClient::warmUp, "wss-warm-up");
+            warmUp.setDaemon(true);
+            warmUp.start();
             context.addService(new NotificationListener(new QueueNotifications(settings.database(), wakeup::queued)));
         }
     }
