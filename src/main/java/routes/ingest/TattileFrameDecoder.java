@@ -36,6 +36,7 @@ public final class TattileFrameDecoder extends ByteToMessageDecoder {
     public TattileFrameDecoder(int maxFrameBytes, IngestStats stats) {
         this.maxFrameBytes = maxFrameBytes;
         this.stats = stats;
+        setCumulator(COMPOSITE_CUMULATOR);
     }
 
     @Override
