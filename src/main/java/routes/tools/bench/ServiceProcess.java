@@ -22,10 +22,12 @@ final class ServiceProcess implements AutoCloseable {
     private final Path log;
     private final ProcessStats stats;
     private final long startupMillis;
+    private final long launchedNanos;
 
-    private ServiceProcess(Process process, Path log, long startupMillis) {
+    private ServiceProcess(Process process, Path log, long launchedNanos, long startupMillis) {
         this.process = process;
         this.log = log;
+        this.launchedNanos = launchedNanos;
         this.startupMillis = startupMillis;
         this.stats = new ProcessStats(process.pid());
     }
@@ -92,12 +94,17 @@ final class ServiceProcess implements AutoCloseable {
             }
             Thread.sleep(10);
         }
-        return new ServiceProcess(p, log, (System.nanoTime() - t0) / 1_000_000);
+        return new ServiceProcess(p, log, t0, (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** From process start to Camel started and the port listening. */
     long startupMillis() {
         return startupMillis;
+    }
+
+    /** {@link System#nanoTime} when this process was launched (after any training start). */
+    long launchedNanos() {
+        return launchedNanos;
     }
 
     ProcessStats stats() {
