@@ -7,14 +7,15 @@ import java.util.function.BooleanSupplier;
 /**
  * What the sender's poll waits on between claim rounds: a notification that readings were queued ({@link #queued}),
  * or the poll interval, whichever comes first. A notification that arrives while a round is running is kept (one
- * permit), so the next round starts at once; many notifications make one round.
+ * permit), so the next round starts at once; many notifications make one round. The first round runs at once:
+ * readings queued before the start sent no notification this service could hear.
  */
 public final class SenderWakeup {
 
     /** How often a long wait looks whether the service is stopping. */
     private static final long SLICE_MILLIS = 250;
 
-    private final Semaphore permit = new Semaphore(0);
+    private final Semaphore permit = new Semaphore(1);
     private final BooleanSupplier stopping;
 
     /** @param stopping true once the service stops: a wait then ends within a quarter of a second */
