@@ -30,17 +30,7 @@ class ClassDataArchiveIT {
     void theTrainingStartWritesAnArchiveTheServiceJvmMapsOnSparePortsBesideATakenOne() throws Exception {
         Path archive = dir.resolve("tattile-sender.jsa");
         try (ServerSocket taken = new ServerSocket(39100, 50, InetAddress.getLoopbackAddress())) {
-            Result r = run(List.of(
-                    "bash",
-                    "deploy/cds-archive.sh",
-                    "--jar",
-                    JAR.toString(),
-                    "--env-file",
-                    envFile(TestDb.NAME).toString(),
-                    "--out",
-                    archive.toString(),
-                    "--seconds",
-                    "2"));
+            Result r = train(TestDb.NAME, archive);
 
             assertThat(r.exit()).as(r.output()).isZero();
             assertThat(r.output()).contains("[cds] class-data archive built: " + archive);
@@ -66,21 +56,26 @@ class ClassDataArchiveIT {
         Path archive = dir.resolve("tattile-sender.jsa");
         Files.writeString(archive, "an archive of an older jar");
 
-        Result r = run(List.of(
+        Result r = train("tattile_no_such_database", archive);
+
+        assertThat(r.exit()).as(r.output()).isEqualTo(1);
+        assertThat(r.output()).contains("[cds] the class-data archive could not be built");
+        assertThat(archive).doesNotExist();
+    }
+
+    /** deploy/cds-archive.sh for the packaged jar on {@code database}, running 2 s once started. */
+    private Result train(String database, Path archive) throws Exception {
+        return run(List.of(
                 "bash",
                 "deploy/cds-archive.sh",
                 "--jar",
                 JAR.toString(),
                 "--env-file",
-                envFile("tattile_no_such_database").toString(),
+                envFile(database).toString(),
                 "--out",
                 archive.toString(),
                 "--seconds",
                 "2"));
-
-        assertThat(r.exit()).as(r.output()).isEqualTo(1);
-        assertThat(r.output()).contains("[cds] the class-data archive could not be built");
-        assertThat(archive).doesNotExist();
     }
 
     private Path envFile(String database) throws Exception {
