@@ -78,12 +78,7 @@ final class DeliveryBench {
                 result.put("runs", runs);
                 Map<String, Object> summary = new LinkedHashMap<>();
                 for (String q : List.of("p50", "p95", "p99", "max")) {
-                    summary.put(
-                            "delay" + q.toUpperCase() + "Ms",
-                            Stats.overRuns(runs.stream()
-                                    .map(m -> ((Map<?, ?>) m.get("delayMs")).get(q))
-                                    .map(v -> ((Number) v).doubleValue())
-                                    .toList()));
+                    summary.put("delay" + q.toUpperCase() + "Ms", Stats.quantileOverRuns(runs, "delayMs", q));
                 }
                 result.put("summary", summary);
             }

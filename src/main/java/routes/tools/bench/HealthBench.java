@@ -452,26 +452,13 @@ final class HealthBench {
         return m;
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> summary(List<Map<String, Object>> runs) {
         Map<String, Object> s = new LinkedHashMap<>();
         for (String p : List.of("p50", "p90", "p99", "max")) {
-            s.put(
-                    "latency" + p.toUpperCase() + "Ms",
-                    Stats.overRuns(runs.stream()
-                            .map(r -> ((Map<String, Double>) r.get("latencyMs")).get(p))
-                            .toList()));
+            s.put("latency" + p.toUpperCase() + "Ms", Stats.quantileOverRuns(runs, "latencyMs", p));
         }
-        s.put(
-                "computations",
-                Stats.overRuns(runs.stream()
-                        .map(r -> ((Integer) r.get("computations")).doubleValue())
-                        .toList()));
-        s.put(
-                "serviceCpuMsPerRequest",
-                Stats.overRuns(runs.stream()
-                        .map(r -> (Double) r.get("serviceCpuMsPerRequest"))
-                        .toList()));
+        s.put("computations", Stats.figureOverRuns(runs, "computations"));
+        s.put("serviceCpuMsPerRequest", Stats.figureOverRuns(runs, "serviceCpuMsPerRequest"));
         return s;
     }
 

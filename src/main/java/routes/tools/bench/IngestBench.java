@@ -134,36 +134,15 @@ final class IngestBench {
         return m;
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> summary(List<Map<String, Object>> runs) {
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put(
-                "readingsPerSecond",
-                Stats.overRuns(runs.stream()
-                        .map(r -> (Double) r.get("readingsPerSecond"))
-                        .toList()));
+        s.put("readingsPerSecond", Stats.figureOverRuns(runs, "readingsPerSecond"));
         for (String p : List.of("p50", "p95", "p99", "max")) {
-            s.put(
-                    "latency" + p.toUpperCase() + "Ms",
-                    Stats.overRuns(runs.stream()
-                            .map(r -> ((Map<String, Double>) r.get("latencyMs")).get(p))
-                            .toList()));
+            s.put("latency" + p.toUpperCase() + "Ms", Stats.quantileOverRuns(runs, "latencyMs", p));
         }
-        s.put(
-                "serviceCpuMsPerReading",
-                Stats.overRuns(runs.stream()
-                        .map(r -> (Double) r.get("serviceCpuMsPerReading"))
-                        .toList()));
-        s.put(
-                "serviceCpuCores",
-                Stats.overRuns(runs.stream()
-                        .map(r -> (Double) r.get("serviceCpuCores"))
-                        .toList()));
-        s.put(
-                "servicePeakRssMb",
-                Stats.overRuns(runs.stream()
-                        .map(r -> (Double) r.get("servicePeakRssMb"))
-                        .toList()));
+        for (String figure : List.of("serviceCpuMsPerReading", "serviceCpuCores", "servicePeakRssMb")) {
+            s.put(figure, Stats.figureOverRuns(runs, figure));
+        }
         return s;
     }
 }

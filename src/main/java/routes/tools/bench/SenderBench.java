@@ -87,26 +87,10 @@ final class SenderBench {
                     }
                     Map<String, Object> mode = new LinkedHashMap<>();
                     mode.put("runs", runs);
-                    mode.put(
-                            "sendsPerSecond",
-                            Stats.overRuns(runs.stream()
-                                    .map(m -> (Double) m.get("sendsPerSecond"))
-                                    .toList()));
-                    mode.put(
-                            "drainSeconds",
-                            Stats.overRuns(runs.stream()
-                                    .map(m -> (Double) m.get("drainSeconds"))
-                                    .toList()));
-                    mode.put(
-                            "serviceCpuMsPerSend",
-                            Stats.overRuns(runs.stream()
-                                    .map(m -> (Double) m.get("serviceCpuMsPerSend"))
-                                    .toList()));
-                    mode.put(
-                            "servicePeakRssMb",
-                            Stats.overRuns(runs.stream()
-                                    .map(m -> (Double) m.get("servicePeakRssMb"))
-                                    .toList()));
+                    for (String figure :
+                            List.of("sendsPerSecond", "drainSeconds", "serviceCpuMsPerSend", "servicePeakRssMb")) {
+                        mode.put(figure, Stats.figureOverRuns(runs, figure));
+                    }
                     byMode.put(verify ? "verifyOn" : "verifyOff", mode);
                 }
                 result.put("sandboxVerification", byMode);

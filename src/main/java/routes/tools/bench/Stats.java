@@ -35,6 +35,19 @@ final class Stats {
         return overRuns(values, 100);
     }
 
+    /** {@link #overRuns} of the number each run holds under {@code key}. */
+    static Map<String, Double> figureOverRuns(List<Map<String, Object>> runs, String key) {
+        return overRuns(
+                runs.stream().map(r -> ((Number) r.get(key)).doubleValue()).toList());
+    }
+
+    /** {@link #overRuns} of one quantile ({@code p50}...) of the {@link #percentiles} each run holds under {@code key}. */
+    static Map<String, Double> quantileOverRuns(List<Map<String, Object>> runs, String key, String quantile) {
+        return overRuns(runs.stream()
+                .map(r -> ((Number) ((Map<?, ?>) r.get(key)).get(quantile)).doubleValue())
+                .toList());
+    }
+
     /**
      * Median, min and max over runs of each run's figure divided by a reference measured in the same window, to
      * 0.001: a ratio moves far less than the figure when the machine is shared.
