@@ -229,6 +229,14 @@ public class BenchCommand {
         int warmup;
 
         @Option(
+                names = "--settle-max",
+                defaultValue = "40000",
+                description =
+                        "After the warm-up, batches of up to 5,000 readings until the JIT compilers use under 5 percent of"
+                                + " the service's CPU over one, at most this many readings; 0 = none (default: ${DEFAULT-VALUE})")
+        int settleMax;
+
+        @Option(
                 names = "--connections",
                 defaultValue = "50",
                 description = "Camera connections (default: ${DEFAULT-VALUE})")
@@ -271,8 +279,9 @@ public class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (readings < 1 || connections < 1 || warmup < 0 || rate < 0) {
-                throw new CommandFailedException("--readings and --connections must be >= 1, --warmup and --rate >= 0");
+            if (readings < 1 || connections < 1 || warmup < 0 || rate < 0 || settleMax < 0) {
+                throw new CommandFailedException(
+                        "--readings and --connections must be >= 1, --warmup, --settle-max and --rate >= 0");
             }
             try (BenchEnvironment env = common.environment()) {
                 return common.print(
@@ -281,7 +290,7 @@ public class BenchCommand {
         }
 
         IngestBench.Plan plan() {
-            return new IngestBench.Plan(readings, warmup, connections, rate, ocrKb, ctxKb, common.runs);
+            return new IngestBench.Plan(readings, warmup, connections, rate, ocrKb, ctxKb, common.runs, settleMax);
         }
 
         static Map<String, Object> run(
@@ -333,6 +342,14 @@ public class BenchCommand {
         int warmup;
 
         @Option(
+                names = "--settle-max",
+                defaultValue = "40000",
+                description =
+                        "After the warm-up, batches of up to 5,000 readings until the JIT compilers use under 5 percent of"
+                                + " the service's CPU over one, at most this many readings; 0 = none (default: ${DEFAULT-VALUE})")
+        int settleMax;
+
+        @Option(
                 names = "--latency-ms",
                 defaultValue = "0",
                 description = "Sandbox delay before each answer (default: ${DEFAULT-VALUE})")
@@ -375,9 +392,9 @@ public class BenchCommand {
         }
 
         SenderBench.Plan plan() {
-            if (readings < 1 || warmup < 0 || latencyMs < 0 || concurrency < 1) {
+            if (readings < 1 || warmup < 0 || latencyMs < 0 || concurrency < 1 || settleMax < 0) {
                 throw new CommandFailedException(
-                        "--readings and --concurrency must be >= 1, --warmup and --latency-ms >= 0");
+                        "--readings and --concurrency must be >= 1, --warmup, --settle-max and --latency-ms >= 0");
             }
             List<Boolean> modes = switch (verify) {
                 case "on" -> List.of(true);
@@ -385,7 +402,8 @@ public class BenchCommand {
                 case "both" -> List.of(false, true);
                 default -> throw new CommandFailedException("--verify must be on, off or both");
             };
-            return new SenderBench.Plan(readings, warmup, latencyMs, modes, concurrency, ocrKb, ctxKb, common.runs);
+            return new SenderBench.Plan(
+                    readings, warmup, latencyMs, modes, concurrency, ocrKb, ctxKb, common.runs, settleMax);
         }
     }
 
@@ -546,7 +564,14 @@ public class BenchCommand {
                                 env,
                                 common,
                                 new IngestBench.Plan(
-                                        20_000 / scale, 10_000 / scale, quick ? 5 : 50, 0, 20, 60, common.runs),
+                                        20_000 / scale,
+                                        10_000 / scale,
+                                        quick ? 5 : 50,
+                                        0,
+                                        20,
+                                        60,
+                                        common.runs,
+                                        40_000 / scale),
                                 null,
                                 null,
                                 null,
@@ -558,7 +583,14 @@ public class BenchCommand {
                                 env,
                                 common,
                                 new IngestBench.Plan(
-                                        6000 / scale, 10_000 / scale, quick ? 5 : 50, 200, 20, 60, common.runs),
+                                        6000 / scale,
+                                        10_000 / scale,
+                                        quick ? 5 : 50,
+                                        200,
+                                        20,
+                                        60,
+                                        common.runs,
+                                        40_000 / scale),
                                 null,
                                 null,
                                 null,
@@ -570,11 +602,27 @@ public class BenchCommand {
                 result.put(
                         "sender0ms",
                         sender.run(new SenderBench.Plan(
-                                5000 / scale, 6000 / scale, 0, List.of(false, true), 16, 20, 60, common.runs)));
+                                5000 / scale,
+                                6000 / scale,
+                                0,
+                                List.of(false, true),
+                                16,
+                                20,
+                                60,
+                                common.runs,
+                                40_000 / scale)));
                 result.put(
                         "sender200ms",
                         sender.run(new SenderBench.Plan(
-                                5000 / scale, 6000 / scale, 200, List.of(false, true), 64, 20, 60, common.runs)));
+                                5000 / scale,
+                                6000 / scale,
+                                200,
+                                List.of(false, true),
+                                64,
+                                20,
+                                60,
+                                common.runs,
+                                40_000 / scale)));
                 result.put(
                         "claim",
                         new ClaimBench(env)
@@ -659,8 +707,10 @@ public class BenchCommand {
             stores.put("s3", common.settings);
             int scale = quick ? 20 : 1;
             Duration references = quick ? References.QUICK : References.STANDARD;
-            var ingest = new IngestBench.Plan(readings / scale, 10_000 / scale, quick ? 5 : 50, 0, 20, 60, common.runs);
-            var send = new SenderBench.Plan(sends / scale, 6000 / scale, 0, List.of(false), 16, 20, 60, common.runs);
+            var ingest = new IngestBench.Plan(
+                    readings / scale, 10_000 / scale, quick ? 5 : 50, 0, 20, 60, common.runs, 40_000 / scale);
+            var send = new SenderBench.Plan(
+                    sends / scale, 6000 / scale, 0, List.of(false), 16, 20, 60, common.runs, 40_000 / scale);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("benchmark", "stores");
             // One flow at a time, both stores back to back: the two figures of a flow share the machine's moment.

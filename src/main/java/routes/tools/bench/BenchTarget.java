@@ -134,7 +134,7 @@ abstract class BenchTarget {
                 }
 
                 public ProcessStats.Usage usage() {
-                    return stats == null ? new ProcessStats.Usage(0, 0, 0, 0, 0) : stats.sinceMark();
+                    return stats == null ? new ProcessStats.Usage(0, 0, 0, 0, 0, 0) : stats.sinceMark();
                 }
 
                 public void close() {

@@ -21,7 +21,8 @@ import routes.tools.SyntheticReadings;
 final class IngestBench {
 
     /** What to run. */
-    record Plan(int readings, int warmup, int connections, double rate, int ocrKb, int ctxKb, int runs) {}
+    record Plan(
+            int readings, int warmup, int connections, double rate, int ocrKb, int ctxKb, int runs, int settleMax) {}
 
     private final BenchEnvironment env;
     private final BenchTarget target;
@@ -57,6 +58,13 @@ final class IngestBench {
             if (plan.warmup() > 0) {
                 result.put("warmup", measure(service, generator, plan.warmup(), 0, 1000));
             }
+            result.put(
+                    "settling",
+                    Settling.run(
+                            plan.settleMax(),
+                            plan.warmup(),
+                            (readings, seed) -> measure(service, generator, readings, 0, seed),
+                            2000));
             // The references in the same window, the service idle: right before the measured runs and right after.
             Map<String, Object> before = References.measure(env, referenceWindow);
             List<Map<String, Object>> runs = new ArrayList<>();
@@ -126,6 +134,7 @@ final class IngestBench {
                 "serviceKernelCpuShare",
                 Stats.round(usage.cpuSeconds() == 0 ? 0 : usage.systemCpuSeconds() / usage.cpuSeconds()));
         m.put("servicePeakRssMb", Stats.round(usage.peakRssBytes() / 1048576.0));
+        m.put("serviceCompilerCpuShare", Stats.share(usage.compilerShare()));
         Map<String, Object> bytes = new LinkedHashMap<>();
         bytes.put("imageFiles", Math.round((double) target.imageBytes() / Math.max(1, stored)));
         bytes.put("postgresWal", Math.round((double) walBytes / Math.max(1, stored)));
@@ -140,7 +149,8 @@ final class IngestBench {
         for (String p : List.of("p50", "p95", "p99", "max")) {
             s.put("latency" + p.toUpperCase() + "Ms", Stats.quantileOverRuns(runs, "latencyMs", p));
         }
-        for (String figure : List.of("serviceCpuMsPerReading", "serviceCpuCores", "servicePeakRssMb")) {
+        for (String figure :
+                List.of("serviceCpuMsPerReading", "serviceCpuCores", "servicePeakRssMb", "serviceCompilerCpuShare")) {
             s.put(figure, Stats.figureOverRuns(runs, figure));
         }
         return s;

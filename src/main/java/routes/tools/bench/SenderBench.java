@@ -25,7 +25,8 @@ final class SenderBench {
             int concurrency,
             int ocrKb,
             int ctxKb,
-            int runs) {}
+            int runs,
+            int settleMax) {}
 
     private final BenchEnvironment env;
     private final List<String> jvmOptions;
@@ -77,6 +78,13 @@ final class SenderBench {
                     sandbox.verify(plan.verify().get(0)).validate(plan.verify().get(0));
                     result.put("warmup", drain(p, sandbox, plan.warmup(), ocr, ctx, 1000));
                 }
+                result.put(
+                        "settling",
+                        Settling.run(
+                                plan.settleMax(),
+                                plan.warmup(),
+                                (readings, seed) -> drain(p, sandbox, readings, ocr, ctx, seed),
+                                2000));
                 for (boolean verify : plan.verify()) {
                     // Schema validation goes with signature verification: "off" stays the sandbox's bare cost, as
                     // before it validated.
@@ -87,8 +95,12 @@ final class SenderBench {
                     }
                     Map<String, Object> mode = new LinkedHashMap<>();
                     mode.put("runs", runs);
-                    for (String figure :
-                            List.of("sendsPerSecond", "drainSeconds", "serviceCpuMsPerSend", "servicePeakRssMb")) {
+                    for (String figure : List.of(
+                            "sendsPerSecond",
+                            "drainSeconds",
+                            "serviceCpuMsPerSend",
+                            "servicePeakRssMb",
+                            "serviceCompilerCpuShare")) {
                         mode.put(figure, Stats.figureOverRuns(runs, figure));
                     }
                     byMode.put(verify ? "verifyOn" : "verifyOff", mode);
@@ -158,6 +170,7 @@ final class SenderBench {
                 "serviceKernelCpuShare",
                 Stats.round(usage.cpuSeconds() == 0 ? 0 : usage.systemCpuSeconds() / usage.cpuSeconds()));
         m.put("servicePeakRssMb", Stats.round(usage.peakRssBytes() / 1048576.0));
+        m.put("serviceCompilerCpuShare", Stats.share(usage.compilerShare()));
         return m;
     }
 }

@@ -75,6 +75,11 @@ final class Stats {
         return round(v, 100);
     }
 
+    /** A share (0..1) to three decimals, so that 0.049 stays under 0.05. */
+    static double share(double v) {
+        return round(v, 1000);
+    }
+
     private static double round(double v, double scale) {
         return Double.isNaN(v) || Double.isInfinite(v) ? v : Math.round(v * scale) / scale;
     }
