@@ -316,7 +316,7 @@ class BenchIT {
                 .contains(
                         "| Ingest, 50 connections, flat out (readings/s stored) | ≥ 1,500 |",
                         "| Sender: compilers under 5 % of CPU after (sends since start) |",
-                        "Sender, 200 ms sandbox, SENDER_CONCURRENCY=64",
+                        "Sender, 200 ms sandbox, SENDER_CONCURRENCY=128",
                         "Start-up to listening (ms)",
                         "| /health with 3,000 rows queued",
                         "one uncached computation",

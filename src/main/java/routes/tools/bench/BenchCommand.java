@@ -618,7 +618,7 @@ public class BenchCommand {
                                 6000 / scale,
                                 200,
                                 List.of(false, true),
-                                64,
+                                128,
                                 20,
                                 60,
                                 common.runs,

@@ -97,7 +97,7 @@ final class BenchReport {
         row(
                 b,
                 all,
-                "Sender, 200 ms sandbox, SENDER_CONCURRENCY=64, verification off (sends/s)",
+                "Sender, 200 ms sandbox, SENDER_CONCURRENCY=128, verification off (sends/s)",
                 "≥ 450",
                 "sender200ms.sandboxVerification.verifyOff.sendsPerSecond",
                 "sender200ms.sandboxVerification.verifyOff.serviceCpuMsPerSend",
@@ -105,7 +105,7 @@ final class BenchReport {
         row(
                 b,
                 all,
-                "Sender, 200 ms sandbox, SENDER_CONCURRENCY=64, verification on (sends/s)",
+                "Sender, 200 ms sandbox, SENDER_CONCURRENCY=128, verification on (sends/s)",
                 "",
                 "sender200ms.sandboxVerification.verifyOn.sendsPerSecond",
                 "sender200ms.sandboxVerification.verifyOn.serviceCpuMsPerSend",
