@@ -2,6 +2,7 @@ package routes.config;
 
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
 import org.apache.camel.component.cxf.jaxws.CxfEndpoint;
 import org.apache.camel.support.service.ServiceSupport;
 import routes.security.CertificateStore;
@@ -40,12 +41,7 @@ public final class SenderConfiguration {
                 new EndpointSlots(core.queueRepository(), settings.text(Setting.SENDER_INSTANCE_ID), core.clock());
         if (settings.flag(Setting.SENDER_ENABLED)) {
             CryptoProvider.install(settings.text(Setting.CRYPTO_PROVIDER));
-            // WSS4J and Santuario initialise beside the rest of the start-up (0.3-0.4 s on the main thread otherwise:
-            // Santuario reads its configuration through JAXB); a send that comes first waits for it on their class
-            // initialisation and synchronized init methods.
-            Thread warmUp = new Thread(MossosClient::warmUp, "wss-warm-up");
-            warmUp.setDaemon(true);
-            warmUp.start();
+            // WSS4J and Santuario initialise beside the rest of the start-up: MossosClient.endpoint.
             context.addService(new NotificationListener(new QueueNotifications(settings.database(), wakeup::queued)));
         }
     }
@@ -140,11 +136,24 @@ public final class SenderConfiguration {
     }
 
     @BindToRegistry
-    public CxfEndpoint mossosEndpoint() {
-        return MossosClient.endpoint(
+    public CxfEndpoint mossosEndpoint() throws Exception {
+        CxfEndpoint endpoint = MossosClient.endpoint(
                 context,
                 settings.text(Setting.MOSSOS_WSDL_URL),
                 settings.flag(Setting.SOAP_DEBUG),
                 settings.integer(Setting.SENDER_CONCURRENCY));
+        // Once Camel has started (the camera port listening): the WSDL checked beside the running service.
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {}
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                Thread check = new Thread(() -> MossosClient.checkWsdl(endpoint), "mossos-wsdl-check");
+                check.setDaemon(true);
+                check.start();
+            }
+        });
+        return endpoint;
     }
 }

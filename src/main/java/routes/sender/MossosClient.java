@@ -2,6 +2,7 @@ package routes.sender;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import javax.xml.namespace.QName;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.cxf.common.DataFormat;
@@ -14,6 +15,8 @@ import org.apache.wss4j.stax.ext.WSSSecurityProperties;
 import org.apache.wss4j.stax.setup.ConfigurationConverter;
 import org.apache.wss4j.stax.setup.WSSec;
 import org.apache.xml.security.Init;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one CXF endpoint for the matricula service: PAYLOAD mode (so the interceptor chain runs), the
@@ -27,6 +30,8 @@ public final class MossosClient {
             "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
     public static final String SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/";
 
+    private static final Logger LOG = LoggerFactory.getLogger(MossosClient.class);
+
     private MossosClient() {}
 
     /**
@@ -37,6 +42,33 @@ public final class MossosClient {
         WSSConfig.init();
         Init.init();
         WSSec.init();
+    }
+
+    /**
+     * Reads the WSDL into a CXF client once and throws it away: the sender's own client is made at its first send
+     * ({@code lazyStartProducer}, so the camera port listens ~0.15 s sooner), and this finds an unusable
+     * {@code MOSSOS_WSDL_URL} at start, with one clear line, instead of at the first reading; it also loads and
+     * compiles what the first send's client needs. Sends that fail on it are retried, as in an outage.
+     *
+     * @return whether the WSDL could be used
+     */
+    public static boolean checkWsdl(CxfEndpoint endpoint) {
+        try {
+            endpoint.createClient().destroy();
+            return true;
+        } catch (Exception | LinkageError e) {
+            LOG.error(
+                    "[SENDER] El WSDL de Mossos ({}) no se puede usar: {}; las lecturas se guardan y su envío se"
+                            + " reintenta",
+                    withoutCredentials(endpoint.getWsdlURL()),
+                    withoutCredentials(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            return false;
+        }
+    }
+
+    /** A URL's user and password (http://user:password@host/...) never reach the log. */
+    static String withoutCredentials(String text) {
+        return text == null ? null : text.replaceAll("://[^/@\\s]+@", "://***@");
     }
 
     /**
@@ -82,7 +114,18 @@ public final class MossosClient {
         ep.setDefaultOperationNamespace(MatriculaRequest.NS);
         ep.setSkipFaultLogging(true);
 
-        ep.getOutInterceptors().add(new MunicipalitySignatureInterceptor(signingPolicy()));
+        // Made on its own thread (it initialises WSS4J and Santuario); the chain keeps its place meanwhile.
+        ep.getOutInterceptors()
+                .add(new DeferredSignatureInterceptor(CompletableFuture.supplyAsync(
+                        () -> {
+                            warmUp();
+                            return new MunicipalitySignatureInterceptor(signingPolicy());
+                        },
+                        task -> {
+                            Thread t = new Thread(task, "wss-warm-up");
+                            t.setDaemon(true);
+                            t.start();
+                        })));
         // HttpURLConnection writes the request straight to the socket; CXF's default java.net.http conduit pipes
         // it through another thread. Measured with the sender benchmark: 10 % less CPU per send, half the kernel time.
         ep.getBus()

@@ -220,7 +220,10 @@ public final class SendOutcomes {
         return startNanos == null ? 0 : (System.nanoTime() - startNanos) / 1_000_000;
     }
 
-    /** A short, controlled description: exception type and the first line of its message, no payload. */
+    /**
+     * A short, controlled description: exception type and the first line of its message, no payload, no password of a
+     * URL (a WSDL or endpoint URL with user:password@ is quoted by the parser's and the HTTP client's errors).
+     */
     static String describe(Throwable t) {
         Throwable root = t;
         while (root.getCause() != null
@@ -228,7 +231,7 @@ public final class SendOutcomes {
                 && (root.getMessage() == null || root instanceof RuntimeCamelException)) {
             root = root.getCause();
         }
-        String m = root.getMessage() == null ? "" : root.getMessage();
+        String m = root.getMessage() == null ? "" : MossosClient.withoutCredentials(root.getMessage());
         int nl = m.indexOf('\n');
         if (nl >= 0) {
             m = m.substring(0, nl);
