@@ -1,6 +1,7 @@
 package routes;
 
 import java.sql.SQLException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,15 +27,7 @@ import routes.tools.bench.BenchCommand;
         mixinStandardHelpOptions = true,
         versionProvider = Application.Version.class,
         description = "Forwards Tattile ALPR readings to the Mossos d'Esquadra matricula service.%n"
-                + "Without a command: runs the service (configuration from the environment and .env).",
-        subcommands = {
-            AdminCommand.class,
-            DbCommand.class,
-            RoutesCommand.class,
-            SimulateCommand.class,
-            SandboxCommand.class,
-            BenchCommand.class
-        })
+                + "Without a command: runs the service (configuration from the environment and .env).")
 public class Application implements Callable<Integer> {
 
     @Mixin
@@ -46,11 +39,28 @@ public class Application implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        // No argument is the service (the systemd unit): picocli would otherwise build the model of every tool's
+        // command first, which took 0.2 s of the start to listening.
+        System.exit((args.length == 0 ? serviceCommandLine() : commandLine()).execute(args));
     }
 
-    /** The command line with its error handling: a bad setting or a failed command prints one line. */
+    /** The command line with its error handling and the tools' commands. */
     public static CommandLine commandLine() {
+        CommandLine cl = serviceCommandLine();
+        for (Class<?> tool : List.of(
+                AdminCommand.class,
+                DbCommand.class,
+                RoutesCommand.class,
+                SimulateCommand.class,
+                SandboxCommand.class,
+                BenchCommand.class)) {
+            cl.addSubcommand(tool);
+        }
+        return cl;
+    }
+
+    /** The command line of the service alone, with its error handling: a bad setting or a failure prints one line. */
+    static CommandLine serviceCommandLine() {
         CommandLine cl = new CommandLine(new Application());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof InvalidSettingException
