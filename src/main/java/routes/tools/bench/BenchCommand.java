@@ -69,6 +69,17 @@ public class BenchCommand {
         int port;
     }
 
+    /** The warm-up after the warm-up, of the ingest and sender benchmarks: see {@link Settling}. */
+    static class Settle {
+        @Option(
+                names = "--settle-max",
+                defaultValue = "40000",
+                description =
+                        "After the warm-up, batches of up to 5,000 readings until the JIT compilers use under 5 percent of"
+                                + " the service's CPU over one, at most this many readings; 0 = none (default: ${DEFAULT-VALUE})")
+        int max;
+    }
+
     /** Options every benchmark shares. */
     static class Common {
         @Mixin
@@ -228,13 +239,8 @@ public class BenchCommand {
                 description = "Readings sent first and reported apart (default: ${DEFAULT-VALUE})")
         int warmup;
 
-        @Option(
-                names = "--settle-max",
-                defaultValue = "40000",
-                description =
-                        "After the warm-up, batches of up to 5,000 readings until the JIT compilers use under 5 percent of"
-                                + " the service's CPU over one, at most this many readings; 0 = none (default: ${DEFAULT-VALUE})")
-        int settleMax;
+        @Mixin
+        Settle settle;
 
         @Option(
                 names = "--connections",
@@ -279,7 +285,7 @@ public class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (readings < 1 || connections < 1 || warmup < 0 || rate < 0 || settleMax < 0) {
+            if (readings < 1 || connections < 1 || warmup < 0 || rate < 0 || settle.max < 0) {
                 throw new CommandFailedException(
                         "--readings and --connections must be >= 1, --warmup, --settle-max and --rate >= 0");
             }
@@ -290,7 +296,7 @@ public class BenchCommand {
         }
 
         IngestBench.Plan plan() {
-            return new IngestBench.Plan(readings, warmup, connections, rate, ocrKb, ctxKb, common.runs, settleMax);
+            return new IngestBench.Plan(readings, warmup, connections, rate, ocrKb, ctxKb, common.runs, settle.max);
         }
 
         static Map<String, Object> run(
@@ -341,13 +347,8 @@ public class BenchCommand {
                 description = "Readings sent first and reported apart (default: ${DEFAULT-VALUE})")
         int warmup;
 
-        @Option(
-                names = "--settle-max",
-                defaultValue = "40000",
-                description =
-                        "After the warm-up, batches of up to 5,000 readings until the JIT compilers use under 5 percent of"
-                                + " the service's CPU over one, at most this many readings; 0 = none (default: ${DEFAULT-VALUE})")
-        int settleMax;
+        @Mixin
+        Settle settle;
 
         @Option(
                 names = "--latency-ms",
@@ -392,7 +393,7 @@ public class BenchCommand {
         }
 
         SenderBench.Plan plan() {
-            if (readings < 1 || warmup < 0 || latencyMs < 0 || concurrency < 1 || settleMax < 0) {
+            if (readings < 1 || warmup < 0 || latencyMs < 0 || concurrency < 1 || settle.max < 0) {
                 throw new CommandFailedException(
                         "--readings and --concurrency must be >= 1, --warmup, --settle-max and --latency-ms >= 0");
             }
@@ -403,7 +404,7 @@ public class BenchCommand {
                 default -> throw new CommandFailedException("--verify must be on, off or both");
             };
             return new SenderBench.Plan(
-                    readings, warmup, latencyMs, modes, concurrency, ocrKb, ctxKb, common.runs, settleMax);
+                    readings, warmup, latencyMs, modes, concurrency, ocrKb, ctxKb, common.runs, settle.max);
         }
     }
 
