@@ -115,17 +115,23 @@ public final class MossosClient {
         ep.setSkipFaultLogging(true);
 
         // Made on its own thread (it initialises WSS4J and Santuario); the chain keeps its place meanwhile.
-        ep.getOutInterceptors()
-                .add(new DeferredSignatureInterceptor(CompletableFuture.supplyAsync(
-                        () -> {
-                            warmUp();
-                            return new MunicipalitySignatureInterceptor(signingPolicy());
-                        },
-                        task -> {
-                            Thread t = new Thread(task, "wss-warm-up");
-                            t.setDaemon(true);
-                            t.start();
-                        })));
+        CompletableFuture<MunicipalitySignatureInterceptor> signer = CompletableFuture.supplyAsync(
+                () -> {
+                    warmUp();
+                    return new MunicipalitySignatureInterceptor(signingPolicy());
+                },
+                task -> {
+                    Thread t = new Thread(task, "wss-warm-up");
+                    t.setDaemon(true);
+                    t.start();
+                });
+        signer.exceptionally(e -> {
+            LOG.error(
+                    "[SENDER] No se pudo preparar la firma WS-Security: {}; no se envía ninguna lectura sin firmar",
+                    String.valueOf(e.getCause() == null ? e : e.getCause()));
+            return null;
+        });
+        ep.getOutInterceptors().add(new DeferredSignatureInterceptor(signer));
         // HttpURLConnection writes the request straight to the socket; CXF's default java.net.http conduit pipes
         // it through another thread. Measured with the sender benchmark: 10 % less CPU per send, half the kernel time.
         ep.getBus()
