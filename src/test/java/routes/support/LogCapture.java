@@ -18,8 +18,19 @@ public final class LogCapture implements AutoCloseable {
         root.addAppender(appender);
     }
 
-    public synchronized List<String> lines() {
-        return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    public List<String> lines() {
+        return events().stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    /**
+     * A copy of the events so far. Logback appends under the appender's own lock (AppenderBase.doAppend is
+     * synchronized on it), so the copy takes that lock: reading the list while a thread logs threw
+     * ConcurrentModificationException (MossosOutageTest, once in CI).
+     */
+    private List<ILoggingEvent> events() {
+        synchronized (appender) {
+            return List.copyOf(appender.list);
+        }
     }
 
     public List<String> linesContaining(String text) {
@@ -27,8 +38,8 @@ public final class LogCapture implements AutoCloseable {
     }
 
     /** When the first line containing {@code text} was logged (to order it against other events), or null. */
-    public synchronized Instant firstLoggedAt(String text) {
-        return appender.list.stream()
+    public Instant firstLoggedAt(String text) {
+        return events().stream()
                 .filter(e -> e.getFormattedMessage().contains(text))
                 .map(ILoggingEvent::getInstant)
                 .findFirst()
