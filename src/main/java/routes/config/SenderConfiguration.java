@@ -41,7 +41,6 @@ public final class SenderConfiguration {
                 new EndpointSlots(core.queueRepository(), settings.text(Setting.SENDER_INSTANCE_ID), core.clock());
         if (settings.flag(Setting.SENDER_ENABLED)) {
             CryptoProvider.install(settings.text(Setting.CRYPTO_PROVIDER));
-            // WSS4J and Santuario initialise beside the rest of the start-up: MossosClient.endpoint.
             context.addService(new NotificationListener(new QueueNotifications(settings.database(), wakeup::queued)));
         }
     }

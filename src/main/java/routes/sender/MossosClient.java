@@ -38,7 +38,7 @@ public final class MossosClient {
      * Initialises WSS4J and Santuario (algorithm registries, C14N) at start-up, so the first reading
      * does not pay for it (about a second on a small machine).
      */
-    public static void warmUp() {
+    private static void warmUp() {
         WSSConfig.init();
         Init.init();
         WSSec.init();

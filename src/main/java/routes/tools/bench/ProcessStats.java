@@ -3,9 +3,9 @@ package routes.tools.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -52,9 +52,10 @@ final class ProcessStats implements AutoCloseable {
     private final AtomicLong peakRss = new AtomicLong();
     /**
      * CPU ticks last seen per compiler thread id: HotSpot starts and stops compiler threads as its queue grows and
-     * shrinks, and a stopped thread's ticks would otherwise leave the sum.
+     * shrinks, and a stopped thread's ticks would otherwise leave the sum. Read and written in
+     * {@link #compilerCpuSeconds} only, which is synchronized.
      */
-    private final Map<String, Long> compilerTicks = new ConcurrentHashMap<>();
+    private final Map<String, Long> compilerTicks = new HashMap<>();
 
     private long markNanos;
     private double markCompiler;
