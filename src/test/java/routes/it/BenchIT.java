@@ -16,7 +16,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import routes.config.Setting;
+import routes.support.S3ProxyServer;
 import routes.support.TestDb;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Smoke runs of every {@code bench} sub-command from the packaged jar, a few hundred readings each (a few thousand
@@ -206,6 +208,70 @@ class BenchIT {
                     .isPositive();
         }
         assertReferences(r.path("references"));
+    }
+
+    /**
+     * Issue 15's figures: {@code bench ingest|sender --set IMAGE_STORE=s3} against a real S3 implementation (S3Proxy,
+     * its own JVM): the readings' images go to the bucket, and the delivered readings' objects are deleted from it.
+     */
+    @Test
+    void ingestAndSenderBenchesRunWithTheImagesInAnS3Bucket() throws Exception {
+        try (S3ProxyServer s3 = S3ProxyServer.start();
+                S3Client bucket = s3.client()) {
+            s3.createBucket("bench");
+            List<String> sets = new ArrayList<>();
+            s3.settings("bench", "bench/").forEach((key, value) -> sets.addAll(List.of("--set", key + "=" + value)));
+
+            List<String> ingest = new ArrayList<>(List.of(
+                    "ingest",
+                    "--readings",
+                    "200",
+                    "--warmup",
+                    "20",
+                    "--connections",
+                    "4",
+                    "--rate",
+                    "400",
+                    "--settle-max",
+                    "0",
+                    "--port",
+                    "23385"));
+            ingest.addAll(sets);
+            JsonNode run = bench(ingest.toArray(String[]::new)).path("runs").get(0);
+            assertThat(run.path("stored").asInt()).isEqualTo(200);
+            assertThat(run.path("serviceCpuMsPerReading").asDouble()).isPositive();
+            assertThat(objects(bucket))
+                    .as("two images per reading in the bucket")
+                    .isEqualTo(2 * 200);
+
+            List<String> sender = new ArrayList<>(List.of(
+                    "sender",
+                    "--readings",
+                    "100",
+                    "--warmup",
+                    "20",
+                    "--settle-max",
+                    "0",
+                    "--verify",
+                    "off",
+                    "--sandbox-port",
+                    "23386"));
+            sender.addAll(sets);
+            JsonNode sent = bench(sender.toArray(String[]::new))
+                    .path("sandboxVerification")
+                    .path("verifyOff")
+                    .path("runs")
+                    .get(0);
+            assertThat(sent.path("delivered").asInt()).isEqualTo(100);
+            assertThat(sent.path("serviceCpuMsPerSend").asDouble()).isPositive();
+            assertThat(objects(bucket))
+                    .as("every delivered reading's objects deleted")
+                    .isZero();
+        }
+    }
+
+    private static int objects(S3Client bucket) {
+        return bucket.listObjectsV2(b -> b.bucket("bench").prefix("bench/")).keyCount();
     }
 
     @Test
