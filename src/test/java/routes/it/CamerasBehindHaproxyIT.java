@@ -76,28 +76,35 @@ class CamerasBehindHaproxyIT {
                         + " HAProxy; install it with 'apt-get install haproxy' (deploy/dev/test.sh does)"));
     }
 
-    static String config() {
+    /**
+     * The README's haproxy.cfg ("Two hosts"), as operators copy it, with its addresses replaced by this test's: the
+     * snippet the guide gives is the one tested. Only a {@code global} section is added, for HAProxy's own log.
+     */
+    static String config() throws IOException {
+        List<String> readme = Files.readAllLines(Path.of("README.md"));
+        int first = readme.indexOf("# /etc/haproxy/haproxy.cfg (both hosts; the block CamerasBehindHaproxyIT runs)");
+        assertThat(first).as("the haproxy.cfg block of README's Two hosts").isNotNegative();
+        StringBuilder block = new StringBuilder();
+        for (String line : readme.subList(first + 1, readme.size())) {
+            if (line.isBlank()) {
+                break;
+            }
+            block.append(line).append('\n');
+        }
+        Map<String, String> addresses = Map.of(
+                "10.0.0.5:33334", "127.0.0.1:" + HAPROXY_PORT,
+                "10.0.0.11:33334", "127.0.0.1:" + INSTANCE_PORTS[0],
+                "10.0.0.12:33334", "127.0.0.1:" + INSTANCE_PORTS[1]);
+        String cfg = block.toString();
+        for (var a : addresses.entrySet()) {
+            assertThat(cfg).as("README's haproxy.cfg names %s", a.getKey()).contains(a.getKey());
+            cfg = cfg.replace(a.getKey(), a.getValue());
+        }
         return """
                 global
                     log stdout format raw local0 info
                     maxconn 256
-                defaults
-                    mode tcp
-                    log global
-                    option tcplog
-                    timeout connect 2s
-                    timeout client 5m
-                    timeout server 5m
-                    retries 3
-                    option redispatch
-                frontend cameras
-                    bind 127.0.0.1:%d
-                    default_backend tattile
-                backend tattile
-                    balance roundrobin
-                    server a 127.0.0.1:%d send-proxy-v2 check inter 500ms fall 1 rise 1
-                    server b 127.0.0.1:%d send-proxy-v2 check inter 500ms fall 1 rise 1
-                """.formatted(HAPROXY_PORT, INSTANCE_PORTS[0], INSTANCE_PORTS[1]);
+                """ + cfg;
     }
 
     static Map<String, String> settings(int port) {
