@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -277,5 +278,57 @@ class S3ImageStoreFlowsTest {
                 .contains("Orphan images deleted: 0");
         assertThat(objectKeys()).containsExactly(PREFIX + orphan);
         assertThat(cli.ok("admin", "status").out()).contains("S3 bucket '" + bucket + "'");
+    }
+
+    /**
+     * The bucket's clean-ups through the CLI: {@code admin images purge-orphans} deletes an object no reading names once
+     * it is older than the grace period (its age is the bucket's LastModified: S3Proxy's filesystem backend takes it
+     * from the file, so the test ages the file) and keeps a queued reading's objects however old; {@code admin queue
+     * purge} deletes a DEAD reading's objects with its rows.
+     */
+    @Test
+    void purgeOrphansDeletesOldUnreferencedObjectsAndQueuePurgeDeletesADeadReadingsObjects(@TempDir Path dir)
+            throws Exception {
+        Path env = dir.resolve("s3.env");
+        StringBuilder text = new StringBuilder();
+        settings().forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        text.append("DB_USER=tattile\nDB_PASSWORD=tattile\n");
+        Files.writeString(env, text.toString());
+        UUID camera = UUID.fromString(TestDb.text(db, "SELECT id::text FROM cameras WHERE serial_number = 'S3GI01'"));
+        Instant t = Instant.parse("2026-07-01T10:00:08Z");
+        String orphan = ImageStore.relativePath("S3GI01", "3456ORP", t, UUID.randomUUID(), ImageStore.Kind.OCR);
+        UUID queuedId = UUID.randomUUID();
+        String queued = ImageStore.relativePath("S3GI01", "3456QUE", t, queuedId, ImageStore.Kind.OCR);
+        UUID deadId = UUID.randomUUID();
+        String deadOcr = ImageStore.relativePath("S3GI01", "3456DED", t, deadId, ImageStore.Kind.OCR);
+        String deadCtx = ImageStore.relativePath("S3GI01", "3456DED", t, deadId, ImageStore.Kind.CTX);
+        try (S3ImageStore store = new S3ImageStore(s3.config(bucket, PREFIX))) {
+            for (String key : List.of(orphan, queued, deadOcr, deadCtx)) {
+                store.write(key, new byte[] {(byte) 0xFF, (byte) 0xD8, 1});
+            }
+        }
+        ReadingRepository repo = new ReadingRepository(db);
+        repo.insert(TestReadings.of(queuedId, camera, "3456QUE", t, "S3GI01", null, null), queued, null);
+        repo.insert(TestReadings.of(deadId, camera, "3456DED", t, "S3GI01", null, null), deadOcr, deadCtx);
+        TestDb.execute(
+                db,
+                "UPDATE messages_queue SET status = 'DEAD', last_error = 'CODI_RETORN_2' WHERE reading_id = '" + deadId
+                        + "'");
+        FileTime twoHoursAgo = FileTime.from(Instant.now().minus(Duration.ofHours(2)));
+        for (String key : List.of(orphan, queued)) {
+            Files.setLastModifiedTime(s3.data().resolve(bucket).resolve(PREFIX + key), twoHoursAgo);
+        }
+
+        Cli cli = new Cli(env);
+        assertThat(cli.ok("admin", "images", "purge-orphans", "--grace-minutes", "60")
+                        .out())
+                .contains("Orphan images deleted: 1");
+        assertThat(objectKeys())
+                .as("the orphan gone; the queued and the DEAD readings' objects kept")
+                .containsExactlyInAnyOrder(PREFIX + queued, PREFIX + deadOcr, PREFIX + deadCtx);
+
+        assertThat(cli.ok("admin", "queue", "purge").out()).contains("Purged 1 DEAD reading");
+        assertThat(objectKeys()).containsExactly(PREFIX + queued);
+        assertThat(readings()).isEqualTo(1);
     }
 }
