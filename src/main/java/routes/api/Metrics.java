@@ -16,9 +16,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -50,7 +50,9 @@ public final class Metrics {
     private final FleetSnapshot fleet;
     private final long silenceDefaultSeconds;
     private final Clock clock;
-    private final Set<String> cameraCounters = ConcurrentHashMap.newKeySet();
+    /** Per-camera counters by kind and camera (and reason), guarded by {@link #perCamera}. */
+    private final Map<String, FunctionCounter> cameraCounters = new HashMap<>();
+
     private final MultiGauge lastReading;
     private final MultiGauge silent;
     private final MultiGauge expected;
@@ -182,31 +184,47 @@ public final class Metrics {
 
     /**
      * Per-camera reading counters, registered as cameras first count (their serials are registered ones, or {@link
-     * IngestStats#UNREGISTERED}); the municipality is the camera's when first seen.
+     * IngestStats#UNREGISTERED}), tagged with the camera's municipality as the database last said: a camera moved to
+     * another municipality has its counters registered again under the new one (a new series with the whole count),
+     * so "readings per municipality" follows it. While the database gives no municipality (a failed snapshot), a
+     * counter keeps the one it has.
      */
     private void cameraCounters(FleetSnapshot.Fleet f) {
-        ingest.eachCameraStored((serial, n) -> {
-            if (cameraCounters.add("stored/" + serial)) {
-                FunctionCounter.builder("tattile_camera_readings_stored", ingest, s -> s.storedCount(serial))
-                        .tags("serial", serial, "municipality", f.municipalityOf(serial))
+        ingest.eachCameraStored((serial, n) -> perCamera(
+                "stored/" + serial,
+                f.municipalityOf(serial),
+                municipality -> FunctionCounter.builder(
+                                "tattile_camera_readings_stored", ingest, s -> s.storedCount(serial))
+                        .tags("serial", serial, "municipality", municipality)
                         .description("Readings stored, per camera")
-                        .register(registry);
-            }
-        });
-        ingest.eachCameraRejected((key, n) -> {
-            if (cameraCounters.add("refused/" + key.serial() + "/" + key.reason())) {
-                FunctionCounter.builder("tattile_camera_readings_refused", ingest, s -> s.rejectedCount(key))
+                        .register(registry)));
+        ingest.eachCameraRejected((key, n) -> perCamera(
+                "refused/" + key.serial() + "/" + key.reason(),
+                f.municipalityOf(key.serial()),
+                municipality -> FunctionCounter.builder(
+                                "tattile_camera_readings_refused", ingest, s -> s.rejectedCount(key))
                         .tags(
                                 "serial",
                                 key.serial(),
                                 "municipality",
-                                f.municipalityOf(key.serial()),
+                                municipality,
                                 "reason",
                                 key.reason().name())
                         .description("Documents refused, per camera and reason")
-                        .register(registry);
+                        .register(registry)));
+    }
+
+    /** One per-camera counter, registered again when its camera's municipality is no longer the one it is tagged with. */
+    private synchronized void perCamera(String key, String municipality, Function<String, FunctionCounter> register) {
+        FunctionCounter current = cameraCounters.get(key);
+        if (current != null) {
+            String tagged = current.getId().getTag("municipality");
+            if (municipality.equals(tagged) || FleetSnapshot.NO_MUNICIPALITY.equals(municipality)) {
+                return;
             }
-        });
+            registry.remove(current);
+        }
+        cameraCounters.put(key, register.apply(municipality));
     }
 
     private double oldestPendingAge() {

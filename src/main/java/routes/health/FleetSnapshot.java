@@ -20,6 +20,9 @@ import routes.store.QueueAdminRepository;
  */
 public final class FleetSnapshot {
 
+    /** The municipality label of a serial that is not a registered camera's (or before the fleet was first read). */
+    public static final String NO_MUNICIPALITY = "none";
+
     /** One reading of the fleet; {@code endpointNames} maps an endpoint id (as the breakers key it) to its name. */
     public record Fleet(
             List<CameraStatus> cameras,
@@ -36,7 +39,7 @@ public final class FleetSnapshot {
                     return c.municipality();
                 }
             }
-            return "none";
+            return NO_MUNICIPALITY;
         }
     }
 

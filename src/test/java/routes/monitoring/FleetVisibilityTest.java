@@ -210,6 +210,34 @@ class FleetVisibilityTest {
         }
     }
 
+    /**
+     * A camera moved to another municipality is counted under the new one from the next scrape that knows it: its
+     * counter is registered again (the whole count, as a new series), so "readings per municipality" follows the move
+     * instead of keeping the municipality the camera had when it was first counted.
+     */
+    @Test
+    void aCameraMovedToAnotherMunicipalityIsCountedUnderTheNewOne() throws Exception {
+        camera("MOVE01");
+        cli("admin", "municipality", "add", "--name", "Salt");
+        try (InProcessService ingest = InProcessService.start(settings(), "ingest,api");
+                CameraClient cam = new CameraClient(girona.tcpPort())) {
+            cam.send(reading("MOVE01", "4000MOV"));
+            cam.send(reading("MOVE01", "4001MOV"));
+            String girona = "tattile_camera_readings_stored_total{municipality=\"Girona\",serial=\"MOVE01\"}";
+            String salt = "tattile_camera_readings_stored_total{municipality=\"Salt\",serial=\"MOVE01\"}";
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> Double.valueOf(2.0).equals(sample(scrape(), girona)));
+
+            cli("admin", "camera", "update", "--serial", "MOVE01", "--municipality", "Salt");
+            cam.send(reading("MOVE01", "4002MOV"));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> Double.valueOf(3.0).equals(sample(scrape(), salt)));
+            assertThat(series(scrape(), "tattile_camera_readings_stored_total"))
+                    .as("one series for the camera, under its new municipality")
+                    .containsExactly("tattile_camera_readings_stored_total{municipality=\"Salt\",serial=\"MOVE01\"}");
+        }
+    }
+
     @Test
     void aDeliveryRecordsItsDelayAndEndpointAndTheQueueShowsDeadReasonsAndCertificateExpiry() throws Exception {
         camera("SEND01");
