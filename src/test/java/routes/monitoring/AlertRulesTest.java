@@ -193,7 +193,7 @@ class AlertRulesTest {
     }
 
     /** The alerting rules of the rule file's groups, by alert name, in file order. */
-    private static Map<String, Map<String, Object>> alerts() throws IOException {
+    static Map<String, Map<String, Object>> alerts() throws IOException {
         Map<String, Map<String, Object>> alerts = new LinkedHashMap<>();
         for (Object group : list(map(yaml(RULES)).get("groups"))) {
             for (Object rule : list(map(group).get("rules"))) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -173,12 +174,44 @@ class DashboardTest {
                 .as("metric names found in the dashboard's queries (an extraction that finds nothing proves nothing)")
                 .hasSizeGreaterThanOrEqualTo(12);
 
-        Set<String> exported = exportedNames(scrapeOfABusyService());
+        Set<String> exported = exportedNames(busyScrape());
         Set<String> missing = new TreeSet<>(used);
         missing.removeAll(exported);
         assertThat(missing)
                 .as("metrics the dashboard queries but the service does not export (scrape in %s)", SCRAPE)
                 .isEmpty();
+    }
+
+    /**
+     * The shipped alert rules, checked like the panels: every {@code tattile_*} metric their expressions read is one the
+     * running service exports (node exporter's and Prometheus' own {@code up} come from elsewhere). A renamed metric
+     * would leave an alert that can never fire, which promtool's unit tests cannot see: they feed the rules the names
+     * the rules themselves use.
+     */
+    @Test
+    void everyAlertRuleReadsOnlyTattileMetricsTheRunningServiceExports() throws Exception {
+        Set<String> used = new TreeSet<>();
+        for (Map<String, Object> rule : AlertRulesTest.alerts().values()) {
+            metricNames(String.valueOf(rule.get("expr"))).stream()
+                    .filter(name -> name.startsWith("tattile_"))
+                    .forEach(used::add);
+        }
+        assertThat(used).as("tattile metrics found in the alert rules").hasSizeGreaterThanOrEqualTo(8);
+        Set<String> missing = new TreeSet<>(used);
+        missing.removeAll(exportedNames(busyScrape()));
+        assertThat(missing)
+                .as("metrics the alert rules read but the service does not export (scrape in %s)", SCRAPE)
+                .isEmpty();
+    }
+
+    private String busyScrape;
+
+    /** {@link #scrapeOfABusyService()}, made once for the class's tests. */
+    private String busyScrape() throws Exception {
+        if (busyScrape == null) {
+            busyScrape = scrapeOfABusyService();
+        }
+        return busyScrape;
     }
 
     /** A scrape of the service after it stored, delivered and refused readings, with every kind of gauge filled. */
