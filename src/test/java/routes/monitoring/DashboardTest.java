@@ -17,10 +17,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import routes.support.CameraClient;
 import routes.support.GironaService;
 import routes.support.InProcessService;
@@ -54,19 +53,11 @@ class DashboardTest {
     private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w:.])([a-zA-Z_:][a-zA-Z0-9_:]*)(\\s*[\\[{(])?");
 
     private final ObjectMapper json = new ObjectMapper();
-    private final HikariDataSource db = TestDb.open();
-    private GironaService girona;
 
-    @BeforeAll
-    void start() throws Exception {
-        girona = new GironaService(db, "dashboard", 25850, 25851, 25852);
-    }
+    @RegisterExtension
+    final GironaService girona = new GironaService("dashboard", 25850, 25851, 25852);
 
-    @AfterAll
-    void stop() {
-        girona.close();
-        db.close();
-    }
+    private final HikariDataSource db = girona.db();
 
     @Test
     void theDashboardIsGrafanaJsonWithADatasourceVariableAndEveryPanelPlacedTitledAndQueried() throws Exception {

@@ -11,11 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import routes.support.CameraClient;
 import routes.support.Cli;
 import routes.support.GironaService;
@@ -31,19 +30,10 @@ import routes.support.TestDb;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FleetVisibilityTest {
 
-    private final HikariDataSource db = TestDb.open();
-    private GironaService girona;
+    @RegisterExtension
+    final GironaService girona = new GironaService("fleet", 25701, 25702, 25703);
 
-    @BeforeAll
-    void start() throws Exception {
-        girona = new GironaService(db, "fleet", 25701, 25702, 25703);
-    }
-
-    @AfterAll
-    void stop() {
-        girona.close();
-        db.close();
-    }
+    private final HikariDataSource db = girona.db();
 
     @BeforeEach
     void cleanSlate() throws Exception {
@@ -241,9 +231,7 @@ class FleetVisibilityTest {
     @Test
     void aDeliveryRecordsItsDelayAndEndpointAndTheQueueShowsDeadReasonsAndCertificateExpiry() throws Exception {
         camera("SEND01");
-        TestDb.execute(
-                db,
-                "INSERT INTO cameras (serial_number, municipality_id) SELECT 'DEADCAM', id FROM municipalities WHERE name = 'Girona'");
+        girona.camera("DEADCAM");
         for (String error : List.of(
                 "CERTIFICADO_NO_CONFIGURADO", "CERTIFICADO_CADUCADO", "NO_IMAGE_FILE_OCR:x/y.jpg", "something old")) {
             TestDb.execute(

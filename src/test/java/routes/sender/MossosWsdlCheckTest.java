@@ -5,11 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import routes.support.CameraClient;
 import routes.support.GironaService;
 import routes.support.InProcessService;
@@ -27,26 +26,15 @@ class MossosWsdlCheckTest {
     /** Nothing listens on port 1; the URL's password must not reach the log. */
     private static final String MISSING_WSDL = "http://tattile:s3cret@127.0.0.1:1/matricules.wsdl";
 
-    private final HikariDataSource db = TestDb.open();
-    private GironaService girona;
+    @RegisterExtension
+    final GironaService girona = new GironaService("wsdl", 25861, 25862, 25863);
 
-    @BeforeAll
-    void start() throws Exception {
-        girona = new GironaService(db, "wsdl", 25861, 25862, 25863);
-    }
-
-    @AfterAll
-    void stop() {
-        girona.close();
-        db.close();
-    }
+    private final HikariDataSource db = girona.db();
 
     @BeforeEach
     void cleanSlate() throws Exception {
         girona.reset(null);
-        TestDb.execute(
-                db,
-                "INSERT INTO cameras (serial_number, municipality_id) SELECT 'WSDL01', id FROM municipalities WHERE name = 'Girona'");
+        girona.camera("WSDL01");
     }
 
     @Test

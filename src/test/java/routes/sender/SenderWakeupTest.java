@@ -7,11 +7,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.camel.component.seda.SedaEndpoint;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import routes.support.CameraClient;
 import routes.support.GironaService;
 import routes.support.InProcessService;
@@ -26,26 +25,15 @@ import routes.support.TestDb;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SenderWakeupTest {
 
-    private final HikariDataSource db = TestDb.open();
-    private GironaService girona;
+    @RegisterExtension
+    final GironaService girona = new GironaService("wakeup", 25711, 25712, 25713);
 
-    @BeforeAll
-    void start() throws Exception {
-        girona = new GironaService(db, "wakeup", 25711, 25712, 25713);
-    }
-
-    @AfterAll
-    void stop() {
-        girona.close();
-        db.close();
-    }
+    private final HikariDataSource db = girona.db();
 
     @BeforeEach
     void cleanSlate() throws Exception {
         girona.reset(null);
-        TestDb.execute(
-                db,
-                "INSERT INTO cameras (serial_number, municipality_id) SELECT 'WAKE01', id FROM municipalities WHERE name = 'Girona'");
+        girona.camera("WAKE01");
     }
 
     private Map<String, String> settings() {

@@ -9,11 +9,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import routes.config.Setting;
 import routes.store.ApiKeyRepository;
 import routes.tools.MossosSandbox;
@@ -23,41 +27,62 @@ import routes.tools.SyntheticReadings;
  * What the tests of a whole service (ingest, sender, API) against a signature-checking Mossos sandbox share: the
  * sandbox trusting a certificate generated for Ajuntament de Girona, the municipality registered with it, the service's
  * settings on fixed ports, an env file for the admin CLI, real camera documents and a scrape of {@code /metrics} with a
- * fresh READ_ONLY key.
+ * fresh READ_ONLY key. A JUnit extension registered on an instance field of a {@code PER_CLASS} test class: it starts
+ * the sandbox before the class's tests and closes it, and its connection pool to the test database, after them.
  */
-public final class GironaService implements AutoCloseable {
+public final class GironaService implements BeforeAllCallback, AfterAllCallback {
 
-    private final HikariDataSource db;
+    private final HikariDataSource db = TestDb.open();
+    private final String name;
     private final int tcpPort;
+    private final int sandboxPort;
     private final int apiPort;
     private final Path certs;
     private final Path images;
-    private final MossosSandbox sandbox;
-    private final TestCertificates.Generated girona;
     private final SyntheticReadings synthetic = new SyntheticReadings(17, 2048, 4096);
     private final HttpClient http = HttpClient.newHttpClient();
-    private final Path envFile;
+    private MossosSandbox sandbox;
+    private TestCertificates.Generated girona;
+    private Path envFile;
 
     /**
-     * Starts the sandbox on {@code sandboxPort}; the service will listen for cameras on {@code tcpPort} and serve its
-     * API on {@code apiPort}. {@code name} keeps each test class's certificates and images apart.
+     * The sandbox will listen on {@code sandboxPort}, the service for cameras on {@code tcpPort} and for its API on
+     * {@code apiPort}. {@code name} keeps each test class's certificates and images apart.
      */
-    public GironaService(HikariDataSource db, String name, int tcpPort, int sandboxPort, int apiPort) throws Exception {
-        this.db = db;
+    public GironaService(String name, int tcpPort, int sandboxPort, int apiPort) {
+        this.name = name;
         this.tcpPort = tcpPort;
+        this.sandboxPort = sandboxPort;
         this.apiPort = apiPort;
         this.certs = Path.of("target/it-certs", name);
         this.images = Path.of("target/it-images", name);
-        this.sandbox = new MossosSandbox(sandboxPort, 8);
-        this.girona = TestCertificates.generate(certs.resolve("girona"), "Ajuntament de Girona", 365, null);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        sandbox = new MossosSandbox(sandboxPort, 8);
+        girona = TestCertificates.generate(certs.resolve("girona"), "Ajuntament de Girona", 365, null);
         sandbox.trust(List.of(girona.certificate()));
-        this.envFile = Files.createTempDirectory(name).resolve("test.env");
+        envFile = Files.createTempDirectory(name).resolve("test.env");
         var dbSettings = TestDb.settings();
         Files.writeString(
                 envFile,
                 "DB_NAME=" + TestDb.NAME + "\nDB_HOST=" + dbSettings.text(Setting.DB_HOST) + "\nDB_PORT="
                         + dbSettings.text(Setting.DB_PORT) + "\nIMAGES_BASE_DIR=" + images.toAbsolutePath()
                         + "\nCAMERA_SILENCE_DEFAULT=none\n");
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (sandbox != null) {
+            sandbox.close();
+        }
+        db.close();
+    }
+
+    /** The test database, for the test's own rows and checks. */
+    public HikariDataSource db() {
+        return db;
     }
 
     /**
@@ -81,6 +106,14 @@ public final class GironaService implements AutoCloseable {
                             + endpoint + "')");
         }
         return cert;
+    }
+
+    /** Registers camera {@code serial} of Girona (active, no expectation of its own). */
+    public void camera(String serial) throws SQLException {
+        TestDb.execute(
+                db,
+                "INSERT INTO cameras (serial_number, municipality_id) SELECT '" + serial
+                        + "', id FROM municipalities WHERE name = 'Girona'");
     }
 
     /** The service's settings: the test database, these ports and folders, a fast poll; then {@code more} pairs. */
@@ -133,10 +166,5 @@ public final class GironaService implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         return r.body();
-    }
-
-    @Override
-    public void close() {
-        sandbox.close();
     }
 }
