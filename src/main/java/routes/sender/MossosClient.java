@@ -49,20 +49,16 @@ public final class MossosClient {
      * ({@code lazyStartProducer}, so the camera port listens ~0.15 s sooner), and this finds an unusable
      * {@code MOSSOS_WSDL_URL} at start, with one clear line, instead of at the first reading; it also loads and
      * compiles what the first send's client needs. Sends that fail on it are retried, as in an outage.
-     *
-     * @return whether the WSDL could be used
      */
-    public static boolean checkWsdl(CxfEndpoint endpoint) {
+    public static void checkWsdl(CxfEndpoint endpoint) {
         try {
             endpoint.createClient().destroy();
-            return true;
         } catch (Exception | LinkageError e) {
             LOG.error(
                     "[SENDER] El WSDL de Mossos ({}) no se puede usar: {}; las lecturas se guardan y su envío se"
                             + " reintenta",
                     withoutCredentials(endpoint.getWsdlURL()),
                     withoutCredentials(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-            return false;
         }
     }
 
