@@ -16,6 +16,7 @@ import routes.sender.MossosClient;
 import routes.sender.SendOutcomes;
 import routes.sender.SenderCapacity;
 import routes.sender.SenderWakeup;
+import routes.sender.SigningTurns;
 import routes.store.ClusterLock;
 import routes.store.QueueNotifications;
 
@@ -31,11 +32,13 @@ public final class SenderConfiguration {
     private final Settings settings;
     private final EndpointSlots endpointSlots;
     private final SenderWakeup wakeup;
+    private final SigningTurns signingTurns;
 
     SenderConfiguration(CamelContext context, CoreConfiguration core) throws Exception {
         this.context = context;
         this.core = core;
         this.settings = core.settings();
+        this.signingTurns = new SigningTurns(settings.integer(Setting.SENDER_SIGNING_CONCURRENCY));
         this.wakeup = new SenderWakeup(() -> context.isStopping() || context.isStopped());
         this.endpointSlots =
                 new EndpointSlots(core.queueRepository(), settings.text(Setting.SENDER_INSTANCE_ID), core.clock());
@@ -122,6 +125,12 @@ public final class SenderConfiguration {
         return endpointSlots;
     }
 
+    /** Turns at building, signing and writing a request (one instance: the CXF endpoint gives them back). */
+    @BindToRegistry
+    public SigningTurns signingTurns() {
+        return signingTurns;
+    }
+
     @BindToRegistry
     public SenderCapacity senderCapacity() {
         return new SenderCapacity(
@@ -140,7 +149,8 @@ public final class SenderConfiguration {
                 context,
                 settings.text(Setting.MOSSOS_WSDL_URL),
                 settings.flag(Setting.SOAP_DEBUG),
-                settings.integer(Setting.SENDER_CONCURRENCY));
+                settings.integer(Setting.SENDER_CONCURRENCY),
+                signingTurns);
         // Once Camel has started (the camera port listening): the WSDL checked beside the running service.
         context.addStartupListener(new StartupListener() {
             @Override

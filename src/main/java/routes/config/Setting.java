@@ -121,6 +121,10 @@ public enum Setting {
     SENDER_POLL_INTERVAL_SECONDS("0.5", Kind.decimal(0.05, 3600), "How often the sender looks for due readings"),
     SENDER_MAX_BATCH_SIZE("50", Kind.positive(1, 1000), "Most readings claimed per poll"),
     SENDER_CONCURRENCY("16", Kind.positive(1, 512), "Signed sends in flight (in all, and per endpoint)"),
+    SENDER_SIGNING_CONCURRENCY(
+            "4",
+            Kind.positive(1, 512),
+            "Of those, sends being built, signed and written at once (the CPU part); the others wait for their answer"),
     SENDER_LEASE_SECONDS(
             "120",
             Kind.positive(10, 86_400),

@@ -69,7 +69,11 @@ public final class MatriculaRequest {
         }
     }
 
-    public void prepare(Exchange exchange, Delivery d) throws SQLException, IOException, ParserConfigurationException {
+    /**
+     * What a delivery's request is made of, read before it takes a signing turn (reading an image from a bucket is a
+     * network round trip, which needs no CPU turn). Everything that makes the delivery impossible is found here.
+     */
+    public Parts read(Delivery d) throws SQLException, IOException {
         if (!d.hasImageOcr() || d.imageOcrPath() == null) {
             throw new PermanentDeliveryException("NO_IMAGE_AVAILABLE_OCR");
         }
@@ -107,7 +111,20 @@ public final class MatriculaRequest {
                         d.plate());
             }
         }
+        return new Parts(matricula, signing, ocr, ctx);
+    }
 
+    /** {@link #read} and {@link #build} in one (for tests). */
+    public void prepare(Exchange exchange, Delivery d) throws SQLException, IOException {
+        build(exchange, d, read(d));
+    }
+
+    /** Builds the request from its parts and puts on the exchange what CXF and the signing interceptor need. */
+    public void build(Exchange exchange, Delivery d, Parts parts) {
+        String matricula = parts.matricula();
+        byte[] ocr = parts.ocr();
+        byte[] ctx = parts.ctx();
+        SigningMaterial signing = parts.signing();
         Document doc = documents.createDocument(null, null, null);
         Element request = doc.createElementNS(NS, "m:matriculaRequest");
         doc.appendChild(request);
@@ -143,6 +160,14 @@ public final class MatriculaRequest {
         long timeout = Math.min(d.timeoutMs(), maxTimeoutMs);
         exchange.setProperty(Message.CONNECTION_TIMEOUT, Math.min(timeout, 10_000L));
         exchange.setProperty(Message.RECEIVE_TIMEOUT, timeout);
+    }
+
+    /** A request's parts, between {@link #read} and {@link #build}; its text says nothing of what it holds. */
+    public record Parts(String matricula, SigningMaterial signing, byte[] ocr, byte[] ctx) {
+        @Override
+        public String toString() {
+            return "request parts";
+        }
     }
 
     private static void add(Document doc, Element parent, String name, String value) {

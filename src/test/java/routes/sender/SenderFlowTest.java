@@ -104,6 +104,9 @@ class SenderFlowTest {
     @BeanInject("senderCapacity")
     SenderCapacity capacity;
 
+    @BeanInject("signingTurns")
+    SigningTurns turns;
+
     @BeanInject
     CamelContext context;
 
@@ -124,6 +127,11 @@ class SenderFlowTest {
         // request in this test.
         await().atMost(Duration.ofSeconds(30)).until(capacity::idle);
         await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.inFlight() == 0);
+        // Whatever the last test's sends ran into (a permanent cause, a refused or cut connection, a timeout), each
+        // gave its signing turn back when it ended.
+        assertThat(turns.allFree())
+                .as("signing turns free once no send is in flight")
+                .isTrue();
         TestDb.reset(db);
         TestFiles.deleteTree(Path.of(IMAGES));
         sandbox.reset();
@@ -631,6 +639,25 @@ class SenderFlowTest {
         await().atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofMillis(250))
                 .until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
+    }
+
+    /**
+     * A send holds its signing turn while its request is built, signed and written, not while it waits for the answer:
+     * against a slow endpoint, more requests wait for their answers at once than there are turns (4 by default).
+     */
+    @Test
+    void aSendGivesItsSigningTurnBackOnceItsRequestIsWrittenNotWhenAnswered() throws Exception {
+        sandbox.latency(2000);
+        try {
+            queueBacklog(12, "%04dTRN");
+            // Held until the answer, the turns would let at most 4 requests reach the sandbox in these 2 s.
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> sandbox.inFlight() >= 12 && turns.allFree());
+        } finally {
+            sandbox.latency(0);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
     }
 
     // --- helpers ---
