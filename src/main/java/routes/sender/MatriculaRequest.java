@@ -114,11 +114,6 @@ public final class MatriculaRequest {
         return new Parts(matricula, signing, ocr, ctx);
     }
 
-    /** {@link #read} and {@link #build} in one (for tests). */
-    public void prepare(Exchange exchange, Delivery d) throws SQLException, IOException {
-        build(exchange, d, read(d));
-    }
-
     /** Builds the request from its parts and puts on the exchange what CXF and the signing interceptor need. */
     public void build(Exchange exchange, Delivery d, Parts parts) {
         String matricula = parts.matricula();

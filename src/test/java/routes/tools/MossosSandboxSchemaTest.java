@@ -112,9 +112,9 @@ class MossosSandboxSchemaTest {
                 Delivery.GLOBAL_ENDPOINT);
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             DefaultExchange exchange = new DefaultExchange(camel);
-            new MatriculaRequest(
-                            new ImageStore(images, false), new CertificateStore(db, DIR, Clock.systemUTC()), 10_000)
-                    .prepare(exchange, d);
+            var request = new MatriculaRequest(
+                    new ImageStore(images, false), new CertificateStore(db, DIR, Clock.systemUTC()), 10_000);
+            request.build(exchange, d, request.read(d));
             CxfPayload<?> body = exchange.getMessage().getBody(CxfPayload.class);
             payload = text(((DOMSource) body.getBodySources().get(0)).getNode());
         }
