@@ -47,7 +47,7 @@ public class BenchCommand {
      * The JVM options of deploy/systemd/tattile-sender.service, besides its class-data archive (TATTILE_CDS_OPTIONS,
      * which {@code --cds} stands for).
      */
-    public static final String UNIT_JVM_OPTIONS = "-Xms128m -Xmx256m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
+    public static final String UNIT_JVM_OPTIONS = "-Xms128m -Xmx256m -XX:+ExitOnOutOfMemoryError";
     /** Environment the systemd unit gives the service (checked against the unit by a test), given to the service under test too. */
     public static final Map<String, String> UNIT_ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
 
@@ -364,7 +364,7 @@ public class BenchCommand {
 
         @Option(
                 names = "--concurrency",
-                defaultValue = "128",
+                defaultValue = "16",
                 description = "SENDER_CONCURRENCY of the service (default: ${DEFAULT-VALUE})")
         int concurrency;
 
@@ -607,7 +607,7 @@ public class BenchCommand {
                                 6000 / scale,
                                 0,
                                 List.of(false, true),
-                                128,
+                                16,
                                 20,
                                 60,
                                 common.runs,
