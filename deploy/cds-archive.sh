@@ -51,7 +51,8 @@ rm -f "$OUT"
 # would not fit.
 if (cd "$TRAINING" && "${as_user[@]}" env TATTILE_ENV_FILE="$ENV_FILE" MALLOC_ARENA_MAX=2 \
   TRANSIT_PORT="$TRANSIT" API_PORT="$API" LECTORVISION_PORT= JOLOKIA_PORT=0 SENDER_ENABLED=false \
-  java -XX:ArchiveClassesAtExit="$TRAINING/archive.jsa" -Xms128m -Xmx256m -XX:+ExitOnOutOfMemoryError \
+  java -XX:ArchiveClassesAtExit="$TRAINING/archive.jsa" -Xms128m -Xmx256m -XX:+UseSerialGC \
+  -XX:+UnlockDiagnosticVMOptions -XX:GCLockerRetryAllocationCount=1000 -XX:+ExitOnOutOfMemoryError \
   -Dcamel.main.durationMaxSeconds="$SECONDS_UP" -jar "$JAR" >"$TRAINING/training.log" 2>&1) \
   && grep -q ') started in ' "$TRAINING/training.log" && [ -s "$TRAINING/archive.jsa" ]; then
   install -m 0644 "$TRAINING/archive.jsa" "$OUT"

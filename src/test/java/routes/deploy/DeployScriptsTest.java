@@ -46,6 +46,10 @@ class DeployScriptsTest {
         String unit = Files.readString(Path.of("deploy/systemd/tattile-sender.service"));
         assertThat(unit)
                 .contains("ExecStart=/usr/bin/java $TATTILE_CDS_OPTIONS " + BenchCommand.UNIT_JVM_OPTIONS + " -jar ");
+        assertThat(Files.readString(Path.of("deploy/cds-archive.sh")).replaceAll("\\\\\n\\s*", ""))
+                .as("the training start that writes the class-data archive runs with the unit's options")
+                .contains("java -XX:ArchiveClassesAtExit=\"$TRAINING/archive.jsa\" " + BenchCommand.UNIT_JVM_OPTIONS
+                        + " ");
         BenchCommand.UNIT_ENVIRONMENT.forEach(
                 (name, value) -> assertThat(unit).contains("Environment=" + name + "=" + value));
     }

@@ -7,12 +7,15 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import routes.config.Setting;
 import routes.support.TestDb;
+import routes.tools.bench.BenchCommand;
 
 /**
  * deploy/cds-archive.sh, which deploy/setup.sh runs for the installed jar: a training start of the packaged service
@@ -37,16 +40,11 @@ class ClassDataArchiveIT {
         }
         assertThat(archive).isNotEmptyFile();
 
-        Result mapped = run(List.of(
-                javaBin(),
-                "-Xlog:cds=info",
-                "-XX:SharedArchiveFile=" + archive,
-                "-Xms128m",
-                "-Xmx256m",
-                "-XX:+ExitOnOutOfMemoryError",
-                "-jar",
-                JAR.toString(),
-                "--version"));
+        List<String> service =
+                new ArrayList<>(List.of(javaBin(), "-Xlog:cds=info", "-XX:SharedArchiveFile=" + archive));
+        service.addAll(Arrays.asList(BenchCommand.UNIT_JVM_OPTIONS.split(" ")));
+        service.addAll(List.of("-jar", JAR.toString(), "--version"));
+        Result mapped = run(service);
         assertThat(mapped.exit()).as(mapped.output()).isZero();
         assertThat(mapped.output()).contains("Mapped dynamic region").doesNotContain("failed to load");
     }

@@ -5,13 +5,20 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import routes.config.Setting;
 import routes.support.TestDb;
+import routes.tools.bench.BenchCommand;
 
-/** The packaged jar run as the service in its own JVM, as operators run it, for fault tests that kill it. */
+/**
+ * The packaged jar run as the service in its own JVM with the systemd unit's options, as operators run it, for fault
+ * tests that kill it.
+ */
 final class JarService implements AutoCloseable {
 
     static final Path JAR = Path.of("target/tattile-sender.jar");
@@ -34,13 +41,11 @@ final class JarService implements AutoCloseable {
         env.put("TATTILE_ENV_FILE", "/dev/null");
         env.put("JOLOKIA_PORT", "0");
         env.putAll(settings);
-        ProcessBuilder pb = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms128m",
-                "-Xmx256m",
-                "-XX:+ExitOnOutOfMemoryError",
-                "-jar",
-                JAR.toString());
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(Arrays.asList(BenchCommand.UNIT_JVM_OPTIONS.split(" ")));
+        command.addAll(List.of("-jar", JAR.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(env);
         Files.createDirectories(log.toAbsolutePath().getParent());
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -47,7 +47,8 @@ public class BenchCommand {
      * The JVM options of deploy/systemd/tattile-sender.service, besides its class-data archive (TATTILE_CDS_OPTIONS,
      * which {@code --cds} stands for).
      */
-    public static final String UNIT_JVM_OPTIONS = "-Xms128m -Xmx256m -XX:+ExitOnOutOfMemoryError";
+    public static final String UNIT_JVM_OPTIONS =
+            "-Xms128m -Xmx256m -XX:+UseSerialGC -XX:+UnlockDiagnosticVMOptions -XX:GCLockerRetryAllocationCount=1000 -XX:+ExitOnOutOfMemoryError";
     /** Environment the systemd unit gives the service (checked against the unit by a test), given to the service under test too. */
     public static final Map<String, String> UNIT_ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
 
