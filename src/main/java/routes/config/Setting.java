@@ -120,7 +120,7 @@ public enum Setting {
     SENDER_ENABLED("true", Kind.BOOLEAN, "Run the sender flow (false: readings are only queued)"),
     SENDER_POLL_INTERVAL_SECONDS("0.5", Kind.decimal(0.05, 3600), "How often the sender looks for due readings"),
     SENDER_MAX_BATCH_SIZE("50", Kind.positive(1, 1000), "Most readings claimed per poll"),
-    SENDER_CONCURRENCY("16", Kind.positive(1, 512), "Signed sends in flight (in all, and per endpoint)"),
+    SENDER_CONCURRENCY("128", Kind.positive(1, 512), "Signed sends in flight (in all, and per endpoint)"),
     SENDER_SIGNING_CONCURRENCY(
             "4",
             Kind.positive(1, 512),

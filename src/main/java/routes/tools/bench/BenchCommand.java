@@ -365,8 +365,8 @@ public class BenchCommand {
 
         @Option(
                 names = "--concurrency",
-                defaultValue = "16",
-                description = "SENDER_CONCURRENCY of the service (default: ${DEFAULT-VALUE})")
+                defaultValue = "128",
+                description = "SENDER_CONCURRENCY of the service (default, the service's own: ${DEFAULT-VALUE})")
         int concurrency;
 
         @Option(
@@ -608,7 +608,7 @@ public class BenchCommand {
                                 6000 / scale,
                                 0,
                                 List.of(false, true),
-                                16,
+                                128,
                                 20,
                                 60,
                                 common.runs,
