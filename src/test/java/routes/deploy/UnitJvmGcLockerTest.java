@@ -22,7 +22,10 @@ class UnitJvmGcLockerTest {
 
     @Test
     void theUnitsJvmKeepsAllocatingWhileManyThreadsHoldJniCriticalRegions() throws Exception {
+        // G1, named: it logs each allocation that gives up (the serial collector, which the JVM picks by itself on a
+        // machine with one CPU or under 2 GB, does not).
         DeployScriptsTest.Result control = stress(List.of(
+                "-XX:+UseG1GC",
                 "-Xms128m",
                 "-Xmx256m",
                 "-XX:+ExitOnOutOfMemoryError",
