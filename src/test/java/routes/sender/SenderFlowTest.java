@@ -78,6 +78,9 @@ import routes.tools.SyntheticReadings;
             "SENDER_BREAKER_FAILURES=3",
             "SENDER_BREAKER_OPEN_SECONDS=1",
             "SENDER_INSTANCE_ID=test-a",
+            // the tests below count on 16 sends in flight (the default was 16 when they were written): at 128 a
+            // 1,000-reading backlog against a 50 ms sandbox drains before its claim round can be looked at
+            "SENDER_CONCURRENCY=16",
             "SENDER_LEASE_SECONDS=" + SenderFlowTest.LEASE_SECONDS,
             // so a test can look at the claim round's exchange while it runs
             "camel.main.inflightRepositoryBrowseEnabled=true"
