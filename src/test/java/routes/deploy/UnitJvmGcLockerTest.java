@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import routes.support.GcLockerStress;
@@ -37,7 +36,7 @@ class UnitJvmGcLockerTest {
                 .contains("Terminating due to java.lang.OutOfMemoryError");
         assertThat(control.exit()).isNotZero();
 
-        DeployScriptsTest.Result unit = stress(Arrays.asList(BenchCommand.UNIT_JVM_OPTIONS.split(" ")));
+        DeployScriptsTest.Result unit = stress(BenchCommand.unitJvmOptions());
         assertThat(unit.output()).doesNotContain(STOP).contains("survived ");
         assertThat(unit.exit()).as(unit.output()).isZero();
     }

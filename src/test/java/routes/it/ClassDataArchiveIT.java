@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -42,7 +41,7 @@ class ClassDataArchiveIT {
 
         List<String> service =
                 new ArrayList<>(List.of(javaBin(), "-Xlog:cds=info", "-XX:SharedArchiveFile=" + archive));
-        service.addAll(Arrays.asList(BenchCommand.UNIT_JVM_OPTIONS.split(" ")));
+        service.addAll(BenchCommand.unitJvmOptions());
         service.addAll(List.of("-jar", JAR.toString(), "--version"));
         Result mapped = run(service);
         assertThat(mapped.exit()).as(mapped.output()).isZero();

@@ -49,6 +49,11 @@ public class BenchCommand {
      */
     public static final String UNIT_JVM_OPTIONS =
             "-Xms128m -Xmx256m -XX:+UseSerialGC -XX:+UnlockDiagnosticVMOptions -XX:GCLockerRetryAllocationCount=1000 -XX:+ExitOnOutOfMemoryError";
+    /** {@link #UNIT_JVM_OPTIONS}, one option per element, for a process's command line. */
+    public static List<String> unitJvmOptions() {
+        return List.of(UNIT_JVM_OPTIONS.split(" "));
+    }
+
     /** Environment the systemd unit gives the service (checked against the unit by a test), given to the service under test too. */
     public static final Map<String, String> UNIT_ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
 
