@@ -70,8 +70,11 @@ public final class MatriculaRequest {
     }
 
     /**
-     * What a delivery's request is made of, read before it takes a signing turn (reading an image from a bucket is a
-     * network round trip, which needs no CPU turn). Everything that makes the delivery impossible is found here.
+     * What a delivery's request is made of, read before it takes a signing turn. Everything that makes the delivery
+     * impossible is found here, but a missing image file: its certificate, endpoint and plate, and from a bucket its
+     * images too (a network round trip, which needs no CPU turn). From a folder the images are read in {@link #build},
+     * inside the turn: of the SENDER_CONCURRENCY sends, those waiting for a turn then hold no image (at 128 in flight
+     * against a fast endpoint, ~124 of them each held 80 KB that outlived young collections).
      */
     public Parts read(Delivery d) throws SQLException, IOException {
         if (!d.hasImageOcr() || d.imageOcrPath() == null) {
@@ -94,31 +97,15 @@ public final class MatriculaRequest {
             LOG.warn("[SENDER] Certificado no utilizable para {}: {}", d.municipality(), e.getMessage());
             throw new PermanentDeliveryException(e.code());
         }
-        byte[] ocr;
-        try {
-            ocr = images.read(d.imageOcrPath());
-        } catch (NoSuchFileException e) {
-            throw new PermanentDeliveryException("NO_IMAGE_FILE_OCR:" + d.imageOcrPath());
-        }
-        byte[] ctx = null;
-        if (d.imageCtxPath() != null) {
-            try {
-                ctx = images.read(d.imageCtxPath());
-            } catch (NoSuchFileException e) {
-                LOG.warn(
-                        "[SENDER] Imagen de contexto no encontrada ({}): se envía la lectura ({}) sin ella",
-                        d.imageCtxPath(),
-                        d.plate());
-            }
-        }
-        return new Parts(matricula, signing, ocr, ctx);
+        return new Parts(matricula, signing, images.readsAreLocal() ? null : images(d));
     }
 
-    /** Builds the request from its parts and puts on the exchange what CXF and the signing interceptor need. */
-    public void build(Exchange exchange, Delivery d, Parts parts) {
-        String matricula = parts.matricula();
-        byte[] ocr = parts.ocr();
-        byte[] ctx = parts.ctx();
+    /**
+     * Builds the request from its parts (reading its images now if {@link #read} left them) and puts on the exchange
+     * what CXF and the signing interceptor need.
+     */
+    public void build(Exchange exchange, Delivery d, Parts parts) throws IOException {
+        Images img = parts.images() != null ? parts.images() : images(d);
         SigningMaterial signing = parts.signing();
         Document doc = documents.createDocument(null, null, null);
         Element request = doc.createElementNS(NS, "m:matriculaRequest");
@@ -128,12 +115,12 @@ public final class MatriculaRequest {
                 request,
                 "codiLector",
                 d.codigoLector() != null && !d.codigoLector().isBlank() ? d.codigoLector() : d.deviceSn());
-        add(doc, request, "matricula", matricula);
+        add(doc, request, "matricula", parts.matricula());
         add(doc, request, "dataLectura", DATE.format(d.timestampUtc()));
         add(doc, request, "horaLectura", TIME.format(d.timestampUtc()));
-        add(doc, request, "imgMatricula", Base64.getEncoder().encodeToString(ocr));
-        if (ctx != null) {
-            add(doc, request, "imgContext", Base64.getEncoder().encodeToString(ctx));
+        add(doc, request, "imgMatricula", Base64.getEncoder().encodeToString(img.ocr()));
+        if (img.ctx() != null) {
+            add(doc, request, "imgContext", Base64.getEncoder().encodeToString(img.ctx()));
         }
         if (d.coordX() != null && d.coordY() != null) {
             add(doc, request, "coordenadaX", plain(d.coordX()));
@@ -157,11 +144,44 @@ public final class MatriculaRequest {
         exchange.setProperty(Message.RECEIVE_TIMEOUT, timeout);
     }
 
-    /** A request's parts, between {@link #read} and {@link #build}; its text says nothing of what it holds. */
-    public record Parts(String matricula, SigningMaterial signing, byte[] ocr, byte[] ctx) {
+    /** The OCR image (a delivery without its file cannot be sent) and the context image, if it is still there. */
+    private Images images(Delivery d) throws IOException {
+        byte[] ocr;
+        try {
+            ocr = images.read(d.imageOcrPath());
+        } catch (NoSuchFileException e) {
+            throw new PermanentDeliveryException("NO_IMAGE_FILE_OCR:" + d.imageOcrPath());
+        }
+        byte[] ctx = null;
+        if (d.imageCtxPath() != null) {
+            try {
+                ctx = images.read(d.imageCtxPath());
+            } catch (NoSuchFileException e) {
+                LOG.warn(
+                        "[SENDER] Imagen de contexto no encontrada ({}): se envía la lectura ({}) sin ella",
+                        d.imageCtxPath(),
+                        d.plate());
+            }
+        }
+        return new Images(ocr, ctx);
+    }
+
+    /**
+     * A request's parts, between {@link #read} and {@link #build}; no images when they are read in build. Its text
+     * says nothing of what it holds.
+     */
+    public record Parts(String matricula, SigningMaterial signing, Images images) {
         @Override
         public String toString() {
             return "request parts";
+        }
+    }
+
+    /** A delivery's image bytes; the context image may be missing. Its text says nothing of what it holds. */
+    public record Images(byte[] ocr, byte[] ctx) {
+        @Override
+        public String toString() {
+            return "request images";
         }
     }
 

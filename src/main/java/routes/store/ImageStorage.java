@@ -34,6 +34,14 @@ public interface ImageStorage extends AutoCloseable {
 
     boolean exists(String key) throws IOException;
 
+    /**
+     * A read takes no network round trip (a local folder). The sender then reads a delivery's images inside its signing
+     * turn, so the sends waiting for a turn do not each hold their images; a bucket's reads stay outside it.
+     */
+    default boolean readsAreLocal() {
+        return false;
+    }
+
     /** What and where, for logs and {@code admin status}; never a secret. */
     String describe();
 

@@ -158,6 +158,11 @@ public final class ImageStore implements ImageStorage {
     }
 
     @Override
+    public boolean readsAreLocal() {
+        return true;
+    }
+
+    @Override
     public String describe() {
         return "folder " + baseDir;
     }
