@@ -131,6 +131,7 @@ public final class MossosClient {
         });
         ep.getOutInterceptors().add(new DeferredSignatureInterceptor(signer));
         ep.getOutInterceptors().add(turns.giveBackWhenWritten());
+        ep.getOutInterceptors().add(new WrittenRequestRelease());
         // HttpURLConnection writes the request straight to the socket; CXF's default java.net.http conduit pipes
         // it through another thread. Measured with the sender benchmark: 10 % less CPU per send, half the kernel time.
         ep.getBus()
