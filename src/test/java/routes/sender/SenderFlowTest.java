@@ -40,6 +40,7 @@ import org.apache.camel.spi.Synchronization;
 import org.apache.camel.spi.UnitOfWork;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -652,28 +653,14 @@ class SenderFlowTest {
      * against a slow endpoint, more requests wait for their answers at once than there are turns (4 by default).
      */
     @Test
-    void aSendGivesItsSigningTurnBackOnceItsRequestIsWrittenNotWhenAnswered() throws Exception {
-        sandbox.latency(2000);
-        try {
-            queueBacklog(12, "%04dTRN");
-            // Held until the answer, the turns would let at most 4 requests reach the sandbox in these 2 s.
-            await().atMost(Duration.ofSeconds(20))
-                    .pollInterval(Duration.ofMillis(20))
-                    .until(() -> sandbox.inFlight() >= 12 && turns.allFree());
-        } finally {
-            sandbox.latency(0);
-        }
-        await().atMost(Duration.ofSeconds(30)).until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
+    void aSendGivesItsSigningTurnBackOnceItsRequestIsWrittenNotWhenAnswered() throws Throwable {
+        // Held until the answer, the turns would let at most 4 requests reach the sandbox in these 2 s.
+        whileAnswersAreHeld(12, "%04dTRN", () -> {});
     }
 
     @Test
-    void aSendWaitingForItsAnswerNoLongerHoldsItsWrittenRequest() throws Exception {
-        sandbox.latency(2000);
-        try {
-            queueBacklog(4, "%04dDOC");
-            await().atMost(Duration.ofSeconds(20))
-                    .pollInterval(Duration.ofMillis(20))
-                    .until(() -> sandbox.inFlight() >= 4 && turns.allFree());
+    void aSendWaitingForItsAnswerNoLongerHoldsItsWrittenRequest() throws Throwable {
+        whileAnswersAreHeld(4, "%04dDOC", () -> {
             // Each of them is in the CXF call, its body the request it wrote; the document (its images' Base64) is
             // let go of once written, so a hundred sends waiting for answers do not each keep ~110 KB.
             List<Source> requests = context.getInflightRepository().browse().stream()
@@ -684,13 +671,28 @@ class SenderFlowTest {
             assertThat(requests).hasSize(4);
             assertThat(requests)
                     .allSatisfy(r -> assertThat(((DOMSource) r).getNode()).isNull());
+        });
+    }
+
+    // --- helpers ---
+
+    /**
+     * Queues {@code n} readings against a sandbox that answers after 2 s, runs {@code whileHeld} once all of them wait
+     * for their answers holding no signing turn, then lets them be delivered.
+     */
+    private void whileAnswersAreHeld(int n, String plateFormat, ThrowingRunnable whileHeld) throws Throwable {
+        sandbox.latency(2000);
+        try {
+            queueBacklog(n, plateFormat);
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> sandbox.inFlight() >= n && turns.allFree());
+            whileHeld.run();
         } finally {
             sandbox.latency(0);
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> count("SELECT count(*) FROM alpr_readings") == 0);
     }
-
-    // --- helpers ---
 
     enum Ocr {
         NONE,
