@@ -70,11 +70,11 @@ public final class MatriculaRequest {
     }
 
     /**
-     * What a delivery's request is made of, read before it takes a signing turn. Everything that makes the delivery
-     * impossible is found here, but a missing image file: its certificate, endpoint and plate, and from a bucket its
-     * images too (a network round trip, which needs no CPU turn). From a folder the images are read in {@link #build},
-     * inside the turn: of the SENDER_CONCURRENCY sends, those waiting for a turn then hold no image (at 128 in flight
-     * against a fast endpoint, ~124 of them each held 80 KB that outlived young collections).
+     * What a delivery's request is made of, read before it takes a signing turn: its certificate, endpoint and plate,
+     * and from a bucket its images too (a network round trip, which needs no CPU turn). Everything that makes the
+     * delivery impossible is found here, but an image file missing from a folder: from a folder the images are read
+     * in {@link #build}, inside the turn, so of the SENDER_CONCURRENCY sends, those waiting for a turn hold no image
+     * (at 128 in flight against a fast endpoint, ~124 of them each held 80 KB that outlived young collections).
      */
     public Parts read(Delivery d) throws SQLException, IOException {
         if (!d.hasImageOcr() || d.imageOcrPath() == null) {

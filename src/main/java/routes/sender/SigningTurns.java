@@ -11,7 +11,8 @@ import org.apache.cxf.phase.Phase;
 /**
  * Turns at the part of a send that uses the CPU: building the request, signing it and writing it
  * ({@code SENDER_SIGNING_CONCURRENCY} at once). Of the {@code SENDER_CONCURRENCY} sends in flight, the others wait
- * for an answer, or for a turn holding only their images. Without turns, a claim of 50 rows had 50 requests built,
+ * for an answer (holding no request: {@link WrittenRequestRelease}), or for a turn (holding no image, but those read
+ * from a bucket: {@link MatriculaRequest#read}). Without turns, a claim of 50 rows had 50 requests built,
  * buffered by the streaming signature and signed at once on two cores: each stayed in memory until all were done,
  * survived the young collections, and the collector grew the heap to its maximum.
  *
